@@ -1,0 +1,319 @@
+//! `gradscope`: gradients from the command line.
+//!
+//! ```text
+//! gradscope grad 'ln(x1)+x1*x2-sin(x2)' --at x1=2,x2=5 [--json] [--graph]
+//! gradscope grad --batch [--graph] < lines.jsonl
+//! ```
+//!
+//! A user error exits with status 2 and a message on standard error; nothing panics.
+
+use gradscope::expr::{self, Evaluation, ExprError};
+use gradscope::report::{self, Num};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+gradscope: see backpropagation
+
+usage:
+  gradscope grad EXPR --at NAME=VALUE[,NAME=VALUE...] [--json] [--graph]
+  gradscope grad --batch [--graph]     JSON lines {\"expr\": ..., \"at\": {...}} on stdin
+  gradscope help
+
+EXPR may start with '-' ('-x1^2'); quote it for the shell.
+--json    print {\"value\": v, \"gradient\": {name: g, ...}}
+--graph   add the computation graph: every node's value and gradient, and every edge's
+          local derivative and the gradient that flowed along it
+--batch   one JSON result per input line, in order; a bad line gives {\"error\": ...}
+Non-finite numbers are written as \"NaN\", \"Infinity\" and \"-Infinity\" in JSON.";
+
+/// A mistake on the command line or in the expression: exit status 2.
+struct UserError(String);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(UserError(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), UserError> {
+    match args.first().map(String::as_str) {
+        Some("grad") => grad(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("--version" | "-V") => {
+            println!("gradscope {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some(other) => Err(UserError(format!("unknown command '{other}'\n\n{USAGE}"))),
+        None => Err(UserError(USAGE.to_string())),
+    }
+}
+
+#[derive(Default)]
+struct GradOptions {
+    expr: Option<String>,
+    at: Vec<(String, f64)>,
+    json: bool,
+    graph: bool,
+    batch: bool,
+}
+
+fn parse_grad_args(args: &[String]) -> Result<GradOptions, UserError> {
+    let mut o = GradOptions::default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        match arg {
+            "--json" => o.json = true,
+            "--graph" => o.graph = true,
+            "--batch" => o.batch = true,
+            "--at" => {
+                i += 1;
+                let list = args
+                    .get(i)
+                    .ok_or_else(|| UserError("--at needs NAME=VALUE[,NAME=VALUE...]".into()))?;
+                o.at.extend(parse_assignments(list)?);
+            }
+            _ if arg.starts_with("--at=") => o.at.extend(parse_assignments(&arg[5..])?),
+            // Anything else that looks like a long flag is a mistake; a leading single '-'
+            // is an expression such as '-x1^2'.
+            _ if arg.starts_with("--") => {
+                return Err(UserError(format!("unknown option '{arg}'\n\n{USAGE}")));
+            }
+            _ if o.expr.is_none() => o.expr = Some(arg.to_string()),
+            _ => {
+                return Err(UserError(format!(
+                    "unexpected argument '{arg}': give one expression (quote it if it has spaces)"
+                )))
+            }
+        }
+        i += 1;
+    }
+    Ok(o)
+}
+
+fn parse_assignments(list: &str) -> Result<Vec<(String, f64)>, UserError> {
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|pair| {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| UserError(format!("--at: expected NAME=VALUE, got '{pair}'")))?;
+            let value = value
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| UserError(format!("--at: '{value}' is not a number (in '{pair}')")))?;
+            Ok((name.trim().to_string(), value))
+        })
+        .collect()
+}
+
+fn grad(args: &[String]) -> Result<(), UserError> {
+    let o = parse_grad_args(args)?;
+    if o.batch {
+        if o.expr.is_some() || !o.at.is_empty() {
+            return Err(UserError(
+                "--batch reads expressions from standard input; give no EXPR or --at".into(),
+            ));
+        }
+        return batch(o.graph).map_err(|e| UserError(format!("error reading standard input: {e}")));
+    }
+    let source = o
+        .expr
+        .ok_or_else(|| UserError(format!("missing the expression\n\n{USAGE}")))?;
+    let at: HashMap<String, f64> = o.at.iter().cloned().collect();
+    let shown = |e: ExprError| UserError(e.render(&source));
+    let parsed = expr::parse(&source).map_err(shown)?;
+    if let Some((name, _)) =
+        o.at.iter()
+            .find(|(n, _)| !parsed.variable_names().any(|v| v == n))
+    {
+        let known: Vec<&str> = parsed.variable_names().collect();
+        return Err(UserError(format!(
+            "--at: '{name}' is not a variable of this expression (its variables: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let evaluation = expr::evaluate(&source, &at).map_err(shown)?;
+    let mut out = io::stdout().lock();
+    let written = if o.json {
+        serde_json::to_writer(&mut out, &Answer::new(&evaluation, o.graph))
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        write_for_person(&mut out, &evaluation, o.graph)
+    };
+    written.map_err(|e| UserError(format!("error writing output: {e}")))
+}
+
+/// One JSON line out for each line in; a bad line gives an error object and the batch goes on.
+fn batch(graph: bool) -> io::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Request {
+        expr: String,
+        #[serde(default)]
+        at: HashMap<String, serde_json::Value>,
+    }
+    let stdin = io::stdin().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for line in stdin.lines() {
+        let line = line?;
+        let request = serde_json::from_str::<Request>(&line)
+            .map_err(|e| ExprError::new(format!("not a request line ({e})"), 0, 0));
+        let evaluation = request.and_then(|r| {
+            let at = numbers(&r.at)?;
+            expr::evaluate(&r.expr, &at)
+        });
+        match evaluation {
+            Ok(e) => serde_json::to_writer(&mut out, &Answer::new(&e, graph))?,
+            Err(e) => serde_json::to_writer(&mut out, &ErrorLine::from(&e))?,
+        }
+        writeln!(out)?;
+    }
+    out.flush()
+}
+
+/// Variable values from JSON: numbers, or the strings "NaN", "Infinity", "-Infinity".
+fn numbers(at: &HashMap<String, serde_json::Value>) -> Result<HashMap<String, f64>, ExprError> {
+    at.iter()
+        .map(|(name, v)| {
+            let x = match v {
+                serde_json::Value::Number(n) => n.as_f64(),
+                serde_json::Value::String(s) => match s.as_str() {
+                    "NaN" => Some(f64::NAN),
+                    "Infinity" => Some(f64::INFINITY),
+                    "-Infinity" => Some(f64::NEG_INFINITY),
+                    _ => None,
+                },
+                _ => None,
+            };
+            x.map(|x| (name.clone(), x)).ok_or_else(|| {
+                ExprError::new(format!("the value of {name} is not a number: {v}"), 0, 0)
+            })
+        })
+        .collect()
+}
+
+/// `{"value": v, "gradient": {...}}`, with `"graph": [...]` when asked.
+struct Answer<'a> {
+    evaluation: &'a Evaluation,
+    graph: bool,
+}
+
+impl<'a> Answer<'a> {
+    fn new(evaluation: &'a Evaluation, graph: bool) -> Self {
+        Answer { evaluation, graph }
+    }
+}
+
+impl Serialize for Answer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The gradient as a map in order of first appearance.
+        struct Gradient<'a>(&'a [(String, f64)]);
+        impl Serialize for Gradient<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, Num(*v))))
+            }
+        }
+        let e = self.evaluation;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("value", &Num(e.value))?;
+        map.serialize_entry("gradient", &Gradient(&e.gradient))?;
+        if self.graph {
+            map.serialize_entry("graph", &report::nodes(&e.lowered.graph))?;
+        }
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ErrorLine<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    message: &'a str,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> From<&'a ExprError> for ErrorLine<'a> {
+    fn from(e: &'a ExprError) -> Self {
+        ErrorLine {
+            error: ErrorBody {
+                message: &e.message,
+                start: e.start,
+                end: e.end,
+            },
+        }
+    }
+}
+
+fn show(x: f64) -> String {
+    match x {
+        x if x.is_nan() => "NaN".into(),
+        x if x == f64::INFINITY => "Infinity".into(),
+        x if x == f64::NEG_INFINITY => "-Infinity".into(),
+        x => x.to_string(),
+    }
+}
+
+fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Result<()> {
+    let names: Vec<&str> = e.gradient.iter().map(|(n, _)| n.as_str()).collect();
+    writeln!(
+        out,
+        "f({}) = {}",
+        names.join(", "),
+        e.expression.source.trim()
+    )?;
+    if !e.gradient.is_empty() {
+        let at: Vec<String> = e
+            .gradient
+            .iter()
+            .zip(&e.lowered.inputs)
+            .map(|((n, _), &id)| format!("{n} = {}", show(e.lowered.graph.value(id)[0])))
+            .collect();
+        writeln!(out, "at {}", at.join(", "))?;
+    }
+    writeln!(out)?;
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 4;
+    writeln!(out, "{:<width$} = {}", "f", show(e.value))?;
+    for (name, g) in &e.gradient {
+        writeln!(out, "{:<width$} = {}", format!("∂f/∂{name}"), show(*g))?;
+    }
+    if graph {
+        writeln!(
+            out,
+            "\nnode  op        label        inputs      value                    gradient"
+        )?;
+        for n in report::nodes(&e.lowered.graph) {
+            let inputs: Vec<String> = n.inputs.iter().map(|i| i.to_string()).collect();
+            writeln!(
+                out,
+                "{:<5} {:<9} {:<12} {:<11} {:<24} {}",
+                n.id,
+                n.op,
+                n.label,
+                inputs.join(","),
+                show(n.value[0]),
+                show(n.grad[0])
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Text to tokens, each with the byte span it came from.
+
+use super::ExprError;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tok<'a> {
+    Number(f64),
+    Ident(&'a str),
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    /// `^` or `**`.
+    Caret,
+    LParen,
+    RParen,
+    Comma,
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Token<'a> {
+    pub tok: Tok<'a>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token<'_> {
+    /// How the token reads in an error message.
+    pub fn describe(&self, source: &str) -> String {
+        match self.tok {
+            Tok::End => "the end of the expression".to_string(),
+            _ => format!("'{}'", &source[self.start..self.end]),
+        }
+    }
+}
+
+/// Splits `source` into tokens, ending with `End`.
+pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let c = bytes[i];
+        let tok = match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'0'..=b'9' | b'.' => {
+                i = number_end(bytes, i);
+                let text = &source[start..i];
+                match text.parse::<f64>() {
+                    Ok(x) => Tok::Number(x),
+                    Err(_) => {
+                        return Err(ExprError::new(
+                            format!("'{text}' is not a number"),
+                            start,
+                            i,
+                        ))
+                    }
+                }
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                Tok::Ident(&source[start..i])
+            }
+            b'*' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                Tok::Caret
+            }
+            _ => {
+                let tok = match c {
+                    b'+' => Tok::Plus,
+                    b'-' => Tok::Minus,
+                    b'*' => Tok::Star,
+                    b'/' => Tok::Slash,
+                    b'^' => Tok::Caret,
+                    b'(' => Tok::LParen,
+                    b')' => Tok::RParen,
+                    b',' => Tok::Comma,
+                    _ => {
+                        // Report the whole character, which may be several bytes of UTF-8.
+                        let ch = source[start..].chars().next().unwrap_or('?');
+                        let end = start + ch.len_utf8();
+                        return Err(ExprError::new(
+                            format!("unexpected character '{ch}'"),
+                            start,
+                            end,
+                        ));
+                    }
+                };
+                i += 1;
+                tok
+            }
+        };
+        tokens.push(Token { tok, start, end: i });
+    }
+    tokens.push(Token {
+        tok: Tok::End,
+        start: bytes.len(),
+        end: bytes.len(),
+    });
+    Ok(tokens)
+}
+
+/// The end of a number starting at `i`: digits, an optional fraction, an optional exponent.
+/// An `e` not followed by digits is not part of the number.
+fn number_end(bytes: &[u8], mut i: usize) -> usize {
+    let digits = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    i = digits(i);
+    if bytes.get(i) == Some(&b'.') {
+        i = digits(i + 1);
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(bytes.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if bytes.get(j).is_some_and(u8::is_ascii_digit) {
+            i = digits(j);
+        }
+    }
+    i
+}

@@ -1,0 +1,400 @@
+//! The computation graph: an arena of nodes, built on the fly (define-by-run).
+//!
+//! Every node is appended after its inputs, so the arena order is already a topological
+//! order: `forward` walks it front to back, `backward` back to front, and neither recurses.
+//! Values, gradients and tangents of all nodes live in three flat buffers indexed by the
+//! node's offset, so a pass over a graph of 100,000 scalars allocates nothing.
+
+use crate::ops::{Arg, Axis, Binary, Op, Reduction, Unary};
+use crate::tensor::{Real, Shape, Tensor};
+use std::fmt;
+use std::ops::Range;
+
+/// A node's index in its graph's arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A shape that does not fit an op, or a value of the wrong size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphError(pub String);
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub shape: Shape,
+    /// The name of an input or parameter, or the source text of a constant.
+    pub label: Option<Box<str>>,
+    /// Whether any input or parameter lies upstream, i.e. whether a gradient is wanted here.
+    pub requires_grad: bool,
+    offset: usize,
+}
+
+impl Node {
+    fn range(&self) -> Range<usize> {
+        self.offset..self.offset + self.shape.len()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Graph<T> {
+    nodes: Vec<Node>,
+    values: Vec<T>,
+    grads: Vec<T>,
+    tangents: Vec<T>,
+    /// Scratch for `backward`: which nodes lie upstream of the root.
+    upstream_of_root: Vec<bool>,
+}
+
+/// The values an op reads, from the buffer `values` (which must hold its inputs).
+fn args<'a, T: Real>(nodes: &[Node], values: &'a [T], op: &Op) -> [Arg<'a, T>; 2] {
+    let mut args = [Arg::NONE; 2];
+    for (arg, &x) in args.iter_mut().zip(op.inputs().iter()) {
+        let input = &nodes[x.index()];
+        *arg = Arg {
+            shape: input.shape,
+            value: &values[input.range()],
+        };
+    }
+    args
+}
+
+impl<T: Real> Graph<T> {
+    pub fn new() -> Self {
+        Graph {
+            nodes: Vec::new(),
+            values: Vec::new(),
+            grads: Vec::new(),
+            tangents: Vec::new(),
+            upstream_of_root: Vec::new(),
+        }
+    }
+
+    // ---- building --------------------------------------------------------------------
+
+    /// Appends a node and computes its value at once.
+    fn push(&mut self, op: Op, shape: Shape, label: Option<&str>, value: Option<&[T]>) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        let requires_grad = match op {
+            Op::Input | Op::Parameter => true,
+            Op::Constant => false,
+            _ => op
+                .inputs()
+                .iter()
+                .enumerate()
+                .any(|(which, &x)| op.differentiable_in(which) && self.node(x).requires_grad),
+        };
+        let offset = self.values.len();
+        match value {
+            Some(v) => self.values.extend_from_slice(v),
+            None => self.values.resize(offset + shape.len(), T::zero()),
+        }
+        self.grads.resize(self.values.len(), T::zero());
+        self.nodes.push(Node {
+            op,
+            shape,
+            label: label.map(Into::into),
+            requires_grad,
+            offset,
+        });
+        self.compute(id);
+        id
+    }
+
+    fn leaf(&mut self, op: Op, label: Option<&str>, value: Tensor<T>) -> NodeId {
+        self.push(op, value.shape, label, Some(&value.data))
+    }
+
+    /// Data fed in from outside: a variable of an expression, a batch of points.
+    pub fn input(&mut self, name: &str, value: Tensor<T>) -> NodeId {
+        self.leaf(Op::Input, Some(name), value)
+    }
+
+    /// A learnable weight: `step` moves it against its gradient.
+    pub fn parameter(&mut self, name: &str, value: Tensor<T>) -> NodeId {
+        self.leaf(Op::Parameter, Some(name), value)
+    }
+
+    /// A fixed tensor; `label` is how it is shown (`2`, `pi`).
+    pub fn constant(&mut self, label: &str, value: Tensor<T>) -> NodeId {
+        self.leaf(Op::Constant, Some(label), value)
+    }
+
+    fn op(&mut self, op: Op) -> Result<NodeId, GraphError> {
+        let ids = op.inputs();
+        let mut shapes = [Shape::SCALAR; 2];
+        for (s, &x) in shapes.iter_mut().zip(ids.iter()) {
+            *s = self.node(x).shape;
+        }
+        let shape = op.shape(shapes).map_err(GraphError)?;
+        Ok(self.push(op, shape, None, None))
+    }
+
+    pub fn unary(&mut self, op: Unary, x: NodeId) -> NodeId {
+        let shape = self.node(x).shape;
+        self.push(Op::Unary(op, x), shape, None, None)
+    }
+
+    pub fn binary(&mut self, op: Binary, a: NodeId, b: NodeId) -> Result<NodeId, GraphError> {
+        self.op(Op::Binary(op, a, b))
+    }
+
+    pub fn matmul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, GraphError> {
+        self.op(Op::MatMul(a, b))
+    }
+
+    pub fn transpose(&mut self, x: NodeId) -> NodeId {
+        let shape = crate::ops::matmul::transpose_shape(self.node(x).shape);
+        self.push(Op::Transpose(x), shape, None, None)
+    }
+
+    pub fn sum(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Reduce(Reduction::Sum, axis, x))
+    }
+
+    pub fn mean(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Reduce(Reduction::Mean, axis, x))
+    }
+
+    /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.
+    pub fn softmax_cross_entropy(
+        &mut self,
+        logits: NodeId,
+        labels: NodeId,
+    ) -> Result<NodeId, GraphError> {
+        self.op(Op::SoftmaxCrossEntropy(logits, labels))
+    }
+
+    // ---- reading -----------------------------------------------------------------------
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The id for an index, if the graph has such a node (for ids that come from outside).
+    pub fn id(&self, index: usize) -> Option<NodeId> {
+        (index < self.nodes.len()).then_some(NodeId(index as u32))
+    }
+
+    pub fn value(&self, id: NodeId) -> &[T] {
+        &self.values[self.node(id).range()]
+    }
+
+    pub fn grad(&self, id: NodeId) -> &[T] {
+        &self.grads[self.node(id).range()]
+    }
+
+    /// The tangent of a node after the last `jvp` (empty before the first).
+    pub fn tangent(&self, id: NodeId) -> &[T] {
+        self.tangents.get(self.node(id).range()).unwrap_or(&[])
+    }
+
+    fn arg(&self, id: NodeId) -> Arg<'_, T> {
+        Arg {
+            shape: self.node(id).shape,
+            value: self.value(id),
+        }
+    }
+
+    fn args(&self, op: &Op) -> [Arg<'_, T>; 2] {
+        args(&self.nodes, &self.values, op)
+    }
+
+    /// Changes the value of a leaf (input, parameter or constant). Call `forward` after.
+    pub fn set_value(&mut self, id: NodeId, value: &[T]) -> Result<(), GraphError> {
+        let node = self.node(id);
+        if !node.op.is_leaf() {
+            return Err(GraphError(format!(
+                "node {} is an op; only inputs, parameters and constants can be set",
+                id.0
+            )));
+        }
+        if value.len() != node.shape.len() {
+            return Err(GraphError(format!(
+                "node {} has shape {} ({} values), got {} values",
+                id.0,
+                node.shape,
+                node.shape.len(),
+                value.len()
+            )));
+        }
+        let range = node.range();
+        self.values[range].copy_from_slice(value);
+        Ok(())
+    }
+
+    // ---- the passes ----------------------------------------------------------------------
+
+    /// Computes one node's value from its inputs' values (which come earlier in the arena).
+    fn compute(&mut self, id: NodeId) {
+        let node = &self.nodes[id.index()];
+        if node.op.is_leaf() {
+            return;
+        }
+        let (earlier, rest) = self.values.split_at_mut(node.offset);
+        let args = args(&self.nodes, earlier, &node.op);
+        node.op
+            .forward(args, node.shape, &mut rest[..node.shape.len()]);
+    }
+
+    /// Recomputes every value after inputs or parameters changed, keeping every
+    /// intermediate value (the backward pass needs them). Nothing is reallocated.
+    pub fn forward(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.compute(NodeId(i as u32));
+        }
+    }
+
+    /// Reverse mode. Seeds `∂root/∂root = 1` (every element, for a non-scalar root), then
+    /// walks the arena backwards: each node passes `upstream × local derivative` to each
+    /// input, and a node used on several paths sums what arrives over all of them.
+    /// Gradients from an earlier call are cleared first, so calling it twice is harmless.
+    pub fn backward(&mut self, root: NodeId) {
+        self.grads.fill(T::zero());
+        let reached = &mut self.upstream_of_root;
+        reached.clear();
+        reached.resize(root.index() + 1, false);
+        reached[root.index()] = true;
+        for i in (0..=root.index()).rev() {
+            if reached[i] {
+                for &x in self.nodes[i].op.inputs().iter() {
+                    reached[x.index()] = true;
+                }
+            }
+        }
+        let range = self.nodes[root.index()].range();
+        self.grads[range].fill(T::one());
+
+        for i in (0..=root.index()).rev() {
+            let node = &self.nodes[i];
+            if !self.upstream_of_root[i] || !node.requires_grad || node.op.is_leaf() {
+                continue;
+            }
+            let args = args(&self.nodes, &self.values, &node.op);
+            let out = Arg {
+                shape: node.shape,
+                value: &self.values[node.range()],
+            };
+            // Inputs sit earlier in the buffer than the node itself.
+            let (earlier, rest) = self.grads.split_at_mut(node.offset);
+            let upstream = &rest[..node.shape.len()];
+            for (which, &x) in node.op.inputs().iter().enumerate() {
+                let input = &self.nodes[x.index()];
+                if input.requires_grad && node.op.differentiable_in(which) {
+                    node.op
+                        .vjp(which, args, out, upstream, &mut earlier[input.range()]);
+                }
+            }
+        }
+    }
+
+    /// Forward mode: sets the tangent of each listed leaf (others start at 0) and pushes
+    /// tangents forward in one pass. Afterwards `tangent(y)` is the directional derivative
+    /// of `y` along the seeds; seeding one input with 1 gives `∂y/∂input` for every `y`.
+    pub fn jvp(&mut self, seeds: &[(NodeId, &[T])]) -> Result<(), GraphError> {
+        self.tangents.clear();
+        self.tangents.resize(self.values.len(), T::zero());
+        for &(id, t) in seeds {
+            let node = self.node(id);
+            if !node.op.is_leaf() || t.len() != node.shape.len() {
+                return Err(GraphError(format!(
+                    "a tangent seeds a leaf with one value per element; node {} is {} of shape {}",
+                    id.0,
+                    node.op.name(),
+                    node.shape
+                )));
+            }
+            let range = node.range();
+            self.tangents[range].copy_from_slice(t);
+        }
+        for i in 0..self.nodes.len() {
+            let node = &self.nodes[i];
+            if !node.requires_grad || node.op.is_leaf() {
+                continue;
+            }
+            let args = args(&self.nodes, &self.values, &node.op);
+            let out = Arg {
+                shape: node.shape,
+                value: &self.values[node.range()],
+            };
+            let (earlier, rest) = self.tangents.split_at_mut(node.offset);
+            let mut tangents: [Option<&[T]>; 2] = [None; 2];
+            for (which, &x) in node.op.inputs().iter().enumerate() {
+                let input = &self.nodes[x.index()];
+                if input.requires_grad && node.op.differentiable_in(which) {
+                    tangents[which] = Some(&earlier[input.range()]);
+                }
+            }
+            node.op
+                .jvp(args, out, tangents, &mut rest[..node.shape.len()]);
+        }
+        Ok(())
+    }
+
+    /// One step of gradient descent on every parameter: `w ← w − lr · ∂L/∂w`.
+    /// Values downstream are stale until the next `forward`.
+    pub fn step(&mut self, lr: T) {
+        for node in &self.nodes {
+            if node.op == Op::Parameter {
+                for (w, &g) in self.values[node.range()]
+                    .iter_mut()
+                    .zip(&self.grads[node.range()])
+                {
+                    *w -= lr * g;
+                }
+            }
+        }
+    }
+
+    /// Clears every gradient.
+    pub fn zero_grad(&mut self) {
+        self.grads.fill(T::zero());
+    }
+
+    // ---- what a view needs -----------------------------------------------------------------
+
+    /// For the edge from input `which` of `id`: the element-wise local derivative
+    /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal) and the gradient the
+    /// edge carried back in the last `backward`, `upstream × local`, shaped like the input.
+    pub fn edge(&self, id: NodeId, which: usize) -> (Option<Vec<T>>, Vec<T>) {
+        let node = self.node(id);
+        let x = node.op.inputs()[which];
+        let args = self.args(&node.op);
+        let out = self.arg(id);
+        let mut local = vec![T::zero(); node.shape.len()];
+        let local = node
+            .op
+            .local_derivative(which, args, out, &mut local)
+            .then_some(local);
+        let mut flowed = vec![T::zero(); self.node(x).shape.len()];
+        if node.op.differentiable_in(which) {
+            node.op.vjp(which, args, out, self.grad(id), &mut flowed);
+        }
+        (local, flowed)
+    }
+}

@@ -1,0 +1,340 @@
+//! Element-wise primitives, as a table: each op's value and its local derivative side by side.
+//!
+//! For an element-wise op the lecture's whole story is the local derivative: the reverse rule
+//! multiplies the upstream gradient by it, the forward rule multiplies the incoming tangent by
+//! it. So one table entry, `f` and `∂f`, defines the forward pass, reverse mode and forward mode.
+
+use super::Arg;
+use crate::tensor::{Real, Shape};
+
+/// One-argument element-wise ops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    Neg,
+    Exp,
+    Ln,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+}
+
+/// `y = f(x)` and the local derivative `dy/dx`, given `x` and the already computed `y`.
+pub struct UnaryRule<T> {
+    pub f: fn(T) -> T,
+    pub df: fn(T, T) -> T,
+}
+
+impl Unary {
+    pub fn rule<T: Real>(self) -> UnaryRule<T> {
+        use Unary::*;
+        let (f, df): (fn(T) -> T, fn(T, T) -> T) = match self {
+            Neg => (|x| -x, |_, _| -T::one()),
+            Exp => (|x| x.exp(), |_, y| y),
+            Ln => (|x| x.ln(), |x, _| x.recip()),
+            Sqrt => (|x| x.sqrt(), |_, y| half::<T>() / y),
+            Sin => (|x| x.sin(), |x, _| x.cos()),
+            Cos => (|x| x.cos(), |x, _| -x.sin()),
+            Tan => (|x| x.tan(), |_, y| T::one() + y * y),
+            Tanh => (|x| x.tanh(), |_, y| T::one() - y * y),
+            Sigmoid => (sigmoid, |_, y| y * (T::one() - y)),
+            // relu'(0) = 0; NaN stays NaN (`x <= 0` is false for NaN).
+            Relu => (
+                |x| if x <= T::zero() { T::zero() } else { x },
+                |x, _| step(x),
+            ),
+            // abs'(0) = 0.
+            Abs => (|x| x.abs(), |x, _| sign(x)),
+        };
+        UnaryRule { f, df }
+    }
+
+    /// The name a person reads in a graph node.
+    pub fn name(self) -> &'static str {
+        use Unary::*;
+        match self {
+            Neg => "neg",
+            Exp => "exp",
+            Ln => "ln",
+            Sqrt => "sqrt",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Tanh => "tanh",
+            Sigmoid => "sigmoid",
+            Relu => "relu",
+            Abs => "abs",
+        }
+    }
+}
+
+/// Two-argument element-wise ops, broadcasting scalars, rows and columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Max,
+    Min,
+}
+
+/// `y = f(a, b)` and the local derivatives `(∂y/∂a, ∂y/∂b)`, given `a`, `b` and `y`.
+pub struct BinaryRule<T> {
+    pub f: fn(T, T) -> T,
+    pub df: fn(T, T, T) -> (T, T),
+}
+
+impl Binary {
+    pub fn rule<T: Real>(self) -> BinaryRule<T> {
+        use Binary::*;
+        let (f, df): (fn(T, T) -> T, fn(T, T, T) -> (T, T)) = match self {
+            // Add distributes the upstream gradient to both inputs unchanged.
+            Add => (|a, b| a + b, |_, _, _| (T::one(), T::one())),
+            Sub => (|a, b| a - b, |_, _, _| (T::one(), -T::one())),
+            // Mul switches: each input's local derivative is the other input.
+            Mul => (|a, b| a * b, |a, b, _| (b, a)),
+            Div => (|a, b| a / b, |_, b, y| (b.recip(), -y / b)),
+            // ∂/∂a = b·a^(b−1) stays finite for a ≤ 0 and integer b (x² at −3 gives −6);
+            // ∂/∂b = a^b·ln a is NaN for a ≤ 0, the documented convention.
+            Pow => (
+                |a, b| a.powf(b),
+                |a, b, y| {
+                    let da = if b == T::zero() {
+                        T::zero()
+                    } else {
+                        b * a.powf(b - T::one())
+                    };
+                    (da, y * a.ln())
+                },
+            ),
+            // Max routes the gradient to the input that was selected; a tie splits it equally.
+            Max => (
+                |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        T::nan()
+                    } else {
+                        a.max(b)
+                    }
+                },
+                |a, b, _| route(a, b),
+            ),
+            Min => (
+                |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        T::nan()
+                    } else {
+                        a.min(b)
+                    }
+                },
+                |a, b, _| route(b, a),
+            ),
+        };
+        BinaryRule { f, df }
+    }
+
+    /// The symbol a person reads in a graph node.
+    pub fn name(self) -> &'static str {
+        use Binary::*;
+        match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Pow => "^",
+            Max => "max",
+            Min => "min",
+        }
+    }
+}
+
+fn half<T: Real>() -> T {
+    T::of(0.5)
+}
+
+/// The logistic function, without overflow for large |x|.
+fn sigmoid<T: Real>(x: T) -> T {
+    if x >= T::zero() {
+        (T::one() + (-x).exp()).recip()
+    } else {
+        let e = x.exp();
+        e / (T::one() + e)
+    }
+}
+
+/// 1 for x > 0, 0 for x ≤ 0, NaN for NaN.
+fn step<T: Real>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x.is_nan() {
+        x
+    } else {
+        T::zero()
+    }
+}
+
+/// −1, 0 or 1; NaN for NaN.
+fn sign<T: Real>(x: T) -> T {
+    if x < T::zero() {
+        -T::one()
+    } else {
+        step(x)
+    }
+}
+
+/// Local derivatives of max(a, b) as (∂/∂a, ∂/∂b); min(a, b) is this with the arguments swapped.
+fn route<T: Real>(a: T, b: T) -> (T, T) {
+    if a > b {
+        (T::one(), T::zero())
+    } else if a < b {
+        (T::zero(), T::one())
+    } else if a == b {
+        (half(), half())
+    } else {
+        (T::nan(), T::nan())
+    }
+}
+
+// ---- kernels: the table entries applied to tensors ---------------------------------------
+
+/// Maps an element of the broadcast output to the element of an operand it came from.
+#[derive(Clone, Copy)]
+struct Broadcast {
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl Broadcast {
+    fn new(operand: Shape) -> Self {
+        let stride = |dim: usize, step: usize| if dim == 1 { 0 } else { step };
+        Broadcast {
+            row_stride: stride(operand.rows(), operand.cols()),
+            col_stride: stride(operand.cols(), 1),
+        }
+    }
+
+    fn index(self, i: usize, j: usize) -> usize {
+        i * self.row_stride + j * self.col_stride
+    }
+}
+
+/// Calls `visit(k, ia, ib)` for each output element `k` with the operand elements it reads.
+fn for_each_broadcast(out: Shape, a: Shape, b: Shape, mut visit: impl FnMut(usize, usize, usize)) {
+    if a == out && b == out {
+        (0..out.len()).for_each(|k| visit(k, k, k));
+        return;
+    }
+    let (ba, bb) = (Broadcast::new(a), Broadcast::new(b));
+    for i in 0..out.rows() {
+        for j in 0..out.cols() {
+            visit(i * out.cols() + j, ba.index(i, j), bb.index(i, j));
+        }
+    }
+}
+
+pub fn unary_forward<T: Real>(op: Unary, x: &[T], out: &mut [T]) {
+    let f = op.rule::<T>().f;
+    for (y, &x) in out.iter_mut().zip(x) {
+        *y = f(x);
+    }
+}
+
+/// The local derivative dy/dx for each element.
+pub fn unary_local<T: Real>(op: Unary, x: &[T], y: &[T], local: &mut [T]) {
+    let df = op.rule::<T>().df;
+    for ((l, &x), &y) in local.iter_mut().zip(x).zip(y) {
+        *l = df(x, y);
+    }
+}
+
+/// Reverse rule: `grad_x += upstream · dy/dx`.
+pub fn unary_vjp<T: Real>(op: Unary, x: &[T], y: &[T], upstream: &[T], grad_x: &mut [T]) {
+    let df = op.rule::<T>().df;
+    for (((g, &x), &y), &u) in grad_x.iter_mut().zip(x).zip(y).zip(upstream) {
+        *g += u * df(x, y);
+    }
+}
+
+/// Forward rule: `tangent_y = dy/dx · tangent_x`.
+pub fn unary_jvp<T: Real>(op: Unary, x: &[T], y: &[T], tangent_x: &[T], tangent_y: &mut [T]) {
+    let df = op.rule::<T>().df;
+    for (((t, &x), &y), &tx) in tangent_y.iter_mut().zip(x).zip(y).zip(tangent_x) {
+        *t = df(x, y) * tx;
+    }
+}
+
+pub fn binary_forward<T: Real>(op: Binary, a: Arg<T>, b: Arg<T>, out_shape: Shape, out: &mut [T]) {
+    let f = op.rule::<T>().f;
+    for_each_broadcast(out_shape, a.shape, b.shape, |k, ia, ib| {
+        out[k] = f(a.value[ia], b.value[ib])
+    });
+}
+
+/// The local derivative of the output with respect to operand `which` (0 or 1), per output element.
+pub fn binary_local<T: Real>(
+    op: Binary,
+    which: usize,
+    a: Arg<T>,
+    b: Arg<T>,
+    y: Arg<T>,
+    local: &mut [T],
+) {
+    let df = op.rule::<T>().df;
+    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
+        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
+        local[k] = if which == 0 { da } else { db };
+    });
+}
+
+/// Reverse rule for operand `which`: `grad += upstream · ∂y/∂operand`, summed over the
+/// elements the operand was broadcast to (the "unbroadcast" of autograd).
+pub fn binary_vjp<T: Real>(
+    op: Binary,
+    which: usize,
+    a: Arg<T>,
+    b: Arg<T>,
+    y: Arg<T>,
+    upstream: &[T],
+    grad: &mut [T],
+) {
+    let df = op.rule::<T>().df;
+    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
+        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
+        if which == 0 {
+            grad[ia] += upstream[k] * da;
+        } else {
+            grad[ib] += upstream[k] * db;
+        }
+    });
+}
+
+/// Forward rule: `tangent_y = ∂y/∂a · tangent_a + ∂y/∂b · tangent_b`, where an operand
+/// that depends on no input has no tangent (and contributes nothing, even if its local
+/// derivative is NaN, as `∂(x^2)/∂2` is for negative x).
+pub fn binary_jvp<T: Real>(
+    op: Binary,
+    a: Arg<T>,
+    b: Arg<T>,
+    y: Arg<T>,
+    tangent_a: Option<&[T]>,
+    tangent_b: Option<&[T]>,
+    tangent_y: &mut [T],
+) {
+    let df = op.rule::<T>().df;
+    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
+        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
+        let mut t = T::zero();
+        if let Some(ta) = tangent_a {
+            t += da * ta[ia];
+        }
+        if let Some(tb) = tangent_b {
+            t += db * tb[ib];
+        }
+        tangent_y[k] = t;
+    });
+}

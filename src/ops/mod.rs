@@ -1,0 +1,227 @@
+//! The primitives. Each op's forward computation, reverse rule (VJP: upstream gradient times
+//! local derivative) and forward rule (JVP: local derivative times tangent) live together in
+//! its module; the exhaustive matches below only dispatch, so a new `Op` variant does not
+//! compile until all three rules exist.
+
+pub mod elementwise;
+pub mod loss;
+pub mod matmul;
+pub mod reduce;
+
+pub use elementwise::{Binary, Unary};
+pub use reduce::{Axis, Reduction};
+
+use crate::graph::NodeId;
+use crate::tensor::{Real, Shape};
+
+/// A node's operation, carrying the ids of its inputs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// Data fed in from outside; differentiable (the variables of an expression).
+    Input,
+    /// A learnable weight, updated by `step`.
+    Parameter,
+    /// A fixed number; no gradient flows into it.
+    Constant,
+    Unary(Unary, NodeId),
+    Binary(Binary, NodeId, NodeId),
+    MatMul(NodeId, NodeId),
+    Transpose(NodeId),
+    Reduce(Reduction, Axis, NodeId),
+    /// Mean softmax cross-entropy of `logits` against integer class `labels`.
+    SoftmaxCrossEntropy(NodeId, NodeId),
+}
+
+/// A tensor an op reads: its shape and values.
+#[derive(Clone, Copy)]
+pub struct Arg<'a, T> {
+    pub shape: Shape,
+    pub value: &'a [T],
+}
+
+impl<T: 'static> Arg<'_, T> {
+    pub const NONE: Arg<'static, T> = Arg {
+        shape: Shape::SCALAR,
+        value: &[],
+    };
+}
+
+/// The inputs of an op (at most two), as a slice.
+#[derive(Clone, Copy)]
+pub struct Inputs {
+    ids: [NodeId; 2],
+    len: usize,
+}
+
+impl std::ops::Deref for Inputs {
+    type Target = [NodeId];
+    fn deref(&self) -> &[NodeId] {
+        &self.ids[..self.len]
+    }
+}
+
+impl Op {
+    pub fn inputs(&self) -> Inputs {
+        let none = NodeId(0);
+        let (ids, len) = match *self {
+            Op::Input | Op::Parameter | Op::Constant => ([none, none], 0),
+            Op::Unary(_, x) | Op::Transpose(x) | Op::Reduce(_, _, x) => ([x, none], 1),
+            Op::Binary(_, a, b) | Op::MatMul(a, b) | Op::SoftmaxCrossEntropy(a, b) => ([a, b], 2),
+        };
+        Inputs { ids, len }
+    }
+
+    pub fn is_leaf(&self) -> bool {
+        matches!(self, Op::Input | Op::Parameter | Op::Constant)
+    }
+
+    /// Whether a gradient can flow into input `which` (labels of a loss are data).
+    pub fn differentiable_in(&self, which: usize) -> bool {
+        !matches!(self, Op::SoftmaxCrossEntropy(..) if which == 1)
+    }
+
+    /// A short name for graph views: `+`, `sin`, `matmul`, …
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Input => "input",
+            Op::Parameter => "parameter",
+            Op::Constant => "constant",
+            Op::Unary(u, _) => u.name(),
+            Op::Binary(b, ..) => b.name(),
+            Op::MatMul(..) => "matmul",
+            Op::Transpose(_) => "transpose",
+            Op::Reduce(Reduction::Sum, ..) => "sum",
+            Op::Reduce(Reduction::Mean, ..) => "mean",
+            Op::SoftmaxCrossEntropy(..) => "softmax_ce",
+        }
+    }
+
+    /// The output shape for inputs of the given shapes, or why they do not fit.
+    pub fn shape(&self, inputs: [Shape; 2]) -> Result<Shape, String> {
+        let [a, b] = inputs;
+        match self {
+            Op::Input | Op::Parameter | Op::Constant => Err("a leaf has no inputs".into()),
+            Op::Unary(..) => Ok(a),
+            Op::Binary(op, ..) => Shape::broadcast(a, b)
+                .ok_or_else(|| format!("cannot broadcast {a} with {b} for '{}'", op.name())),
+            Op::MatMul(..) => matmul::matmul_shape(a, b),
+            Op::Transpose(_) => Ok(matmul::transpose_shape(a)),
+            Op::Reduce(_, axis, _) => reduce::reduce_shape(a, *axis),
+            Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_shape(a, b),
+        }
+    }
+
+    /// Computes the op's value from its inputs' values.
+    pub fn forward<T: Real>(&self, args: [Arg<T>; 2], out_shape: Shape, out: &mut [T]) {
+        let [a, b] = args;
+        match *self {
+            Op::Input | Op::Parameter | Op::Constant => {}
+            Op::Unary(op, _) => elementwise::unary_forward(op, a.value, out),
+            Op::Binary(op, ..) => elementwise::binary_forward(op, a, b, out_shape, out),
+            Op::MatMul(..) => matmul::matmul_forward(a, b, out),
+            Op::Transpose(_) => matmul::transpose_into(a, out, false),
+            Op::Reduce(r, axis, _) => reduce::reduce_into(r, axis, a, out),
+            Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_forward(a, b, out),
+        }
+    }
+
+    /// Reverse rule: adds `upstream × local derivative` into the gradient of input `which`.
+    pub fn vjp<T: Real>(
+        &self,
+        which: usize,
+        args: [Arg<T>; 2],
+        out: Arg<T>,
+        upstream: &[T],
+        grad: &mut [T],
+    ) {
+        let [a, b] = args;
+        match *self {
+            Op::Input | Op::Parameter | Op::Constant => {}
+            Op::Unary(op, _) => elementwise::unary_vjp(op, a.value, out.value, upstream, grad),
+            Op::Binary(op, ..) => elementwise::binary_vjp(op, which, a, b, out, upstream, grad),
+            Op::MatMul(..) => matmul::matmul_vjp(which, a, b, upstream, grad),
+            Op::Transpose(_) => matmul::transpose_into(
+                Arg {
+                    shape: out.shape,
+                    value: upstream,
+                },
+                grad,
+                true,
+            ),
+            Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a.shape, upstream, grad),
+            Op::SoftmaxCrossEntropy(..) => {
+                if which == 0 {
+                    loss::softmax_ce_vjp(a, b, upstream[0], grad)
+                }
+            }
+        }
+    }
+
+    /// Forward rule: the output's tangent from the inputs' tangents (`None` for an input
+    /// that depends on no variable).
+    pub fn jvp<T: Real>(
+        &self,
+        args: [Arg<T>; 2],
+        out: Arg<T>,
+        tangents: [Option<&[T]>; 2],
+        tangent_out: &mut [T],
+    ) {
+        let [a, b] = args;
+        let [ta, tb] = tangents;
+        match *self {
+            Op::Input | Op::Parameter | Op::Constant => {}
+            Op::Unary(op, _) => match ta {
+                Some(ta) => elementwise::unary_jvp(op, a.value, out.value, ta, tangent_out),
+                None => tangent_out.fill(T::zero()),
+            },
+            Op::Binary(op, ..) => elementwise::binary_jvp(op, a, b, out, ta, tb, tangent_out),
+            Op::MatMul(..) => matmul::matmul_jvp(a, b, ta, tb, tangent_out),
+            Op::Transpose(_) => match ta {
+                Some(ta) => matmul::transpose_into(
+                    Arg {
+                        shape: a.shape,
+                        value: ta,
+                    },
+                    tangent_out,
+                    false,
+                ),
+                None => tangent_out.fill(T::zero()),
+            },
+            Op::Reduce(r, axis, _) => match ta {
+                Some(ta) => reduce::reduce_into(
+                    r,
+                    axis,
+                    Arg {
+                        shape: a.shape,
+                        value: ta,
+                    },
+                    tangent_out,
+                ),
+                None => tangent_out.fill(T::zero()),
+            },
+            Op::SoftmaxCrossEntropy(..) => {
+                tangent_out[0] = ta.map_or(T::zero(), |ta| loss::softmax_ce_jvp(a, b, ta));
+            }
+        }
+    }
+
+    /// The local derivative of the output with respect to input `which`, element by element,
+    /// for the element-wise ops (whose Jacobian is diagonal). `false` for the others, whose
+    /// local derivative is a full Jacobian and is shown only through the gradient it passes.
+    pub fn local_derivative<T: Real>(
+        &self,
+        which: usize,
+        args: [Arg<T>; 2],
+        out: Arg<T>,
+        local: &mut [T],
+    ) -> bool {
+        match *self {
+            Op::Unary(op, _) => elementwise::unary_local(op, args[0].value, out.value, local),
+            Op::Binary(op, ..) => {
+                elementwise::binary_local(op, which, args[0], args[1], out, local)
+            }
+            _ => return false,
+        }
+        true
+    }
+}
