@@ -55,8 +55,9 @@ pub struct Graph<T> {
     values: Vec<T>,
     grads: Vec<T>,
     tangents: Vec<T>,
-    /// Scratch for `backward`: which nodes lie upstream of the root.
-    upstream_of_root: Vec<bool>,
+    /// Scratch, one flag per node: for `backward`, whether it lies upstream of the root;
+    /// for `jvp`, whether a seeded leaf lies upstream of it.
+    reached: Vec<bool>,
 }
 
 /// The values an op reads, from the buffer `values` (which must hold its inputs).
@@ -79,7 +80,7 @@ impl<T: Real> Graph<T> {
             values: Vec::new(),
             grads: Vec::new(),
             tangents: Vec::new(),
-            upstream_of_root: Vec::new(),
+            reached: Vec::new(),
         }
     }
 
@@ -276,7 +277,7 @@ impl<T: Real> Graph<T> {
     /// Gradients from an earlier call are cleared first, so calling it twice is harmless.
     pub fn backward(&mut self, root: NodeId) {
         self.grads.fill(T::zero());
-        let reached = &mut self.upstream_of_root;
+        let reached = &mut self.reached;
         reached.clear();
         reached.resize(root.index() + 1, false);
         reached[root.index()] = true;
@@ -292,7 +293,7 @@ impl<T: Real> Graph<T> {
 
         for i in (0..=root.index()).rev() {
             let node = &self.nodes[i];
-            if !self.upstream_of_root[i] || !node.requires_grad || node.op.is_leaf() {
+            if !self.reached[i] || !node.requires_grad || node.op.is_leaf() {
                 continue;
             }
             let args = args(&self.nodes, &self.values, &node.op);
@@ -316,9 +317,15 @@ impl<T: Real> Graph<T> {
     /// Forward mode: sets the tangent of each listed leaf (others start at 0) and pushes
     /// tangents forward in one pass. Afterwards `tangent(y)` is the directional derivative
     /// of `y` along the seeds; seeding one input with 1 gives `∂y/∂input` for every `y`.
+    ///
+    /// A node that no seeded leaf reaches has a tangent that is zero by construction and
+    /// contributes nothing downstream, even where its local derivative is infinite (as for
+    /// `pow(x, x)` at 0): the "symbolic zero" of JAX.
     pub fn jvp(&mut self, seeds: &[(NodeId, &[T])]) -> Result<(), GraphError> {
         self.tangents.clear();
         self.tangents.resize(self.values.len(), T::zero());
+        self.reached.clear();
+        self.reached.resize(self.nodes.len(), false);
         for &(id, t) in seeds {
             let node = self.node(id);
             if !node.op.is_leaf() || t.len() != node.shape.len() {
@@ -331,25 +338,29 @@ impl<T: Real> Graph<T> {
             }
             let range = node.range();
             self.tangents[range].copy_from_slice(t);
+            self.reached[id.index()] = true;
         }
         for i in 0..self.nodes.len() {
             let node = &self.nodes[i];
-            if !node.requires_grad || node.op.is_leaf() {
+            if node.op.is_leaf() {
                 continue;
             }
+            let (earlier, rest) = self.tangents.split_at_mut(node.offset);
+            let mut tangents: [Option<&[T]>; 2] = [None; 2];
+            for (which, &x) in node.op.inputs().iter().enumerate() {
+                if self.reached[x.index()] && node.op.differentiable_in(which) {
+                    tangents[which] = Some(&earlier[self.nodes[x.index()].range()]);
+                }
+            }
+            if tangents.iter().all(Option::is_none) {
+                continue;
+            }
+            self.reached[i] = true;
             let args = args(&self.nodes, &self.values, &node.op);
             let out = Arg {
                 shape: node.shape,
                 value: &self.values[node.range()],
             };
-            let (earlier, rest) = self.tangents.split_at_mut(node.offset);
-            let mut tangents: [Option<&[T]>; 2] = [None; 2];
-            for (which, &x) in node.op.inputs().iter().enumerate() {
-                let input = &self.nodes[x.index()];
-                if input.requires_grad && node.op.differentiable_in(which) {
-                    tangents[which] = Some(&earlier[input.range()]);
-                }
-            }
             node.op
                 .jvp(args, out, tangents, &mut rest[..node.shape.len()]);
         }

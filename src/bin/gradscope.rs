@@ -22,7 +22,7 @@ usage:
   gradscope grad --batch [--graph]     JSON lines {\"expr\": ..., \"at\": {...}} on stdin
   gradscope help
 
-EXPR may start with '-' ('-x1^2'); quote it for the shell.
+EXPR may start with '-' ('-x1^2'); quote it for the shell. EXPR '-' reads it from stdin.
 --json    print {\"value\": v, \"gradient\": {name: g, ...}}
 --graph   add the computation graph: every node's value and gradient, and every edge's
           local derivative and the gradient that flowed along it
@@ -128,9 +128,14 @@ fn grad(args: &[String]) -> Result<(), UserError> {
         }
         return batch(o.graph).map_err(|e| UserError(format!("error reading standard input: {e}")));
     }
-    let source = o
+    let mut source = o
         .expr
         .ok_or_else(|| UserError(format!("missing the expression\n\n{USAGE}")))?;
+    if source == "-" {
+        // Expressions longer than the system's limit for one argument (128 kB) come on stdin.
+        source = io::read_to_string(io::stdin())
+            .map_err(|e| UserError(format!("error reading standard input: {e}")))?;
+    }
     let at: HashMap<String, f64> = o.at.iter().cloned().collect();
     let shown = |e: ExprError| UserError(e.render(&source));
     let parsed = expr::parse(&source).map_err(shown)?;

@@ -32,25 +32,25 @@ pub struct UnaryRule<T> {
 impl Unary {
     pub fn rule<T: Real>(self) -> UnaryRule<T> {
         use Unary::*;
-        let (f, df): (fn(T) -> T, fn(T, T) -> T) = match self {
-            Neg => (|x| -x, |_, _| -T::one()),
-            Exp => (|x| x.exp(), |_, y| y),
-            Ln => (|x| x.ln(), |x, _| x.recip()),
-            Sqrt => (|x| x.sqrt(), |_, y| half::<T>() / y),
-            Sin => (|x| x.sin(), |x, _| x.cos()),
-            Cos => (|x| x.cos(), |x, _| -x.sin()),
-            Tan => (|x| x.tan(), |_, y| T::one() + y * y),
-            Tanh => (|x| x.tanh(), |_, y| T::one() - y * y),
-            Sigmoid => (sigmoid, |_, y| y * (T::one() - y)),
+        let rule = |f, df| UnaryRule::<T> { f, df };
+        match self {
+            Neg => rule(|x| -x, |_, _| -T::one()),
+            Exp => rule(|x| x.exp(), |_, y| y),
+            Ln => rule(|x| x.ln(), |x, _| x.recip()),
+            Sqrt => rule(|x| x.sqrt(), |_, y| half::<T>() / y),
+            Sin => rule(|x| x.sin(), |x, _| x.cos()),
+            Cos => rule(|x| x.cos(), |x, _| -x.sin()),
+            Tan => rule(|x| x.tan(), |_, y| T::one() + y * y),
+            Tanh => rule(|x| x.tanh(), |_, y| T::one() - y * y),
+            Sigmoid => rule(sigmoid, |_, y| y * (T::one() - y)),
             // relu'(0) = 0; NaN stays NaN (`x <= 0` is false for NaN).
-            Relu => (
+            Relu => rule(
                 |x| if x <= T::zero() { T::zero() } else { x },
                 |x, _| step(x),
             ),
             // abs'(0) = 0.
-            Abs => (|x| x.abs(), |x, _| sign(x)),
-        };
-        UnaryRule { f, df }
+            Abs => rule(|x| x.abs(), |x, _| sign(x)),
+        }
     }
 
     /// The name a person reads in a graph node.
@@ -93,16 +93,17 @@ pub struct BinaryRule<T> {
 impl Binary {
     pub fn rule<T: Real>(self) -> BinaryRule<T> {
         use Binary::*;
-        let (f, df): (fn(T, T) -> T, fn(T, T, T) -> (T, T)) = match self {
+        let rule = |f, df| BinaryRule::<T> { f, df };
+        match self {
             // Add distributes the upstream gradient to both inputs unchanged.
-            Add => (|a, b| a + b, |_, _, _| (T::one(), T::one())),
-            Sub => (|a, b| a - b, |_, _, _| (T::one(), -T::one())),
+            Add => rule(|a, b| a + b, |_, _, _| (T::one(), T::one())),
+            Sub => rule(|a, b| a - b, |_, _, _| (T::one(), -T::one())),
             // Mul switches: each input's local derivative is the other input.
-            Mul => (|a, b| a * b, |a, b, _| (b, a)),
-            Div => (|a, b| a / b, |_, b, y| (b.recip(), -y / b)),
+            Mul => rule(|a, b| a * b, |a, b, _| (b, a)),
+            Div => rule(|a, b| a / b, |_, b, y| (b.recip(), -y / b)),
             // ∂/∂a = b·a^(b−1) stays finite for a ≤ 0 and integer b (x² at −3 gives −6);
             // ∂/∂b = a^b·ln a is NaN for a ≤ 0, the documented convention.
-            Pow => (
+            Pow => rule(
                 |a, b| a.powf(b),
                 |a, b, y| {
                     let da = if b == T::zero() {
@@ -114,7 +115,7 @@ impl Binary {
                 },
             ),
             // Max routes the gradient to the input that was selected; a tie splits it equally.
-            Max => (
+            Max => rule(
                 |a, b| {
                     if a.is_nan() || b.is_nan() {
                         T::nan()
@@ -124,7 +125,7 @@ impl Binary {
                 },
                 |a, b, _| route(a, b),
             ),
-            Min => (
+            Min => rule(
                 |a, b| {
                     if a.is_nan() || b.is_nan() {
                         T::nan()
@@ -134,8 +135,7 @@ impl Binary {
                 },
                 |a, b, _| route(b, a),
             ),
-        };
-        BinaryRule { f, df }
+        }
     }
 
     /// The symbol a person reads in a graph node.

@@ -1,0 +1,159 @@
+//! Every kind of bad input gives a message a student understands, at the right bytes.
+#![cfg(not(target_arch = "wasm32"))]
+
+use gradscope::expr::{self, ExprError, MAX_DEPTH};
+use std::collections::HashMap;
+
+fn error(source: &str) -> ExprError {
+    expr::parse(source).expect_err(source)
+}
+
+fn check(source: &str, message: &str, start: usize, end: usize) {
+    let e = error(source);
+    assert_eq!(
+        (e.message.as_str(), e.start, e.end),
+        (message, start, end),
+        "{source:?}"
+    );
+}
+
+#[test]
+fn unclosed_parenthesis_points_at_the_end_and_names_the_opener() {
+    check("(x1 + 2", "expected ')' to close '(' at 0", 7, 7);
+    check("sin(x1", "expected ')' to close '(' at 3", 6, 6);
+    check(
+        "(x1 x2)",
+        "expected ')' to close '(' at 0, found 'x2'",
+        4,
+        6,
+    );
+}
+
+#[test]
+fn unknown_functions_and_wrong_arity() {
+    check("foo(x)", "unknown function 'foo'", 0, 3);
+    check("1 + sin(x1, 2)", "sin takes 1 argument, got 2", 4, 14);
+    check("max(x1)", "max takes 2 arguments, got 1", 0, 7);
+    check("pow()", "pow takes 2 arguments, got 0", 0, 5);
+}
+
+#[test]
+fn names_used_the_wrong_way() {
+    check("sin + 1", "'sin' is a function: write sin(…)", 0, 3);
+    check("pi(2)", "'pi' is a constant, not a function", 0, 2);
+}
+
+#[test]
+fn missing_values_point_at_the_first_appearance() {
+    let parsed = expr::parse("x1*x2 + x2").unwrap();
+    let at: HashMap<String, f64> = [("x1".to_string(), 1.0)].into();
+    let e = parsed.bind(&at).unwrap_err();
+    assert_eq!(
+        (e.message.as_str(), e.start, e.end),
+        ("missing value for variable x2", 3, 5)
+    );
+}
+
+#[test]
+fn stray_tokens() {
+    check("", "the expression is empty", 0, 0);
+    check("   ", "the expression is empty", 0, 3);
+    check(
+        "x1 +",
+        "expected a number, variable or '(' after '+', found the end of the expression",
+        4,
+        4,
+    );
+    check("* x", "expected a number, variable or '(', found '*'", 0, 1);
+    check("x1)", "')' has no matching '('", 2, 3);
+    check("x1, x2", "',' outside a function call", 2, 3);
+    check("x1 x2", "expected an operator before 'x2'", 3, 5);
+    check("()", "expected an expression inside '( )'", 1, 2);
+    check("2e", "expected an operator before 'e'", 1, 2);
+    check(".", "'.' is not a number", 0, 1);
+}
+
+#[test]
+fn unexpected_characters_are_reported_whole_even_in_utf8() {
+    check("x1 $ 2", "unexpected character '$'", 3, 4);
+    check("x·y", "unexpected character '·'", 1, 3);
+    check(
+        "<img src=x onerror=alert(1)>",
+        "unexpected character '<'",
+        0,
+        1,
+    );
+}
+
+#[test]
+fn nesting_up_to_the_limit_works_and_beyond_it_is_a_clear_error() {
+    let ok = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    assert!(expr::parse(&ok).is_ok());
+    let calls = format!("{}x{}", "sin(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    assert!(expr::parse(&calls).is_ok());
+    let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+    let e = error(&deep);
+    assert!(e.message.starts_with("too deeply nested"), "{}", e.message);
+    assert_eq!((e.start, e.end), (MAX_DEPTH, MAX_DEPTH + 1));
+}
+
+#[test]
+fn long_chains_do_not_recurse() {
+    for op in ["+", "-", "*", "/", "^"] {
+        let source = vec!["x"; 200_000].join(op);
+        assert!(expr::parse(&source).is_ok(), "{op}");
+    }
+    let negations = format!("{}x", "-".repeat(200_000));
+    let at: HashMap<String, f64> = [("x".to_string(), 2.0)].into();
+    let e = expr::evaluate(&negations, &at).unwrap();
+    assert_eq!((e.value, e.gradient[0].1), (2.0, 1.0));
+}
+
+#[test]
+fn precedence_and_associativity() {
+    let at: HashMap<String, f64> = [("x".to_string(), 3.0)].into();
+    let value = |s: &str| expr::evaluate(s, &at).unwrap().value;
+    assert_eq!(value("-x^2"), -9.0);
+    assert_eq!(value("2^3^2"), 512.0);
+    assert_eq!(value("2**3**2"), 512.0);
+    assert_eq!(value("x^-1"), 1.0 / 3.0);
+    assert_eq!(value("2^-x^2"), 2f64.powf(-9.0));
+    assert_eq!(value("8/2/2"), 2.0);
+    assert_eq!(value("8-2-2"), 4.0);
+    assert_eq!(value("1+2*x"), 7.0);
+    assert_eq!(value("-(x)*-2"), 6.0);
+    assert_eq!(value("log(e)"), 1.0);
+}
+
+#[test]
+fn variables_are_listed_in_order_of_first_appearance_and_shared() {
+    let parsed = expr::parse("b*a + a*c + b").unwrap();
+    assert_eq!(parsed.variable_names().collect::<Vec<_>>(), ["b", "a", "c"]);
+    let lowered = parsed.lower(&[1.0, 2.0, 3.0]);
+    let inputs = lowered
+        .graph
+        .nodes()
+        .iter()
+        .filter(|n| n.op == gradscope::ops::Op::Input)
+        .count();
+    assert_eq!(inputs, 3);
+}
+
+#[test]
+fn leaving_the_real_domain_is_not_an_error() {
+    let at: HashMap<String, f64> = [("x".to_string(), -1.0), ("y".to_string(), 0.0)].into();
+    let e = expr::evaluate("ln(x) + sqrt(x)", &at).unwrap();
+    assert!(e.value.is_nan());
+    let e = expr::evaluate("1/y", &at).unwrap();
+    assert_eq!(e.value, f64::INFINITY);
+    assert_eq!(e.gradient[0].1, f64::NEG_INFINITY);
+}
+
+#[test]
+fn render_puts_the_caret_under_the_span() {
+    let e = error("x1 +\tfoo(2)");
+    assert_eq!(
+        e.render("x1 +\tfoo(2)"),
+        "error: unknown function 'foo'\n  x1 + foo(2)\n       ^^^"
+    );
+}
