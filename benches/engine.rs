@@ -68,10 +68,7 @@ fn bench(c: &mut Criterion) {
 
     let source = wide(7);
     let parsed = expr::parse(&source).unwrap();
-    let at: HashMap<String, f64> = parsed
-        .variable_names()
-        .map(|v| (v.to_string(), 0.3))
-        .collect();
+    let at: HashMap<String, f64> = parsed.variable_names().map(|v| (v.to_string(), 0.3)).collect();
     let mut lowered = parsed.lower(&parsed.bind(&at).unwrap());
     let nodes = lowered.graph.len();
     group.throughput(Throughput::Elements(nodes as u64));

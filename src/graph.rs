@@ -171,11 +171,7 @@ impl<T: Real> Graph<T> {
     }
 
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.
-    pub fn softmax_cross_entropy(
-        &mut self,
-        logits: NodeId,
-        labels: NodeId,
-    ) -> Result<NodeId, GraphError> {
+    pub fn softmax_cross_entropy(&mut self, logits: NodeId, labels: NodeId) -> Result<NodeId, GraphError> {
         self.op(Op::SoftmaxCrossEntropy(logits, labels))
     }
 
@@ -259,8 +255,7 @@ impl<T: Real> Graph<T> {
         }
         let (earlier, rest) = self.values.split_at_mut(node.offset);
         let args = args(&self.nodes, earlier, &node.op);
-        node.op
-            .forward(args, node.shape, &mut rest[..node.shape.len()]);
+        node.op.forward(args, node.shape, &mut rest[..node.shape.len()]);
     }
 
     /// Recomputes every value after inputs or parameters changed, keeping every
@@ -361,8 +356,7 @@ impl<T: Real> Graph<T> {
                 shape: node.shape,
                 value: &self.values[node.range()],
             };
-            node.op
-                .jvp(args, out, tangents, &mut rest[..node.shape.len()]);
+            node.op.jvp(args, out, tangents, &mut rest[..node.shape.len()]);
         }
         Ok(())
     }

@@ -1,1 +1,495 @@
-pub fn placeholder() {}
+//! The JavaScript API: thin `#[wasm_bindgen]` wrappers over the engine, which knows nothing
+//! of JavaScript. Everything a user can pass in is checked here and comes back as a thrown
+//! `Error`, never a panic.
+//!
+//! - `Expression`: text to graph, evaluated at variable values, with the node and edge list,
+//!   a layout, forward-mode tangents and a finite-difference check. What the page uses.
+//! - `Graph`: build a graph by hand from the console: leaves, every op, `forward`,
+//!   `backward`, `step`.
+
+use crate::expr::{self, ExprError, Lowered};
+use crate::gradcheck;
+use crate::graph::{self, NodeId};
+use crate::layout::{self, Anchor};
+use crate::ops::{Axis, Binary, Op, Unary};
+use crate::report;
+use crate::tensor::{Shape, Tensor};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    // Only a bug in gradscope could panic; if one does, the console shows where.
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** One node of a computation graph, in topological (arena) order. */
+export interface NodeReport {
+  id: number;
+  /** "input", "parameter", "constant", or the op: "+", "sin", "matmul", ... */
+  op: string;
+  /** A variable's name, a constant's text, or the op. */
+  label: string;
+  inputs: number[];
+  shape: number[];
+  value: number[];
+  /** ∂root/∂node from the last backward pass. */
+  grad: number[];
+  /** One per input, in the order of `inputs`. */
+  edges: EdgeReport[];
+}
+export interface EdgeReport {
+  from: number;
+  /** ∂node/∂from element by element; null where the Jacobian is not diagonal (matmul, ...). */
+  local: number[] | null;
+  /** The gradient this edge carried back: upstream × local. */
+  flowed: number[];
+}
+export interface Evaluation {
+  value: number;
+  /** ∂f/∂x for each variable, in the order of `Expression.variables`. */
+  gradient: number[];
+  root: number;
+  /** The input node of each variable. */
+  inputs: number[];
+  nodes: NodeReport[];
+}
+export interface Layout {
+  layers: number;
+  nodes: { layer: number; x: number; y: number }[];
+  edges: { from: number; to: number; points: [number, number][] }[];
+  width: number;
+  height: number;
+}
+export interface GradCheck {
+  variable: string;
+  autodiff: number;
+  numeric: number;
+  /** |autodiff − numeric| / max(1, |numeric|) */
+  error: number;
+}
+/** What a parse error carries besides its message: the byte span of the bad text. */
+export interface ParseError extends Error {
+  start: number;
+  end: number;
+}
+"#;
+
+/// JS values from serde types: plain objects, and NaN and infinities as numbers.
+fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsError> {
+    x.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A thrown `Error` with the span of the bad text as `start` and `end`.
+fn parse_error(e: &ExprError) -> JsValue {
+    let error = js_sys::Error::new(&e.message);
+    error.set_name("ParseError");
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &"start".into(), &(e.start as f64).into());
+    let _ = js_sys::Reflect::set(&error, &"end".into(), &(e.end as f64).into());
+    error.into()
+}
+
+/// The layered left-to-right layout of a graph: inputs on the left, constants next to
+/// the op that uses them.
+fn layout_of(graph: &graph::Graph<f64>) -> layout::Layout {
+    let inputs: Vec<Vec<usize>> = graph
+        .nodes()
+        .iter()
+        .map(|n| n.op.inputs().iter().map(|x| x.index()).collect())
+        .collect();
+    let anchors: Vec<Anchor> = graph
+        .nodes()
+        .iter()
+        .map(|n| match n.op {
+            Op::Constant => Anchor::NearConsumer,
+            _ => Anchor::Left,
+        })
+        .collect();
+    layout::layout(&inputs, &anchors)
+}
+
+// ---- Expression ---------------------------------------------------------------------------
+
+/// A parsed expression and its graph.
+#[wasm_bindgen]
+pub struct Expression {
+    parsed: expr::Expression,
+    lowered: Lowered<f64>,
+}
+
+#[derive(Serialize)]
+struct Evaluation {
+    #[serde(serialize_with = "report::number")]
+    value: f64,
+    gradient: Vec<f64>,
+    root: usize,
+    inputs: Vec<usize>,
+    nodes: Vec<report::NodeReport>,
+}
+
+#[derive(Serialize)]
+struct VariableCheck {
+    variable: String,
+    autodiff: f64,
+    numeric: f64,
+    error: f64,
+}
+
+#[wasm_bindgen]
+impl Expression {
+    /// Parses `source`. Throws a `ParseError` (with `start`, `end`) for bad text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(source: &str) -> Result<Expression, JsValue> {
+        let parsed = expr::parse(source).map_err(|e| parse_error(&e))?;
+        let lowered = parsed.lower(&vec![0.0; parsed.variables.len()]);
+        Ok(Expression { parsed, lowered })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn source(&self) -> String {
+        self.parsed.source.clone()
+    }
+
+    /// The variables, in order of first appearance.
+    #[wasm_bindgen(getter)]
+    pub fn variables(&self) -> Vec<String> {
+        self.parsed.variable_names().map(String::from).collect()
+    }
+
+    /// Sets the variables to `values` (in order), runs the forward and backward passes
+    /// and returns every node with its value, gradient and edges.
+    #[wasm_bindgen(unchecked_return_type = "Evaluation")]
+    pub fn evaluate(&mut self, values: &[f64]) -> Result<JsValue, JsError> {
+        let Lowered { graph, root, inputs } = &mut self.lowered;
+        if values.len() != inputs.len() {
+            return Err(JsError::new(&format!(
+                "expected {} values (for {}), got {}",
+                inputs.len(),
+                self.parsed.variable_names().collect::<Vec<_>>().join(", "),
+                values.len()
+            )));
+        }
+        for (&id, &x) in inputs.iter().zip(values) {
+            graph.set_value(id, &[x]).map_err(|e| JsError::new(&e.0))?;
+        }
+        graph.forward();
+        graph.backward(*root);
+        to_js(&Evaluation {
+            value: graph.value(*root)[0],
+            gradient: inputs.iter().map(|&id| graph.grad(id)[0]).collect(),
+            root: root.index(),
+            inputs: inputs.iter().map(|id| id.index()).collect(),
+            nodes: report::nodes(graph),
+        })
+    }
+
+    /// Node positions and edge paths for drawing, left to right.
+    #[wasm_bindgen(unchecked_return_type = "Layout")]
+    pub fn layout(&self) -> Result<JsValue, JsError> {
+        to_js(&layout_of(&self.lowered.graph))
+    }
+
+    /// Forward mode: seeds variable `variable` with tangent 1 and returns the tangent of
+    /// every node (the derivative of each node with respect to that one variable).
+    pub fn tangents(&mut self, variable: usize) -> Result<Vec<f64>, JsError> {
+        let Lowered { graph, inputs, .. } = &mut self.lowered;
+        let &seed = inputs
+            .get(variable)
+            .ok_or_else(|| JsError::new(&format!("no variable {variable}")))?;
+        graph.jvp(&[(seed, &[1.0])]).map_err(|e| JsError::new(&e.0))?;
+        Ok((0..graph.len())
+            .map(|i| graph.tangent(NodeId(i as u32))[0])
+            .collect())
+    }
+
+    /// Autodiff next to central finite differences, one row per variable, at the values
+    /// of the last `evaluate`.
+    #[wasm_bindgen(unchecked_return_type = "GradCheck[]")]
+    pub fn gradcheck(&mut self) -> Result<JsValue, JsError> {
+        let Lowered { graph, root, inputs } = &mut self.lowered;
+        let checks = gradcheck::check(graph, *root, inputs);
+        let rows: Vec<VariableCheck> = checks
+            .iter()
+            .zip(self.parsed.variable_names())
+            .map(|(c, name)| VariableCheck {
+                variable: name.to_string(),
+                autodiff: c.autodiff,
+                numeric: c.numeric,
+                error: c.error(),
+            })
+            .collect();
+        to_js(&rows)
+    }
+}
+
+// ---- Graph ----------------------------------------------------------------------------------
+
+/// A computation graph built by hand, in f64. Node ids are numbers.
+///
+/// ```js
+/// const g = new Graph();
+/// const x1 = g.input("x1", 2), x2 = g.input("x2", 5);
+/// const f = g.sub(g.add(g.ln(x1), g.mul(x1, x2)), g.sin(x2));
+/// g.backward(f);
+/// g.value(f)[0];  // 11.652…
+/// g.grad(x1)[0];  // 5.5
+/// ```
+#[wasm_bindgen(js_name = Graph)]
+pub struct JsGraph {
+    graph: graph::Graph<f64>,
+}
+
+impl Default for JsGraph {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JsGraph {
+    fn id(&self, id: u32) -> Result<NodeId, JsError> {
+        self.graph.id(id as usize).ok_or_else(|| {
+            JsError::new(&format!(
+                "no node {id} in this graph (it has {} nodes)",
+                self.graph.len()
+            ))
+        })
+    }
+
+    fn tensor(shape: &[usize], data: Vec<f64>) -> Result<Tensor<f64>, JsError> {
+        let shape =
+            Shape::from_dims(shape).ok_or_else(|| JsError::new("a tensor has at most 2 dimensions"))?;
+        let len = data.len();
+        Tensor::new(shape, data)
+            .ok_or_else(|| JsError::new(&format!("shape {shape} needs {} values, got {len}", shape.len())))
+    }
+
+    fn unary(&mut self, op: Unary, x: u32) -> Result<u32, JsError> {
+        let x = self.id(x)?;
+        Ok(self.graph.unary(op, x).0)
+    }
+
+    fn binary(&mut self, op: Binary, a: u32, b: u32) -> Result<u32, JsError> {
+        let (a, b) = (self.id(a)?, self.id(b)?);
+        let id = self.graph.binary(op, a, b).map_err(|e| JsError::new(&e.0))?;
+        Ok(id.0)
+    }
+
+    fn axis(axis: Option<u32>) -> Axis {
+        axis.map_or(Axis::All, |a| Axis::Index(a as usize))
+    }
+}
+
+#[wasm_bindgen(js_class = Graph)]
+impl JsGraph {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsGraph {
+        JsGraph {
+            graph: graph::Graph::new(),
+        }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.graph.len()
+    }
+
+    /// A scalar input (data; differentiable).
+    pub fn input(&mut self, name: &str, value: f64) -> u32 {
+        self.graph.input(name, Tensor::scalar(value)).0
+    }
+
+    /// A scalar parameter (moved by `step`).
+    pub fn parameter(&mut self, name: &str, value: f64) -> u32 {
+        self.graph.parameter(name, Tensor::scalar(value)).0
+    }
+
+    /// A scalar constant.
+    pub fn constant(&mut self, value: f64) -> u32 {
+        self.graph.constant(&value.to_string(), Tensor::scalar(value)).0
+    }
+
+    /// A tensor input of shape `[]`, `[n]` or `[rows, cols]`, row-major `data`.
+    #[wasm_bindgen(js_name = inputTensor)]
+    pub fn input_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+        Ok(self.graph.input(name, Self::tensor(shape, data)?).0)
+    }
+
+    #[wasm_bindgen(js_name = parameterTensor)]
+    pub fn parameter_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+        Ok(self.graph.parameter(name, Self::tensor(shape, data)?).0)
+    }
+
+    #[wasm_bindgen(js_name = constantTensor)]
+    pub fn constant_tensor(&mut self, label: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+        Ok(self.graph.constant(label, Self::tensor(shape, data)?).0)
+    }
+
+    pub fn neg(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Neg, x)
+    }
+    pub fn exp(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Exp, x)
+    }
+    pub fn ln(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Ln, x)
+    }
+    pub fn sqrt(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Sqrt, x)
+    }
+    pub fn sin(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Sin, x)
+    }
+    pub fn cos(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Cos, x)
+    }
+    pub fn tan(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Tan, x)
+    }
+    pub fn tanh(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Tanh, x)
+    }
+    pub fn sigmoid(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Sigmoid, x)
+    }
+    pub fn relu(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Relu, x)
+    }
+    pub fn abs(&mut self, x: u32) -> Result<u32, JsError> {
+        self.unary(Unary::Abs, x)
+    }
+    pub fn add(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Add, a, b)
+    }
+    pub fn sub(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Sub, a, b)
+    }
+    pub fn mul(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Mul, a, b)
+    }
+    pub fn div(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Div, a, b)
+    }
+    pub fn pow(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Pow, a, b)
+    }
+    pub fn max(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Max, a, b)
+    }
+    pub fn min(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        self.binary(Binary::Min, a, b)
+    }
+
+    pub fn matmul(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+        let (a, b) = (self.id(a)?, self.id(b)?);
+        Ok(self.graph.matmul(a, b).map_err(|e| JsError::new(&e.0))?.0)
+    }
+
+    pub fn transpose(&mut self, x: u32) -> Result<u32, JsError> {
+        let x = self.id(x)?;
+        Ok(self.graph.transpose(x).0)
+    }
+
+    /// Sum over all elements, or along `axis` (0 or 1).
+    pub fn sum(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsError> {
+        let x = self.id(x)?;
+        Ok(self
+            .graph
+            .sum(x, Self::axis(axis))
+            .map_err(|e| JsError::new(&e.0))?
+            .0)
+    }
+
+    /// Mean over all elements, or along `axis` (0 or 1).
+    pub fn mean(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsError> {
+        let x = self.id(x)?;
+        Ok(self
+            .graph
+            .mean(x, Self::axis(axis))
+            .map_err(|e| JsError::new(&e.0))?
+            .0)
+    }
+
+    /// Mean softmax cross-entropy of `logits` (`N × K`) against `labels` (`N` class indices).
+    #[wasm_bindgen(js_name = softmaxCrossEntropy)]
+    pub fn softmax_cross_entropy(&mut self, logits: u32, labels: u32) -> Result<u32, JsError> {
+        let (z, y) = (self.id(logits)?, self.id(labels)?);
+        let id = self
+            .graph
+            .softmax_cross_entropy(z, y)
+            .map_err(|e| JsError::new(&e.0))?;
+        Ok(id.0)
+    }
+
+    /// Recomputes every value after `setValue` or `step`.
+    pub fn forward(&mut self) {
+        self.graph.forward();
+    }
+
+    /// Reverse mode from `root`: afterwards `grad(id)` is ∂root/∂id for every node.
+    pub fn backward(&mut self, root: u32) -> Result<(), JsError> {
+        let root = self.id(root)?;
+        self.graph.backward(root);
+        Ok(())
+    }
+
+    /// Forward mode: `leaves[i]` gets the next `size(leaves[i])` numbers of `tangents`
+    /// as its tangent; afterwards `tangent(id)` is the directional derivative of `id`.
+    pub fn jvp(&mut self, leaves: &[u32], tangents: &[f64]) -> Result<(), JsError> {
+        let mut seeds = Vec::new();
+        let mut offset = 0;
+        for &leaf in leaves {
+            let id = self.id(leaf)?;
+            let n = self.graph.node(id).shape.len();
+            let t = tangents
+                .get(offset..offset + n)
+                .ok_or_else(|| JsError::new("fewer tangent values than the leaves have elements"))?;
+            seeds.push((id, t));
+            offset += n;
+        }
+        self.graph.jvp(&seeds).map_err(|e| JsError::new(&e.0))
+    }
+
+    /// One step of gradient descent on every parameter: w ← w − lr·∂L/∂w.
+    pub fn step(&mut self, lr: f64) {
+        self.graph.step(lr);
+    }
+
+    #[wasm_bindgen(js_name = zeroGrad)]
+    pub fn zero_grad(&mut self) {
+        self.graph.zero_grad();
+    }
+
+    pub fn value(&self, id: u32) -> Result<Vec<f64>, JsError> {
+        Ok(self.graph.value(self.id(id)?).to_vec())
+    }
+
+    pub fn grad(&self, id: u32) -> Result<Vec<f64>, JsError> {
+        Ok(self.graph.grad(self.id(id)?).to_vec())
+    }
+
+    pub fn tangent(&self, id: u32) -> Result<Vec<f64>, JsError> {
+        Ok(self.graph.tangent(self.id(id)?).to_vec())
+    }
+
+    /// Sets a leaf's value (a number for a scalar, or an array); call `forward` after.
+    #[wasm_bindgen(js_name = setValue)]
+    pub fn set_value(&mut self, id: u32, value: Vec<f64>) -> Result<(), JsError> {
+        let id = self.id(id)?;
+        self.graph.set_value(id, &value).map_err(|e| JsError::new(&e.0))
+    }
+
+    /// Every node with its value, gradient and edges.
+    #[wasm_bindgen(unchecked_return_type = "NodeReport[]")]
+    pub fn nodes(&self) -> Result<JsValue, JsError> {
+        to_js(&report::nodes(&self.graph))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Layout")]
+    pub fn layout(&self) -> Result<JsValue, JsError> {
+        to_js(&layout_of(&self.graph))
+    }
+}

@@ -12,12 +12,7 @@ fn gradscope(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -43,10 +38,7 @@ fn grad_prints_value_and_partials_for_a_person() {
 fn an_expression_may_start_with_a_minus() {
     let o = gradscope(&["grad", "-x1^2", "--at", "x1=3", "--json"], "");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        stdout(&o).trim(),
-        r#"{"value":-9.0,"gradient":{"x1":-6.0}}"#
-    );
+    assert_eq!(stdout(&o).trim(), r#"{"value":-9.0,"gradient":{"x1":-6.0}}"#);
 }
 
 #[test]
@@ -144,10 +136,7 @@ fn bad_flags_and_values_exit_2_without_a_panic() {
         let o = gradscope(&args, "");
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = stderr(&o);
-        assert!(
-            !err.is_empty() && !err.contains("panicked"),
-            "{args:?}: {err}"
-        );
+        assert!(!err.is_empty() && !err.contains("panicked"), "{args:?}: {err}");
     }
 }
 

@@ -59,8 +59,8 @@ fn the_file_has_the_lectures_cases() {
 #[test]
 fn library_matches_every_case() {
     for case in cases() {
-        let e = gradscope::expr::evaluate(&case.expr, &case.at)
-            .unwrap_or_else(|e| panic!("{}: {e}", case.expr));
+        let e =
+            gradscope::expr::evaluate(&case.expr, &case.at).unwrap_or_else(|e| panic!("{}: {e}", case.expr));
         assert!(
             close(e.value, case.value),
             "{}: value {} want {}",
@@ -78,11 +78,7 @@ fn library_matches_every_case() {
         );
         for (name, want) in &case.gradient {
             let g = got[name];
-            assert!(
-                close(g, *want),
-                "{}: ∂/∂{name} = {g}, want {want}",
-                case.expr
-            );
+            assert!(close(g, *want), "{}: ∂/∂{name} = {g}, want {want}", case.expr);
         }
     }
 }

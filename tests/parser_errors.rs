@@ -21,12 +21,7 @@ fn check(source: &str, message: &str, start: usize, end: usize) {
 fn unclosed_parenthesis_points_at_the_end_and_names_the_opener() {
     check("(x1 + 2", "expected ')' to close '(' at 0", 7, 7);
     check("sin(x1", "expected ')' to close '(' at 3", 6, 6);
-    check(
-        "(x1 x2)",
-        "expected ')' to close '(' at 0, found 'x2'",
-        4,
-        6,
-    );
+    check("(x1 x2)", "expected ')' to close '(' at 0, found 'x2'", 4, 6);
 }
 
 #[test]
@@ -77,12 +72,7 @@ fn stray_tokens() {
 fn unexpected_characters_are_reported_whole_even_in_utf8() {
     check("x1 $ 2", "unexpected character '$'", 3, 4);
     check("x·y", "unexpected character '·'", 1, 3);
-    check(
-        "<img src=x onerror=alert(1)>",
-        "unexpected character '<'",
-        0,
-        1,
-    );
+    check("<img src=x onerror=alert(1)>", "unexpected character '<'", 0, 1);
 }
 
 #[test]

@@ -49,14 +49,9 @@ fn any_expr() -> impl Strategy<Value = String> {
         let op = prop::sample::select(vec!["+", "-", "*", "/", "^", "**"]);
         prop_oneof![
             (inner.clone(), op, inner.clone()).prop_map(|(a, op, b)| format!("{a} {op} {b}")),
-            (inner.clone(), op_paren()).prop_map(|(a, p)| if p {
-                format!("({a})")
-            } else {
-                format!("-{a}")
-            }),
+            (inner.clone(), op_paren()).prop_map(|(a, p)| if p { format!("({a})") } else { format!("-{a}") }),
             (unary, inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
-            (binary_fn, inner.clone(), inner.clone())
-                .prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+            (binary_fn, inner.clone(), inner.clone()).prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
         ]
     })
 }

@@ -55,10 +55,7 @@ fn assert_gradients(graph: &mut Graph<f64>, root: NodeId, wrt: &[NodeId]) {
                 .sum::<f64>()
         })
         .sum();
-    let refs: Vec<(NodeId, &[f64])> = seeds
-        .iter()
-        .map(|(id, t)| (*id, t.data.as_slice()))
-        .collect();
+    let refs: Vec<(NodeId, &[f64])> = seeds.iter().map(|(id, t)| (*id, t.data.as_slice())).collect();
     graph.jvp(&refs).unwrap();
     let directional: f64 = graph.tangent(root).iter().sum();
     assert!(
@@ -233,10 +230,7 @@ fn conventions_at_kinks_and_for_pow() {
     let p = g.binary(Binary::Pow, a, b).unwrap();
     g.backward(p);
     assert_eq!(g.grad(a)[0], -6.0);
-    assert!(
-        g.grad(b)[0].is_nan(),
-        "∂(a^b)/∂b = a^b·ln a is NaN for a ≤ 0"
-    );
+    assert!(g.grad(b)[0].is_nan(), "∂(a^b)/∂b = a^b·ln a is NaN for a ≤ 0");
 }
 
 /// A fixed seed: the same cases on every run, so CI cannot flake. (Explore with

@@ -206,9 +206,8 @@ fn numbers(at: &HashMap<String, serde_json::Value>) -> Result<HashMap<String, f6
                 },
                 _ => None,
             };
-            x.map(|x| (name.clone(), x)).ok_or_else(|| {
-                ExprError::new(format!("the value of {name} is not a number: {v}"), 0, 0)
-            })
+            x.map(|x| (name.clone(), x))
+                .ok_or_else(|| ExprError::new(format!("the value of {name} is not a number: {v}"), 0, 0))
         })
         .collect()
 }
@@ -280,12 +279,7 @@ fn show(x: f64) -> String {
 
 fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Result<()> {
     let names: Vec<&str> = e.gradient.iter().map(|(n, _)| n.as_str()).collect();
-    writeln!(
-        out,
-        "f({}) = {}",
-        names.join(", "),
-        e.expression.source.trim()
-    )?;
+    writeln!(out, "f({}) = {}", names.join(", "), e.expression.source.trim())?;
     if !e.gradient.is_empty() {
         let at: Vec<String> = e
             .gradient

@@ -53,13 +53,7 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                 let text = &source[start..i];
                 match text.parse::<f64>() {
                     Ok(x) => Tok::Number(x),
-                    Err(_) => {
-                        return Err(ExprError::new(
-                            format!("'{text}' is not a number"),
-                            start,
-                            i,
-                        ))
-                    }
+                    Err(_) => return Err(ExprError::new(format!("'{text}' is not a number"), start, i)),
                 }
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
@@ -86,11 +80,7 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                         // Report the whole character, which may be several bytes of UTF-8.
                         let ch = source[start..].chars().next().unwrap_or('?');
                         let end = start + ch.len_utf8();
-                        return Err(ExprError::new(
-                            format!("unexpected character '{ch}'"),
-                            start,
-                            end,
-                        ));
+                        return Err(ExprError::new(format!("unexpected character '{ch}'"), start, end));
                     }
                 };
                 i += 1;

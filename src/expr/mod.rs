@@ -37,17 +37,12 @@ impl ExprError {
         let start = self.start.min(source.len());
         let end = self.end.clamp(start, source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |i| start + i);
+        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
         let line = &source[line_start..line_end];
         // Columns count characters, and tabs print as one space so the caret lines up.
         let column = source[line_start..start].chars().count();
         let width = source[start..end.min(line_end)].chars().count().max(1);
-        let shown: String = line
-            .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
+        let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
         format!(
             "error: {}\n  {}\n  {}{}",
             self.message,
@@ -127,11 +122,7 @@ impl Expression {
             .iter()
             .map(|v| {
                 at.get(&v.name).copied().ok_or_else(|| {
-                    ExprError::new(
-                        format!("missing value for variable {}", v.name),
-                        v.start,
-                        v.end,
-                    )
+                    ExprError::new(format!("missing value for variable {}", v.name), v.start, v.end)
                 })
             })
             .collect()

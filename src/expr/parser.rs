@@ -80,11 +80,7 @@ impl<'a> Parser<'a> {
 
     pub fn parse(mut self) -> Result<Expression, ExprError> {
         if self.peek().tok == Tok::End {
-            return Err(ExprError::new(
-                "the expression is empty",
-                0,
-                self.source.len(),
-            ));
+            return Err(ExprError::new("the expression is empty", 0, self.source.len()));
         }
         let root = self.sum()?;
         let next = self.peek();
@@ -273,9 +269,7 @@ impl<'a> Parser<'a> {
         }
         match (function(name), called) {
             (Some(f), true) => self.call(t, name, f),
-            (Some(_), false) => {
-                Err(self.error_at(t, format!("'{name}' is a function: write {name}(…)")))
-            }
+            (Some(_), false) => Err(self.error_at(t, format!("'{name}' is a function: write {name}(…)"))),
             (None, true) => Err(self.error_at(t, format!("unknown function '{name}'"))),
             (None, false) => {
                 let index = match self.variables.iter().position(|v| v.name == name) {

@@ -44,10 +44,7 @@ impl Unary {
             Tanh => rule(|x| x.tanh(), |_, y| T::one() - y * y),
             Sigmoid => rule(sigmoid, |_, y| y * (T::one() - y)),
             // relu'(0) = 0; NaN stays NaN (`x <= 0` is false for NaN).
-            Relu => rule(
-                |x| if x <= T::zero() { T::zero() } else { x },
-                |x, _| step(x),
-            ),
+            Relu => rule(|x| if x <= T::zero() { T::zero() } else { x }, |x, _| step(x)),
             // abs'(0) = 0.
             Abs => rule(|x| x.abs(), |x, _| sign(x)),
         }
@@ -276,14 +273,7 @@ pub fn binary_forward<T: Real>(op: Binary, a: Arg<T>, b: Arg<T>, out_shape: Shap
 }
 
 /// The local derivative of the output with respect to operand `which` (0 or 1), per output element.
-pub fn binary_local<T: Real>(
-    op: Binary,
-    which: usize,
-    a: Arg<T>,
-    b: Arg<T>,
-    y: Arg<T>,
-    local: &mut [T],
-) {
+pub fn binary_local<T: Real>(op: Binary, which: usize, a: Arg<T>, b: Arg<T>, y: Arg<T>, local: &mut [T]) {
     let df = op.rule::<T>().df;
     for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
         let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);

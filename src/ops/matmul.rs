@@ -31,10 +31,7 @@ pub fn gemm<T: Real>(
                 for p in 0..k {
                     let a_ip = a[i * k + p];
                     let b_row = &b[p * n..(p + 1) * n];
-                    c_row
-                        .iter_mut()
-                        .zip(b_row)
-                        .for_each(|(c, &b)| *c += a_ip * b);
+                    c_row.iter_mut().zip(b_row).for_each(|(c, &b)| *c += a_ip * b);
                 }
             }
         }
@@ -53,10 +50,7 @@ pub fn gemm<T: Real>(
                 for i in 0..m {
                     let a_pi = a[p * m + i];
                     let c_row = &mut c[i * n..(i + 1) * n];
-                    c_row
-                        .iter_mut()
-                        .zip(b_row)
-                        .for_each(|(c, &b)| *c += a_pi * b);
+                    c_row.iter_mut().zip(b_row).for_each(|(c, &b)| *c += a_pi * b);
                 }
             }
         }

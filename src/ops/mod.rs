@@ -126,14 +126,7 @@ impl Op {
     }
 
     /// Reverse rule: adds `upstream × local derivative` into the gradient of input `which`.
-    pub fn vjp<T: Real>(
-        &self,
-        which: usize,
-        args: [Arg<T>; 2],
-        out: Arg<T>,
-        upstream: &[T],
-        grad: &mut [T],
-    ) {
+    pub fn vjp<T: Real>(&self, which: usize, args: [Arg<T>; 2], out: Arg<T>, upstream: &[T], grad: &mut [T]) {
         let [a, b] = args;
         match *self {
             Op::Input | Op::Parameter | Op::Constant => {}
@@ -217,9 +210,7 @@ impl Op {
     ) -> bool {
         match *self {
             Op::Unary(op, _) => elementwise::unary_local(op, args[0].value, out.value, local),
-            Op::Binary(op, ..) => {
-                elementwise::binary_local(op, which, args[0], args[1], out, local)
-            }
+            Op::Binary(op, ..) => elementwise::binary_local(op, which, args[0], args[1], out, local),
             _ => return false,
         }
         true

@@ -35,9 +35,7 @@ fn collapse(x: Shape, axis: Axis) -> Result<Collapse, String> {
         (Axis::All, _) => Ok(Collapse::All),
         (Axis::Index(0), 2) => Ok(Collapse::Rows),
         (Axis::Index(1), 2) | (Axis::Index(0), 1) => Ok(Collapse::Cols),
-        (Axis::Index(i), _) => Err(format!(
-            "axis {i} is out of range for a tensor of shape {x}"
-        )),
+        (Axis::Index(i), _) => Err(format!("axis {i} is out of range for a tensor of shape {x}")),
     }
 }
 
@@ -52,11 +50,7 @@ pub fn reduce_shape(x: Shape, axis: Axis) -> Result<Shape, String> {
 
 /// The output element each input element `(i, j)` is reduced into, and the scale
 /// (1 for a sum, 1/count for a mean).
-fn plan<T: Real>(
-    x: Shape,
-    axis: Axis,
-    reduction: Reduction,
-) -> (impl Fn(usize, usize) -> usize, T) {
+fn plan<T: Real>(x: Shape, axis: Axis, reduction: Reduction) -> (impl Fn(usize, usize) -> usize, T) {
     let c = collapse(x, axis).unwrap_or(Collapse::All);
     let count = match c {
         Collapse::All => x.len(),
@@ -89,13 +83,7 @@ pub fn reduce_into<T: Real>(reduction: Reduction, axis: Axis, x: Arg<T>, out: &m
 }
 
 /// Reverse rule: every reduced element receives the upstream gradient of its output, scaled.
-pub fn reduce_vjp<T: Real>(
-    reduction: Reduction,
-    axis: Axis,
-    x: Shape,
-    upstream: &[T],
-    grad: &mut [T],
-) {
+pub fn reduce_vjp<T: Real>(reduction: Reduction, axis: Axis, x: Shape, upstream: &[T], grad: &mut [T]) {
     let (target, scale) = plan::<T>(x, axis, reduction);
     let cols = x.cols();
     for i in 0..x.rows() {

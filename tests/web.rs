@@ -1,0 +1,149 @@
+//! The JavaScript API in a real browser (headless Chromium via `wasm-pack test --headless
+//! --chrome`): the lecture's examples round-trip, and bad input comes back as errors.
+#![cfg(target_arch = "wasm32")]
+
+use gradscope::wasm::{Expression, JsGraph};
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn array(v: &JsValue, key: &str) -> js_sys::Array {
+    get(v, key).dyn_into().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn lectures_first_expression() {
+    let mut e = Expression::new("ln(x1)+x1*x2-sin(x2)").unwrap();
+    assert_eq!(e.variables(), ["x1", "x2"]);
+    let r = e.evaluate(&[2.0, 5.0]).unwrap();
+    assert!((num(&r, "value") - 11.652071455223084).abs() < 1e-12);
+    let g = array(&r, "gradient");
+    assert_eq!(g.get(0).as_f64(), Some(5.5));
+    assert!((g.get(1).as_f64().unwrap() - 1.7163378145367738).abs() < 1e-12);
+    // x1 and x2 are shared: x2 has two outgoing edges whose gradients sum to its gradient.
+    let nodes = array(&r, "nodes");
+    let mut flowed_into_x2 = 0.0;
+    let mut edges_from_x2 = 0;
+    for n in nodes.iter() {
+        for e in array(&n, "edges").iter() {
+            if num(&e, "from") == 1.0 {
+                edges_from_x2 += 1;
+                flowed_into_x2 += array(&e, "flowed").get(0).as_f64().unwrap();
+            }
+        }
+    }
+    assert_eq!(edges_from_x2, 2);
+    assert!((flowed_into_x2 - 1.7163378145367738).abs() < 1e-12);
+    // Re-evaluating at new values reuses the graph.
+    let r = e.evaluate(&[1.0, 0.0]).unwrap();
+    assert_eq!(array(&r, "gradient").get(0).as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+fn layout_puts_inputs_left_and_output_right() {
+    let e = Expression::new("x1*x2+sin(x2)").unwrap();
+    let layout = e.layout().unwrap();
+    let nodes = array(&layout, "nodes");
+    let layers: Vec<f64> = nodes.iter().map(|n| num(&n, "layer")).collect();
+    assert_eq!(layers[0], 0.0);
+    assert_eq!(layers[1], 0.0);
+    let last = *layers.last().unwrap();
+    assert!(layers.iter().all(|&l| l <= last));
+    assert_eq!(array(&layout, "edges").length(), 4);
+}
+
+#[wasm_bindgen_test]
+fn forward_mode_and_gradcheck() {
+    let mut e = Expression::new("x1*x2+sin(x2)").unwrap();
+    let r = e.evaluate(&[2.0, 5.0]).unwrap();
+    let root = num(&r, "root") as usize;
+    let t = e.tangents(1).unwrap();
+    assert!((t[root] - (2.0 + 5f64.cos())).abs() < 1e-12);
+    assert!(e.tangents(2).is_err());
+    let checks: js_sys::Array = e.gradcheck().unwrap().dyn_into().unwrap();
+    assert_eq!(checks.length(), 2);
+    for c in checks.iter() {
+        assert!(num(&c, "error") < 1e-7);
+    }
+}
+
+#[wasm_bindgen_test]
+fn parse_errors_carry_message_and_span() {
+    let err = Expression::new("x1 + (x2 * 3").err().unwrap();
+    assert_eq!(
+        get(&err, "message").as_string().unwrap(),
+        "expected ')' to close '(' at 5"
+    );
+    assert_eq!((num(&err, "start"), num(&err, "end")), (12.0, 12.0));
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let err = Expression::new("<img src=x onerror=alert(1)>").err().unwrap();
+    assert_eq!(
+        get(&err, "message").as_string().unwrap(),
+        "unexpected character '<'"
+    );
+    let err = Expression::new("sin(x, y)").err().unwrap();
+    assert_eq!(
+        get(&err, "message").as_string().unwrap(),
+        "sin takes 1 argument, got 2"
+    );
+}
+
+#[wasm_bindgen_test]
+fn non_finite_values_are_numbers_not_crashes() {
+    let mut e = Expression::new("ln(x) + 1/y").unwrap();
+    let r = e.evaluate(&[-1.0, 0.0]).unwrap();
+    assert!(num(&r, "value").is_nan());
+    assert_eq!(array(&r, "gradient").get(1).as_f64(), Some(f64::NEG_INFINITY));
+    assert!(
+        e.evaluate(&[1.0]).is_err(),
+        "wrong number of values is an error, not a panic"
+    );
+}
+
+#[wasm_bindgen_test]
+fn graph_built_by_hand_from_javascript() {
+    let mut g = JsGraph::new();
+    let x1 = g.input("x1", 2.0);
+    let x2 = g.input("x2", 5.0);
+    let l = g.ln(x1).unwrap();
+    let m = g.mul(x1, x2).unwrap();
+    let s = g.sin(x2).unwrap();
+    let a = g.add(l, m).unwrap();
+    let f = g.sub(a, s).unwrap();
+    g.backward(f).unwrap();
+    assert_eq!(g.grad(x1).unwrap(), [5.5]);
+    assert!(g.add(f, 99).is_err(), "an unknown id is an error");
+    assert!(g.backward(1000).is_err());
+
+    // Gradient descent on a parameter: w ← w − lr·∂L/∂w.
+    let mut g = JsGraph::new();
+    let w = g.parameter("w", 3.0);
+    let loss = g.mul(w, w).unwrap();
+    g.backward(loss).unwrap();
+    g.step(0.25);
+    assert_eq!(g.value(w).unwrap(), [1.5]);
+    g.forward();
+    assert_eq!(g.value(loss).unwrap(), [2.25]);
+
+    // Tensors and shape errors.
+    let a = g.input_tensor("A", &[2, 3], vec![1.0; 6]).unwrap();
+    let b = g.input_tensor("B", &[3, 1], vec![1.0; 3]).unwrap();
+    let c = g.matmul(a, b).unwrap();
+    assert_eq!(g.value(c).unwrap(), [3.0, 3.0]);
+    assert!(g.matmul(a, a).is_err());
+    assert!(g.input_tensor("bad", &[2, 2], vec![1.0; 3]).is_err());
+    assert!(g.input_tensor("bad", &[1, 1, 1], vec![1.0]).is_err());
+    assert!(g.set_value(c, vec![0.0, 0.0]).is_err(), "only leaves can be set");
+}

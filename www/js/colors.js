@@ -1,0 +1,73 @@
+// Gradient magnitude to colour, on a log scale.
+//
+// Gradient magnitudes span many orders, so colour follows log10|g| between the smallest and
+// largest non-zero finite magnitudes on screen. A sequential yellow-orange-red ramp: a faint
+// edge carries little gradient, a dark red one carries the most. Zero and NaN get their
+// own colours, outside the ramp, so they are never mistaken for "small".
+
+const RAMP = [
+  [254, 217, 118],
+  [254, 178, 76],
+  [253, 141, 60],
+  [240, 59, 32],
+  [189, 0, 38],
+  [110, 0, 40],
+];
+
+export const ZERO_COLOR = "#c9ced6";
+export const NAN_COLOR = "#7b3fbf";
+
+function ramp(t) {
+  const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = RAMP[i].map((v, k) => Math.round(v + f * (RAMP[i + 1][k] - v)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/** A log scale fitted to the magnitudes given (zeros and non-finite ones are ignored). */
+export class LogScale {
+  constructor(values) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      const m = Math.abs(v);
+      if (m > 0 && Number.isFinite(m)) {
+        lo = Math.min(lo, Math.log10(m));
+        hi = Math.max(hi, Math.log10(m));
+      }
+    }
+    if (lo === Infinity) {
+      lo = 0;
+      hi = 0;
+    }
+    // Show at least one decade, so two nearly equal gradients don't look maximally different.
+    if (hi - lo < 1) {
+      const mid = (hi + lo) / 2;
+      lo = mid - 0.5;
+      hi = mid + 0.5;
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /** Position of |v| on the scale, 0 (smallest) to 1 (largest); null for 0 or NaN. */
+  position(v) {
+    const m = Math.abs(v);
+    if (Number.isNaN(m) || m === 0) return null;
+    if (m === Infinity) return 1;
+    return (Math.log10(m) - this.lo) / (this.hi - this.lo);
+  }
+
+  color(v) {
+    if (Number.isNaN(v)) return NAN_COLOR;
+    const t = this.position(v);
+    return t === null ? ZERO_COLOR : ramp(t);
+  }
+
+  /** CSS for a left-to-right legend bar. */
+  gradientCss() {
+    const stops = RAMP.map((_, i) => ramp(i / (RAMP.length - 1)));
+    return `linear-gradient(to right, ${stops.join(", ")})`;
+  }
+}

@@ -1,0 +1,21 @@
+// Numbers as a person reads them: 6 significant digits, and NaN and infinities spelled out
+// (never a crash, never "undefined").
+
+/** 6 significant digits: 11.6521, 1.71634, -0.000123, 1.5e+21. */
+export function fmt(x) {
+  if (x === null || x === undefined) return "–";
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "∞";
+  if (x === -Infinity) return "−∞";
+  if (x === 0) return "0";
+  const s = String(Number(x.toPrecision(6)));
+  return s.replace("-", "−");
+}
+
+/** Full precision, for data attributes and copying: what the engine computed. */
+export function full(x) {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "-Infinity";
+  return String(x);
+}

@@ -1,0 +1,392 @@
+// The computation graph on a canvas: nodes from the engine's layout, edges coloured by the
+// magnitude of the gradient that flowed along them (log scale), pan, zoom and hover.
+//
+// The view draws what it is given and computes no derivatives: values, gradients, local
+// derivatives and edge gradients all come from the engine's node report.
+
+import { fmt } from "./format.js";
+import { LogScale, ZERO_COLOR, NAN_COLOR } from "./colors.js";
+
+const NODE_W = 112;
+const NODE_H = 54;
+const SAMPLES = 16; // points per curve segment for hit testing
+
+const OP_SYMBOL = { "*": "×", "-": "−", "/": "÷", neg: "−x", "^": "xʸ" };
+
+/** Where each edge enters and leaves, as a smooth curve through the layout's bend points. */
+function edgeCurve(points) {
+  const pts = points.map(([x, y]) => ({ x, y }));
+  pts[0] = { x: pts[0].x + NODE_W / 2, y: pts[0].y };
+  const last = pts.length - 1;
+  pts[last] = { x: pts[last].x - NODE_W / 2 - 4, y: pts[last].y };
+  // Cubic segments with horizontal tangents: reads as flow from left to right.
+  const segments = [];
+  for (let i = 0; i < last; i++) {
+    const a = pts[i];
+    const b = pts[i + 1];
+    const dx = (b.x - a.x) / 2;
+    segments.push([a, { x: a.x + dx, y: a.y }, { x: b.x - dx, y: b.y }, b]);
+  }
+  return segments;
+}
+
+function bezier([a, c1, c2, b], t) {
+  const u = 1 - t;
+  return {
+    x: u * u * u * a.x + 3 * u * u * t * c1.x + 3 * u * t * t * c2.x + t * t * t * b.x,
+    y: u * u * u * a.y + 3 * u * u * t * c1.y + 3 * u * t * t * c2.y + t * t * t * b.y,
+  };
+}
+
+function distanceToSegment(p, a, b) {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy || 1;
+  const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+export class GraphView {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.nodes = [];
+    this.edges = []; // { from, to, which, segments, polyline, local, flowed }
+    this.layout = null;
+    this.overlay = null;
+    this.dimmed = false;
+    this.hover = null; // { kind: "node", id } | { kind: "edge", index }
+    this.view = { scale: 1, tx: 0, ty: 0 };
+    this.onHover = () => {};
+    this.#listen();
+    new ResizeObserver(() => this.#resize()).observe(canvas);
+    this.#resize();
+  }
+
+  /** A new graph structure (new expression): replaces everything and fits it to the view. */
+  setGraph(evaluation, layout) {
+    this.layout = layout;
+    this.edges = layout.edges.map((e, i) => {
+      const segments = edgeCurve(e.points);
+      const polyline = segments.flatMap((s) =>
+        Array.from({ length: SAMPLES + 1 }, (_, k) => bezier(s, k / SAMPLES)),
+      );
+      return { from: e.from, to: e.to, index: i, segments, polyline };
+    });
+    this.hover = null;
+    this.setValues(evaluation);
+    this.fit();
+  }
+
+  /** New values and gradients on the same structure (a slider moved). */
+  setValues(evaluation) {
+    this.evaluation = evaluation;
+    this.nodes = evaluation.nodes;
+    // Edges come in the layout in node order, input order: match them to the report's edges.
+    let k = 0;
+    for (const node of this.nodes) {
+      node.edges.forEach((e, which) => {
+        const edge = this.edges[k++];
+        if (edge) {
+          edge.which = which;
+          edge.local = e.local ? e.local[0] : null;
+          edge.flowed = e.flowed[0];
+        }
+      });
+    }
+    this.#rescale();
+    this.draw();
+  }
+
+  /** Step-through or forward-mode state drawn on top (or null for the plain view). */
+  setOverlay(overlay) {
+    this.overlay = overlay;
+    this.#rescale();
+    this.draw();
+  }
+
+  setDimmed(dimmed) {
+    this.dimmed = dimmed;
+    this.draw();
+  }
+
+  /** The log scale the edge colours (and the legend) currently use. */
+  get scale() {
+    return this.colorScale;
+  }
+
+  #edgeQuantity(edge) {
+    const o = this.overlay;
+    if (o && o.kind === "tangent") {
+      // Forward mode: what flows forward along an edge is local × tangent of its source.
+      return edge.local === null ? o.tangents[edge.to] : edge.local * o.tangents[edge.from];
+    }
+    return edge.flowed;
+  }
+
+  #rescale() {
+    this.colorScale = new LogScale(this.edges.map((e) => this.#edgeQuantity(e)));
+    this.onScale?.(this.colorScale);
+  }
+
+  fit() {
+    if (!this.layout) return;
+    const { width, height } = this.#cssSize();
+    const pad = 24;
+    const w = Math.max(this.layout.width, NODE_W + 40);
+    const h = Math.max(this.layout.height, NODE_H + 20);
+    const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.6);
+    // Beyond about 200 nodes a fitted graph is too small to read: start at a readable zoom
+    // on the output (the right) and let the user pan and zoom.
+    const readable = Math.max(scale, 0.45);
+    this.view.scale = readable;
+    this.view.tx = readable === scale ? (width - w * scale) / 2 : width - pad - w * readable;
+    this.view.ty = readable === scale ? (height - h * scale) / 2 : pad;
+    this.draw();
+  }
+
+  #cssSize() {
+    const r = this.canvas.getBoundingClientRect();
+    return { width: r.width || 800, height: r.height || 500 };
+  }
+
+  #resize() {
+    const { width, height } = this.#cssSize();
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+    this.draw();
+  }
+
+  #toWorld(clientX, clientY) {
+    const r = this.canvas.getBoundingClientRect();
+    return {
+      x: (clientX - r.left - this.view.tx) / this.view.scale,
+      y: (clientY - r.top - this.view.ty) / this.view.scale,
+    };
+  }
+
+  #listen() {
+    const c = this.canvas;
+    let drag = null;
+    c.addEventListener("wheel", (ev) => {
+      ev.preventDefault();
+      const r = c.getBoundingClientRect();
+      const mx = ev.clientX - r.left;
+      const my = ev.clientY - r.top;
+      const k = Math.exp(-ev.deltaY * 0.0015);
+      const s = Math.min(6, Math.max(0.05, this.view.scale * k));
+      // Zoom about the cursor: the point under it stays put.
+      this.view.tx = mx - ((mx - this.view.tx) * s) / this.view.scale;
+      this.view.ty = my - ((my - this.view.ty) * s) / this.view.scale;
+      this.view.scale = s;
+      this.draw();
+    }, { passive: false });
+    c.addEventListener("pointerdown", (ev) => {
+      drag = { x: ev.clientX, y: ev.clientY, tx: this.view.tx, ty: this.view.ty, moved: false };
+      c.setPointerCapture(ev.pointerId);
+    });
+    c.addEventListener("pointermove", (ev) => {
+      if (drag && (ev.buttons & 1)) {
+        const dx = ev.clientX - drag.x;
+        const dy = ev.clientY - drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+        this.view.tx = drag.tx + dx;
+        this.view.ty = drag.ty + dy;
+        this.draw();
+        return;
+      }
+      this.#updateHover(ev);
+    });
+    c.addEventListener("pointerup", (ev) => {
+      // A tap without dragging selects, for touch screens without hover.
+      if (drag && !drag.moved) this.#updateHover(ev);
+      drag = null;
+    });
+    c.addEventListener("pointerleave", () => {
+      if (!drag) this.#setHover(null, null);
+    });
+    c.addEventListener("dblclick", () => this.fit());
+  }
+
+  #updateHover(ev) {
+    const p = this.#toWorld(ev.clientX, ev.clientY);
+    this.#setHover(this.hitTest(p), ev);
+  }
+
+  #setHover(hit, ev) {
+    const same = JSON.stringify(hit) === JSON.stringify(this.hover);
+    this.hover = hit;
+    if (!same) this.draw();
+    this.onHover(hit, ev);
+  }
+
+  /** The node or edge under a point in layout coordinates. */
+  hitTest(p) {
+    if (!this.layout) return null;
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.layout.nodes[i];
+      if (Math.abs(p.x - n.x) <= NODE_W / 2 && Math.abs(p.y - n.y) <= NODE_H / 2) {
+        return { kind: "node", id: i };
+      }
+    }
+    const tolerance = 6 / this.view.scale;
+    let best = null;
+    for (const e of this.edges) {
+      for (let k = 1; k < e.polyline.length; k++) {
+        const d = distanceToSegment(p, e.polyline[k - 1], e.polyline[k]);
+        if (d < tolerance && (!best || d < best.d)) best = { d, index: e.index };
+      }
+    }
+    return best ? { kind: "edge", index: best.index } : null;
+  }
+
+  // ---- drawing ------------------------------------------------------------------------------
+
+  draw() {
+    const ctx = this.ctx;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (!this.layout) return;
+    ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
+    ctx.globalAlpha = this.dimmed ? 0.35 : 1;
+    for (const e of this.edges) this.#drawEdge(e);
+    this.nodes.forEach((n, i) => this.#drawNode(n, this.layout.nodes[i]));
+    if (this.nodes.length <= 80 && this.view.scale > 0.55) {
+      for (const e of this.edges) this.#drawEdgeLabel(e);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Whether an edge's gradient is known at this point of a step-through. */
+  #edgeShown(e) {
+    const o = this.overlay;
+    if (!o || o.kind === "tangent") return true;
+    if (o.kind === "forward") return false;
+    return o.visited.has(e.to);
+  }
+
+  #drawEdge(e) {
+    const ctx = this.ctx;
+    const q = this.#edgeQuantity(e);
+    const shown = this.#edgeShown(e);
+    const hovered = this.hover && this.hover.kind === "edge" && this.hover.index === e.index;
+    const current = this.overlay && this.overlay.current === e.to && this.overlay.kind === "backward";
+    const t = shown ? this.colorScale.position(q) : null;
+    ctx.strokeStyle = shown ? this.colorScale.color(q) : "#d5d9e0";
+    ctx.lineWidth = (shown && t !== null ? 1.5 + 3 * t : 1.5) + (hovered || current ? 2 : 0);
+    ctx.setLineDash(shown && (q === 0 || Number.isNaN(q)) ? [5, 4] : []);
+    ctx.beginPath();
+    const [a] = e.segments[0];
+    ctx.moveTo(a.x, a.y);
+    for (const [, c1, c2, b] of e.segments) ctx.bezierCurveTo(c1.x, c1.y, c2.x, c2.y, b.x, b.y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    // Arrowhead at the consumer.
+    const [, , c2, b] = e.segments[e.segments.length - 1];
+    const ang = Math.atan2(b.y - c2.y, b.x - c2.x);
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.beginPath();
+    ctx.moveTo(b.x + 4, b.y);
+    ctx.lineTo(b.x + 4 - 9 * Math.cos(ang - 0.4), b.y - 9 * Math.sin(ang - 0.4));
+    ctx.lineTo(b.x + 4 - 9 * Math.cos(ang + 0.4), b.y - 9 * Math.sin(ang + 0.4));
+    ctx.fill();
+  }
+
+  #drawEdgeLabel(e) {
+    if (!this.#edgeShown(e)) return;
+    const ctx = this.ctx;
+    const seg = e.segments[Math.floor(e.segments.length / 2)];
+    const m = bezier(seg, e.segments.length % 2 ? 0.5 : 0);
+    const text = fmt(this.#edgeQuantity(e));
+    ctx.font = "10px ui-monospace, SFMono-Regular, Menlo, monospace";
+    const w = ctx.measureText(text).width + 6;
+    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.fillRect(m.x - w / 2, m.y - 7, w, 13);
+    ctx.fillStyle = "#5b6270";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, m.x, m.y);
+  }
+
+  #drawNode(n, pos) {
+    const ctx = this.ctx;
+    const o = this.overlay;
+    const x = pos.x - NODE_W / 2;
+    const y = pos.y - NODE_H / 2;
+    const isRoot = this.evaluation && n.id === this.evaluation.root;
+    const hovered = this.hover && this.hover.kind === "node" && this.hover.id === n.id;
+    const current = o && o.current === n.id;
+    const fill = n.op === "input" || n.op === "parameter" ? "#e3efff" : n.op === "constant" ? "#f1f2f4" : "#ffffff";
+
+    if (current) {
+      ctx.fillStyle = "rgba(37, 99, 235, 0.18)";
+      roundRect(ctx, x - 6, y - 6, NODE_W + 12, NODE_H + 12, 12);
+      ctx.fill();
+    }
+    ctx.fillStyle = fill;
+    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1f2937" : isRoot ? "#111827" : "#9aa3b2";
+    ctx.lineWidth = current || isRoot || hovered ? 2.2 : 1.2;
+    roundRect(ctx, x, y, NODE_W, NODE_H, 8);
+    ctx.fill();
+    ctx.stroke();
+
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    const label = n.op === "input" || n.op === "parameter" || n.op === "constant" ? n.label : OP_SYMBOL[n.op] || n.op;
+    ctx.fillStyle = "#111827";
+    ctx.font = "600 13px system-ui, sans-serif";
+    ctx.fillText(truncate(ctx, label, NODE_W - 10), pos.x, y + 13);
+
+    ctx.font = "11px ui-monospace, SFMono-Regular, Menlo, monospace";
+    const valueKnown = !o || o.kind !== "forward" || o.visited.has(n.id);
+    ctx.fillStyle = "#374151";
+    ctx.fillText(valueKnown ? `= ${fmt(n.value[0])}` : "= ?", pos.x, y + 29);
+
+    let text;
+    let colorOf;
+    if (o && o.kind === "tangent") {
+      text = `ẋ ${fmt(o.tangents[n.id])}`;
+      colorOf = o.tangents[n.id];
+    } else if (o && o.kind === "forward") {
+      text = null;
+    } else if (o && o.kind === "backward" && !o.visited.has(n.id)) {
+      const partial = o.partial.get(n.id);
+      text = partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
+    } else {
+      text = `∂ ${fmt(n.grad[0])}`;
+      colorOf = n.grad[0];
+    }
+    if (text) {
+      if (colorOf !== undefined) {
+        ctx.fillStyle = this.colorScale.color(colorOf);
+        ctx.fillRect(pos.x - NODE_W / 2 + 8, y + 40, 6, 6);
+      }
+      ctx.fillStyle = colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
+      ctx.fillText(text, pos.x + 4, y + 43);
+    }
+  }
+
+  /** The colour used for zero gradients, for the legend. */
+  static get zeroColor() {
+    return ZERO_COLOR;
+  }
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.arcTo(x + w, y, x + w, y + h, r);
+  ctx.arcTo(x + w, y + h, x, y + h, r);
+  ctx.arcTo(x, y + h, x, y, r);
+  ctx.arcTo(x, y, x + w, y, r);
+  ctx.closePath();
+}
+
+function truncate(ctx, text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  let s = text;
+  while (s.length > 1 && ctx.measureText(s + "…").width > width) s = s.slice(0, -1);
+  return s + "…";
+}
