@@ -6,13 +6,11 @@
 use crate::graph::{Graph, NodeId};
 
 /// One element of a leaf: the gradient from autodiff next to the numerical estimate.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct GradCheck {
     pub node: usize,
     pub element: usize,
-    #[serde(serialize_with = "crate::report::number")]
     pub autodiff: f64,
-    #[serde(serialize_with = "crate::report::number")]
     pub numeric: f64,
 }
 

@@ -13,6 +13,7 @@
 pub mod expr;
 pub mod gradcheck;
 pub mod graph;
+pub mod layout;
 pub mod ops;
 pub mod report;
 pub mod tensor;

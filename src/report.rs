@@ -5,8 +5,10 @@ use crate::graph::{Graph, NodeId};
 use crate::tensor::Real;
 use serde::{Serialize, Serializer};
 
+/// A node, with numbers of type `N`: `f64` for JavaScript (where NaN and infinities are
+/// numbers), [`Num`] for JSON text (where they are not).
 #[derive(Clone, Debug, Serialize)]
-pub struct NodeReport {
+pub struct NodeReport<N = f64> {
     pub id: usize,
     /// `input`, `parameter`, `constant`, or the op: `+`, `sin`, `matmul`, …
     pub op: &'static str,
@@ -14,24 +16,45 @@ pub struct NodeReport {
     pub label: String,
     pub inputs: Vec<usize>,
     pub shape: Vec<usize>,
-    #[serde(serialize_with = "numbers")]
-    pub value: Vec<f64>,
-    #[serde(serialize_with = "numbers")]
-    pub grad: Vec<f64>,
+    pub value: Vec<N>,
+    pub grad: Vec<N>,
     /// One per input, in the order of `inputs`.
-    pub edges: Vec<EdgeReport>,
+    pub edges: Vec<EdgeReport<N>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct EdgeReport {
+pub struct EdgeReport<N = f64> {
     /// The input node this edge comes from.
     pub from: usize,
     /// `∂node/∂from`, element by element; absent for ops whose Jacobian is not diagonal.
-    #[serde(serialize_with = "optional_numbers")]
-    pub local: Option<Vec<f64>>,
+    pub local: Option<Vec<N>>,
     /// The gradient this edge carried back: upstream × local, shaped like `from`.
-    #[serde(serialize_with = "numbers")]
-    pub flowed: Vec<f64>,
+    pub flowed: Vec<N>,
+}
+
+impl NodeReport {
+    /// The same report with numbers that survive JSON text.
+    pub fn for_json(self) -> NodeReport<Num> {
+        let nums = |xs: Vec<f64>| xs.into_iter().map(Num).collect::<Vec<_>>();
+        NodeReport {
+            id: self.id,
+            op: self.op,
+            label: self.label,
+            inputs: self.inputs,
+            shape: self.shape,
+            value: nums(self.value),
+            grad: nums(self.grad),
+            edges: self
+                .edges
+                .into_iter()
+                .map(|e| EdgeReport {
+                    from: e.from,
+                    local: e.local.map(nums),
+                    flowed: nums(e.flowed),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Reports every node of the graph, in arena (topological) order.
@@ -66,35 +89,18 @@ pub fn nodes<T: Real>(graph: &Graph<T>) -> Vec<NodeReport> {
         .collect()
 }
 
-/// A number for output. JSON has no NaN or infinities, so in JSON text (a human-readable
-/// format to serde) they become the strings `"NaN"`, `"Infinity"` and `"-Infinity"`; to
-/// JavaScript objects (through serde-wasm-bindgen) they stay real numbers.
-pub fn number<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    match *x {
-        x if x.is_finite() || !s.is_human_readable() => s.serialize_f64(x),
-        x if x.is_nan() => s.serialize_str("NaN"),
-        x if x > 0.0 => s.serialize_str("Infinity"),
-        _ => s.serialize_str("-Infinity"),
-    }
-}
-
-/// A number wrapper that serializes with [`number`].
+/// A number for JSON text, which has no NaN or infinities: those become the strings
+/// `"NaN"`, `"Infinity"` and `"-Infinity"`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Num(pub f64);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        number(&self.0, s)
-    }
-}
-
-fn numbers<S: Serializer>(xs: &[f64], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(xs.iter().map(|&x| Num(x)))
-}
-
-fn optional_numbers<S: Serializer>(xs: &Option<Vec<f64>>, s: S) -> Result<S::Ok, S::Error> {
-    match xs {
-        Some(xs) => numbers(xs, s),
-        None => s.serialize_none(),
+        match self.0 {
+            x if x.is_finite() => s.serialize_f64(x),
+            x if x.is_nan() => s.serialize_str("NaN"),
+            x if x > 0.0 => s.serialize_str("Infinity"),
+            _ => s.serialize_str("-Infinity"),
+        }
     }
 }

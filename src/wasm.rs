@@ -123,7 +123,6 @@ pub struct Expression {
 
 #[derive(Serialize)]
 struct Evaluation {
-    #[serde(serialize_with = "report::number")]
     value: f64,
     gradient: Vec<f64>,
     root: usize,

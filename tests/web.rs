@@ -61,7 +61,8 @@ fn layout_puts_inputs_left_and_output_right() {
     assert_eq!(layers[1], 0.0);
     let last = *layers.last().unwrap();
     assert!(layers.iter().all(|&l| l <= last));
-    assert_eq!(array(&layout, "edges").length(), 4);
+    // x1→×, x2→×, x2→sin, ×→+, sin→+: x2 is one node with two outgoing edges.
+    assert_eq!(array(&layout, "edges").length(), 5);
 }
 
 #[wasm_bindgen_test]

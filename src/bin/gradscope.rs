@@ -238,7 +238,11 @@ impl Serialize for Answer<'_> {
         map.serialize_entry("value", &Num(e.value))?;
         map.serialize_entry("gradient", &Gradient(&e.gradient))?;
         if self.graph {
-            map.serialize_entry("graph", &report::nodes(&e.lowered.graph))?;
+            let nodes: Vec<_> = report::nodes(&e.lowered.graph)
+                .into_iter()
+                .map(report::NodeReport::for_json)
+                .collect();
+            map.serialize_entry("graph", &nodes)?;
         }
         map.end()
     }
@@ -296,22 +300,40 @@ fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Re
         writeln!(out, "{:<width$} = {}", format!("∂f/∂{name}"), show(*g))?;
     }
     if graph {
+        let nodes = report::nodes(&e.lowered.graph);
         writeln!(
             out,
-            "\nnode  op        label        inputs      value                    gradient"
+            "\nnode  op        label        value                    gradient"
         )?;
-        for n in report::nodes(&e.lowered.graph) {
-            let inputs: Vec<String> = n.inputs.iter().map(|i| i.to_string()).collect();
+        for n in &nodes {
             writeln!(
                 out,
-                "{:<5} {:<9} {:<12} {:<11} {:<24} {}",
+                "{:<5} {:<9} {:<12} {:<24} {}",
                 n.id,
                 n.op,
                 n.label,
-                inputs.join(","),
                 show(n.value[0]),
                 show(n.grad[0])
             )?;
+        }
+        // Each edge carries upstream × local back to its input; a node's gradient is the
+        // sum over its outgoing edges.
+        writeln!(
+            out,
+            "\nedge        local derivative         upstream                 upstream × local"
+        )?;
+        for n in &nodes {
+            for e in &n.edges {
+                let local = e.local.as_ref().map_or("-".to_string(), |l| show(l[0]));
+                writeln!(
+                    out,
+                    "{:<11} {:<24} {:<24} {}",
+                    format!("{} → {}", e.from, n.id),
+                    local,
+                    show(n.grad[0]),
+                    show(e.flowed[0])
+                )?;
+            }
         }
     }
     Ok(())

@@ -74,12 +74,12 @@ export class GraphView {
       return { from: e.from, to: e.to, index: i, segments, polyline };
     });
     this.hover = null;
-    this.setValues(evaluation);
+    this.setValues(evaluation, { draw: false });
     this.fit();
   }
 
   /** New values and gradients on the same structure (a slider moved). */
-  setValues(evaluation) {
+  setValues(evaluation, { draw = true } = {}) {
     this.evaluation = evaluation;
     this.nodes = evaluation.nodes;
     // Edges come in the layout in node order, input order: match them to the report's edges.
@@ -95,17 +95,19 @@ export class GraphView {
       });
     }
     this.#rescale();
-    this.draw();
+    if (draw) this.draw();
   }
 
   /** Step-through or forward-mode state drawn on top (or null for the plain view). */
   setOverlay(overlay) {
+    if (overlay === null && this.overlay === null) return;
     this.overlay = overlay;
     this.#rescale();
     this.draw();
   }
 
   setDimmed(dimmed) {
+    if (dimmed === this.dimmed) return;
     this.dimmed = dimmed;
     this.draw();
   }
@@ -136,12 +138,18 @@ export class GraphView {
     const w = Math.max(this.layout.width, NODE_W + 40);
     const h = Math.max(this.layout.height, NODE_H + 20);
     const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.6);
-    // Beyond about 200 nodes a fitted graph is too small to read: start at a readable zoom
-    // on the output (the right) and let the user pan and zoom.
-    const readable = Math.max(scale, 0.45);
-    this.view.scale = readable;
-    this.view.tx = readable === scale ? (width - w * scale) / 2 : width - pad - w * readable;
-    this.view.ty = readable === scale ? (height - h * scale) / 2 : pad;
+    if (scale >= 0.45) {
+      this.view.scale = scale;
+      this.view.tx = (width - w * scale) / 2;
+      this.view.ty = (height - h * scale) / 2;
+    } else {
+      // Too big to read when fitted: start at a readable zoom on the output, at the right,
+      // and let the user pan and zoom from there.
+      const root = this.layout.nodes[this.evaluation?.root ?? this.layout.nodes.length - 1];
+      this.view.scale = 0.45;
+      this.view.tx = width - pad - (root.x + NODE_W / 2) * 0.45;
+      this.view.ty = height / 2 - root.y * 0.45;
+    }
     this.draw();
   }
 
@@ -219,6 +227,14 @@ export class GraphView {
     this.hover = hit;
     if (!same) this.draw();
     this.onHover(hit, ev);
+  }
+
+  /** The middle of edge `i` in client (page) coordinates, for pointing at it. */
+  edgeMidpointClient(i) {
+    const line = this.edges[i].polyline;
+    const p = line[Math.floor(line.length / 2)];
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + this.view.tx + p.x * this.view.scale, y: r.top + this.view.ty + p.y * this.view.scale };
   }
 
   /** The node or edge under a point in layout coordinates. */

@@ -324,8 +324,8 @@ function showTooltip(hit, ev) {
 
 function renderLegend(scale) {
   $("#legend-bar").style.background = scale.gradientCss();
-  $("#legend-lo").textContent = `10^${scale.lo.toFixed(1)}`;
-  $("#legend-hi").textContent = `10^${scale.hi.toFixed(1)}`;
+  $("#legend-lo").textContent = fmt(10 ** scale.lo);
+  $("#legend-hi").textContent = fmt(10 ** scale.hi);
 }
 
 // ---- URL state ------------------------------------------------------------------------------
@@ -368,6 +368,8 @@ async function main() {
   window.gradscope = { renders: 0, lastRenderMs: null, ready: false };
   await init();
   view = new GraphView($("#graph"));
+  // For the console and for tests: the view, and where an edge is drawn on screen.
+  window.gradscope.view = view;
   view.onHover = showTooltip;
   view.onScale = renderLegend;
 
