@@ -376,6 +376,19 @@ impl<T: Real> Graph<T> {
         }
     }
 
+    /// The parameters, in the order they were created.
+    pub fn parameters(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].op == Op::Parameter)
+            .map(|i| NodeId(i as u32))
+    }
+
+    /// A parameter's values, to update in place, and its gradient: what an optimiser needs.
+    pub fn value_and_grad_mut(&mut self, id: NodeId) -> (&mut [T], &[T]) {
+        let range = self.node(id).range();
+        (&mut self.values[range.clone()], &self.grads[range])
+    }
+
     /// Clears every gradient.
     pub fn zero_grad(&mut self) {
         self.grads.fill(T::zero());

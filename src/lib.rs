@@ -14,6 +14,7 @@ pub mod expr;
 pub mod gradcheck;
 pub mod graph;
 pub mod layout;
+pub mod nn;
 pub mod ops;
 pub mod report;
 pub mod tensor;

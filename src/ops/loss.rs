@@ -29,24 +29,18 @@ fn class<T: Real>(label: T, classes: usize) -> Option<usize> {
     (k >= 0.0 && k.fract() == 0.0 && k < classes as f64).then_some(k as usize)
 }
 
-/// Writes softmax(row) into `p` and returns log-sum-exp(row).
-fn softmax_row<T: Real>(row: &[T], p: &mut [T]) -> T {
+/// `(max, log-sum-exp)` of a row, with the maximum subtracted before exponentiating.
+fn log_sum_exp<T: Real>(row: &[T]) -> (T, T) {
     let max = row.iter().copied().fold(T::neg_infinity(), T::max);
-    let mut total = T::zero();
-    for (p, &z) in p.iter_mut().zip(row) {
-        *p = (z - max).exp();
-        total += *p;
-    }
-    p.iter_mut().for_each(|p| *p /= total);
-    max + total.ln()
+    let total: T = row.iter().map(|&z| (z - max).exp()).sum();
+    (max, max + total.ln())
 }
 
 pub fn softmax_ce_forward<T: Real>(logits: Arg<T>, labels: Arg<T>, out: &mut [T]) {
     let (n, k) = (logits.shape.rows(), logits.shape.cols());
-    let mut p = vec![T::zero(); k];
     let mut total = T::zero();
     for (row, &label) in logits.value.chunks_exact(k).zip(labels.value) {
-        let lse = softmax_row(row, &mut p);
+        let (_, lse) = log_sum_exp(row);
         total += match class(label, k) {
             Some(y) => lse - row[y],
             None => T::nan(),
@@ -56,16 +50,20 @@ pub fn softmax_ce_forward<T: Real>(logits: Arg<T>, labels: Arg<T>, out: &mut [T]
 }
 
 /// Calls `visit(index, ∂loss/∂logit)` for every logit: `(softmax − one_hot) / N`.
+/// Allocates nothing: softmax is recomputed from the row's log-sum-exp.
 fn for_each_partial<T: Real>(logits: Arg<T>, labels: Arg<T>, mut visit: impl FnMut(usize, T)) {
     let (n, k) = (logits.shape.rows(), logits.shape.cols());
     let inv_n = T::one() / T::of(n as f64);
-    let mut p = vec![T::zero(); k];
     for (r, (row, &label)) in logits.value.chunks_exact(k).zip(labels.value).enumerate() {
-        softmax_row(row, &mut p);
+        let (_, lse) = log_sum_exp(row);
         let y = class(label, k);
-        for (c, &pc) in p.iter().enumerate() {
+        for (c, &z) in row.iter().enumerate() {
             let one_hot = if y == Some(c) { T::one() } else { T::zero() };
-            let d = if y.is_some() { pc - one_hot } else { T::nan() };
+            let d = if y.is_some() {
+                (z - lse).exp() - one_hot
+            } else {
+                T::nan()
+            };
             visit(r * k + c, d * inv_n);
         }
     }

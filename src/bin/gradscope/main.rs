@@ -7,6 +7,8 @@
 //!
 //! A user error exits with status 2 and a message on standard error; nothing panics.
 
+mod train;
+
 use gradscope::expr::{self, Evaluation, ExprError};
 use gradscope::report::{self, Num};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -20,7 +22,8 @@ gradscope: see backpropagation
 usage:
   gradscope grad EXPR --at NAME=VALUE[,NAME=VALUE...] [--json] [--graph]
   gradscope grad --batch [--graph]     JSON lines {\"expr\": ..., \"at\": {...}} on stdin
-  gradscope help
+  gradscope train [--dataset moons] [--hidden 16,16] [--loss hinge] ... [--steps N] [--json]
+  gradscope help          (gradscope train --help lists every training flag)
 
 EXPR may start with '-' ('-x1^2'); quote it for the shell. EXPR '-' reads it from stdin.
 --json    print {\"value\": v, \"gradient\": {name: g, ...}}
@@ -30,7 +33,7 @@ EXPR may start with '-' ('-x1^2'); quote it for the shell. EXPR '-' reads it fro
 Non-finite numbers are written as \"NaN\", \"Infinity\" and \"-Infinity\" in JSON.";
 
 /// A mistake on the command line or in the expression: exit status 2.
-struct UserError(String);
+pub(crate) struct UserError(pub(crate) String);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), UserError> {
     match args.first().map(String::as_str) {
         Some("grad") => grad(&args[1..]),
+        Some("train") => train::run(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,269 @@
+//! `gradscope train`: the classifier from the command line, and a JSON record of a run that
+//! another framework can replay step by step (conventions in README, "Replaying a run").
+
+use super::UserError;
+use gradscope::nn::{Config, LayerParams, Trainer};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+
+const HELP: &str = "\\
+gradscope train: train a classifier on a 2-D dataset
+
+  --dataset moons|circles|xor|blobs|spiral   --classes 2|3     --points N
+  --noise F            --test-fraction F     --seed N
+  --features x1,x2,x1_squared,x2_squared,x1_x2,sin_x1,sin_x2
+  --hidden 16,16       --activations relu[,tanh...]  (sigmoid, tanh, relu, linear; one for all or one per layer)
+  --loss softmax_cross_entropy|logistic|hinge|mse
+  --optimizer sgd|momentum|adam   --lr F   --momentum F   --batch N
+  --regularization none|l1|l2     --lambda F
+  --steps N (default 300)   --every N (print every N steps, default 25)
+  --config FILE.json   (a configuration object; flags given after it override it)
+  --json    one JSON document: configuration, dataset, initial parameters, every step's
+            batch, loss and accuracy, final parameters and metrics";
+
+/// Flags that are not configuration fields.
+struct RunOptions {
+    steps: usize,
+    every: usize,
+    json: bool,
+}
+
+pub fn run(args: &[String]) -> Result<(), UserError> {
+    let (config, options) = parse(args)?;
+    let mut trainer = Trainer::new(config).map_err(UserError)?;
+    if options.json {
+        return write_json(&mut trainer, options.steps)
+            .map_err(|e| UserError(format!("error writing output: {e}")));
+    }
+    let mut out = io::stdout().lock();
+    let arch = &trainer.arch;
+    let widths: Vec<String> = std::iter::once(arch.inputs)
+        .chain(arch.hidden.iter().copied())
+        .chain(std::iter::once(arch.outputs))
+        .map(|w| w.to_string())
+        .collect();
+    let shown = writeln!(
+        out,
+        "{:?} · {} points ({} train, {} test) · network {} · {:?} loss · {:?} lr {}",
+        trainer.config.dataset,
+        trainer.data.points.len(),
+        trainer.data.train.len(),
+        trainer.data.test.len(),
+        widths.join("-"),
+        trainer.config.loss,
+        trainer.config.optimizer,
+        trainer.config.learning_rate
+    )
+    .and_then(|()| {
+        writeln!(
+            out,
+            "{:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
+            "step", "epoch", "loss", "batch acc", "train acc", "test acc"
+        )
+    });
+    shown.map_err(|e| UserError(e.to_string()))?;
+    for _ in 0..options.steps {
+        match trainer.step() {
+            Ok(r) if r.step % options.every == 0 || r.step == options.steps => {
+                let m = trainer.evaluate();
+                let percent = |x: f64| {
+                    if x.is_nan() {
+                        "-".to_string()
+                    } else {
+                        format!("{:.1}%", 100.0 * x)
+                    }
+                };
+                writeln!(
+                    out,
+                    "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10}",
+                    r.step,
+                    trainer.epochs,
+                    r.loss,
+                    percent(r.accuracy),
+                    percent(m.train_accuracy),
+                    percent(m.test_accuracy)
+                )
+                .map_err(|e| UserError(e.to_string()))?;
+            }
+            Ok(_) => {}
+            Err(d) => {
+                return Err(UserError(format!(
+                    "training stopped at step {}: the loss became {} (is the learning rate too high?); \\
+                     the weights are those of the last finite loss",
+                    d.step, d.loss
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Flags become a JSON object deserialized into `Config`, so the flags, a `--config` file
+/// and the page's URL share one set of names and one validation.
+fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
+    let mut fields = Map::new();
+    let mut options = RunOptions {
+        steps: 300,
+        every: 25,
+        json: false,
+    };
+    let list = |v: &str| {
+        Value::Array(
+            v.split(',')
+                .map(|s| Value::String(s.trim().to_string()))
+                .collect(),
+        )
+    };
+    let number = |flag: &str, v: &str| {
+        v.parse::<f64>()
+            .ok()
+            .and_then(|x| serde_json::Number::from_f64(x).map(Value::Number))
+            .ok_or_else(|| UserError(format!("{flag}: '{v}' is not a number")))
+    };
+    let count = |flag: &str, v: &str| {
+        v.parse::<usize>()
+            .map_err(|_| UserError(format!("{flag}: '{v}' is not a whole number")))
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let flag = args[i].as_str();
+        if flag == "--json" {
+            options.json = true;
+            i += 1;
+            continue;
+        }
+        if flag == "--help" || flag == "-h" {
+            return Err(UserError(HELP.to_string()));
+        }
+        let value = args
+            .get(i + 1)
+            .ok_or_else(|| UserError(format!("{flag} needs a value\n\n{HELP}")))?;
+        let (key, v) = match flag {
+            "--steps" => {
+                options.steps = count(flag, value)?;
+                i += 2;
+                continue;
+            }
+            "--every" => {
+                options.every = count(flag, value)?.max(1);
+                i += 2;
+                continue;
+            }
+            "--config" => {
+                let text = std::fs::read_to_string(value)
+                    .map_err(|e| UserError(format!("--config {value}: {e}")))?;
+                let Value::Object(file) =
+                    serde_json::from_str(&text).map_err(|e| UserError(format!("--config {value}: {e}")))?
+                else {
+                    return Err(UserError(format!("--config {value}: expected a JSON object")));
+                };
+                fields.extend(file);
+                i += 2;
+                continue;
+            }
+            "--dataset" | "--loss" | "--optimizer" | "--regularization" => {
+                (flag[2..].to_string(), Value::String(value.clone()))
+            }
+            "--features" => ("features".into(), list(value)),
+            "--activations" => ("activations".into(), list(value)),
+            "--hidden" => {
+                let widths: Result<Vec<Value>, UserError> = value
+                    .split(',')
+                    .map(|w| count(flag, w.trim()).map(Value::from))
+                    .collect();
+                ("hidden".into(), Value::Array(widths?))
+            }
+            "--classes" | "--points" | "--seed" => (flag[2..].to_string(), Value::from(count(flag, value)?)),
+            "--batch" => ("batch_size".into(), Value::from(count(flag, value)?)),
+            "--noise" | "--momentum" | "--lambda" => (flag[2..].to_string(), number(flag, value)?),
+            "--lr" => ("learning_rate".into(), number(flag, value)?),
+            "--test-fraction" => ("test_fraction".into(), number(flag, value)?),
+            _ => return Err(UserError(format!("unknown option '{flag}'\n\n{HELP}"))),
+        };
+        fields.insert(key, v);
+        i += 2;
+    }
+    // One activation given for several hidden layers applies to all of them.
+    if let (Some(Value::Array(acts)), Some(Value::Array(hidden))) =
+        (fields.get("activations"), fields.get("hidden"))
+    {
+        if acts.len() == 1 && hidden.len() > 1 {
+            let all = Value::Array(vec![acts[0].clone(); hidden.len()]);
+            fields.insert("activations".into(), all);
+        }
+    } else if let (Some(Value::Array(acts)), None) = (fields.get("activations"), fields.get("hidden")) {
+        if acts.len() == 1 {
+            let n = Config::default().hidden.len();
+            fields.insert("activations".into(), Value::Array(vec![acts[0].clone(); n]));
+        }
+    }
+    let config: Config = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| UserError(format!("bad configuration: {e}")))?;
+    config.validate().map_err(UserError)?;
+    Ok((config, options))
+}
+
+#[derive(Serialize)]
+struct Step<'a> {
+    step: usize,
+    batch: &'a [usize],
+    loss: f64,
+    accuracy: f64,
+}
+
+fn write_json(trainer: &mut Trainer, steps: usize) -> io::Result<()> {
+    let initial: Vec<LayerParams> = trainer.params();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    // Streamed by hand so that a long run never holds every step in memory.
+    write!(
+        out,
+        "{{\"config\":{},\"dataset\":{},\"architecture\":{},\"initial_params\":{},\"steps\":[",
+        serde_json::to_string(&trainer.config)?,
+        serde_json::to_string(&trainer.data)?,
+        serde_json::to_string(&trainer.arch)?,
+        serde_json::to_string(&initial)?
+    )?;
+    let mut stopped = Value::Null;
+    for k in 0..steps {
+        match trainer.step() {
+            Ok(r) => {
+                if k > 0 {
+                    write!(out, ",")?;
+                }
+                let step = Step {
+                    step: r.step,
+                    batch: trainer.last_batch(),
+                    loss: r.loss,
+                    accuracy: r.accuracy,
+                };
+                serde_json::to_writer(&mut out, &step)?;
+            }
+            Err(d) => {
+                stopped = json!({"step": d.step, "reason": "the loss is not a finite number"});
+                break;
+            }
+        }
+    }
+    let metrics = trainer.evaluate();
+    let finite = |x: f64| {
+        if x.is_finite() {
+            json!(x)
+        } else {
+            json!(x.to_string())
+        }
+    };
+    writeln!(
+        out,
+        "],\"stopped\":{},\"final_params\":{},\"metrics\":{}}}",
+        stopped,
+        serde_json::to_string(&trainer.params())?,
+        json!({
+            "train_loss": finite(metrics.train_loss),
+            "train_accuracy": finite(metrics.train_accuracy),
+            "test_loss": finite(metrics.test_loss),
+            "test_accuracy": finite(metrics.test_accuracy),
+        })
+    )?;
+    out.flush()
+}

@@ -1,0 +1,13 @@
+//! Neural networks on the engine: datasets, multi-layer perceptrons, losses, optimisers
+//! and the training loop. An MLP is just a bigger graph of the same ops.
+
+pub mod data;
+pub mod mlp;
+pub mod optim;
+pub mod rng;
+pub mod train;
+
+pub use data::{Dataset, DatasetKind, Feature};
+pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
+pub use optim::{Optimizer, OptimizerKind};
+pub use train::{Config, Metrics, StepResult, Trainer};

@@ -1,0 +1,407 @@
+//! Training a classifier: a configuration, a dataset, a network on the graph, and the loop
+//! the lecture describes (forward, backward, step, over and over) on seeded mini-batches.
+//!
+//! The training graph is built once for the batch size; each step copies a batch into its
+//! input, so a warm step allocates nothing.
+
+use super::data::{self, Dataset, DatasetKind, Feature};
+use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
+use super::optim::{Optimizer, OptimizerKind};
+use super::rng::Rng;
+use crate::graph::NodeId;
+use serde::{Deserialize, Serialize};
+
+/// Everything that defines a training run. Missing fields take their defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub dataset: DatasetKind,
+    pub classes: usize,
+    pub points: usize,
+    pub noise: f64,
+    /// Fraction of the points held out for testing.
+    pub test_fraction: f64,
+    pub features: Vec<Feature>,
+    /// Widths of the hidden layers.
+    pub hidden: Vec<usize>,
+    /// One per hidden layer; the output layer is always linear (it gives logits).
+    pub activations: Vec<Activation>,
+    pub loss: Loss,
+    pub optimizer: OptimizerKind,
+    pub learning_rate: f64,
+    /// μ for the momentum optimiser.
+    pub momentum: f64,
+    pub batch_size: usize,
+    pub regularization: Regularization,
+    pub lambda: f64,
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dataset: DatasetKind::Moons,
+            classes: 2,
+            points: 300,
+            noise: 0.1,
+            test_fraction: 0.3,
+            features: vec![Feature::X1, Feature::X2],
+            hidden: vec![8, 8],
+            activations: vec![Activation::Tanh, Activation::Tanh],
+            loss: Loss::Logistic,
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 0.03,
+            momentum: 0.9,
+            batch_size: 32,
+            regularization: Regularization::None,
+            lambda: 0.0,
+            seed: 1,
+        }
+    }
+}
+
+impl Config {
+    /// Why this configuration cannot be trained, in words a user can act on.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.dataset.supports(self.classes) {
+            return Err(format!("{:?} has no {}-class version", self.dataset, self.classes).to_lowercase());
+        }
+        if self.classes > 2 && self.loss != Loss::SoftmaxCrossEntropy {
+            return Err(format!(
+                "{} classes need the softmax cross-entropy loss",
+                self.classes
+            ));
+        }
+        if !(2..=5000).contains(&self.points) {
+            return Err("the number of points must be between 2 and 5000".into());
+        }
+        if self.features.is_empty() {
+            return Err("choose at least one input feature".into());
+        }
+        if self.hidden.len() > 8 || self.hidden.iter().any(|&w| w == 0 || w > 64) {
+            return Err("up to 8 hidden layers of 1 to 64 neurons".into());
+        }
+        if self.batch_size == 0 {
+            return Err("the batch size must be at least 1".into());
+        }
+        for (name, x) in [
+            ("noise", self.noise),
+            ("test fraction", self.test_fraction),
+            ("learning rate", self.learning_rate),
+            ("momentum", self.momentum),
+            ("regularisation rate", self.lambda),
+        ] {
+            if !x.is_finite() || x < 0.0 {
+                return Err(format!("the {name} must be a non-negative number"));
+            }
+        }
+        if self.test_fraction > 0.9 {
+            return Err("at most 90% of the points can be test points".into());
+        }
+        Ok(())
+    }
+
+    pub fn architecture(&self) -> Architecture {
+        Architecture {
+            inputs: self.features.len(),
+            hidden: self.hidden.clone(),
+            activations: (0..self.hidden.len())
+                .map(|l| self.activations.get(l).copied().unwrap_or(Activation::Tanh))
+                .collect(),
+            outputs: self.loss.outputs(self.classes),
+        }
+    }
+}
+
+/// Loss and accuracy of one training step, on its batch, before the update.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StepResult {
+    pub step: usize,
+    pub loss: f64,
+    pub accuracy: f64,
+}
+
+/// Data loss (without the regulariser) and accuracy on the training and test sets.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+}
+
+/// Training stopped because the loss stopped being a finite number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diverged {
+    pub step: usize,
+    pub loss: f64,
+}
+
+#[derive(Clone, Copy)]
+enum Split {
+    Train,
+    Test,
+}
+
+pub struct Trainer {
+    pub config: Config,
+    pub data: Dataset,
+    pub arch: Architecture,
+    /// The features of every point, `points × features`, row-major.
+    inputs: Vec<f32>,
+    net: Net<f32>,
+    params: Vec<NodeId>,
+    optimizer: Optimizer<f32>,
+    rng: Rng,
+    /// Training points in the order mini-batches are drawn; reshuffled each epoch.
+    order: Vec<usize>,
+    cursor: usize,
+    pub steps: usize,
+    pub epochs: usize,
+    batch: Vec<usize>,
+    batch_x: Vec<f32>,
+    batch_y: Vec<f32>,
+    /// The parameters that gave the last finite loss, restored if training diverges.
+    last_good: Vec<Vec<f32>>,
+    /// Networks over fixed sets of points (train, test, grids), sharing the weights.
+    evaluators: Vec<(Vec<usize>, Net<f32>)>,
+}
+
+impl Trainer {
+    pub fn new(config: Config) -> Result<Trainer, String> {
+        config.validate()?;
+        let data = data::generate(
+            config.dataset,
+            config.classes,
+            config.points,
+            config.noise,
+            config.test_fraction,
+            config.seed,
+        );
+        let arch = config.architecture();
+        let params = mlp::init(&arch, config.seed.wrapping_add(1));
+        Trainer::with_data(config, data, &params)
+    }
+
+    /// A trainer on the given data and initial parameters.
+    pub fn with_data(config: Config, data: Dataset, params: &[LayerParams]) -> Result<Trainer, String> {
+        let arch = config.architecture();
+        let batch = config.batch_size.min(data.train.len()).max(1);
+        let net = Net::<f32>::build(
+            &arch,
+            params,
+            batch,
+            config.loss,
+            config.regularization,
+            config.lambda,
+        )
+        .map_err(|e| e.0)?;
+        let param_ids: Vec<NodeId> = net.params.iter().flat_map(|&(w, b)| [w, b]).collect();
+        let optimizer = Optimizer::new(config.optimizer, config.momentum, &net.graph);
+        let last_good = param_ids.iter().map(|&id| net.graph.value(id).to_vec()).collect();
+        let mut trainer = Trainer {
+            inputs: Vec::new(),
+            order: data.train.clone(),
+            rng: Rng::new(config.seed.wrapping_add(2)),
+            cursor: 0,
+            steps: 0,
+            epochs: 0,
+            batch: Vec::with_capacity(batch),
+            batch_x: Vec::with_capacity(batch * arch.inputs),
+            batch_y: Vec::with_capacity(batch),
+            last_good,
+            evaluators: Vec::new(),
+            params: param_ids,
+            optimizer,
+            net,
+            arch,
+            data,
+            config,
+        };
+        trainer.compute_inputs();
+        trainer.shuffle();
+        Ok(trainer)
+    }
+
+    fn compute_inputs(&mut self) {
+        let features = &self.config.features;
+        self.inputs = self
+            .data
+            .points
+            .iter()
+            .flat_map(|&p| features.iter().map(move |f| f.of(p) as f32))
+            .collect();
+    }
+
+    fn shuffle(&mut self) {
+        if self.config.batch_size < self.order.len() {
+            self.rng.shuffle(&mut self.order);
+        }
+        self.cursor = 0;
+    }
+
+    /// The next mini-batch: consecutive points of the shuffled order, reshuffled when an
+    /// epoch is used up; the whole training set when the batch is at least that large.
+    fn next_batch(&mut self) {
+        let size = self.net.graph.node(self.net.x).shape.rows();
+        if self.cursor + size > self.order.len() {
+            self.epochs += 1;
+            self.shuffle();
+        }
+        self.batch.clear();
+        self.batch
+            .extend_from_slice(&self.order[self.cursor..self.cursor + size]);
+        self.cursor += size;
+    }
+
+    /// Copies points into a net's input and target.
+    fn load(
+        net: &mut Net<f32>,
+        inputs: &[f32],
+        data: &Dataset,
+        loss: Loss,
+        indices: &[usize],
+        x: &mut Vec<f32>,
+        y: &mut Vec<f32>,
+    ) {
+        let f = net.graph.node(net.x).shape.cols();
+        x.clear();
+        y.clear();
+        for &i in indices {
+            x.extend_from_slice(&inputs[i * f..(i + 1) * f]);
+            let label = data.labels[i];
+            y.push(match loss {
+                Loss::SoftmaxCrossEntropy => label as f32,
+                _ => {
+                    if label == 1 {
+                        1.0
+                    } else {
+                        -1.0
+                    }
+                }
+            });
+        }
+        // Shapes were fixed when the net was built for this many points.
+        let _ = net.graph.set_value(net.x, x);
+        let _ = net.graph.set_value(net.target, y);
+    }
+
+    fn accuracy(net: &Net<f32>, data: &Dataset, indices: &[usize]) -> f64 {
+        let outputs = net.graph.node(net.logits()).shape.cols();
+        let correct = mlp::predictions(net.graph.value(net.logits()), outputs)
+            .zip(indices)
+            .filter(|&(p, &i)| p == data.labels[i])
+            .count();
+        correct as f64 / indices.len().max(1) as f64
+    }
+
+    /// One step: forward on a mini-batch, backward, update. If the loss is not finite the
+    /// weights go back to the last ones that gave a finite loss, and training stops.
+    pub fn step(&mut self) -> Result<StepResult, Diverged> {
+        self.next_batch();
+        let mut x = std::mem::take(&mut self.batch_x);
+        let mut y = std::mem::take(&mut self.batch_y);
+        Self::load(
+            &mut self.net,
+            &self.inputs,
+            &self.data,
+            self.config.loss,
+            &self.batch,
+            &mut x,
+            &mut y,
+        );
+        self.batch_x = x;
+        self.batch_y = y;
+        self.net.graph.forward();
+        let loss = self.net.graph.value(self.net.loss)[0] as f64;
+        if !loss.is_finite() {
+            for (&id, good) in self.params.iter().zip(&self.last_good) {
+                let _ = self.net.graph.set_value(id, good);
+            }
+            self.net.graph.forward();
+            return Err(Diverged {
+                step: self.steps + 1,
+                loss,
+            });
+        }
+        for (&id, good) in self.params.iter().zip(&mut self.last_good) {
+            good.copy_from_slice(self.net.graph.value(id));
+        }
+        let accuracy = Self::accuracy(&self.net, &self.data, &self.batch);
+        self.net.graph.backward(self.net.loss);
+        self.optimizer
+            .step(&mut self.net.graph, &self.params, self.config.learning_rate);
+        self.steps += 1;
+        Ok(StepResult {
+            step: self.steps,
+            loss,
+            accuracy,
+        })
+    }
+
+    /// The indices of the last mini-batch.
+    pub fn last_batch(&self) -> &[usize] {
+        &self.batch
+    }
+
+    /// Data loss and accuracy on the whole training and test sets, with the current weights.
+    pub fn evaluate(&mut self) -> Metrics {
+        let (train_loss, train_accuracy) = self.evaluate_on(Split::Train);
+        let (test_loss, test_accuracy) = self.evaluate_on(Split::Test);
+        Metrics {
+            train_loss,
+            train_accuracy,
+            test_loss,
+            test_accuracy,
+        }
+    }
+
+    fn evaluate_on(&mut self, split: Split) -> (f64, f64) {
+        let indices = match split {
+            Split::Train => &self.data.train,
+            Split::Test => &self.data.test,
+        };
+        if indices.is_empty() {
+            return (f64::NAN, f64::NAN);
+        }
+        // A network over exactly these points, built on first use and kept.
+        let k = match self.evaluators.iter().position(|(ix, _)| ix == indices) {
+            Some(k) => k,
+            None => {
+                let net = Net::<f32>::build(
+                    &self.arch,
+                    &self.net.params_f64(),
+                    indices.len(),
+                    self.config.loss,
+                    Regularization::None,
+                    0.0,
+                );
+                let Ok(mut net) = net else {
+                    return (f64::NAN, f64::NAN);
+                };
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                Self::load(
+                    &mut net,
+                    &self.inputs,
+                    &self.data,
+                    self.config.loss,
+                    indices,
+                    &mut x,
+                    &mut y,
+                );
+                self.evaluators.push((indices.clone(), net));
+                self.evaluators.len() - 1
+            }
+        };
+        let (indices, net) = &mut self.evaluators[k];
+        net.copy_params_from(&self.net);
+        net.graph.forward();
+        let loss = net.graph.value(net.data_loss)[0] as f64;
+        (loss, Self::accuracy(net, &self.data, indices))
+    }
+
+    /// Current weights, layer by layer.
+    pub fn params(&self) -> Vec<LayerParams> {
+        self.net.params_f64()
+    }
+}
