@@ -141,6 +141,19 @@ impl<T: Real> Graph<T> {
             *s = self.node(x).shape;
         }
         let shape = op.shape(shapes).map_err(GraphError)?;
+        if shape
+            .rows()
+            .checked_mul(shape.cols())
+            .is_none_or(|n| n > Shape::MAX_LEN)
+        {
+            return Err(GraphError(format!(
+                "'{}' would give a {} × {} tensor, more than {} elements",
+                op.name(),
+                shape.rows(),
+                shape.cols(),
+                Shape::MAX_LEN
+            )));
+        }
         Ok(self.push(op, shape, None, None))
     }
 
@@ -397,11 +410,16 @@ impl<T: Real> Graph<T> {
     // ---- what a view needs -----------------------------------------------------------------
 
     /// For the edge from input `which` of `id`: the element-wise local derivative
-    /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal) and the gradient the
-    /// edge carried back in the last `backward`, `upstream × local`, shaped like the input.
+    /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal, and for inputs that
+    /// take no gradient, such as constants) and the gradient the edge carried back in the
+    /// last `backward`, `upstream × local`, shaped like the input (zero into a constant).
     pub fn edge(&self, id: NodeId, which: usize) -> (Option<Vec<T>>, Vec<T>) {
         let node = self.node(id);
         let x = node.op.inputs()[which];
+        let mut flowed = vec![T::zero(); self.node(x).shape.len()];
+        if !self.node(x).requires_grad || !node.op.differentiable_in(which) {
+            return (None, flowed);
+        }
         let args = self.args(&node.op);
         let out = self.arg(id);
         let mut local = vec![T::zero(); node.shape.len()];
@@ -409,10 +427,7 @@ impl<T: Real> Graph<T> {
             .op
             .local_derivative(which, args, out, &mut local)
             .then_some(local);
-        let mut flowed = vec![T::zero(); self.node(x).shape.len()];
-        if node.op.differentiable_in(which) {
-            node.op.vjp(which, args, out, self.grad(id), &mut flowed);
-        }
+        node.op.vjp(which, args, out, self.grad(id), &mut flowed);
         (local, flowed)
     }
 }

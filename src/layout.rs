@@ -584,7 +584,7 @@ fn vertical_alignment(g: &Graph, ord: &Ordering) -> Alignment {
                 continue;
             }
             if let Some(&u) = g.ups(v).first() {
-                if g.is_dummy(u) && last.map_or(true, |l| ord.pos[u] > l) {
+                if g.is_dummy(u) && last.is_none_or(|l| ord.pos[u] > l) {
                     align.up[v] = u;
                     align.down[u] = v;
                     last = Some(ord.pos[u]);
@@ -617,7 +617,7 @@ fn vertical_alignment(g: &Graph, ord: &Ordering) -> Alignment {
             for m in [(d - 1) / 2, d / 2] {
                 let u = ups[m];
                 let p = ord.pos[u];
-                if align.down[u] == NONE && left.map_or(true, |l| p > l) && p < right_bound[i + 1] {
+                if align.down[u] == NONE && left.is_none_or(|l| p > l) && p < right_bound[i + 1] {
                     align.up[v] = u;
                     align.down[u] = v;
                     left = Some(p);
@@ -775,7 +775,7 @@ fn build_layout(
     // O(layers²). Past a cap, straight runs of a trunk (blocks have one y) are skipped.
     let span = |&(u, v): &(usize, usize)| g.layer[v] - g.layer[u];
     let has_trunk = |e: &(usize, usize)| span(e) > 1 && trunks.len[e.0] > 0;
-    let cap = ((n + edges.len()) as u64 * 8).max(1 << 20);
+    let cap = ((n + edges.len()) as u64 * 8).max(1 << 14);
     let all: u64 = edges
         .iter()
         .map(|e| if has_trunk(e) { span(e) as u64 + 1 } else { 2 })

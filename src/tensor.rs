@@ -74,8 +74,17 @@ impl Shape {
         }
     }
 
-    /// A shape from a list of dimensions; `None` for rank 3 and above.
+    /// The most elements a tensor may have (2²⁶ = 64 Mi): beyond it, memory runs out
+    /// before anything useful happens, and on wasm32 the product could overflow.
+    pub const MAX_LEN: usize = 1 << 26;
+
+    /// A shape from a list of dimensions; `None` for rank 3 and above, or more than
+    /// `MAX_LEN` elements.
     pub fn from_dims(dims: &[usize]) -> Option<Shape> {
+        let len = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d))?;
+        if len > Shape::MAX_LEN {
+            return None;
+        }
         match *dims {
             [] => Some(Shape::SCALAR),
             [n] => Some(Shape::vector(n)),

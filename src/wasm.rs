@@ -11,6 +11,7 @@ use crate::expr::{self, ExprError, Lowered};
 use crate::gradcheck;
 use crate::graph::{self, NodeId};
 use crate::layout::{self, Anchor};
+use crate::nn;
 use crate::ops::{Axis, Binary, Op, Unary};
 use crate::report;
 use crate::tensor::{Shape, Tensor};
@@ -490,5 +491,137 @@ impl JsGraph {
     #[wasm_bindgen(unchecked_return_type = "Layout")]
     pub fn layout(&self) -> Result<JsValue, JsError> {
         to_js(&layout_of(&self.graph))
+    }
+}
+
+// ---- Trainer ------------------------------------------------------------------------------
+
+/// A classifier trained live: the same graph ops as `Graph`, in f32, behind a loop that
+/// crosses the wasm boundary once for many steps.
+#[wasm_bindgen(js_name = Trainer)]
+pub struct JsTrainer {
+    trainer: nn::Trainer,
+}
+
+#[derive(Serialize)]
+struct Progress {
+    step: usize,
+    epoch: usize,
+    loss: f64,
+    accuracy: f64,
+    /// Why training stopped, if it did: divergence (weights kept) or no data.
+    stopped: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NeuronOutputs {
+    resolution: usize,
+    /// Per layer, `resolution² × width`, row-major, top row of the plane first.
+    layers: Vec<Vec<f32>>,
+}
+
+#[wasm_bindgen(js_class = Trainer)]
+impl JsTrainer {
+    /// Builds a trainer from a configuration object (missing fields take defaults).
+    /// Throws an `Error` that says what is wrong with a bad configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<JsTrainer, JsError> {
+        let config: nn::Config = if config.is_undefined() || config.is_null() {
+            nn::Config::default()
+        } else {
+            serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?
+        };
+        let trainer = nn::Trainer::new(config).map_err(|e| JsError::new(&e))?;
+        Ok(JsTrainer { trainer })
+    }
+
+    /// The default configuration.
+    pub fn defaults() -> Result<JsValue, JsError> {
+        to_js(&nn::Config::default())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.config)
+    }
+
+    /// Runs `n` training steps (forward, backward, update) and returns the last one's loss
+    /// and batch accuracy; stops early, keeping the last finite weights, if the loss diverges.
+    pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
+        let mut last = None;
+        let mut stopped = None;
+        for _ in 0..n {
+            match self.trainer.step() {
+                Ok(r) => last = Some(r),
+                Err(why) => {
+                    stopped = Some(why.to_string());
+                    break;
+                }
+            }
+        }
+        to_js(&Progress {
+            step: self.trainer.steps,
+            epoch: self.trainer.epochs,
+            loss: last.map_or(f64::NAN, |r| r.loss),
+            accuracy: last.map_or(f64::NAN, |r| r.accuracy),
+            stopped,
+        })
+    }
+
+    /// Data loss and accuracy on the whole training and test sets.
+    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.evaluate())
+    }
+
+    /// Class probabilities over a `res × res` grid of the plane: `res² × classes`.
+    pub fn grid(&mut self, res: usize) -> Vec<f32> {
+        self.trainer.predict_grid(res.clamp(1, 512))
+    }
+
+    /// Every neuron's output over a `res × res` grid, for the small heatmaps in the network.
+    pub fn neurons(&mut self, res: usize) -> Result<JsValue, JsError> {
+        let resolution = res.clamp(1, 128);
+        to_js(&NeuronOutputs {
+            resolution,
+            layers: self.trainer.neuron_outputs(resolution),
+        })
+    }
+
+    /// Weights, biases and the gradients of the last step, per layer.
+    pub fn layers(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.layers())
+    }
+
+    /// The points, labels and the train/test split.
+    pub fn data(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.data)
+    }
+
+    /// Half the side of the square `[-extent, extent]²` the views show.
+    #[wasm_bindgen(getter)]
+    pub fn extent(&self) -> f64 {
+        self.trainer.extent
+    }
+
+    /// Changes the learning rate without restarting training.
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
+        if !(lr.is_finite() && lr >= 0.0) {
+            return Err(JsError::new("the learning rate must be a non-negative number"));
+        }
+        self.trainer.config.learning_rate = lr;
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = addPoint)]
+    pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsError> {
+        self.trainer
+            .add_point([x, y], class, test)
+            .map_err(|e| JsError::new(&e))
+    }
+
+    #[wasm_bindgen(js_name = clearPoints)]
+    pub fn clear_points(&mut self) {
+        self.trainer.clear_points();
     }
 }

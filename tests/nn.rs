@@ -5,7 +5,7 @@
 use gradscope::gradcheck;
 use gradscope::nn::{
     mlp, Activation, Architecture, Config, DatasetKind, Feature, Loss, Net, OptimizerKind, Regularization,
-    Trainer,
+    Stopped, Trainer,
 };
 
 fn arch(outputs: usize, activation: Activation) -> Architecture {
@@ -141,8 +141,10 @@ fn a_diverging_run_stops_and_keeps_the_last_finite_weights() {
     };
     let mut t = Trainer::new(config).unwrap();
     let stopped = (0..50).find_map(|_| t.step().err());
-    let d = stopped.expect("a learning rate of a million diverges");
-    assert!(!d.loss.is_finite());
+    let Some(Stopped::Diverged { loss, .. }) = stopped else {
+        panic!("a learning rate of a million diverges: {stopped:?}")
+    };
+    assert!(!loss.is_finite());
     assert!(t
         .params()
         .iter()
@@ -191,4 +193,23 @@ fn features_and_configurations_are_checked() {
     };
     let t = Trainer::new(config).unwrap();
     assert_eq!(t.arch.inputs, 7);
+}
+
+#[test]
+fn points_can_be_cleared_and_added() {
+    let mut t = Trainer::new(Config::default()).unwrap();
+    t.clear_points();
+    assert_eq!(t.step(), Err(Stopped::NoTrainingPoints));
+    t.add_point([0.5, 0.5], 1, false).unwrap();
+    t.add_point([-0.5, -0.5], 0, false).unwrap();
+    assert!(t.add_point([0.0, 0.0], 5, false).is_err());
+    assert!(t.add_point([f64::NAN, 0.0], 0, false).is_err());
+    for _ in 0..50 {
+        t.step().unwrap();
+    }
+    assert_eq!(t.evaluate().train_accuracy, 1.0);
+    let grid = t.predict_grid(10);
+    assert_eq!(grid.len(), 10 * 10 * 2);
+    // Top-right is class 1, bottom-left class 0.
+    assert!(grid[2 * 9 + 1] > 0.5 && grid[2 * 90] > 0.5, "{grid:?}");
 }

@@ -207,11 +207,8 @@ impl<'a> Parser<'a> {
             Tok::LParen => {
                 self.enter(t)?;
                 let inner = self.sum()?;
-                let close = self.close(t)?;
+                self.close(t)?;
                 self.depth -= 1;
-                // The parentheses belong to the span, so an error can point at all of it.
-                self.nodes[inner].start = t.start;
-                self.nodes[inner].end = close.end;
                 Ok(inner)
             }
             _ => {

@@ -130,11 +130,29 @@ pub struct Metrics {
     pub test_accuracy: f64,
 }
 
-/// Training stopped because the loss stopped being a finite number.
+/// Why a training step did not happen.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Diverged {
-    pub step: usize,
-    pub loss: f64,
+pub enum Stopped {
+    /// The loss stopped being a finite number at `step`; the weights are those of the last
+    /// finite loss.
+    Diverged { step: usize, loss: f64 },
+    /// There are no training points (all were cleared).
+    NoTrainingPoints,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Diverged { step, loss } => write!(
+                f,
+                "training stopped at step {step}: the loss became {loss} (is the learning rate too high?); \
+                 the weights are those of the last finite loss"
+            ),
+            Stopped::NoTrainingPoints => {
+                write!(f, "there are no training points: add some or regenerate the data")
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -163,8 +181,24 @@ pub struct Trainer {
     batch_y: Vec<f32>,
     /// The parameters that gave the last finite loss, restored if training diverges.
     last_good: Vec<Vec<f32>>,
-    /// Networks over fixed sets of points (train, test, grids), sharing the weights.
+    /// Networks over fixed sets of points (train, test), sharing the weights.
     evaluators: Vec<(Vec<usize>, Net<f32>)>,
+    /// Networks over square grids of the plane, by resolution, for heatmaps.
+    grids: Vec<(usize, Net<f32>)>,
+    /// Half the side of the square of the plane that views show: `[-extent, extent]²`.
+    pub extent: f64,
+}
+
+/// The weights of one layer and the gradients of the last step.
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerState {
+    pub inputs: usize,
+    pub outputs: usize,
+    /// `inputs × outputs`, row-major: `w[i * outputs + j]` connects input `i` to neuron `j`.
+    pub w: Vec<f32>,
+    pub w_grad: Vec<f32>,
+    pub b: Vec<f32>,
+    pub b_grad: Vec<f32>,
 }
 
 impl Trainer {
@@ -211,6 +245,8 @@ impl Trainer {
             batch_y: Vec::with_capacity(batch),
             last_good,
             evaluators: Vec::new(),
+            grids: Vec::new(),
+            extent: 1.0,
             params: param_ids,
             optimizer,
             net,
@@ -223,7 +259,19 @@ impl Trainer {
         Ok(trainer)
     }
 
+    /// The data's reach, with a margin, so every point is inside the views.
+    fn compute_extent(&mut self) {
+        let reach = self
+            .data
+            .points
+            .iter()
+            .flat_map(|p| [p[0].abs(), p[1].abs()])
+            .fold(0.0, f64::max);
+        self.extent = (1.15 * reach).max(1.0);
+    }
+
     fn compute_inputs(&mut self) {
+        self.compute_extent();
         let features = &self.config.features;
         self.inputs = self
             .data
@@ -297,7 +345,14 @@ impl Trainer {
 
     /// One step: forward on a mini-batch, backward, update. If the loss is not finite the
     /// weights go back to the last ones that gave a finite loss, and training stops.
-    pub fn step(&mut self) -> Result<StepResult, Diverged> {
+    pub fn step(&mut self) -> Result<StepResult, Stopped> {
+        if self.order.is_empty() {
+            return Err(Stopped::NoTrainingPoints);
+        }
+        let batch = self.config.batch_size.min(self.order.len());
+        if batch != self.net.graph.node(self.net.x).shape.rows() {
+            self.resize_batch(batch);
+        }
         self.next_batch();
         let mut x = std::mem::take(&mut self.batch_x);
         let mut y = std::mem::take(&mut self.batch_y);
@@ -319,7 +374,7 @@ impl Trainer {
                 let _ = self.net.graph.set_value(id, good);
             }
             self.net.graph.forward();
-            return Err(Diverged {
+            return Err(Stopped::Diverged {
                 step: self.steps + 1,
                 loss,
             });
@@ -337,6 +392,22 @@ impl Trainer {
             loss,
             accuracy,
         })
+    }
+
+    /// Rebuilds the training net for a new batch size, when points were added or removed.
+    fn resize_batch(&mut self, batch: usize) {
+        let params = self.net.params_f64();
+        let built = Net::<f32>::build(
+            &self.arch,
+            &params,
+            batch,
+            self.config.loss,
+            self.config.regularization,
+            self.config.lambda,
+        );
+        if let Ok(net) = built {
+            self.net = net;
+        }
     }
 
     /// The indices of the last mini-batch.
@@ -398,6 +469,139 @@ impl Trainer {
         net.graph.forward();
         let loss = net.graph.value(net.data_loss)[0] as f64;
         (loss, Self::accuracy(net, &self.data, indices))
+    }
+
+    /// The centre of cell `(row, col)` of a `res × res` grid over the view, top row first.
+    pub fn grid_point(&self, res: usize, row: usize, col: usize) -> [f64; 2] {
+        let step = 2.0 * self.extent / res as f64;
+        [
+            -self.extent + (col as f64 + 0.5) * step,
+            self.extent - (row as f64 + 0.5) * step,
+        ]
+    }
+
+    /// A forward pass over a `res × res` grid of the plane with the current weights; the
+    /// net keeps every layer's output for the neuron views.
+    fn grid(&mut self, res: usize) -> &Net<f32> {
+        let k = match self.grids.iter().position(|(r, _)| *r == res) {
+            Some(k) => k,
+            None => {
+                let params = self.net.params_f64();
+                let built = Net::<f32>::build(
+                    &self.arch,
+                    &params,
+                    res * res,
+                    self.config.loss,
+                    Regularization::None,
+                    0.0,
+                );
+                let mut net = built.expect("the training net was built with this architecture");
+                let x: Vec<f32> = (0..res * res)
+                    .flat_map(|c| {
+                        let p = self.grid_point(res, c / res, c % res);
+                        self.config.features.iter().map(move |f| f.of(p) as f32)
+                    })
+                    .collect();
+                let _ = net.graph.set_value(net.x, &x);
+                self.grids.push((res, net));
+                self.grids.len() - 1
+            }
+        };
+        let net = &mut self.grids[k].1;
+        net.copy_params_from(&self.net);
+        net.graph.forward();
+        net
+    }
+
+    /// The probability of each class at each cell of a `res × res` grid, `res² × classes`
+    /// (top row first). One logit becomes `[1 − p, p]`: `p = σ(s)` for the logistic loss,
+    /// `(s + 1) / 2` clipped to [0, 1] for hinge and squared error, whose targets are ±1.
+    pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
+        let loss = self.config.loss;
+        let classes = self.config.classes;
+        let net = self.grid(res);
+        let logits = net.graph.value(net.logits());
+        let mut out = Vec::with_capacity(res * res * classes);
+        if loss == Loss::SoftmaxCrossEntropy {
+            for row in logits.chunks_exact(classes) {
+                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let total: f32 = row.iter().map(|&z| (z - max).exp()).sum();
+                out.extend(row.iter().map(|&z| (z - max).exp() / total));
+            }
+        } else {
+            for &s in logits {
+                let p = match loss {
+                    Loss::Logistic => 1.0 / (1.0 + (-s).exp()),
+                    _ => ((s + 1.0) / 2.0).clamp(0.0, 1.0),
+                };
+                out.extend([1.0 - p, p]);
+            }
+        }
+        out
+    }
+
+    /// Every neuron's output over a `res × res` grid: per layer, `res² × width` row-major.
+    pub fn neuron_outputs(&mut self, res: usize) -> Vec<Vec<f32>> {
+        let net = self.grid(res);
+        net.layers.iter().map(|&h| net.graph.value(h).to_vec()).collect()
+    }
+
+    /// Weights, biases and the gradients of the last step, layer by layer.
+    pub fn layers(&self) -> Vec<LayerState> {
+        let g = &self.net.graph;
+        self.net
+            .params
+            .iter()
+            .map(|&(w, b)| {
+                let shape = g.node(w).shape;
+                LayerState {
+                    inputs: shape.rows(),
+                    outputs: shape.cols(),
+                    w: g.value(w).to_vec(),
+                    w_grad: g.grad(w).to_vec(),
+                    b: g.value(b).to_vec(),
+                    b_grad: g.grad(b).to_vec(),
+                }
+            })
+            .collect()
+    }
+
+    /// Adds a point (to the training set, or the test set).
+    pub fn add_point(&mut self, point: [f64; 2], class: usize, test: bool) -> Result<(), String> {
+        if class >= self.config.classes || !point.iter().all(|v| v.is_finite()) {
+            return Err(format!(
+                "a point needs finite coordinates and a class below {}",
+                self.config.classes
+            ));
+        }
+        let i = self.data.points.len();
+        self.data.points.push(point);
+        self.data.labels.push(class);
+        if test {
+            self.data.test.push(i);
+        } else {
+            self.data.train.push(i);
+            self.order.push(i);
+        }
+        self.data_changed();
+        Ok(())
+    }
+
+    /// Removes every point; training waits until some are added.
+    pub fn clear_points(&mut self) {
+        self.data.points.clear();
+        self.data.labels.clear();
+        self.data.train.clear();
+        self.data.test.clear();
+        self.order.clear();
+        self.data_changed();
+    }
+
+    fn data_changed(&mut self) {
+        self.compute_inputs();
+        self.evaluators.clear();
+        self.grids.clear();
+        self.cursor = self.order.len();
     }
 
     /// Current weights, layer by layer.

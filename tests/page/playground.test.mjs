@@ -121,6 +121,8 @@ test("the URL carries the state and a link restores it", async () => {
   await typeExpression(page, "x*y");
   await setVariable(page, "x", 3);
   await setVariable(page, "y", -4);
+  // The URL is written shortly after the last change (browsers rate-limit history updates).
+  await page.waitForFunction(() => location.hash.includes("y=-4"), null, { polling: 50, timeout: 5000 });
   const hash = new URL(page.url()).hash;
   assert.match(hash, /e=x\*y/);
   const { page: p2, errors } = await open(hash);

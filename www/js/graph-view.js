@@ -71,7 +71,10 @@ export class GraphView {
       const polyline = segments.flatMap((s) =>
         Array.from({ length: SAMPLES + 1 }, (_, k) => bezier(s, k / SAMPLES)),
       );
-      return { from: e.from, to: e.to, index: i, segments, polyline };
+      const xs = polyline.map((p) => p.x);
+      const ys = polyline.map((p) => p.y);
+      const box = { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+      return { from: e.from, to: e.to, index: i, segments, polyline, box };
     });
     this.hover = null;
     this.setValues(evaluation, { draw: false });
@@ -120,7 +123,9 @@ export class GraphView {
   #edgeQuantity(edge) {
     const o = this.overlay;
     if (o && o.kind === "tangent") {
-      // Forward mode: what flows forward along an edge is local × tangent of its source.
+      // Forward mode: what flows forward along an edge is local × tangent of its source; a
+      // constant has no tangent, so nothing flows from it.
+      if (this.nodes[edge.from].op === "constant") return 0;
       return edge.local === null ? o.tangents[edge.to] : edge.local * o.tangents[edge.from];
     }
     return edge.flowed;
@@ -249,6 +254,8 @@ export class GraphView {
     const tolerance = 6 / this.view.scale;
     let best = null;
     for (const e of this.edges) {
+      const b = e.box;
+      if (p.x < b.x0 - tolerance || p.x > b.x1 + tolerance || p.y < b.y0 - tolerance || p.y > b.y1 + tolerance) continue;
       for (let k = 1; k < e.polyline.length; k++) {
         const d = distanceToSegment(p, e.polyline[k - 1], e.polyline[k]);
         if (d < tolerance && (!best || d < best.d)) best = { d, index: e.index };
@@ -401,8 +408,9 @@ function roundRect(ctx, x, y, w, h, r) {
 }
 
 function truncate(ctx, text, width) {
-  if (ctx.measureText(text).width <= width) return text;
-  let s = text;
+  // A node is about 15 characters wide: measure only what could fit.
+  let s = text.length > 24 ? text.slice(0, 24) : text;
+  if (s === text && ctx.measureText(text).width <= width) return text;
   while (s.length > 1 && ctx.measureText(s + "…").width > width) s = s.slice(0, -1);
   return s + "…";
 }

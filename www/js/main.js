@@ -52,7 +52,8 @@ function byteToIndex(text, byte) {
   let i = 0;
   for (const ch of text) {
     if (bytes >= byte) break;
-    bytes += new TextEncoder().encode(ch).length;
+    const c = ch.codePointAt(0);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     i += ch.length;
   }
   return i;
@@ -63,7 +64,7 @@ function showError(text, error) {
   box.hidden = false;
   box.replaceChildren();
   const start = byteToIndex(text, error.start ?? 0);
-  const end = byteToIndex(text, error.end ?? text.length);
+  const end = error.end === undefined ? text.length : byteToIndex(text, error.end);
   const bad = text.slice(start, end) || " ";
   box.append(
     el("div", { className: "message", textContent: error.message }),
@@ -125,7 +126,9 @@ function evaluate({ newGraph = false } = {}) {
     showTangents();
   }
   renderResults(expression.variables, evaluation);
-  renderGradCheck(expression.gradcheck());
+  // Two forward passes per variable: skipped on graphs too big for that on every change.
+  if (evaluation.nodes.length * expression.variables.length <= 200_000) renderGradCheck(expression.gradcheck());
+  else renderGradCheck([]);
   window.gradscope.renders++;
   window.gradscope.nodes = evaluation.nodes.length;
 }
@@ -251,6 +254,7 @@ function showStep() {
 
 function step() {
   if (!state.steps) startStepping(state.stepDirection);
+  if (!state.steps) return; // nothing has parsed yet
   if (state.stepCount < state.steps.length) {
     state.stepCount++;
     showStep();
@@ -261,6 +265,7 @@ function step() {
 function play() {
   if (!state.steps || state.stepCount >= state.steps.length) startStepping(state.stepDirection);
   pause();
+  if (!state.steps) return;
   state.timer = setInterval(step, 900);
   $("#play").textContent = "Pause";
 }
@@ -330,13 +335,24 @@ function renderLegend(scale) {
 
 // ---- URL state ------------------------------------------------------------------------------
 
-/** The expression and the values in the URL's fragment, so a link reproduces the view. */
+/** The expression and the values in the URL's fragment, so a link reproduces the view.
+ * Debounced: browsers limit how often history may be rewritten (a slider fires often). */
+let urlTimer = null;
 function saveUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(writeUrl, 200);
+}
+
+function writeUrl() {
   const params = new URLSearchParams();
   params.set("e", $("#expr").value);
   const names = state.expression ? state.expression.variables : [];
   for (const name of names) params.set(name, String(state.values.get(name)));
-  history.replaceState(null, "", `#${params}`);
+  try {
+    history.replaceState(null, "", `#${params}`);
+  } catch {
+    // Rate-limited by the browser: the next change writes it.
+  }
 }
 
 /** Reads the fragment as untrusted text: the expression goes into the input box as its

@@ -44,12 +44,15 @@ export function buildSteps(direction, evaluation) {
   const consumers = new Map();
   for (const n of nodes) {
     n.edges.forEach((e) => {
-      if (needed.has(n.id)) consumers.set(e.from, [...(consumers.get(e.from) || []), { node: n, edge: e }]);
+      if (!needed.has(n.id)) return;
+      if (!consumers.has(e.from)) consumers.set(e.from, []);
+      consumers.get(e.from).push({ node: n, edge: e });
     });
   }
   const steps = [];
   for (let i = root; i >= 0; i--) {
-    if (!needed.has(i)) continue;
+    // Constants receive no gradient: nothing to show there.
+    if (!needed.has(i) || nodes[i].op === "constant") continue;
     const n = nodes[i];
     const g = n.grad[0];
     let caption;
@@ -63,7 +66,7 @@ export function buildSteps(direction, evaluation) {
             `${arriving.map((a) => fmt(a.edge.flowed[0])).join(" + ")} = ${fmt(g)}.`
           : `∂f/∂${nodeName(n)} = ${fmt(g)}, from its one consumer.`;
     }
-    const passes = n.edges.map((e) => {
+    const passes = n.edges.filter((e) => nodes[e.from].op !== "constant").map((e) => {
       const from = nodeName(nodes[e.from]);
       return e.local
         ? `to ${from}: upstream ${fmt(g)} × local ${fmt(e.local[0])} = ${fmt(e.flowed[0])}`

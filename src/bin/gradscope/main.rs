@@ -138,7 +138,9 @@ fn grad(args: &[String]) -> Result<(), UserError> {
     if source == "-" {
         // Expressions longer than the system's limit for one argument (128 kB) come on stdin.
         source = io::read_to_string(io::stdin())
-            .map_err(|e| UserError(format!("error reading standard input: {e}")))?;
+            .map_err(|e| UserError(format!("error reading standard input: {e}")))?
+            .trim_end()
+            .to_string();
     }
     let at: HashMap<String, f64> = o.at.iter().cloned().collect();
     let shown = |e: ExprError| UserError(e.render(&source));
@@ -177,11 +179,18 @@ fn batch(graph: bool) -> io::Result<()> {
         #[serde(default)]
         at: HashMap<String, serde_json::Value>,
     }
-    let stdin = io::stdin().lock();
+    let mut stdin = io::stdin().lock();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    for line in stdin.lines() {
-        let line = line?;
-        let request = serde_json::from_str::<Request>(&line)
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if stdin.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        // Bytes, not text: a line that is not UTF-8 is one bad line, not the end of the batch.
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let request = serde_json::from_slice::<Request>(text)
             .map_err(|e| ExprError::new(format!("not a request line ({e})"), 0, 0));
         let evaluation = request.and_then(|r| {
             let at = numbers(&r.at)?;

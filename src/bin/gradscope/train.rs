@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
-const HELP: &str = "\\
+const HELP: &str = "\
 gradscope train: train a classifier on a 2-D dataset
 
   --dataset moons|circles|xor|blobs|spiral   --classes 2|3     --points N
@@ -87,13 +87,7 @@ pub fn run(args: &[String]) -> Result<(), UserError> {
                 .map_err(|e| UserError(e.to_string()))?;
             }
             Ok(_) => {}
-            Err(d) => {
-                return Err(UserError(format!(
-                    "training stopped at step {}: the loss became {} (is the learning rate too high?); \\
-                     the weights are those of the last finite loss",
-                    d.step, d.loss
-                )))
-            }
+            Err(stopped) => return Err(UserError(stopped.to_string())),
         }
     }
     Ok(())
@@ -134,7 +128,8 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
             continue;
         }
         if flag == "--help" || flag == "-h" {
-            return Err(UserError(HELP.to_string()));
+            println!("{HELP}");
+            std::process::exit(0);
         }
         let value = args
             .get(i + 1)
@@ -239,8 +234,8 @@ fn write_json(trainer: &mut Trainer, steps: usize) -> io::Result<()> {
                 };
                 serde_json::to_writer(&mut out, &step)?;
             }
-            Err(d) => {
-                stopped = json!({"step": d.step, "reason": "the loss is not a finite number"});
+            Err(why) => {
+                stopped = json!(why.to_string());
                 break;
             }
         }

@@ -1,0 +1,507 @@
+// The training view: a classifier learning live.
+//
+// The loop is the lecture's: forward, backward, step. Rust runs many steps per call (one
+// crossing of the wasm boundary), inside a time budget per animation frame so the page
+// never freezes; then the views are redrawn from what the trainer reports.
+
+import init, { Trainer } from "../pkg/gradscope.js";
+import { fmt } from "./format.js";
+import { LogScale } from "./colors.js";
+
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  for (const c of children) e.append(c);
+  return e;
+};
+
+const CLASS_RGB = [
+  [245, 158, 11], // orange
+  [37, 99, 235], // blue
+  [22, 163, 74], // green
+];
+const FEATURES = [
+  ["x1", "x1"], ["x2", "x2"], ["x1_squared", "x1²"], ["x2_squared", "x2²"],
+  ["x1_x2", "x1·x2"], ["sin_x1", "sin x1"], ["sin_x2", "sin x2"],
+];
+const ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
+const HEATMAP = 100; // cells per side of the decision heatmap
+const THUMB = 20; // cells per side of each neuron's heatmap
+const FRAME_BUDGET_MS = 10; // training time per animation frame
+
+const PRESETS = {
+  lecture: {
+    dataset: "blobs", classes: 2, noise: 0.3, hidden: [], activations: [], loss: "logistic",
+    optimizer: "sgd", learning_rate: 0.1, batch_size: 32, regularization: "l2", lambda: 0.01,
+  },
+  micrograd: {
+    dataset: "moons", classes: 2, points: 100, noise: 0.1, test_fraction: 0, hidden: [16, 16],
+    activations: ["relu", "relu"], loss: "hinge", optimizer: "sgd", learning_rate: 0.1,
+    batch_size: 100, regularization: "l2", lambda: 0.0001,
+  },
+  spiral3: {
+    dataset: "spiral", classes: 3, points: 500, noise: 0.03, hidden: [32, 32], activations: ["relu", "relu"],
+    loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 32,
+    regularization: "none", lambda: 0,
+  },
+};
+
+let defaults;
+let config;
+let trainer = null;
+let playing = false;
+let stepsPerCall = 1;
+let history = []; // [{step, train, test}]
+let dataCache = null;
+let stoppedMessage = "";
+
+// ---- configuration <-> URL ----------------------------------------------------------------
+
+const URL_FIELDS = {
+  dataset: "s", classes: "n", points: "n", noise: "f", test_fraction: "f", features: "list",
+  hidden: "nlist", activations: "list", loss: "s", optimizer: "s", learning_rate: "f",
+  momentum: "f", batch_size: "n", regularization: "s", lambda: "f", seed: "n",
+};
+
+function saveUrl() {
+  const p = new URLSearchParams();
+  for (const [k, kind] of Object.entries(URL_FIELDS)) {
+    const v = config[k];
+    p.set(k, kind === "list" || kind === "nlist" ? v.join(",") : String(v));
+  }
+  window.history.replaceState(null, "", `#${p}`);
+}
+
+/** The configuration in the URL, checked field by field: a part that does not parse or that
+ * the engine refuses is replaced by its default, and the user is told which. */
+function loadUrl() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const cfg = structuredClone(defaults);
+  const unusable = [];
+  for (const [k, kind] of Object.entries(URL_FIELDS)) {
+    const raw = p.get(k);
+    if (raw === null) continue;
+    let v;
+    if (kind === "s") v = raw;
+    else if (kind === "list") v = raw === "" ? [] : raw.split(",");
+    else if (kind === "nlist") v = raw === "" ? [] : raw.split(",").map(Number);
+    else v = Number(raw);
+    const ok = kind === "nlist" ? v.every((x) => Number.isInteger(x)) : kind === "s" || kind === "list" || (raw.trim() !== "" && Number.isFinite(v));
+    if (!ok) {
+      unusable.push(k);
+      continue;
+    }
+    const trial = { ...cfg, [k]: v };
+    if (k === "hidden" && !p.get("activations")) trial.activations = v.map(() => "tanh");
+    if (tryTrainer(trial)) Object.assign(cfg, trial);
+    else unusable.push(k);
+  }
+  return { cfg, unusable };
+}
+
+function tryTrainer(cfg) {
+  try {
+    new Trainer(cfg).free();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- building and resetting ---------------------------------------------------------------
+
+function rebuild() {
+  pause();
+  let next;
+  try {
+    next = new Trainer(config);
+  } catch (e) {
+    showStatus(`This setup cannot be trained: ${e.message}`);
+    return;
+  }
+  trainer?.free();
+  trainer = next;
+  history = [];
+  stoppedMessage = "";
+  showStatus("");
+  dataCache = trainer.data();
+  syncControls();
+  saveUrl();
+  render();
+}
+
+function showStatus(text) {
+  $("#status").textContent = text;
+}
+
+// ---- the loop -----------------------------------------------------------------------------
+
+function play() {
+  if (!trainer || playing) return;
+  if (stoppedMessage) {
+    stoppedMessage = "";
+    showStatus("");
+  }
+  playing = true;
+  $("#play").textContent = "❚❚ Pause";
+  requestAnimationFrame(frame);
+}
+
+function pause() {
+  playing = false;
+  $("#play").textContent = "▶ Play";
+}
+
+/** Runs steps for about FRAME_BUDGET_MS, then redraws. */
+function runSteps(n) {
+  const t0 = performance.now();
+  const progress = trainer.step(n);
+  const dt = performance.now() - t0;
+  if (progress.stopped) {
+    stoppedMessage = progress.stopped;
+    showStatus(progress.stopped);
+    pause();
+  }
+  return dt;
+}
+
+function frame() {
+  if (!playing || !trainer) return;
+  const dt = runSteps(stepsPerCall);
+  // Adapt the number of steps per call to the budget: small networks do hundreds.
+  const perStep = Math.max(dt / stepsPerCall, 1e-3);
+  stepsPerCall = Math.max(1, Math.min(2000, Math.round(FRAME_BUDGET_MS / perStep)));
+  render();
+  if (playing) requestAnimationFrame(frame);
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+function render() {
+  if (!trainer) return;
+  const m = trainer.evaluate();
+  const step = trainer.step(0).step;
+  $("#steps").textContent = String(step);
+  $("#epochs").textContent = String(trainer.step(0).epoch);
+  $("#train-loss").textContent = fmt(m.train_loss);
+  $("#test-loss").textContent = fmt(m.test_loss);
+  $("#train-acc").textContent = pct(m.train_accuracy);
+  $("#test-acc").textContent = pct(m.test_accuracy);
+  $("#train-acc").dataset.value = String(m.train_accuracy);
+  $("#steps").dataset.value = String(step);
+  if (!history.length || history.at(-1).step !== step) history.push({ step, train: m.train_loss, test: m.test_loss });
+  if (history.length > 600) history = history.filter((_, i) => i % 2 === 0);
+  drawPlot();
+  drawCurves();
+  drawNetwork();
+}
+
+const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : fmt(x));
+
+function drawPlot() {
+  const canvas = $("#plot");
+  const ctx = canvas.getContext("2d");
+  const classes = config.classes;
+  const probs = trainer.grid(HEATMAP);
+  const img = ctx.createImageData(HEATMAP, HEATMAP);
+  const discrete = $("#discretize").checked;
+  for (let c = 0; c < HEATMAP * HEATMAP; c++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (probs[c * classes + k] > probs[c * classes + best]) best = k;
+    // Confidence fades the colour towards white near the boundary.
+    const confidence = discrete ? 1 : Math.max(0, (probs[c * classes + best] - 1 / classes) / (1 - 1 / classes));
+    const strength = discrete ? 0.45 : 0.15 + 0.55 * confidence;
+    const rgb = CLASS_RGB[best];
+    for (let j = 0; j < 3; j++) img.data[4 * c + j] = Math.round(255 + (rgb[j] - 255) * strength);
+    img.data[4 * c + 3] = 255;
+  }
+  const off = new OffscreenCanvas(HEATMAP, HEATMAP);
+  off.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(off, 0, 0, canvas.width, canvas.height);
+
+  const { points, labels, test } = dataCache;
+  const testSet = new Set(test);
+  const e = trainer.extent;
+  for (let i = 0; i < points.length; i++) {
+    const [x, y] = toCanvas(points[i], e, canvas);
+    const rgb = CLASS_RGB[labels[i]];
+    ctx.beginPath();
+    ctx.arc(x, y, 4, 0, 2 * Math.PI);
+    ctx.fillStyle = testSet.has(i) ? "#ffffff" : `rgb(${rgb})`;
+    ctx.fill();
+    ctx.lineWidth = testSet.has(i) ? 2 : 1;
+    ctx.strokeStyle = testSet.has(i) ? `rgb(${rgb})` : "#ffffff";
+    ctx.stroke();
+  }
+}
+
+function toCanvas([x, y], e, canvas) {
+  return [((x + e) / (2 * e)) * canvas.width, ((e - y) / (2 * e)) * canvas.height];
+}
+
+function drawCurves() {
+  const canvas = $("#curves");
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const finite = history.flatMap((h) => [h.train, h.test]).filter(Number.isFinite);
+  if (history.length < 2 || !finite.length) return;
+  const max = Math.max(...finite, 1e-9);
+  const last = history.at(-1).step || 1;
+  const xy = (h, v) => [(h.step / last) * (canvas.width - 10) + 5, canvas.height - 5 - (v / max) * (canvas.height - 20)];
+  for (const [key, colour, dash] of [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]]) {
+    ctx.beginPath();
+    ctx.setLineDash(dash);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    history.forEach((h, i) => {
+      if (!Number.isFinite(h[key])) return;
+      const [x, y] = xy(h, h[key]);
+      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  ctx.fillStyle = "#5b6270";
+  ctx.font = "11px system-ui";
+  ctx.fillText(`max ${fmt(max)}`, 8, 12);
+}
+
+/** The network: one column per layer, each neuron drawn as its own output over the plane,
+ * edges coloured by the gradient that flowed through their weight in the last step. */
+function drawNetwork() {
+  const canvas = $("#network");
+  const dpr = window.devicePixelRatio || 1;
+  const W = canvas.clientWidth;
+  const H = canvas.clientHeight;
+  if (canvas.width !== Math.round(W * dpr)) {
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  const layers = trainer.layers();
+  const neurons = trainer.neurons(THUMB);
+  const widths = [layers[0].inputs, ...layers.map((l) => l.outputs)];
+  const size = Math.max(4, Math.min(36, (H - 10) / Math.max(...widths) - 6));
+  const colX = (c) => 30 + (c * (W - 60 - size)) / Math.max(1, widths.length - 1);
+  // Top edge of neuron i of column c, the column centred vertically.
+  const rowY = (c, i) => H / 2 + (i - (widths[c] - 1) / 2) * (size + 6) - size / 2;
+
+  const byWeight = $("#color-by-weight").checked;
+  const quantities = layers.flatMap((l) => Array.from(byWeight ? l.w : l.w_grad));
+  const scale = new LogScale(quantities);
+  const wmax = Math.max(1e-9, ...layers.flatMap((l) => Array.from(l.w, Math.abs)));
+  renderNetLegend(scale, byWeight);
+  layers.forEach((l, li) => {
+    for (let i = 0; i < l.inputs; i++) {
+      for (let j = 0; j < l.outputs; j++) {
+        const k = i * l.outputs + j;
+        const q = byWeight ? l.w[k] : l.w_grad[k];
+        ctx.strokeStyle = byWeight ? (l.w[k] >= 0 ? "rgba(37,99,235,0.8)" : "rgba(234,88,12,0.8)") : scale.color(q);
+        ctx.lineWidth = 0.5 + 3.5 * Math.abs(l.w[k]) / wmax;
+        ctx.beginPath();
+        ctx.moveTo(colX(li) + size, rowY(li, i) + size / 2);
+        ctx.lineTo(colX(li + 1), rowY(li + 1, j) + size / 2);
+        ctx.stroke();
+      }
+    }
+  });
+  // Inputs show their feature over the plane; neurons show their output.
+  const e = trainer.extent;
+  widths.forEach((w, c) => {
+    for (let i = 0; i < w; i++) {
+      const values = c === 0
+        ? featureValues(config.features[i], e)
+        : neurons.layers[c - 1].filter((_, k) => k % w === i);
+      drawThumb(ctx, values, colX(c), rowY(c, i), size);
+      if (c === 0) {
+        ctx.fillStyle = "#374151";
+        ctx.font = "11px system-ui";
+        ctx.textAlign = "right";
+        ctx.fillText(FEATURES.find(([k]) => k === config.features[i])?.[1] ?? "", colX(0) - 4, rowY(0, i) + size / 2 + 4);
+      }
+    }
+  });
+}
+
+function featureValues(feature, e) {
+  const f = {
+    x1: (x) => x, x2: (_, y) => y, x1_squared: (x) => x * x, x2_squared: (_, y) => y * y,
+    x1_x2: (x, y) => x * y, sin_x1: (x) => Math.sin(x), sin_x2: (_, y) => Math.sin(y),
+  }[feature];
+  const out = [];
+  for (let r = 0; r < THUMB; r++) {
+    for (let c = 0; c < THUMB; c++) {
+      const step = (2 * e) / THUMB;
+      out.push(f(-e + (c + 0.5) * step, e - (r + 0.5) * step));
+    }
+  }
+  return out;
+}
+
+/** A small heatmap: blue for positive, orange for negative, scaled to the largest |value|. */
+function drawThumb(ctx, values, x, y, size) {
+  const max = Math.max(1e-9, ...values.map(Math.abs).filter(Number.isFinite));
+  const cell = size / THUMB;
+  for (let r = 0; r < THUMB; r++) {
+    for (let c = 0; c < THUMB; c++) {
+      const v = values[r * THUMB + c] / max;
+      const rgb = v >= 0 ? CLASS_RGB[1] : CLASS_RGB[0];
+      const a = Number.isFinite(v) ? Math.abs(v) : 0;
+      ctx.fillStyle = `rgb(${rgb.map((ch) => Math.round(255 + (ch - 255) * a)).join(",")})`;
+      ctx.fillRect(x + c * cell, y + r * cell, cell + 0.5, cell + 0.5);
+    }
+  }
+  ctx.strokeStyle = "#9aa3b2";
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x, y, size, size);
+}
+
+function renderNetLegend(scale, byWeight) {
+  $("#net-legend-label").textContent = byWeight ? "weight: blue > 0, orange < 0" : "|∂L/∂w| in the last step";
+  $("#net-legend-bar").style.background = byWeight ? "linear-gradient(to right, rgb(234,88,12), #fff, rgb(37,99,235))" : scale.gradientCss();
+  $("#net-legend-lo").textContent = byWeight ? "" : fmt(10 ** scale.lo);
+  $("#net-legend-hi").textContent = byWeight ? "" : fmt(10 ** scale.hi);
+}
+
+// ---- controls -----------------------------------------------------------------------------
+
+function syncControls() {
+  $("#dataset").value = config.dataset;
+  $("#classes").value = String(config.classes);
+  $("#noise").value = String(config.noise);
+  $("#noise-out").textContent = String(config.noise);
+  $("#test-fraction").value = String(config.test_fraction);
+  $("#test-out").textContent = `${Math.round(100 * config.test_fraction)}%`;
+  setSelect("#points", config.points);
+  $("#loss").value = config.loss;
+  $("#optimizer").value = config.optimizer;
+  setSelect("#learning-rate", config.learning_rate);
+  setSelect("#batch-size", config.batch_size);
+  $("#regularization").value = config.regularization;
+  setSelect("#lambda", config.lambda);
+  for (const box of document.querySelectorAll("#features input")) box.checked = config.features.includes(box.value);
+  const clickClass = $("#click-class");
+  clickClass.replaceChildren(...Array.from({ length: config.classes }, (_, k) =>
+    el("option", { value: String(k), textContent: `${k} (${["orange", "blue", "green"][k]})` })));
+  const layers = $("#layer-controls");
+  layers.replaceChildren();
+  config.hidden.forEach((width, l) => {
+    const act = el("select", {}, ...ACTIVATIONS.map((a) => el("option", { value: a, textContent: a })));
+    act.value = config.activations[l] || "tanh";
+    act.addEventListener("change", () => change({ activations: config.activations.map((a, i) => (i === l ? act.value : a)) }));
+    const minus = el("button", { type: "button", textContent: "−", title: "fewer neurons" });
+    const plus = el("button", { type: "button", textContent: "+", title: "more neurons" });
+    minus.addEventListener("click", () => width > 1 && change({ hidden: config.hidden.map((w, i) => (i === l ? w - 1 : w)) }));
+    plus.addEventListener("click", () => width < 64 && change({ hidden: config.hidden.map((w, i) => (i === l ? w + 1 : w)) }));
+    layers.append(el("div", { className: "layer-box" }, `layer ${l + 1}: `, minus, el("b", { textContent: String(width) }), plus, act));
+  });
+}
+
+/** Selects `value` in a select, adding it as an option if the list lacks it. */
+function setSelect(sel, value) {
+  const s = $(sel);
+  if (![...s.options].some((o) => Number(o.value) === Number(value))) s.append(el("option", { value: String(value), textContent: String(value) }));
+  s.value = [...s.options].find((o) => Number(o.value) === Number(value)).value;
+}
+
+function change(patch) {
+  config = { ...config, ...patch };
+  if (config.classes > 2) config.loss = "softmax_cross_entropy";
+  if (!["blobs", "spiral"].includes(config.dataset)) config.classes = 2;
+  rebuild();
+}
+
+function wireControls() {
+  const on = (sel, ev, f) => $(sel).addEventListener(ev, f);
+  on("#dataset", "change", () => change({ dataset: $("#dataset").value }));
+  on("#classes", "change", () => change({ classes: Number($("#classes").value) }));
+  on("#noise", "change", () => change({ noise: Number($("#noise").value) }));
+  on("#test-fraction", "change", () => change({ test_fraction: Number($("#test-fraction").value) }));
+  on("#points", "change", () => change({ points: Number($("#points").value) }));
+  on("#loss", "change", () => change({ loss: $("#loss").value }));
+  on("#optimizer", "change", () => change({ optimizer: $("#optimizer").value }));
+  on("#batch-size", "change", () => change({ batch_size: Number($("#batch-size").value) }));
+  on("#regularization", "change", () => change({ regularization: $("#regularization").value }));
+  on("#lambda", "change", () => change({ lambda: Number($("#lambda").value) }));
+  on("#learning-rate", "change", () => {
+    // The learning rate changes live, without restarting.
+    config.learning_rate = Number($("#learning-rate").value);
+    trainer?.setLearningRate(config.learning_rate);
+    saveUrl();
+  });
+  on("#regenerate", "click", () => change({ seed: (config.seed + 1) % 1_000_000 }));
+  on("#clear", "click", () => {
+    trainer.clearPoints();
+    dataCache = trainer.data();
+    render();
+  });
+  on("#add-layer", "click", () => config.hidden.length < 8 && change({ hidden: [...config.hidden, 4], activations: [...config.activations, "tanh"] }));
+  on("#remove-layer", "click", () => change({ hidden: config.hidden.slice(0, -1), activations: config.activations.slice(0, -1) }));
+  on("#color-by-weight", "change", () => trainer && drawNetwork());
+  on("#discretize", "change", () => trainer && drawPlot());
+  on("#play", "click", () => (playing ? pause() : play()));
+  on("#step-once", "click", () => {
+    pause();
+    runSteps(1);
+    render();
+  });
+  on("#reset", "click", rebuild);
+  on("#preset", "change", () => {
+    const p = PRESETS[$("#preset").value];
+    if (p) change({ ...defaults, ...p });
+  });
+  on("#plot", "click", (ev) => {
+    if (!trainer) return;
+    const canvas = $("#plot");
+    const r = canvas.getBoundingClientRect();
+    const e = trainer.extent;
+    const x = ((ev.clientX - r.left) / r.width) * 2 * e - e;
+    const y = e - ((ev.clientY - r.top) / r.height) * 2 * e;
+    let k = Number($("#click-class").value);
+    if (ev.shiftKey) k = config.classes === 2 ? 1 - k : (k + 1) % config.classes;
+    trainer.addPoint(x, y, k, false);
+    dataCache = trainer.data();
+    render();
+  });
+  const features = $("#features");
+  for (const [key, label] of FEATURES) {
+    const box = el("input", { type: "checkbox", value: key });
+    box.addEventListener("change", () => {
+      const chosen = [...features.querySelectorAll("input:checked")].map((b) => b.value);
+      if (chosen.length) change({ features: chosen });
+      else box.checked = true;
+    });
+    features.append(el("label", {}, box, ` ${label}`));
+  }
+  document.addEventListener("keydown", (ev) => {
+    if (ev.code === "Space" && !["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName)) {
+      ev.preventDefault();
+      playing ? pause() : play();
+    }
+  });
+}
+
+async function main() {
+  await init();
+  defaults = Trainer.defaults();
+  const { cfg, unusable } = loadUrl();
+  config = cfg;
+  wireControls();
+  rebuild();
+  if (unusable.length) showStatus(`The link's ${unusable.join(", ")} could not be used; the defaults are shown instead.`);
+  window.gradscope = {
+    ready: true,
+    play,
+    pause,
+    get config() {
+      return config;
+    },
+    /** The labels of the current points, for tests and the console. */
+    labels: () => Array.from(dataCache.labels),
+  };
+}
+
+main().catch((e) => showStatus(`gradscope could not start: ${e.message}`));
