@@ -5,7 +5,7 @@
 #   ./build.sh test    set up, then every check: fmt, clippy, native tests, wasm tests in
 #                      headless Chromium, page tests with Playwright
 #   ./build.sh build   set up and build the wasm package into www/pkg
-#   ./build.sh bench   criterion benchmarks (native)
+#   ./build.sh bench   benchmarks: criterion natively, and www/bench.html in headless Chromium
 #   ./build.sh setup   only install what is missing (idempotent; safe to run again)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +14,9 @@ cd "$(dirname "$0")"
 # wasm-bindgen library version in Cargo.lock, byte for byte.
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+# The independent framework that replays training runs (tests/replay).
+JAX_VERSION=0.10.2
+REPLAY_VENV=${GRADSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gradscope}/jax-$JAX_VERSION
 
 export PATH="$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
@@ -59,13 +62,30 @@ setup_browser() {
 
 setup_node() {
   # playwright-core drives the system Chromium; it downloads no browser of its own.
-  if [ ! -d tests/page/node_modules/playwright-core ]; then
+  local want have
+  want=$(node -p 'require("./tests/page/package-lock.json").packages["node_modules/playwright-core"].version')
+  have=$(node -p 'try { require("./tests/page/node_modules/playwright-core/package.json").version } catch { "" }')
+  if [ "$want" != "$have" ]; then
     say "installing the page-test npm packages"
     (cd tests/page && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
+setup_replay() {
+  if [ ! -x "$REPLAY_VENV/bin/python" ] || ! "$REPLAY_VENV/bin/python" -c "import jax" 2>/dev/null; then
+    say "installing JAX $JAX_VERSION (CPU) for the training replay, in $REPLAY_VENV"
+    python3 -m venv "$REPLAY_VENV"
+    "$REPLAY_VENV/bin/pip" install -q "jax==$JAX_VERSION" "jaxlib==$JAX_VERSION"
+  fi
+}
+
 setup() {
+  for tool in python3 node npm; do
+    command -v "$tool" >/dev/null || { echo "gradscope needs $tool on PATH" >&2; exit 1; }
+  done
+  local node_major
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$node_major" -ge 18 ] || { echo "gradscope's page tests need Node.js 18 or newer (found $(node --version))" >&2; exit 1; }
   setup_rust_target
   setup_wasm_tools
   setup_browser
@@ -99,9 +119,33 @@ EOF
   python3 -m http.server "$port" --bind 127.0.0.1 --directory www >/dev/null 2>&1 &
   SERVER_PID=$!
   SERVER_URL="http://127.0.0.1:$port"
-  for _ in $(seq 50); do
-    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$SERVER_URL/" 2>/dev/null && break
+  for _ in $(seq 100); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$SERVER_URL/" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
+  done
+  echo "the web server on port $port did not start" >&2
+  exit 1
+}
+
+# Trains a few configurations with `gradscope train --json` and replays each in JAX.
+replay_training() {
+  # The debug build from `cargo test`: IEEE arithmetic gives the same f32 results as release.
+  local bin=target/debug/gradscope out=target/replay
+  mkdir -p "$out"
+  cargo build --bin gradscope
+  local -a runs=(
+    "--steps 200"
+    "--steps 300 --points 100 --noise 0.1 --test-fraction 0 --hidden 16,16 --activations relu --loss hinge --regularization l2 --lambda 1e-4 --optimizer sgd --lr 0.1 --batch 100"
+    "--steps 300 --dataset spiral --classes 3 --loss softmax_cross_entropy --hidden 16 --activations sigmoid --optimizer momentum --lr 0.05"
+    "--steps 300 --dataset xor --loss mse --regularization l1 --lambda 0.001 --features x1,x2,x1_x2,sin_x1 --hidden 6 --activations tanh --lr 0.01"
+  )
+  local i=0
+  for args in "${runs[@]}"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086 # each entry is a list of flags
+    "$bin" train --json $args > "$out/run$i.json"
+    "$REPLAY_VENV/bin/python" tests/replay/replay_jax.py "$out/run$i.json" 1e-3
   done
 }
 
@@ -122,19 +166,33 @@ cmd_test() {
   wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER"
   build_wasm
   say "page tests (Playwright driving headless Chromium)"
+  trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
   start_server 8390
-  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
   (cd tests/page && GRADSCOPE_URL="$SERVER_URL" node --test --test-concurrency=1)
+  say "training runs replayed in JAX (tests/replay)"
+  setup_replay
+  replay_training
   say "all checks passed"
 }
 
 cmd_serve() {
   setup
   build_wasm
+  trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT INT TERM
   start_server "${PORT:-8080}"
-  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT INT TERM
   say "gradscope is at $SERVER_URL/  (Ctrl-C to stop)"
   wait "$SERVER_PID"
+}
+
+cmd_bench() {
+  setup
+  say "criterion benchmarks (native)"
+  cargo bench --bench engine --bench train
+  build_wasm
+  say "browser benchmark page (www/bench.html?auto=1) in headless Chromium"
+  trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
+  start_server 8390
+  (cd tests/page && GRADSCOPE_URL="$SERVER_URL" node run-bench.mjs)
 }
 
 case "${1:-}" in
@@ -142,7 +200,7 @@ case "${1:-}" in
   build) setup; build_wasm ;;
   serve) cmd_serve ;;
   test) cmd_test ;;
-  bench) cargo bench --bench engine ;;
+  bench) cmd_bench ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2

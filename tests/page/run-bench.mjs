@@ -1,0 +1,20 @@
+// Runs www/bench.html?auto=1 in headless Chromium and prints its table (./build.sh bench).
+// A benchmark, not a test: it asserts nothing about speed.
+import { chromium } from "playwright-core";
+
+const url = `${process.env.GRADSCOPE_URL || "http://127.0.0.1:8080"}/bench.html?auto=1`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+});
+const page = await browser.newPage();
+page.on("pageerror", (e) => console.error("page error:", e.message));
+await page.goto(url);
+await page.waitForFunction(() => document.title === "DONE", null, { polling: 250, timeout: 600_000 });
+const results = await page.evaluate(() => window.benchResult);
+console.log(`headless Chromium ${browser.version()}`);
+for (const r of results) {
+  const f = (x) => (x === undefined ? "" : x < 100 ? x.toFixed(2) : x.toFixed(0));
+  console.log(`${r.workload.padEnd(62)} gradscope ${f(r.gradscope).padStart(9)}  plain JS ${f(r.plain_js).padStart(9)}  ratio ${f(r.ratio)}`);
+}
+await browser.close();
