@@ -30,6 +30,7 @@ pub struct UnaryRule<T> {
 }
 
 impl Unary {
+    #[inline(always)]
     pub fn rule<T: Real>(self) -> UnaryRule<T> {
         use Unary::*;
         let rule = |f, df| UnaryRule::<T> { f, df };
@@ -88,6 +89,7 @@ pub struct BinaryRule<T> {
 }
 
 impl Binary {
+    #[inline(always)]
     pub fn rule<T: Real>(self) -> BinaryRule<T> {
         use Binary::*;
         let rule = |f, df| BinaryRule::<T> { f, df };
@@ -199,6 +201,93 @@ fn route<T: Real>(a: T, b: T) -> (T, T) {
 
 // ---- kernels: the table entries applied to tensors ---------------------------------------
 
+/// Binds `$rule` to the table entry of `$op` in one copy of `$body` per variant. In each
+/// copy the entry's functions are constants, so the compiler inlines them into the loop and
+/// vectorizes it; a call through a function pointer per element would do neither. The
+/// match is exhaustive: a new op does not compile until it is listed here too.
+macro_rules! with_rule {
+    ($op:expr, Unary, $T:ty, |$rule:ident| $body:expr) => {
+        match $op {
+            Unary::Neg => {
+                let $rule = Unary::Neg.rule::<$T>();
+                $body
+            }
+            Unary::Exp => {
+                let $rule = Unary::Exp.rule::<$T>();
+                $body
+            }
+            Unary::Ln => {
+                let $rule = Unary::Ln.rule::<$T>();
+                $body
+            }
+            Unary::Sqrt => {
+                let $rule = Unary::Sqrt.rule::<$T>();
+                $body
+            }
+            Unary::Sin => {
+                let $rule = Unary::Sin.rule::<$T>();
+                $body
+            }
+            Unary::Cos => {
+                let $rule = Unary::Cos.rule::<$T>();
+                $body
+            }
+            Unary::Tan => {
+                let $rule = Unary::Tan.rule::<$T>();
+                $body
+            }
+            Unary::Tanh => {
+                let $rule = Unary::Tanh.rule::<$T>();
+                $body
+            }
+            Unary::Sigmoid => {
+                let $rule = Unary::Sigmoid.rule::<$T>();
+                $body
+            }
+            Unary::Relu => {
+                let $rule = Unary::Relu.rule::<$T>();
+                $body
+            }
+            Unary::Abs => {
+                let $rule = Unary::Abs.rule::<$T>();
+                $body
+            }
+        }
+    };
+    ($op:expr, Binary, $T:ty, |$rule:ident| $body:expr) => {
+        match $op {
+            Binary::Add => {
+                let $rule = Binary::Add.rule::<$T>();
+                $body
+            }
+            Binary::Sub => {
+                let $rule = Binary::Sub.rule::<$T>();
+                $body
+            }
+            Binary::Mul => {
+                let $rule = Binary::Mul.rule::<$T>();
+                $body
+            }
+            Binary::Div => {
+                let $rule = Binary::Div.rule::<$T>();
+                $body
+            }
+            Binary::Pow => {
+                let $rule = Binary::Pow.rule::<$T>();
+                $body
+            }
+            Binary::Max => {
+                let $rule = Binary::Max.rule::<$T>();
+                $body
+            }
+            Binary::Min => {
+                let $rule = Binary::Min.rule::<$T>();
+                $body
+            }
+        }
+    };
+}
+
 /// Maps an element of the broadcast output to the element of an operand it came from.
 #[derive(Clone, Copy)]
 struct Broadcast {
@@ -221,6 +310,7 @@ impl Broadcast {
 }
 
 /// Calls `visit(k, ia, ib)` for each output element `k` with the operand elements it reads.
+#[inline(always)]
 fn for_each_broadcast(out: Shape, a: Shape, b: Shape, mut visit: impl FnMut(usize, usize, usize)) {
     if a == out && b == out {
         (0..out.len()).for_each(|k| visit(k, k, k));
@@ -235,50 +325,64 @@ fn for_each_broadcast(out: Shape, a: Shape, b: Shape, mut visit: impl FnMut(usiz
 }
 
 pub fn unary_forward<T: Real>(op: Unary, x: &[T], out: &mut [T]) {
-    let f = op.rule::<T>().f;
-    for (y, &x) in out.iter_mut().zip(x) {
-        *y = f(x);
-    }
+    with_rule!(op, Unary, T, |rule| for (y, &x) in out.iter_mut().zip(x) {
+        *y = (rule.f)(x);
+    })
 }
 
 /// The local derivative dy/dx for each element.
 pub fn unary_local<T: Real>(op: Unary, x: &[T], y: &[T], local: &mut [T]) {
-    let df = op.rule::<T>().df;
-    for ((l, &x), &y) in local.iter_mut().zip(x).zip(y) {
-        *l = df(x, y);
-    }
+    with_rule!(
+        op,
+        Unary,
+        T,
+        |rule| for ((l, &x), &y) in local.iter_mut().zip(x).zip(y) {
+            *l = (rule.df)(x, y);
+        }
+    )
 }
 
 /// Reverse rule: `grad_x += upstream · dy/dx`.
 pub fn unary_vjp<T: Real>(op: Unary, x: &[T], y: &[T], upstream: &[T], grad_x: &mut [T]) {
-    let df = op.rule::<T>().df;
-    for (((g, &x), &y), &u) in grad_x.iter_mut().zip(x).zip(y).zip(upstream) {
-        *g += u * df(x, y);
-    }
+    with_rule!(
+        op,
+        Unary,
+        T,
+        |rule| for (((g, &x), &y), &u) in grad_x.iter_mut().zip(x).zip(y).zip(upstream) {
+            *g += u * (rule.df)(x, y);
+        }
+    )
 }
 
 /// Forward rule: `tangent_y = dy/dx · tangent_x`.
 pub fn unary_jvp<T: Real>(op: Unary, x: &[T], y: &[T], tangent_x: &[T], tangent_y: &mut [T]) {
-    let df = op.rule::<T>().df;
-    for (((t, &x), &y), &tx) in tangent_y.iter_mut().zip(x).zip(y).zip(tangent_x) {
-        *t = df(x, y) * tx;
-    }
+    with_rule!(op, Unary, T, |rule| for (((t, &x), &y), &tx) in
+        tangent_y.iter_mut().zip(x).zip(y).zip(tangent_x)
+    {
+        *t = (rule.df)(x, y) * tx;
+    })
 }
 
 pub fn binary_forward<T: Real>(op: Binary, a: Arg<T>, b: Arg<T>, out_shape: Shape, out: &mut [T]) {
-    let f = op.rule::<T>().f;
-    for_each_broadcast(out_shape, a.shape, b.shape, |k, ia, ib| {
-        out[k] = f(a.value[ia], b.value[ib])
-    });
+    with_rule!(op, Binary, T, |rule| for_each_broadcast(
+        out_shape,
+        a.shape,
+        b.shape,
+        |k, ia, ib| { out[k] = (rule.f)(a.value[ia], b.value[ib]) }
+    ))
 }
 
 /// The local derivative of the output with respect to operand `which` (0 or 1), per output element.
 pub fn binary_local<T: Real>(op: Binary, which: usize, a: Arg<T>, b: Arg<T>, y: Arg<T>, local: &mut [T]) {
-    let df = op.rule::<T>().df;
-    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
-        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
-        local[k] = if which == 0 { da } else { db };
-    });
+    with_rule!(op, Binary, T, |rule| for_each_broadcast(
+        y.shape,
+        a.shape,
+        b.shape,
+        |k, ia, ib| {
+            let (da, db) = (rule.df)(a.value[ia], b.value[ib], y.value[k]);
+            local[k] = if which == 0 { da } else { db };
+        }
+    ))
 }
 
 /// Reverse rule for operand `which`: `grad += upstream · ∂y/∂operand`, summed over the
@@ -292,15 +396,19 @@ pub fn binary_vjp<T: Real>(
     upstream: &[T],
     grad: &mut [T],
 ) {
-    let df = op.rule::<T>().df;
-    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
-        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
-        if which == 0 {
-            grad[ia] += upstream[k] * da;
-        } else {
-            grad[ib] += upstream[k] * db;
+    with_rule!(op, Binary, T, |rule| for_each_broadcast(
+        y.shape,
+        a.shape,
+        b.shape,
+        |k, ia, ib| {
+            let (da, db) = (rule.df)(a.value[ia], b.value[ib], y.value[k]);
+            if which == 0 {
+                grad[ia] += upstream[k] * da;
+            } else {
+                grad[ib] += upstream[k] * db;
+            }
         }
-    });
+    ))
 }
 
 /// Forward rule: `tangent_y = ∂y/∂a · tangent_a + ∂y/∂b · tangent_b`, where an operand
@@ -315,16 +423,20 @@ pub fn binary_jvp<T: Real>(
     tangent_b: Option<&[T]>,
     tangent_y: &mut [T],
 ) {
-    let df = op.rule::<T>().df;
-    for_each_broadcast(y.shape, a.shape, b.shape, |k, ia, ib| {
-        let (da, db) = df(a.value[ia], b.value[ib], y.value[k]);
-        let mut t = T::zero();
-        if let Some(ta) = tangent_a {
-            t += da * ta[ia];
+    with_rule!(op, Binary, T, |rule| for_each_broadcast(
+        y.shape,
+        a.shape,
+        b.shape,
+        |k, ia, ib| {
+            let (da, db) = (rule.df)(a.value[ia], b.value[ib], y.value[k]);
+            let mut t = T::zero();
+            if let Some(ta) = tangent_a {
+                t += da * ta[ia];
+            }
+            if let Some(tb) = tangent_b {
+                t += db * tb[ib];
+            }
+            tangent_y[k] = t;
         }
-        if let Some(tb) = tangent_b {
-            t += db * tb[ib];
-        }
-        tangent_y[k] = t;
-    });
+    ))
 }

@@ -27,7 +27,7 @@ const FEATURES = [
 const ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
 const HEATMAP = 100; // cells per side of the decision heatmap
 const THUMB = 20; // cells per side of each neuron's heatmap
-const FRAME_BUDGET_MS = 10; // training time per animation frame
+const FRAME_BUDGET_MS = 8; // training time per animation frame, leaving room to draw
 
 const PRESETS = {
   lecture: {
@@ -149,6 +149,7 @@ function play() {
 
 function pause() {
   playing = false;
+  lastFrame = null;
   $("#play").textContent = "▶ Play";
 }
 
@@ -165,8 +166,19 @@ function runSteps(n) {
   return dt;
 }
 
-function frame() {
-  if (!playing || !trainer) return;
+const frameTimes = []; // the last 120 intervals between animation frames while playing
+let lastFrame = null;
+
+function frame(now) {
+  if (!playing || !trainer) {
+    lastFrame = null;
+    return;
+  }
+  if (lastFrame !== null) {
+    frameTimes.push(now - lastFrame);
+    if (frameTimes.length > 120) frameTimes.shift();
+  }
+  lastFrame = now;
   const dt = runSteps(stepsPerCall);
   // Adapt the number of steps per call to the budget: small networks do hundreds.
   const perStep = Math.max(dt / stepsPerCall, 1e-3);
@@ -312,9 +324,7 @@ function drawNetwork() {
   const e = trainer.extent;
   widths.forEach((w, c) => {
     for (let i = 0; i < w; i++) {
-      const values = c === 0
-        ? featureValues(config.features[i], e)
-        : neurons.layers[c - 1].filter((_, k) => k % w === i);
+      const values = c === 0 ? featureValues(config.features[i], e) : column(neurons.layers[c - 1], w, i);
       drawThumb(ctx, values, colX(c), rowY(c, i), size);
       if (c === 0) {
         ctx.fillStyle = "#374151";
@@ -324,6 +334,13 @@ function drawNetwork() {
       }
     }
   });
+}
+
+/** Column `i` of a row-major matrix with `width` columns. */
+function column(matrix, width, i) {
+  const out = new Float32Array(matrix.length / width);
+  for (let r = 0; r < out.length; r++) out[r] = matrix[r * width + i];
+  return out;
 }
 
 function featureValues(feature, e) {
@@ -341,19 +358,25 @@ function featureValues(feature, e) {
   return out;
 }
 
-/** A small heatmap: blue for positive, orange for negative, scaled to the largest |value|. */
+/** A small heatmap: blue for positive, orange for negative, scaled to the largest |value|.
+ * Written as pixels and scaled up in one drawImage: a rectangle per cell is too slow for
+ * every neuron in every frame. */
+const thumbCanvas = new OffscreenCanvas(THUMB, THUMB);
+const thumbPixels = new ImageData(THUMB, THUMB);
 function drawThumb(ctx, values, x, y, size) {
-  const max = Math.max(1e-9, ...values.map(Math.abs).filter(Number.isFinite));
-  const cell = size / THUMB;
-  for (let r = 0; r < THUMB; r++) {
-    for (let c = 0; c < THUMB; c++) {
-      const v = values[r * THUMB + c] / max;
-      const rgb = v >= 0 ? CLASS_RGB[1] : CLASS_RGB[0];
-      const a = Number.isFinite(v) ? Math.abs(v) : 0;
-      ctx.fillStyle = `rgb(${rgb.map((ch) => Math.round(255 + (ch - 255) * a)).join(",")})`;
-      ctx.fillRect(x + c * cell, y + r * cell, cell + 0.5, cell + 0.5);
-    }
+  let max = 1e-9;
+  for (const v of values) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  const px = thumbPixels.data;
+  for (let c = 0; c < THUMB * THUMB; c++) {
+    const v = values[c] / max;
+    const rgb = v >= 0 ? CLASS_RGB[1] : CLASS_RGB[0];
+    const a = Number.isFinite(v) ? Math.abs(v) : 0;
+    for (let j = 0; j < 3; j++) px[4 * c + j] = 255 + (rgb[j] - 255) * a;
+    px[4 * c + 3] = 255;
   }
+  thumbCanvas.getContext("2d").putImageData(thumbPixels, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(thumbCanvas, x, y, size, size);
   ctx.strokeStyle = "#9aa3b2";
   ctx.lineWidth = 1;
   ctx.strokeRect(x, y, size, size);
@@ -499,6 +522,8 @@ async function main() {
     get config() {
       return config;
     },
+    /** Intervals between the last frames while training, in ms. */
+    frameTimes: () => [...frameTimes],
     /** The labels of the current points, for tests and the console. */
     labels: () => Array.from(dataCache.labels),
   };
