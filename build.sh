@@ -187,7 +187,7 @@ cmd_serve() {
 cmd_bench() {
   setup
   say "criterion benchmarks (native)"
-  cargo bench --bench engine --bench train
+  cargo bench --bench engine --bench train --bench matmul
   build_wasm
   say "browser benchmark page (www/bench.html?auto=1) in headless Chromium"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT

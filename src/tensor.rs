@@ -27,6 +27,24 @@ pub trait Real:
     fn as_f64(self) -> f64;
     /// Rounds to the nearest `Self`: `T::of(0.5)`.
     fn of(x: f64) -> Self;
+
+    /// `c (+)= op(a)·op(b)` (see `ops::matmul::gemm`): plain loops unless a type has a
+    /// faster kernel.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[Self],
+        a_transposed: bool,
+        b: &[Self],
+        b_transposed: bool,
+        c: &mut [Self],
+        accumulate: bool,
+    ) {
+        crate::ops::matmul::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
+    }
 }
 
 impl Real for f32 {
@@ -35,6 +53,20 @@ impl Real for f32 {
     }
     fn of(x: f64) -> Self {
         x as f32
+    }
+    #[inline]
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f32],
+        a_transposed: bool,
+        b: &[f32],
+        b_transposed: bool,
+        c: &mut [f32],
+        accumulate: bool,
+    ) {
+        crate::ops::sgemm::sgemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
     }
 }
 

@@ -7,9 +7,27 @@ use super::Arg;
 use crate::tensor::{Real, Shape};
 
 /// `c (+)= op(a)·op(b)` for row-major `a`, `b`, `c`, where `op` transposes when asked.
-/// `c` is `m × n` and the shared dimension is `k`.
+/// `c` is `m × n` and the shared dimension is `k`. Each element type picks its kernel:
+/// f32, what networks train in, has the packed SIMD kernel of `sgemm.rs`.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn gemm<T: Real>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    a_transposed: bool,
+    b: &[T],
+    b_transposed: bool,
+    c: &mut [T],
+    accumulate: bool,
+) {
+    T::gemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
+}
+
+/// The reference kernel: plain loops, ordered so the innermost walks memory contiguously.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_loops<T: Real>(
     m: usize,
     n: usize,
     k: usize,
@@ -23,7 +41,6 @@ pub fn gemm<T: Real>(
     if !accumulate {
         c[..m * n].fill(T::zero());
     }
-    // Loop orders chosen so the innermost loop walks memory contiguously.
     match (a_transposed, b_transposed) {
         (false, false) => {
             for i in 0..m {

@@ -7,6 +7,7 @@ pub mod elementwise;
 pub mod loss;
 pub mod matmul;
 pub mod reduce;
+pub mod sgemm;
 
 pub use elementwise::{Binary, Unary};
 pub use reduce::{Axis, Reduction};

@@ -5,7 +5,9 @@ import { chromium } from "playwright-core";
 const url = `${process.env.GRADSCOPE_URL || "http://127.0.0.1:8080"}/bench.html?auto=1`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+  args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run",
+    // A software WebGPU adapter (SwiftShader): proves the GPU path, is not fast.
+    "--enable-unsafe-webgpu"],
 });
 const page = await browser.newPage();
 page.on("pageerror", (e) => console.error("page error:", e.message));
@@ -13,8 +15,12 @@ await page.goto(url);
 await page.waitForFunction(() => document.title === "DONE", null, { polling: 250, timeout: 600_000 });
 const results = await page.evaluate(() => window.benchResult);
 console.log(`headless Chromium ${browser.version()}`);
+const f = (x) => (x === undefined || x === null ? "–" : x < 0.01 && x > 0 ? x.toExponential(1) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 for (const r of results) {
-  const f = (x) => (x === undefined ? "" : x < 100 ? x.toFixed(2) : x.toFixed(0));
-  console.log(`${r.workload.padEnd(62)} gradscope ${f(r.gradscope).padStart(9)}  plain JS ${f(r.plain_js).padStart(9)}  ratio ${f(r.ratio)}`);
+  if ("gradscope" in r) {
+    console.log(`${r.workload.padEnd(62)} gradscope ${f(r.gradscope).padStart(9)}  plain JS ${f(r.plain_js).padStart(9)}  ratio ${f(r.ratio)}`);
+  } else {
+    console.log(`${r.workload.padEnd(62)} CPU ${f(r.cpu_gflops)} GFLOP/s (${f(r.cpu_ms)} ms)  plain JS ${f(r.naive_js_gflops)} GFLOP/s  WebGPU ${f(r.gpu_gflops)} GFLOP/s (${f(r.gpu_ms)} ms)  max diff ${f(r.max_diff)}`);
+  }
 }
 await browser.close();

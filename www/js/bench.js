@@ -2,8 +2,9 @@
 // ratio is measured here and now on this machine (shared machines are noisy: compare
 // ratios, not absolute numbers across runs).
 
-import init, { Trainer } from "../pkg/gradscope.js";
+import init, { Trainer, MatmulCase } from "../pkg/gradscope.js";
 import { PlainMlp } from "./plain-mlp.js";
+import { openGpu } from "./gpu.js";
 
 const $ = (s) => document.querySelector(s);
 
@@ -112,8 +113,113 @@ async function run() {
     body.append(tr);
     $("#progress").value = 1;
   }
+  await matmuls(results);
   window.benchResult = results;
   document.title = "DONE";
+}
+
+/** The plain triple loop in JavaScript: the baseline every kernel is compared with. */
+function naive(a, b, m, k, n, c) {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+      c[i * n + j] = s;
+    }
+  }
+}
+
+/** Async timing: median of `repeats` runs of an awaited job, in ms. */
+async function timeAsync(job, repeats = 3) {
+  await job(); // warm-up: pipelines and buffers
+  const times = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await job();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(repeats / 2)];
+}
+
+async function matmuls(results) {
+  const { gpu, reason } = await openGpu();
+  const table = document.createElement("table");
+  const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
+  table.innerHTML = "";
+  const tr = document.createElement("tr");
+  for (const h of head) tr.append(Object.assign(document.createElement("th"), { textContent: h }));
+  table.append(tr);
+  const caption = document.createElement("p");
+  caption.textContent = gpu ? `WebGPU: ${gpu.name}${gpu.fallback ? " (a software fallback adapter)" : ""}` : `No WebGPU: ${reason}`;
+  document.querySelector("main").append(Object.assign(document.createElement("h2"), { textContent: "Matrix products" }), caption, table);
+  const shapes = [[64, 64, 64], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [10000, 2, 16], [10000, 16, 16], [65536, 16, 16]];
+  for (const [m, k, n] of shapes) {
+    const flops = 2 * m * k * n;
+    const c = new MatmulCase(m, k, n, 1n);
+    const cpuPerSec = rate(() => c.run(1), 1, 400);
+    const cpuMs = 1000 / cpuPerSec;
+    const a = c.a;
+    const b = c.b;
+    let naiveGflops = null;
+    if (flops <= 2 * 512 ** 3) {
+      const out = new Float32Array(m * n);
+      naiveGflops = (rate(() => naive(a, b, m, k, n, out), 1, 400, 1) * flops) / 1e9;
+    }
+    let gpuMs = null;
+    let diff = null;
+    if (gpu && flops <= 2 * 1024 ** 3) {
+      gpuMs = await timeAsync(() => gpu.multiply(a, b, m, k, n));
+      const got = await gpu.multiply(a, b, m, k, n);
+      c.run(1);
+      const want = c.c;
+      diff = 0;
+      for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    }
+    c.free();
+    const row = {
+      workload: `matmul ${m}×${k}×${n}`,
+      cpu_gflops: (flops / cpuMs) / 1e6,
+      naive_js_gflops: naiveGflops,
+      gpu_gflops: gpuMs ? flops / gpuMs / 1e6 : null,
+      cpu_ms: cpuMs,
+      gpu_ms: gpuMs,
+      max_diff: diff,
+    };
+    results.push(row);
+    const cells = [`${m}×${k}×${n}`, row.cpu_gflops, row.naive_js_gflops, row.gpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
+    const r = document.createElement("tr");
+    for (const v of cells) {
+      r.append(Object.assign(document.createElement("td"), { textContent: v === null ? "–" : typeof v === "number" ? (v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(2)) : v }));
+    }
+    table.append(r);
+    await new Promise((res) => setTimeout(res, 0));
+  }
+  // The default network's forward pass over a 256 × 256 grid, on each backend.
+  const trainer = new Trainer({});
+  trainer.step(50);
+  const cpuMs = 1000 / rate(() => trainer.grid(256), 1, 400);
+  const row = { workload: "forward of the default network over a 256 × 256 grid", cpu_ms: cpuMs, gpu_ms: null, max_diff: null };
+  if (gpu) {
+    const layers = trainer.layers();
+    const e = trainer.extent;
+    const x = new Float32Array(256 * 256 * 2);
+    for (let r = 0; r < 256; r++) for (let col = 0; col < 256; col++) {
+      x[2 * (r * 256 + col)] = -e + ((col + 0.5) * 2 * e) / 256;
+      x[2 * (r * 256 + col) + 1] = e - ((r + 0.5) * 2 * e) / 256;
+    }
+    const acts = trainer.config.activations;
+    row.gpu_ms = await timeAsync(() => gpu.forward(layers, acts, x, 256 * 256));
+    const logits = await gpu.forward(layers, acts, x, 256 * 256);
+    const probs = trainer.grid(256);
+    row.max_diff = 0;
+    for (let i = 0; i < logits.length; i++) row.max_diff = Math.max(row.max_diff, Math.abs(1 / (1 + Math.exp(-logits[i])) - probs[2 * i + 1]));
+  }
+  trainer.free();
+  results.push(row);
+  const p = document.createElement("p");
+  p.textContent = `Forward pass of the default network over a 256 × 256 grid: CPU ${cpuMs.toFixed(2)} ms` +
+    (row.gpu_ms === null ? "" : `, WebGPU ${row.gpu_ms.toFixed(2)} ms (max difference in probability ${row.max_diff.toExponential(1)})`);
+  document.querySelector("main").append(p);
 }
 
 await init();

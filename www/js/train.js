@@ -7,6 +7,7 @@
 import init, { Trainer } from "../pkg/gradscope.js";
 import { fmt } from "./format.js";
 import { LogScale } from "./colors.js";
+import { openGpu } from "./gpu.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -55,6 +56,17 @@ let history = []; // [{step, train, test}]
 let dataCache = null;
 let stoppedMessage = "";
 
+// Where the heatmap's forward pass runs. Decided by measuring both at start-up, not assumed:
+// a software WebGPU adapter is far slower than the CPU kernel, a real GPU may be faster.
+const backend = {
+  gpu: null, // a GpuMatmul, or null
+  why: "", // why there is no GPU, or what the measurement said
+  cpuMs: null,
+  gpuMs: null,
+  active: "cpu",
+  probs: null, // the latest class probabilities computed on the GPU
+  pending: false,
+};
 // ---- configuration <-> URL ----------------------------------------------------------------
 
 const URL_FIELDS = {
@@ -121,6 +133,7 @@ function rebuild() {
   }
   trainer?.free();
   trainer = next;
+  backend.probs = null;
   history = [];
   stoppedMessage = "";
   showStatus("");
@@ -214,7 +227,8 @@ function drawPlot() {
   const canvas = $("#plot");
   const ctx = canvas.getContext("2d");
   const classes = config.classes;
-  const probs = trainer.grid(HEATMAP);
+  const probs = heatmapProbabilities();
+  if (!probs) return; // the first GPU result is on its way
   const img = ctx.createImageData(HEATMAP, HEATMAP);
   const discrete = $("#discretize").checked;
   for (let c = 0; c < HEATMAP * HEATMAP; c++) {
@@ -246,6 +260,109 @@ function drawPlot() {
     ctx.strokeStyle = testSet.has(i) ? `rgb(${rgb})` : "#ffffff";
     ctx.stroke();
   }
+}
+
+/** Class probabilities over the heatmap grid from the active backend. The GPU's arrive
+ * asynchronously: the newest finished result is drawn while the next one is computed. */
+function heatmapProbabilities() {
+  if (backend.active !== "gpu") return trainer.grid(HEATMAP);
+  if (!backend.pending) {
+    backend.pending = true;
+    gpuHeatmap()
+      .then((p) => {
+        backend.probs = p;
+        backend.pending = false;
+        drawPlot();
+      })
+      .catch((e) => fallBackToCpu(`the GPU failed: ${e.message}`));
+  }
+  return backend.probs;
+}
+
+/** The features of every heatmap cell, as the trainer computes them (f64, then f32). */
+function gridInputs(res) {
+  const e = trainer.extent;
+  const f = config.features.map((name) => FEATURE_FN[name]);
+  const x = new Float32Array(res * res * f.length);
+  for (let r = 0; r < res; r++) {
+    for (let c = 0; c < res; c++) {
+      const x1 = -e + ((c + 0.5) * 2 * e) / res;
+      const x2 = e - ((r + 0.5) * 2 * e) / res;
+      f.forEach((fn, j) => (x[(r * res + c) * f.length + j] = fn(x1, x2)));
+    }
+  }
+  return x;
+}
+
+async function gpuHeatmap() {
+  const logits = await backend.gpu.forward(trainer.layers(), config.activations, gridInputs(HEATMAP), HEATMAP * HEATMAP);
+  return probabilities(logits, config.classes, config.loss);
+}
+
+/** Logits to class probabilities, as `Trainer.grid` defines them. */
+function probabilities(logits, classes, loss) {
+  const cells = HEATMAP * HEATMAP;
+  const out = new Float32Array(cells * classes);
+  for (let i = 0; i < cells; i++) {
+    if (loss === "softmax_cross_entropy") {
+      const z = logits.subarray(i * classes, (i + 1) * classes);
+      const m = Math.max(...z);
+      let total = 0;
+      for (const v of z) total += Math.exp(v - m);
+      for (let k = 0; k < classes; k++) out[i * classes + k] = Math.exp(z[k] - m) / total;
+    } else {
+      const s = logits[i];
+      const p = loss === "logistic" ? 1 / (1 + Math.exp(-s)) : Math.min(1, Math.max(0, (s + 1) / 2));
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+  }
+  return out;
+}
+
+async function measureBackends() {
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const cpu = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    trainer.grid(HEATMAP);
+    cpu.push(performance.now() - t0);
+  }
+  backend.cpuMs = median(cpu);
+  if (!backend.gpu) return;
+  const gpu = [];
+  await gpuHeatmap(); // compiles the pipeline, allocates buffers
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await gpuHeatmap();
+    gpu.push(performance.now() - t0);
+  }
+  backend.gpuMs = median(gpu);
+}
+
+function chooseBackend() {
+  const choice = $("#backend-choice").value;
+  const gpuFaster = backend.gpu && backend.gpuMs !== null && backend.gpuMs < backend.cpuMs;
+  backend.active = backend.gpu && (choice === "gpu" || (choice === "auto" && gpuFaster)) ? "gpu" : "cpu";
+  backend.probs = null;
+  const ms = (x) => `${x.toFixed(1)} ms`;
+  const measured = backend.gpu
+    ? `measured ${ms(backend.cpuMs)} per heatmap on the CPU, ${ms(backend.gpuMs)} on WebGPU: ${backend.gpu.name}` +
+      (choice === "auto" ? "" : "; chosen by hand")
+    : backend.why;
+  $("#backend").textContent =
+    backend.active === "gpu" ? `WebGPU: ${backend.gpu.name} (${measured})` : `CPU: wasm SIMD (${measured})`;
+  window.gradscope && (window.gradscope.backend = backend.active);
+  if (trainer) drawPlot();
+}
+
+/** The GPU went away: say so once, continue on the CPU; training state lives in wasm memory
+ * and is untouched. */
+function fallBackToCpu(why) {
+  backend.gpu = null;
+  backend.why = why;
+  $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
+  chooseBackend();
 }
 
 function toCanvas([x, y], e, canvas) {
@@ -343,11 +460,13 @@ function column(matrix, width, i) {
   return out;
 }
 
+const FEATURE_FN = {
+  x1: (x) => x, x2: (_, y) => y, x1_squared: (x) => x * x, x2_squared: (_, y) => y * y,
+  x1_x2: (x, y) => x * y, sin_x1: (x) => Math.sin(x), sin_x2: (_, y) => Math.sin(y),
+};
+
 function featureValues(feature, e) {
-  const f = {
-    x1: (x) => x, x2: (_, y) => y, x1_squared: (x) => x * x, x2_squared: (_, y) => y * y,
-    x1_x2: (x, y) => x * y, sin_x1: (x) => Math.sin(x), sin_x2: (_, y) => Math.sin(y),
-  }[feature];
+  const f = FEATURE_FN[feature];
   const out = [];
   for (let r = 0; r < THUMB; r++) {
     for (let c = 0; c < THUMB; c++) {
@@ -515,6 +634,12 @@ async function main() {
   wireControls();
   rebuild();
   if (unusable.length) showStatus(`The link's ${unusable.join(", ")} could not be used; the defaults are shown instead.`);
+  const { gpu, reason } = await openGpu((why) => fallBackToCpu(`the GPU device was lost (${why})`));
+  backend.gpu = gpu || null;
+  backend.why = gpu ? "" : reason;
+  if (!gpu) $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
+  await measureBackends();
+  $("#backend-choice").addEventListener("change", chooseBackend);
   window.gradscope = {
     ready: true,
     play,
@@ -526,7 +651,9 @@ async function main() {
     frameTimes: () => [...frameTimes],
     /** The labels of the current points, for tests and the console. */
     labels: () => Array.from(dataCache.labels),
+    backend: null,
   };
+  chooseBackend();
 }
 
 main().catch((e) => showStatus(`gradscope could not start: ${e.message}`));
