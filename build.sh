@@ -95,9 +95,8 @@ setup() {
 # --- build ---------------------------------------------------------------------------
 
 build_wasm() {
-  say "building the wasm package (release, simd128) into www/pkg"
-  RUSTFLAGS="-C target-feature=+simd128" \
-    cargo build --lib --release --target wasm32-unknown-unknown
+  say "building the wasm package (release, simd128 from .cargo/config.toml) into www/pkg"
+  cargo build --lib --release --target wasm32-unknown-unknown
   wasm-bindgen --target web --out-dir www/pkg \
     target/wasm32-unknown-unknown/release/gradscope.wasm
 }

@@ -148,3 +148,43 @@ fn graph_built_by_hand_from_javascript() {
     assert!(g.input_tensor("bad", &[1, 1, 1], vec![1.0]).is_err());
     assert!(g.set_value(c, vec![0.0, 0.0]).is_err(), "only leaves can be set");
 }
+
+#[wasm_bindgen_test]
+fn the_simd_kernel_matches_a_triple_loop_on_random_shapes_in_wasm() {
+    use gradscope::ops::sgemm::sgemm;
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: u64| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s % n
+    };
+    for case in 0..60 {
+        let (m, n, k) = (
+            1 + next(70) as usize,
+            1 + next(70) as usize,
+            1 + next(300) as usize,
+        );
+        let (at, bt) = (next(2) == 1, next(2) == 1);
+        let a: Vec<f32> = (0..m * k).map(|_| next(2001) as f32 / 1000.0 - 1.0).collect();
+        let b: Vec<f32> = (0..k * n).map(|_| next(2001) as f32 / 1000.0 - 1.0).collect();
+        let mut c = vec![0.0f32; m * n];
+        sgemm(m, n, k, &a, at, &b, bt, &mut c, false);
+        for i in 0..m {
+            for j in 0..n {
+                let want: f64 = (0..k)
+                    .map(|p| {
+                        let x = if at { a[p * m + i] } else { a[i * k + p] };
+                        let y = if bt { b[j * k + p] } else { b[p * n + j] };
+                        x as f64 * y as f64
+                    })
+                    .sum();
+                let got = c[i * n + j] as f64;
+                assert!(
+                    (got - want).abs() <= 1e-5 * (k as f64).sqrt() * want.abs().max(1.0),
+                    "case {case}: {m}×{k}·{k}×{n} (Aᵀ {at}, Bᵀ {bt}) at ({i}, {j}): {got} vs {want}"
+                );
+            }
+        }
+    }
+}
