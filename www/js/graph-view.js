@@ -38,6 +38,11 @@ function bezier([a, c1, c2, b], t) {
   };
 }
 
+/** Points along the curve, for hit testing. */
+function polylineOf(segments) {
+  return segments.flatMap((s) => Array.from({ length: SAMPLES + 1 }, (_, k) => bezier(s, k / SAMPLES)));
+}
+
 function distanceToSegment(p, a, b) {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
@@ -68,13 +73,18 @@ export class GraphView {
     this.layout = layout;
     this.edges = layout.edges.map((e, i) => {
       const segments = edgeCurve(e.points);
-      const polyline = segments.flatMap((s) =>
-        Array.from({ length: SAMPLES + 1 }, (_, k) => bezier(s, k / SAMPLES)),
-      );
-      const xs = polyline.map((p) => p.x);
-      const ys = polyline.map((p) => p.y);
-      const box = { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
-      return { from: e.from, to: e.to, index: i, segments, polyline, box };
+      // The bounding box of the bend points (a curve stays inside it); the sampled polyline
+      // for hit testing is computed on the first hover near the edge, not for every edge.
+      let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const s of segments) {
+        for (const p of [s[0], s[3]]) {
+          x0 = Math.min(x0, p.x);
+          y0 = Math.min(y0, p.y);
+          x1 = Math.max(x1, p.x);
+          y1 = Math.max(y1, p.y);
+        }
+      }
+      return { from: e.from, to: e.to, index: i, segments, polyline: null, box: { x0, y0, x1, y1 } };
     });
     this.hover = null;
     this.setValues(evaluation, { draw: false });
@@ -236,7 +246,9 @@ export class GraphView {
 
   /** The middle of edge `i` in client (page) coordinates, for pointing at it. */
   edgeMidpointClient(i) {
-    const line = this.edges[i].polyline;
+    const edge = this.edges[i];
+    edge.polyline ??= polylineOf(edge.segments);
+    const line = edge.polyline;
     const p = line[Math.floor(line.length / 2)];
     const r = this.canvas.getBoundingClientRect();
     return { x: r.left + this.view.tx + p.x * this.view.scale, y: r.top + this.view.ty + p.y * this.view.scale };
@@ -256,6 +268,7 @@ export class GraphView {
     for (const e of this.edges) {
       const b = e.box;
       if (p.x < b.x0 - tolerance || p.x > b.x1 + tolerance || p.y < b.y0 - tolerance || p.y > b.y1 + tolerance) continue;
+      e.polyline ??= polylineOf(e.segments);
       for (let k = 1; k < e.polyline.length; k++) {
         const d = distanceToSegment(p, e.polyline[k - 1], e.polyline[k]);
         if (d < tolerance && (!best || d < best.d)) best = { d, index: e.index };
