@@ -101,7 +101,9 @@ export async function openGpu(onLost = () => {}) {
     return { reason: `the WebGPU adapter refused a device: ${e.message}` };
   }
   const info = adapter.info || {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter";
+  const name =
+    [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") ||
+    (adapter.featureLevel === "compatibility" ? "a compatibility-mode adapter" : "an adapter that gives no name");
   const gpu = new GpuMatmul(device, name, adapter.isFallbackAdapter || info.isFallbackAdapter);
   device.lost.then((lost) => {
     gpu.lost = true;
