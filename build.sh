@@ -200,6 +200,14 @@ cmd_bench() {
   say "criterion benchmarks (native)"
   cargo bench --bench engine --bench train --bench matmul
   build_wasm
+  say "TF.js 4.22 from npm, to compare with in the same page"
+  (cd benches/browser && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p www/vendor/tfjs
+  cp benches/browser/node_modules/@tensorflow/tfjs-core/dist/tf-core.min.js \
+    benches/browser/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js \
+    benches/browser/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm \
+    benches/browser/node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js \
+    www/vendor/tfjs/
   say "browser benchmark page (www/bench.html?auto=1) in headless Chromium"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
   start_server 8390

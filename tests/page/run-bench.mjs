@@ -23,7 +23,7 @@ for (const r of results) {
   if ("gradscope" in r) {
     console.log(`${r.workload.padEnd(62)} gradscope ${f(r.gradscope).padStart(9)}  plain JS ${f(r.plain_js).padStart(9)}  ratio ${f(r.ratio)}`);
   } else {
-    console.log(`${r.workload.padEnd(62)} CPU ${f(r.cpu_gflops)} GFLOP/s (${f(r.cpu_ms)} ms)  plain JS ${f(r.naive_js_gflops)} GFLOP/s  WebGPU ${f(r.gpu_gflops)} GFLOP/s (${f(r.gpu_ms)} ms)  max diff ${f(r.max_diff)}`);
+    console.log(`${r.workload.padEnd(62)} GFLOP/s: CPU ${f(r.cpu_gflops)}, TF.js wasm ${f(r.tfjs_wasm_gflops)}, plain JS ${f(r.naive_js_gflops)}, WebGPU ${f(r.gpu_gflops)}, TF.js WebGPU ${f(r.tfjs_webgpu_gflops)}; ms: CPU ${f(r.cpu_ms)}, WebGPU ${f(r.gpu_ms)}; max diff ${f(r.max_diff)}`);
   }
 }
 await browser.close();

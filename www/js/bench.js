@@ -129,6 +129,44 @@ function naive(a, b, m, k, n, c) {
   }
 }
 
+/** TF.js, if `./build.sh bench` put it in www/vendor/tfjs: the reference implementations
+ * (XNNPACK on wasm, its WebGPU backend), measured in this same page. */
+async function loadTfjs() {
+  const script = (src) =>
+    new Promise((resolve, reject) => {
+      const s = Object.assign(document.createElement("script"), { src });
+      s.onload = resolve;
+      s.onerror = () => reject(new Error(`could not load ${src}`));
+      document.head.append(s);
+    });
+  try {
+    await script("vendor/tfjs/tf-core.min.js");
+    await script("vendor/tfjs/tf-backend-wasm.min.js");
+    window.tf.wasm.setWasmPaths("vendor/tfjs/");
+    window.tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false); // one thread, like ours
+    await script("vendor/tfjs/tf-backend-webgpu.min.js").catch(() => {});
+    return window.tf;
+  } catch {
+    return null;
+  }
+}
+
+/** TF.js's time for C = A·B on `backend`, in ms, including reading C back. */
+async function tfMatmul(tf, backend, a, b, m, k, n) {
+  if (!(await tf.setBackend(backend).catch(() => false))) return null;
+  await tf.ready();
+  const A = tf.tensor2d(a, [m, k]);
+  const B = tf.tensor2d(b, [k, n]);
+  const ms = await timeAsync(async () => {
+    const C = tf.matMul(A, B);
+    await C.data();
+    C.dispose();
+  });
+  A.dispose();
+  B.dispose();
+  return ms;
+}
+
 /** Async timing: median of `repeats` runs of an awaited job, in ms. */
 async function timeAsync(job, repeats = 3) {
   await job(); // warm-up: pipelines and buffers
@@ -143,14 +181,16 @@ async function timeAsync(job, repeats = 3) {
 
 async function matmuls(results) {
   const { gpu, reason } = await openGpu();
+  const tf = await loadTfjs();
   const table = document.createElement("table");
-  const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
+  const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "TF.js wasm GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "TF.js WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
   table.innerHTML = "";
   const tr = document.createElement("tr");
   for (const h of head) tr.append(Object.assign(document.createElement("th"), { textContent: h }));
   table.append(tr);
   const caption = document.createElement("p");
-  caption.textContent = gpu ? `WebGPU: ${gpu.name}${gpu.fallback ? " (a software fallback adapter)" : ""}` : `No WebGPU: ${reason}`;
+  caption.textContent = (gpu ? `WebGPU: ${gpu.name}${gpu.fallback ? " (a software fallback adapter)" : ""}` : `No WebGPU: ${reason}`) +
+    (tf ? `. TF.js ${tf.version_core} beside it.` : ". TF.js is not in www/vendor (./build.sh bench puts it there).");
   document.querySelector("main").append(Object.assign(document.createElement("h2"), { textContent: "Matrix products" }), caption, table);
   const shapes = [[64, 64, 64], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [10000, 2, 16], [10000, 16, 16], [65536, 16, 16]];
   for (const [m, k, n] of shapes) {
@@ -176,17 +216,22 @@ async function matmuls(results) {
       for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
     }
     c.free();
+    const tfWasmMs = tf ? await tfMatmul(tf, "wasm", a, b, m, k, n) : null;
+    const tfGpuMs = tf && gpu && flops <= 2 * 1024 ** 3 ? await tfMatmul(tf, "webgpu", a, b, m, k, n) : null;
+    const gflops = (ms) => (ms ? flops / ms / 1e6 : null);
     const row = {
       workload: `matmul ${m}×${k}×${n}`,
-      cpu_gflops: (flops / cpuMs) / 1e6,
+      cpu_gflops: gflops(cpuMs),
+      tfjs_wasm_gflops: gflops(tfWasmMs),
       naive_js_gflops: naiveGflops,
-      gpu_gflops: gpuMs ? flops / gpuMs / 1e6 : null,
+      gpu_gflops: gflops(gpuMs),
+      tfjs_webgpu_gflops: gflops(tfGpuMs),
       cpu_ms: cpuMs,
       gpu_ms: gpuMs,
       max_diff: diff,
     };
     results.push(row);
-    const cells = [`${m}×${k}×${n}`, row.cpu_gflops, row.naive_js_gflops, row.gpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
+    const cells = [`${m}×${k}×${n}`, row.cpu_gflops, row.tfjs_wasm_gflops, row.naive_js_gflops, row.gpu_gflops, row.tfjs_webgpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
     const r = document.createElement("tr");
     for (const v of cells) {
       r.append(Object.assign(document.createElement("td"), { textContent: v === null ? "–" : typeof v === "number" ? (v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(2)) : v }));

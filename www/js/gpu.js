@@ -22,12 +22,12 @@ struct Dims { m: u32, n: u32, k: u32, activation: u32 }
 @group(0) @binding(4) var<uniform> dims: Dims;
 
 var<workgroup> tile_a: array<f32, ${TILE * KSLICE}>; // 64 rows × 16
-var<workgroup> tile_b: array<f32, ${KSLICE * TILE}>; // 16 × 64 columns
+var<workgroup> tile_b: array<vec4<f32>, ${(KSLICE * TILE) / 4}>; // 16 × 64 columns, 4 per vector
 
-fn activate(z: f32) -> f32 {
+fn activate(z: vec4<f32>) -> vec4<f32> {
   switch dims.activation {
     case 1u: { return tanh(z); }
-    case 2u: { return max(z, 0.0); }
+    case 2u: { return max(z, vec4<f32>(0.0)); }
     case 3u: { return 1.0 / (1.0 + exp(-z)); }
     default: { return z; }
   }
@@ -38,40 +38,52 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
         @builtin(local_invocation_index) index: u32) {
   let row0 = group.y * ${TILE}u;
   let col0 = group.x * ${TILE}u;
-  // This thread's block: rows r0..r0+8, columns c0..c0+4 of the tile.
+  // This thread's block: rows r0..r0+8 of the tile, and the 4 columns c0..c0+4 as one vector.
   let r0 = local.y * 8u;
   let c0 = local.x * 4u;
-  var acc: array<array<f32, 4>, 8>;
+  var acc: array<vec4<f32>, 8>;
   for (var k0 = 0u; k0 < dims.k; k0 = k0 + ${KSLICE}u) {
-    // 1024 values of each tile, 8 per thread, zero outside the matrices.
+    // Each thread copies its share of both tiles (8 values of A, 2 vectors of B), zero outside the matrices.
     for (var e = 0u; e < 8u; e = e + 1u) {
       let flat = index * 8u + e;
       let ar = flat / ${KSLICE}u;
       let ak = flat % ${KSLICE}u;
       let ga = vec2<u32>(row0 + ar, k0 + ak);
       tile_a[flat] = select(0.0, a[ga.x * dims.k + ga.y], ga.x < dims.m && ga.y < dims.k);
-      let bk = flat / ${TILE}u;
-      let bc = flat % ${TILE}u;
-      let gb = vec2<u32>(k0 + bk, col0 + bc);
-      tile_b[flat] = select(0.0, b[gb.x * dims.n + gb.y], gb.x < dims.k && gb.y < dims.n);
+    }
+    for (var e = 0u; e < 2u; e = e + 1u) {
+      let v = index * 2u + e; // vector index: row bk, columns bc..bc+4
+      let bk = v / ${TILE / 4}u;
+      let bc = (v % ${TILE / 4}u) * 4u;
+      let row = k0 + bk;
+      var w = vec4<f32>(0.0);
+      for (var j = 0u; j < 4u; j = j + 1u) {
+        let col = col0 + bc + j;
+        w[j] = select(0.0, b[row * dims.n + col], row < dims.k && col < dims.n);
+      }
+      tile_b[v] = w;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${KSLICE}u; kk = kk + 1u) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < 4u; j = j + 1u) { bv[j] = tile_b[kk * ${TILE}u + c0 + j]; }
+      let bv = tile_b[kk * ${TILE / 4}u + local.x];
       for (var i = 0u; i < 8u; i = i + 1u) {
-        let av = tile_a[(r0 + i) * ${KSLICE}u + kk];
-        for (var j = 0u; j < 4u; j = j + 1u) { acc[i][j] = acc[i][j] + av * bv[j]; }
+        acc[i] = fma(vec4<f32>(tile_a[(r0 + i) * ${KSLICE}u + kk]), bv, acc[i]);
       }
     }
     workgroupBarrier();
   }
+  let bias4 = vec4<f32>(
+    select(0.0, bias[col0 + c0], col0 + c0 < dims.n),
+    select(0.0, bias[col0 + c0 + 1u], col0 + c0 + 1u < dims.n),
+    select(0.0, bias[col0 + c0 + 2u], col0 + c0 + 2u < dims.n),
+    select(0.0, bias[col0 + c0 + 3u], col0 + c0 + 3u < dims.n));
   for (var i = 0u; i < 8u; i = i + 1u) {
     let row = row0 + r0 + i;
+    let out = activate(acc[i] + bias4);
     for (var j = 0u; j < 4u; j = j + 1u) {
       let col = col0 + c0 + j;
       if (row < dims.m && col < dims.n) {
-        c[row * dims.n + col] = activate(acc[i][j] + bias[col]);
+        c[row * dims.n + col] = out[j];
       }
     }
   }
