@@ -25,9 +25,11 @@ function ramp(t) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-/** A log scale fitted to the magnitudes given (zeros and non-finite ones are ignored). */
+/** A log scale fitted to the magnitudes given (zeros and non-finite ones are ignored),
+ * spanning at most `decades` below the largest: smaller ones take the lowest colour, so a
+ * single vanishing gradient cannot squeeze every other colour together. */
 export class LogScale {
-  constructor(values) {
+  constructor(values, decades = Infinity) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of values) {
@@ -41,6 +43,7 @@ export class LogScale {
       lo = 0;
       hi = 0;
     }
+    lo = Math.max(lo, hi - decades);
     // Show at least one decade, so two nearly equal gradients don't look maximally different.
     if (hi - lo < 1) {
       const mid = (hi + lo) / 2;
@@ -56,7 +59,7 @@ export class LogScale {
     const m = Math.abs(v);
     if (Number.isNaN(m) || m === 0) return null;
     if (m === Infinity) return 1;
-    return (Math.log10(m) - this.lo) / (this.hi - this.lo);
+    return Math.max(0, (Math.log10(m) - this.lo) / (this.hi - this.lo));
   }
 
   color(v) {

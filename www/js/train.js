@@ -211,7 +211,8 @@ function render() {
   $("#train-loss").textContent = fmt(m.train_loss);
   $("#test-loss").textContent = fmt(m.test_loss);
   $("#train-acc").textContent = pct(m.train_accuracy);
-  $("#test-acc").textContent = pct(m.test_accuracy);
+  $("#test-acc").textContent = dataCache.test.length ? pct(m.test_accuracy) : "– (no test points)";
+  $("#test-loss").textContent = dataCache.test.length ? fmt(m.test_loss) : "–";
   $("#train-acc").dataset.value = String(m.train_accuracy);
   $("#steps").dataset.value = String(step);
   if (!history.length || history.at(-1).step !== step) history.push({ step, train: m.train_loss, test: m.test_loss });
@@ -369,31 +370,40 @@ function toCanvas([x, y], e, canvas) {
   return [((x + e) / (2 * e)) * canvas.width, ((e - y) / (2 * e)) * canvas.height];
 }
 
+/** Train and test loss against steps. The loss falls over orders of magnitude, so the
+ * vertical axis is logarithmic once the curve spans more than two decades. */
 function drawCurves() {
   const canvas = $("#curves");
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const finite = history.flatMap((h) => [h.train, h.test]).filter(Number.isFinite);
+  const finite = history.flatMap((h) => [h.train, h.test]).filter((v) => Number.isFinite(v) && v > 0);
   if (history.length < 2 || !finite.length) return;
-  const max = Math.max(...finite, 1e-9);
+  const max = Math.max(...finite);
+  const min = Math.min(...finite);
+  const log = max / min > 100;
+  const f = (v) => (log ? Math.log10(v) : v);
+  const [lo, hi] = log ? [Math.log10(min), Math.log10(max)] : [0, max];
   const last = history.at(-1).step || 1;
-  const xy = (h, v) => [(h.step / last) * (canvas.width - 10) + 5, canvas.height - 5 - (v / max) * (canvas.height - 20)];
+  const xy = (h, v) => [(h.step / last) * (canvas.width - 10) + 5, canvas.height - 5 - ((f(v) - lo) / (hi - lo || 1)) * (canvas.height - 20)];
   for (const [key, colour, dash] of [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]]) {
     ctx.beginPath();
     ctx.setLineDash(dash);
     ctx.strokeStyle = colour;
     ctx.lineWidth = 2;
-    history.forEach((h, i) => {
-      if (!Number.isFinite(h[key])) return;
+    let started = false;
+    for (const h of history) {
+      if (!(Number.isFinite(h[key]) && h[key] > 0)) continue;
       const [x, y] = xy(h, h[key]);
-      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
-    });
+      started ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+      started = true;
+    }
     ctx.stroke();
   }
   ctx.setLineDash([]);
   ctx.fillStyle = "#5b6270";
   ctx.font = "11px system-ui";
-  ctx.fillText(`max ${fmt(max)}`, 8, 12);
+  ctx.fillText(`${fmt(max)}${log ? " (log scale)" : ""}`, 8, 12);
+  ctx.fillText(log ? fmt(min) : "0", 8, canvas.height - 8);
 }
 
 /** The network: one column per layer, each neuron drawn as its own output over the plane,
@@ -420,7 +430,7 @@ function drawNetwork() {
 
   const byWeight = $("#color-by-weight").checked;
   const quantities = layers.flatMap((l) => Array.from(byWeight ? l.w : l.w_grad));
-  const scale = new LogScale(quantities);
+  const scale = new LogScale(quantities, 6);
   const wmax = Math.max(1e-9, ...layers.flatMap((l) => Array.from(l.w, Math.abs)));
   renderNetLegend(scale, byWeight);
   layers.forEach((l, li) => {
