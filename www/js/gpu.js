@@ -2,12 +2,14 @@
 // GPU between layers. Written against the browser's WebGPU API directly (no wrapper crate):
 // the kernels are WGSL either way, and the page's async flow is JavaScript's.
 //
-// The kernel: each workgroup of 16 × 8 threads computes a 64 × 64 tile of C, each thread an
-// 8 × 4 block of it, stepping through K in slices of 16 that the workgroup first copies into
-// shared memory. Every load and store is bounds-checked, so any M, N, K works; 128 threads
-// and 8 KiB of shared memory fit the limits of compatibility-mode adapters.
+// The kernel: each workgroup of 8 × 16 threads computes a 128 × 64 tile of C, each thread an
+// 8 × 8 block of it (two 4-wide vectors per row, so each value read from shared memory feeds
+// eight multiply-adds), stepping through K in slices of 16 that the workgroup first copies
+// into shared memory. Every load and store is bounds-checked, so any M, N, K works; 128
+// threads and 12 KiB of shared memory fit the limits of compatibility-mode adapters.
 
-const TILE = 64;
+const TILE_M = 128; // rows of C per workgroup
+const TILE_N = 64; // columns of C per workgroup
 const KSLICE = 16;
 
 const ACTIVATION = { linear: 0, tanh: 1, relu: 2, sigmoid: 3 };
@@ -21,8 +23,8 @@ struct Dims { m: u32, n: u32, k: u32, activation: u32 }
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<uniform> dims: Dims;
 
-var<workgroup> tile_a: array<f32, ${TILE * KSLICE}>; // 64 rows × 16
-var<workgroup> tile_b: array<vec4<f32>, ${(KSLICE * TILE) / 4}>; // 16 × 64 columns, 4 per vector
+var<workgroup> tile_a: array<f32, ${TILE_M * KSLICE}>; // 128 rows × 16
+var<workgroup> tile_b: array<vec4<f32>, ${(KSLICE * TILE_N) / 4}>; // 16 × 64 columns, 4 per vector
 
 fn activate(z: vec4<f32>) -> vec4<f32> {
   switch dims.activation {
@@ -33,19 +35,29 @@ fn activate(z: vec4<f32>) -> vec4<f32> {
   }
 }
 
-@compute @workgroup_size(16, 8)
+fn bias4(col: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    v[j] = select(0.0, bias[col + j], col + j < dims.n);
+  }
+  return v;
+}
+
+@compute @workgroup_size(8, 16)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
         @builtin(local_invocation_index) index: u32) {
-  let row0 = group.y * ${TILE}u;
-  let col0 = group.x * ${TILE}u;
-  // This thread's block: rows r0..r0+8 of the tile, and the 4 columns c0..c0+4 as one vector.
+  let row0 = group.y * ${TILE_M}u;
+  let col0 = group.x * ${TILE_N}u;
+  // This thread's block: rows r0..r0+8 of the tile, columns c0..c0+8 as two vectors.
   let r0 = local.y * 8u;
-  let c0 = local.x * 4u;
-  var acc: array<vec4<f32>, 8>;
+  let c0 = local.x * 8u;
+  var acc0: array<vec4<f32>, 8>;
+  var acc1: array<vec4<f32>, 8>;
   for (var k0 = 0u; k0 < dims.k; k0 = k0 + ${KSLICE}u) {
-    // Each thread copies its share of both tiles (8 values of A, 2 vectors of B), zero outside the matrices.
-    for (var e = 0u; e < 8u; e = e + 1u) {
-      let flat = index * 8u + e;
+    // Each thread copies its share of both tiles (16 values of A, 2 vectors of B), zero
+    // outside the matrices.
+    for (var e = 0u; e < 16u; e = e + 1u) {
+      let flat = index * 16u + e;
       let ar = flat / ${KSLICE}u;
       let ak = flat % ${KSLICE}u;
       let ga = vec2<u32>(row0 + ar, k0 + ak);
@@ -53,8 +65,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
     }
     for (var e = 0u; e < 2u; e = e + 1u) {
       let v = index * 2u + e; // vector index: row bk, columns bc..bc+4
-      let bk = v / ${TILE / 4}u;
-      let bc = (v % ${TILE / 4}u) * 4u;
+      let bk = v / ${TILE_N / 4}u;
+      let bc = (v % ${TILE_N / 4}u) * 4u;
       let row = k0 + bk;
       var w = vec4<f32>(0.0);
       for (var j = 0u; j < 4u; j = j + 1u) {
@@ -65,26 +77,27 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${KSLICE}u; kk = kk + 1u) {
-      let bv = tile_b[kk * ${TILE / 4}u + local.x];
+      let b0 = tile_b[kk * ${TILE_N / 4}u + local.x * 2u];
+      let b1 = tile_b[kk * ${TILE_N / 4}u + local.x * 2u + 1u];
       for (var i = 0u; i < 8u; i = i + 1u) {
-        acc[i] = fma(vec4<f32>(tile_a[(r0 + i) * ${KSLICE}u + kk]), bv, acc[i]);
+        let av = vec4<f32>(tile_a[(r0 + i) * ${KSLICE}u + kk]);
+        acc0[i] = fma(av, b0, acc0[i]);
+        acc1[i] = fma(av, b1, acc1[i]);
       }
     }
     workgroupBarrier();
   }
-  let bias4 = vec4<f32>(
-    select(0.0, bias[col0 + c0], col0 + c0 < dims.n),
-    select(0.0, bias[col0 + c0 + 1u], col0 + c0 + 1u < dims.n),
-    select(0.0, bias[col0 + c0 + 2u], col0 + c0 + 2u < dims.n),
-    select(0.0, bias[col0 + c0 + 3u], col0 + c0 + 3u < dims.n));
+  let bias0 = bias4(col0 + c0);
+  let bias1 = bias4(col0 + c0 + 4u);
   for (var i = 0u; i < 8u; i = i + 1u) {
     let row = row0 + r0 + i;
-    let out = activate(acc[i] + bias4);
+    if (row >= dims.m) { continue; }
+    let out0 = activate(acc0[i] + bias0);
+    let out1 = activate(acc1[i] + bias1);
     for (var j = 0u; j < 4u; j = j + 1u) {
       let col = col0 + c0 + j;
-      if (row < dims.m && col < dims.n) {
-        c[row * dims.n + col] = out[j];
-      }
+      if (col < dims.n) { c[row * dims.n + col] = out0[j]; }
+      if (col + 4u < dims.n) { c[row * dims.n + col + 4u] = out1[j]; }
     }
   }
 }`;
@@ -176,7 +189,7 @@ export class GpuMatmul {
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(n / TILE), Math.ceil(m / TILE));
+    pass.dispatchWorkgroups(Math.ceil(n / TILE_N), Math.ceil(m / TILE_M));
     pass.end();
   }
 
