@@ -129,6 +129,11 @@ test("the URL carries the state and a link restores it", async () => {
   assert.equal(await p2.inputValue("#expr"), "x*y");
   assert.equal(Number(await grad(p2, "x")), -4);
   assert.equal(Number(await grad(p2, "y")), 3);
+  // A hand-typed '+' means plus, not a space.
+  const { page: p4 } = await open("#e=x+y&x=2&y=3");
+  assert.equal(await p4.inputValue("#expr"), "x+y");
+  assert.equal(await p4.getAttribute("td[data-value]", "data-value"), "5");
+  await p4.close();
   // Nonsense in the URL is ignored, not obeyed.
   const { page: p3, errors: e3 } = await open("#e=x%2By&x=banana&y=1e999");
   assert.equal(await p3.inputValue("#expr"), "x+y");

@@ -197,7 +197,9 @@ export class GraphView {
       const r = c.getBoundingClientRect();
       const mx = ev.clientX - r.left;
       const my = ev.clientY - r.top;
-      const k = Math.exp(-ev.deltaY * 0.0015);
+      // Lines and pages (deltaMode 1 and 2) to pixels, so every mouse zooms at one speed.
+      const pixels = ev.deltaY * (ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? 800 : 1);
+      const k = Math.exp(-pixels * 0.0015);
       const s = Math.min(6, Math.max(0.05, this.view.scale * k));
       // Zoom about the cursor: the point under it stays put.
       this.view.tx = mx - ((mx - this.view.tx) * s) / this.view.scale;

@@ -40,6 +40,7 @@ const state = {
   stepCount: 0,
   stepDirection: "backward",
   timer: null,
+  graphShape: null, // the structure of the graph on screen
 };
 
 let view;
@@ -105,7 +106,6 @@ function onExpressionInput() {
     if (!state.values.has(name)) state.values.set(name, 1);
   }
   buildVariableRows(expression.variables);
-  stopStepping();
   evaluate({ newGraph: true });
   saveUrl();
   window.gradscope.lastRenderMs = performance.now() - t0;
@@ -117,8 +117,15 @@ function evaluate({ newGraph = false } = {}) {
   const values = expression.variables.map((v) => state.values.get(v));
   const evaluation = expression.evaluate(Float64Array.from(values));
   state.evaluation = evaluation;
-  if (newGraph) view.setGraph(evaluation, expression.layout());
-  else view.setValues(evaluation);
+  // Text that parses to the same graph (a space added, say) keeps the zoom and pan.
+  const shape = evaluation.nodes.map((n) => `${n.op}:${n.label}:${n.inputs}`).join("|");
+  if (newGraph && shape !== state.graphShape) {
+    stopStepping();
+    view.setGraph(evaluation, expression.layout());
+  } else {
+    view.setValues(evaluation);
+  }
+  state.graphShape = shape;
   if (state.steps) {
     state.steps = buildSteps(state.stepDirection, evaluation);
     showStep();
@@ -148,7 +155,13 @@ function buildVariableRows(names) {
     slider.dataset.slider = name;
     slider.setAttribute("aria-label", `${name} slider`);
     const set = (v, from) => {
-      if (!Number.isFinite(v)) return;
+      if (!Number.isFinite(v)) {
+        from.setAttribute("aria-invalid", "true");
+        from.title = "not a finite number: the last value is kept";
+        return;
+      }
+      from.removeAttribute("aria-invalid");
+      from.title = "";
       state.values.set(name, v);
       if (from !== number) number.value = String(v);
       if (from !== slider) slider.value = String(v);
@@ -358,9 +371,19 @@ function writeUrl() {
 /** Reads the fragment as untrusted text: the expression goes into the input box as its
  * value, numbers must parse as finite numbers, anything else is ignored. */
 function loadUrl() {
-  const params = new URLSearchParams(location.hash.slice(1));
+  // Not URLSearchParams: it reads '+' as a space, and a hand-typed '#e=x+y' means x + y.
+  const params = new Map();
+  for (const part of location.hash.slice(1).split("&")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    try {
+      params.set(decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1)));
+    } catch {
+      // A malformed escape: ignore that part.
+    }
+  }
   const text = params.get("e");
-  if (text === null) return false;
+  if (text === undefined) return false;
   $("#expr").value = text.slice(0, 100_000);
   for (const [key, raw] of params) {
     if (key === "e") continue;

@@ -285,11 +285,13 @@ impl<'a> From<&'a ExprError> for ErrorLine<'a> {
     }
 }
 
+/// Shortest round-trip digits, in exponent form where plain digits would run long.
 fn show(x: f64) -> String {
     match x {
         x if x.is_nan() => "NaN".into(),
         x if x == f64::INFINITY => "Infinity".into(),
         x if x == f64::NEG_INFINITY => "-Infinity".into(),
+        x if x != 0.0 && !(1e-6..1e16).contains(&x.abs()) => format!("{x:e}"),
         x => x.to_string(),
     }
 }
