@@ -3,17 +3,12 @@
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launch, SWIFTSHADER, URL_BASE } from "./browser.mjs";
 
-const URL_BASE = process.env.GRADSCOPE_URL || "http://127.0.0.1:8080";
 const browsers = [];
 
 async function open(page, withGpu) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--no-first-run", ...(withGpu ? ["--enable-unsafe-webgpu"] : [])],
-  });
+  const browser = await launch(withGpu ? SWIFTSHADER : []);
   browsers.push(browser);
   const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];

@@ -4,22 +4,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, URL_BASE } from "./browser.mjs";
 
-const URL_BASE = process.env.GRADSCOPE_URL || "http://127.0.0.1:8080";
 const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
 mkdirSync(SHOTS, { recursive: true });
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-quic",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-    ],
-  });
+  browser = await launch();
 });
 
 after(async () => {

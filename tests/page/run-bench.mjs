@@ -1,17 +1,9 @@
 // Runs www/bench.html?auto=1 in headless Chromium and prints its table (./build.sh bench).
 // A benchmark, not a test: it asserts nothing about speed.
-import { chromium } from "playwright-core";
+import { launch, LAVAPIPE, SWIFTSHADER, URL_BASE } from "./browser.mjs";
 
-const url = `${process.env.GRADSCOPE_URL || "http://127.0.0.1:8080"}/bench.html?auto=1`;
-const lavapipe = process.env.WEBGPU === "lavapipe";
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run",
-    // A software WebGPU adapter (SwiftShader): proves the GPU path, is not fast.
-    "--enable-unsafe-webgpu",
-    // With Debian's mesa-vulkan-drivers: lavapipe through a compatibility-mode adapter, faster.
-    ...(lavapipe ? ["--use-angle=vulkan", "--use-webgpu-adapter=opengles", "--force-webgpu-compat"] : [])],
-});
+const url = `${URL_BASE}/bench.html?auto=1`;
+const browser = await launch(process.env.WEBGPU === "lavapipe" ? LAVAPIPE : SWIFTSHADER);
 const page = await browser.newPage();
 page.on("pageerror", (e) => console.error("page error:", e.message));
 await page.goto(url);
