@@ -568,6 +568,18 @@ impl JsTrainer {
         })
     }
 
+    /// Training steps taken so far.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> usize {
+        self.trainer.steps
+    }
+
+    /// Complete passes over the training set so far.
+    #[wasm_bindgen(getter)]
+    pub fn epochs(&self) -> usize {
+        self.trainer.epochs
+    }
+
     /// Data loss and accuracy on the whole training and test sets.
     pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.evaluate())

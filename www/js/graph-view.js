@@ -5,7 +5,7 @@
 // derivatives and edge gradients all come from the engine's node report.
 
 import { fmt } from "./format.js";
-import { LogScale, ZERO_COLOR, NAN_COLOR } from "./colors.js";
+import { LogScale, NAN_COLOR } from "./colors.js";
 
 const NODE_W = 112;
 const NODE_H = 54;
@@ -123,11 +123,6 @@ export class GraphView {
     if (dimmed === this.dimmed) return;
     this.dimmed = dimmed;
     this.draw();
-  }
-
-  /** The log scale the edge colours (and the legend) currently use. */
-  get scale() {
-    return this.colorScale;
   }
 
   #edgeQuantity(edge) {
@@ -404,11 +399,6 @@ export class GraphView {
       ctx.fillStyle = colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
       ctx.fillText(text, pos.x + 4, y + 43);
     }
-  }
-
-  /** The colour used for zero gradients, for the legend. */
-  static get zeroColor() {
-    return ZERO_COLOR;
   }
 }
 

@@ -205,9 +205,9 @@ function frame(now) {
 function render() {
   if (!trainer) return;
   const m = trainer.evaluate();
-  const step = trainer.step(0).step;
+  const step = trainer.steps;
   $("#steps").textContent = String(step);
-  $("#epochs").textContent = String(trainer.step(0).epoch);
+  $("#epochs").textContent = String(trainer.epochs);
   $("#train-loss").textContent = fmt(m.train_loss);
   $("#test-loss").textContent = fmt(m.test_loss);
   $("#train-acc").textContent = pct(m.train_accuracy);
