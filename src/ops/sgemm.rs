@@ -67,6 +67,11 @@ pub fn sgemm(
     if m == 0 || n == 0 || k == 0 {
         return;
     }
+    if m * n * k < SMALL {
+        // Plain loops, one order per layout so the innermost walks memory contiguously.
+        crate::ops::matmul::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, true);
+        return;
+    }
     let a = View {
         data: a,
         stride: if a_transposed { m } else { k },
@@ -77,10 +82,6 @@ pub fn sgemm(
         stride: if b_transposed { k } else { n },
         transposed: b_transposed,
     };
-    if m * n * k < SMALL {
-        small(m, n, k, a, b, c);
-        return;
-    }
     PACKS.with(|packs| {
         let (pa, pb) = &mut *packs.borrow_mut();
         let n_panels = n.div_ceil(NR);
@@ -103,19 +104,6 @@ pub fn sgemm(
             }
         }
     });
-}
-
-/// Plain loops for tiny products, where packing would dominate.
-fn small(m: usize, n: usize, k: usize, a: View, b: View, c: &mut [f32]) {
-    for i in 0..m {
-        for p in 0..k {
-            let a_ip = a.at(i, p);
-            let row = &mut c[i * n..(i + 1) * n];
-            for (j, cij) in row.iter_mut().enumerate() {
-                *cij += a_ip * b.at(p, j);
-            }
-        }
-    }
 }
 
 /// Rows `i0..i0+mc`, columns `p0..p0+kc` of op(A) into panels of MR rows, each stored
