@@ -152,26 +152,36 @@ replay_training() {
 
 cmd_test() {
   setup
+  # Everything the test runners print also goes to a log, for the closing count.
+  local log=target/test-output.log
+  mkdir -p target
+  : > "$log"
   say "cargo fmt --check"
   cargo fmt --all -- --check
   say "cargo clippy"
   cargo clippy --all-targets -- -D warnings
   say "cargo test (native)"
-  cargo test
+  cargo test 2>&1 | tee -a "$log"
   say "cargo build for wasm32"
   cargo build --target wasm32-unknown-unknown --lib
   cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
   say "wasm tests in headless Chromium (wasm-pack test --headless --chrome)"
-  wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER"
+  wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" 2>&1 | tee -a "$log"
   build_wasm
   say "page tests (Playwright driving headless Chromium)"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
   start_server 8390
-  (cd tests/page && GRADSCOPE_URL="$SERVER_URL" node --test --test-concurrency=1)
+  (cd tests/page && GRADSCOPE_URL="$SERVER_URL" node --test --test-concurrency=1) 2>&1 | tee -a "$log"
   say "training runs replayed in JAX (tests/replay)"
   setup_replay
-  replay_training
-  say "all checks passed"
+  replay_training 2>&1 | tee -a "$log"
+  # Any failure above has already stopped the script (set -e, pipefail).
+  local rust node replays
+  rust=$(grep -oE 'test result: ok\. [0-9]+ passed' "$log" | awk '{n += $4} END {print n + 0}')
+  node=$(grep -E '^# pass [0-9]+' "$log" | awk '{n += $3} END {print n + 0}')
+  replays=$(grep -c 'replayed in JAX' "$log" || true)
+  say "all checks passed: $rust Rust tests (native and wasm), $node page tests, $replays JAX replays"
+  echo "summary: $((rust + node + replays)) passed, 0 failed"
 }
 
 cmd_serve() {
