@@ -187,6 +187,19 @@ impl Expression {
         })
     }
 
+    /// One step of gradient descent on the variables, `x ← x − lr · ∂f/∂x`, with the
+    /// gradient of the last `evaluate`; returns the new values (call `evaluate` with them).
+    pub fn descend(&self, lr: f64) -> Result<Vec<f64>, JsError> {
+        if !lr.is_finite() {
+            return Err(JsError::new("the learning rate must be a finite number"));
+        }
+        let Lowered { graph, inputs, .. } = &self.lowered;
+        Ok(inputs
+            .iter()
+            .map(|&id| graph.value(id)[0] - lr * graph.grad(id)[0])
+            .collect())
+    }
+
     /// Node positions and edge paths for drawing, left to right.
     #[wasm_bindgen(unchecked_return_type = "Layout")]
     pub fn layout(&self) -> Result<JsValue, JsError> {

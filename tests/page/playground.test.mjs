@@ -220,3 +220,24 @@ test("measure: keystroke to redrawn graph for a 200-node expression", async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("gradient descent on the variables lowers f", async () => {
+  const { page, errors } = await open("#e=(x-3)%5E2%2B(y%2B1)%5E2&x=0&y=0");
+  const f = () => page.getAttribute("td[data-value]", "data-value").then(Number);
+  assert.equal(await f(), 10);
+  await page.fill("#lr", "0.1");
+  await page.click("#descend");
+  // One step: x ← 0 − 0.1·(−6) = 0.6, y ← 0 − 0.1·2 = −0.2.
+  const x = Number(await page.inputValue('input[data-var="x"]'));
+  const y = Number(await page.inputValue('input[data-var="y"]'));
+  assert.ok(Math.abs(x - 0.6) < 1e-12 && Math.abs(y + 0.2) < 1e-12, `x = ${x}, y = ${y}`);
+  await page.click("#descend-many");
+  assert.ok((await f()) < 0.01, `f = ${await f()}`);
+  // An unticked variable stays where it is.
+  await page.uncheck('input[data-learn="y"]');
+  await page.fill('input[type=number][data-var="y"]', "5");
+  await page.click("#descend");
+  assert.equal(await page.inputValue('input[type=number][data-var="y"]'), "5");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

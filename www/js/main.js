@@ -170,7 +170,10 @@ function buildVariableRows(names) {
     };
     number.addEventListener("input", () => set(number.valueAsNumber, number));
     slider.addEventListener("input", () => set(slider.valueAsNumber, slider));
-    box.append(el("label", { className: "var-row" }, el("span", { className: "var-name", textContent: name }), number, slider));
+    const learn = el("input", { type: "checkbox", checked: true, title: `let gradient descent move ${name}` });
+    learn.dataset.learn = name;
+    learn.setAttribute("aria-label", `descend on ${name}`);
+    box.append(el("div", { className: "var-row" }, el("span", { className: "var-name", textContent: name }), number, slider, learn));
   }
   const select = $("#tangent-var");
   const chosen = select.value;
@@ -215,6 +218,31 @@ function renderGradCheck(rows) {
       ),
     );
   }
+}
+
+// ---- gradient descent on the variables --------------------------------------------------------
+
+/** The lecture's update, w ← w − α·∂L/∂w, `times` times, on the variables whose box is
+ * ticked (untick data such as x1 to train only the weights). */
+function descend(times) {
+  const expression = state.expression;
+  const lr = $("#lr").valueAsNumber;
+  if (!expression || !Number.isFinite(lr)) return;
+  const learns = expression.variables.map((name) => document.querySelector(`input[data-learn="${CSS.escape(name)}"]`)?.checked ?? true);
+  for (let i = 0; i < times; i++) {
+    const proposed = expression.descend(lr);
+    const next = expression.variables.map((name, k) => (learns[k] ? proposed[k] : state.values.get(name)));
+    if (!next.every(Number.isFinite)) break; // diverged: keep the last finite point
+    expression.variables.forEach((name, k) => state.values.set(name, next[k]));
+    expression.evaluate(Float64Array.from(next));
+  }
+  for (const name of expression.variables) {
+    const v = String(state.values.get(name));
+    document.querySelector(`input[type=number][data-var="${CSS.escape(name)}"]`).value = v;
+    document.querySelector(`input[type=range][data-slider="${CSS.escape(name)}"]`).value = v;
+  }
+  evaluate();
+  saveUrl();
 }
 
 // ---- forward mode ---------------------------------------------------------------------------
@@ -425,6 +453,8 @@ async function main() {
     radio.addEventListener("change", () => radio.checked && startStepping(radio.value));
   }
   $("#tangent-var").addEventListener("change", showTangents);
+  $("#descend").addEventListener("click", () => descend(1));
+  $("#descend-many").addEventListener("click", () => descend(20));
 
   if (loadUrl()) {
     onExpressionInput();
