@@ -574,7 +574,7 @@ impl JsTrainer {
         }
         to_js(&Progress {
             step: self.trainer.steps,
-            epoch: self.trainer.epochs,
+            epoch: self.trainer.epochs(),
             loss: last.map_or(f64::NAN, |r| r.loss),
             accuracy: last.map_or(f64::NAN, |r| r.accuracy),
             stopped,
@@ -590,7 +590,7 @@ impl JsTrainer {
     /// Complete passes over the training set so far.
     #[wasm_bindgen(getter)]
     pub fn epochs(&self) -> usize {
-        self.trainer.epochs
+        self.trainer.epochs()
     }
 
     /// Data loss and accuracy on the whole training and test sets.
@@ -670,8 +670,8 @@ impl MatmulCase {
     /// `A` (`m × k`) and `B` (`k × n`) with seeded values in [-1, 1).
     #[wasm_bindgen(constructor)]
     pub fn new(m: usize, k: usize, n: usize, seed: u64) -> Result<MatmulCase, JsError> {
-        let too_big = [m * k, k * n, m * n].iter().any(|&len| len > Shape::MAX_LEN);
-        if m == 0 || k == 0 || n == 0 || too_big {
+        let fits = |x: usize, y: usize| x.checked_mul(y).is_some_and(|len| len <= Shape::MAX_LEN);
+        if m == 0 || k == 0 || n == 0 || !(fits(m, k) && fits(k, n) && fits(m, n)) {
             return Err(JsError::new(
                 "each dimension must be at least 1, each matrix at most 2^26 elements",
             ));

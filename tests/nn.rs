@@ -213,3 +213,48 @@ fn points_can_be_cleared_and_added() {
     // Top-right is class 1, bottom-left class 0.
     assert!(grid[2 * 9 + 1] > 0.5 && grid[2 * 90] > 0.5, "{grid:?}");
 }
+
+#[test]
+fn reset_forgets_the_momentum_a_divergence_left_behind() {
+    use gradscope::nn::Optimizer;
+    use gradscope::ops::Binary;
+    use gradscope::{Graph, Tensor};
+    // L = w², ∂L/∂w = 2w. The trainer resets its optimiser when it restores the weights
+    // after a divergence; here is what that reset must do.
+    let mut g = Graph::<f32>::new();
+    let w = g.parameter("w", Tensor::scalar(1.0));
+    let loss = g.binary(Binary::Mul, w, w).unwrap();
+    let mut opt = Optimizer::new(OptimizerKind::Momentum, 0.9, &g);
+    g.backward(loss);
+    opt.step(&mut g, &[w], 0.1); // v = 2
+    opt.reset();
+    g.set_value(w, &[1.0]).unwrap();
+    g.forward();
+    g.backward(loss);
+    opt.step(&mut g, &[w], 0.1);
+    // Fresh: v = 2, w = 1 − 0.1·2. With the old velocity it would be 1 − 0.1·3.8.
+    assert!((g.value(w)[0] - 0.8).abs() < 1e-6, "w = {}", g.value(w)[0]);
+}
+
+#[test]
+fn an_epoch_is_one_pass_over_the_training_set() {
+    let full = Config {
+        points: 100,
+        test_fraction: 0.0,
+        batch_size: 100,
+        ..Config::default()
+    };
+    let mut t = Trainer::new(full).unwrap();
+    t.step().unwrap();
+    assert_eq!(t.epochs(), 1);
+    let mut t = Trainer::new(Config {
+        batch_size: 10,
+        ..Config::default()
+    })
+    .unwrap();
+    let train = t.data.train.len();
+    for _ in 0..train / 10 {
+        t.step().unwrap();
+    }
+    assert_eq!(t.epochs(), 1, "{train} training points in batches of 10");
+}

@@ -43,6 +43,16 @@ impl<T: Real> Optimizer<T> {
         }
     }
 
+    /// Forgets the moments and the step count, as after a restart: after a divergence
+    /// they hold infinities that would poison the restored weights at the next update.
+    pub fn reset(&mut self) {
+        self.m
+            .iter_mut()
+            .chain(&mut self.v)
+            .for_each(|b| b.fill(T::zero()));
+        self.t = 0;
+    }
+
     /// One update of every parameter of `graph` from its current gradient.
     pub fn step(&mut self, graph: &mut Graph<T>, params: &[NodeId], lr: f64) {
         self.t += 1;

@@ -95,6 +95,9 @@ impl Config {
                 return Err(format!("the {name} must be a non-negative number"));
             }
         }
+        if self.noise > 10.0 {
+            return Err("the noise must be at most 10".into());
+        }
         if self.test_fraction > 0.9 {
             return Err("at most 90% of the points can be test points".into());
         }
@@ -175,7 +178,8 @@ pub struct Trainer {
     order: Vec<usize>,
     cursor: usize,
     pub steps: usize,
-    pub epochs: usize,
+    /// Training points used so far, for the epoch count.
+    seen: usize,
     batch: Vec<usize>,
     batch_x: Vec<f32>,
     batch_y: Vec<f32>,
@@ -239,7 +243,7 @@ impl Trainer {
             rng: Rng::new(config.seed.wrapping_add(2)),
             cursor: 0,
             steps: 0,
-            epochs: 0,
+            seen: 0,
             batch: Vec::with_capacity(batch),
             batch_x: Vec::with_capacity(batch * arch.inputs),
             batch_y: Vec::with_capacity(batch),
@@ -291,9 +295,8 @@ impl Trainer {
     /// The next mini-batch: consecutive points of the shuffled order, reshuffled when an
     /// epoch is used up; the whole training set when the batch is at least that large.
     fn next_batch(&mut self) {
-        let size = self.net.graph.node(self.net.x).shape.rows();
+        let size = self.net.graph.node(self.net.x).shape.rows().min(self.order.len());
         if self.cursor + size > self.order.len() {
-            self.epochs += 1;
             self.shuffle();
         }
         self.batch.clear();
@@ -373,6 +376,7 @@ impl Trainer {
             for (&id, good) in self.params.iter().zip(&self.last_good) {
                 let _ = self.net.graph.set_value(id, good);
             }
+            self.optimizer.reset();
             self.net.graph.forward();
             return Err(Stopped::Diverged {
                 step: self.steps + 1,
@@ -387,6 +391,7 @@ impl Trainer {
         self.optimizer
             .step(&mut self.net.graph, &self.params, self.config.learning_rate);
         self.steps += 1;
+        self.seen += self.batch.len();
         Ok(StepResult {
             step: self.steps,
             loss,
@@ -408,6 +413,11 @@ impl Trainer {
         if let Ok(net) = built {
             self.net = net;
         }
+    }
+
+    /// Complete passes over the training set so far (points used ÷ training points).
+    pub fn epochs(&self) -> usize {
+        self.seen / self.order.len().max(1)
     }
 
     /// The indices of the last mini-batch.
@@ -601,7 +611,7 @@ impl Trainer {
         self.compute_inputs();
         self.evaluators.clear();
         self.grids.clear();
-        self.cursor = self.order.len();
+        self.shuffle();
     }
 
     /// Current weights, layer by layer.

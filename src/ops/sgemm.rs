@@ -67,7 +67,8 @@ pub fn sgemm(
     if m == 0 || n == 0 || k == 0 {
         return;
     }
-    if m * n * k < SMALL {
+    // In u64: on wasm32 the product of three dimensions can overflow usize.
+    if (m as u64) * (n as u64) * (k as u64) < SMALL as u64 {
         // Plain loops, one order per layout so the innermost walks memory contiguously.
         crate::ops::matmul::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, true);
         return;

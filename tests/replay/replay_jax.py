@@ -6,7 +6,8 @@ run"). JAX computes the gradients itself: the engine's autodiff is not involved.
     python replay_jax.py run.json
 
 Prints the largest relative difference between the losses; exits 1 if any exceeds the
-tolerance (f32 arithmetic in both, summed in different orders).
+tolerance, or the final parameters differ by more than ten times it (f32 arithmetic in
+both, summed in different orders), or there is nothing to replay.
 """
 
 import json
@@ -107,6 +108,16 @@ def replay(run, tolerance):
             new_m.append(tuple(pm))
             new_v.append(tuple(pv))
         params, m, v = new_params, new_m, new_v
+    # The parameters after the last update, against the run's final parameters.
+    replay.final_params_difference = 0.0
+    for layer, ((w, b), final) in enumerate(zip(params, run["final_params"])):
+        for name, got, want in (("w", w.reshape(-1), final["w"]), ("b", b, final["b"])):
+            want = jnp.array(want, jnp.float32)
+            diff = float(jnp.max(jnp.abs(got - want) / jnp.maximum(1.0, jnp.abs(want))))
+            replay.final_params_difference = max(replay.final_params_difference, diff)
+            if diff > 10 * tolerance:
+                print(f"final {name}{layer + 1}: differs by {diff:.2e} (relative)")
+                return worst, False
     return worst, True
 
 
@@ -115,11 +126,15 @@ def main():
     tolerance = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-4
     with open(path) as f:
         run = json.load(f)
+    if not run["steps"] or run["stopped"] is not None:
+        print(f"nothing to replay: {len(run['steps'])} steps, stopped: {run['stopped']}")
+        sys.exit(1)
     worst, ok = replay(run, tolerance)
     cfg = run["config"]
     print(
         f"{cfg['dataset']} {run['architecture']['hidden']} {cfg['loss']} {cfg['optimizer']}: "
-        f"{len(run['steps'])} steps replayed in JAX, largest relative loss difference {worst:.2e}"
+        f"{len(run['steps'])} steps replayed in JAX, largest relative loss difference {worst:.2e}, "
+        f"final parameters within {getattr(replay, 'final_params_difference', float('nan')):.1e}"
     )
     sys.exit(0 if ok else 1)
 

@@ -28,7 +28,7 @@ var<workgroup> tile_b: array<vec4<f32>, ${(KSLICE * TILE_N) / 4}>; // 16 × 64 c
 
 fn activate(z: vec4<f32>) -> vec4<f32> {
   switch dims.activation {
-    case 1u: { return tanh(z); }
+    case 1u: { return tanh(clamp(z, vec4<f32>(-15.0), vec4<f32>(15.0))); } // some tanh overflow to NaN; ±15 is ±1 in f32
     case 2u: { return max(z, vec4<f32>(0.0)); }
     case 3u: { return 1.0 / (1.0 + exp(-z)); }
     default: { return z; }

@@ -66,6 +66,7 @@ const backend = {
   active: "cpu",
   probs: null, // the latest class probabilities computed on the GPU
   pending: false,
+  generation: 0, // bumped whenever the network is replaced
 };
 // ---- configuration <-> URL ----------------------------------------------------------------
 
@@ -90,6 +91,14 @@ function loadUrl() {
   const p = new URLSearchParams(location.hash.slice(1));
   const cfg = structuredClone(defaults);
   const unusable = [];
+  // Fields that only make sense together (3 classes need softmax) are tried as a whole first.
+  const whole = structuredClone(defaults);
+  for (const [k, kind] of Object.entries(URL_FIELDS)) {
+    const v = parseField(p.get(k), kind);
+    if (v !== undefined) whole[k] = v;
+  }
+  normalize(whole);
+  if (tryTrainer(whole)) return { cfg: whole, unusable };
   for (const [k, kind] of Object.entries(URL_FIELDS)) {
     const raw = p.get(k);
     if (raw === null) continue;
@@ -105,10 +114,29 @@ function loadUrl() {
     }
     const trial = { ...cfg, [k]: v };
     if (k === "hidden" && !p.get("activations")) trial.activations = v.map(() => "tanh");
-    if (tryTrainer(trial)) Object.assign(cfg, trial);
+    if (tryTrainer(normalize(trial))) Object.assign(cfg, trial);
     else unusable.push(k);
   }
-  return { cfg, unusable };
+  return { cfg: normalize(cfg), unusable };
+}
+
+/** One field of the URL as a value, or undefined if it is absent or does not parse. */
+function parseField(raw, kind) {
+  if (raw === null) return undefined;
+  if (kind === "s") return raw;
+  if (kind === "list") return raw === "" ? [] : raw.split(",");
+  if (kind === "nlist") {
+    const v = raw === "" ? [] : raw.split(",").map(Number);
+    return v.every((x) => Number.isInteger(x)) ? v : undefined;
+  }
+  const v = Number(raw);
+  return raw.trim() !== "" && Number.isFinite(v) ? v : undefined;
+}
+
+/** One activation per hidden layer (tanh where the list is short), as the trainer reads it. */
+function normalize(cfg) {
+  cfg.activations = cfg.hidden.map((_, i) => cfg.activations?.[i] ?? "tanh");
+  return cfg;
 }
 
 function tryTrainer(cfg) {
@@ -134,6 +162,8 @@ function rebuild() {
   trainer?.free();
   trainer = next;
   backend.probs = null;
+  backend.generation++;
+  stepsPerCall = 1; // re-measure: the new network may be far slower per step
   history = [];
   stoppedMessage = "";
   showStatus("");
@@ -195,7 +225,8 @@ function frame(now) {
   const dt = runSteps(stepsPerCall);
   // Adapt the number of steps per call to the budget: small networks do hundreds.
   const perStep = Math.max(dt / stepsPerCall, 1e-3);
-  stepsPerCall = Math.max(1, Math.min(2000, Math.round(FRAME_BUDGET_MS / perStep)));
+  // At most doubling per frame, so a misjudged frame cannot grow into a long freeze.
+  stepsPerCall = Math.max(1, Math.min(2 * stepsPerCall, 2000, Math.round(FRAME_BUDGET_MS / perStep)));
   render();
   if (playing) requestAnimationFrame(frame);
 }
@@ -225,11 +256,15 @@ function render() {
 const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : fmt(x));
 
 function drawPlot() {
+  const probs = heatmapProbabilities();
+  if (probs) paintPlot(probs); // else the first GPU result is on its way
+}
+
+/** The heatmap of class probabilities, with the points on top. */
+function paintPlot(probs) {
   const canvas = $("#plot");
   const ctx = canvas.getContext("2d");
   const classes = config.classes;
-  const probs = heatmapProbabilities();
-  if (!probs) return; // the first GPU result is on its way
   const img = ctx.createImageData(HEATMAP, HEATMAP);
   const discrete = $("#discretize").checked;
   for (let c = 0; c < HEATMAP * HEATMAP; c++) {
@@ -269,13 +304,17 @@ function heatmapProbabilities() {
   if (backend.active !== "gpu") return trainer.grid(HEATMAP);
   if (!backend.pending) {
     backend.pending = true;
+    const generation = backend.generation;
     gpuHeatmap()
       .then((p) => {
-        backend.probs = p;
-        backend.pending = false;
-        drawPlot();
+        // A result for a network that has since been replaced is dropped.
+        if (generation === backend.generation) {
+          backend.probs = p;
+          paintPlot(p);
+        }
       })
-      .catch((e) => fallBackToCpu(`the GPU failed: ${e.message}`));
+      .catch((e) => fallBackToCpu(`the GPU failed: ${e.message}`))
+      .finally(() => (backend.pending = false));
   }
   return backend.probs;
 }
@@ -296,8 +335,9 @@ function gridInputs(res) {
 }
 
 async function gpuHeatmap() {
-  const logits = await backend.gpu.forward(trainer.layers(), config.activations, gridInputs(HEATMAP), HEATMAP * HEATMAP);
-  return probabilities(logits, config.classes, config.loss);
+  const { classes, loss, activations } = config; // as they are now, not after the await
+  const logits = await backend.gpu.forward(trainer.layers(), activations, gridInputs(HEATMAP), HEATMAP * HEATMAP);
+  return probabilities(logits, classes, loss);
 }
 
 /** Logits to class probabilities, as `Trainer.grid` defines them. */
@@ -560,9 +600,9 @@ function setSelect(sel, value) {
 }
 
 function change(patch) {
-  config = { ...config, ...patch };
-  if (config.classes > 2) config.loss = "softmax_cross_entropy";
+  config = normalize({ ...config, ...patch });
   if (!["blobs", "spiral"].includes(config.dataset)) config.classes = 2;
+  if (config.classes > 2) config.loss = "softmax_cross_entropy";
   rebuild();
 }
 
@@ -586,6 +626,7 @@ function wireControls() {
   });
   on("#regenerate", "click", () => change({ seed: (config.seed + 1) % 1_000_000 }));
   on("#clear", "click", () => {
+    if (!trainer) return;
     trainer.clearPoints();
     dataCache = trainer.data();
     render();
@@ -596,6 +637,7 @@ function wireControls() {
   on("#discretize", "change", () => trainer && drawPlot());
   on("#play", "click", () => (playing ? pause() : play()));
   on("#step-once", "click", () => {
+    if (!trainer) return;
     pause();
     runSteps(1);
     render();
@@ -648,7 +690,11 @@ async function main() {
   backend.gpu = gpu || null;
   backend.why = gpu ? "" : reason;
   if (!gpu) $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
-  await measureBackends();
+  try {
+    await measureBackends();
+  } catch (e) {
+    fallBackToCpu(`the GPU failed while being measured: ${e.message}`);
+  }
   $("#backend-choice").addEventListener("change", chooseBackend);
   window.gradscope = {
     ready: true,

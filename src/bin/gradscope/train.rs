@@ -78,7 +78,7 @@ pub fn run(args: &[String]) -> Result<(), UserError> {
                     out,
                     "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10}",
                     r.step,
-                    trainer.epochs,
+                    trainer.epochs(),
                     r.loss,
                     percent(r.accuracy),
                     percent(m.train_accuracy),
