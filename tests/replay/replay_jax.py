@@ -87,7 +87,7 @@ def replay(run, tolerance):
         worst = max(worst, rel)
         if rel > tolerance:
             print(f"step {t}: gradscope {step['loss']!r}, JAX {loss!r} (relative {rel:.2e})")
-            return worst, False
+            return worst, None, False
         new_params, new_m, new_v = [], [], []
         for (w, b), (gw, gb), (mw, mb), (vw, vb) in zip(params, grads, m, v):
             pair, pm, pv = [], [], []
@@ -109,16 +109,16 @@ def replay(run, tolerance):
             new_v.append(tuple(pv))
         params, m, v = new_params, new_m, new_v
     # The parameters after the last update, against the run's final parameters.
-    replay.final_params_difference = 0.0
+    params_diff = 0.0
     for layer, ((w, b), final) in enumerate(zip(params, run["final_params"])):
         for name, got, want in (("w", w.reshape(-1), final["w"]), ("b", b, final["b"])):
             want = jnp.array(want, jnp.float32)
             diff = float(jnp.max(jnp.abs(got - want) / jnp.maximum(1.0, jnp.abs(want))))
-            replay.final_params_difference = max(replay.final_params_difference, diff)
+            params_diff = max(params_diff, diff)
             if diff > 10 * tolerance:
                 print(f"final {name}{layer + 1}: differs by {diff:.2e} (relative)")
-                return worst, False
-    return worst, True
+                return worst, params_diff, False
+    return worst, params_diff, True
 
 
 def main():
@@ -129,12 +129,12 @@ def main():
     if not run["steps"] or run["stopped"] is not None:
         print(f"nothing to replay: {len(run['steps'])} steps, stopped: {run['stopped']}")
         sys.exit(1)
-    worst, ok = replay(run, tolerance)
+    worst, params_diff, ok = replay(run, tolerance)
     cfg = run["config"]
     print(
         f"{cfg['dataset']} {run['architecture']['hidden']} {cfg['loss']} {cfg['optimizer']}: "
         f"{len(run['steps'])} steps replayed in JAX, largest relative loss difference {worst:.2e}, "
-        f"final parameters within {getattr(replay, 'final_params_difference', float('nan')):.1e}"
+        f"final parameters within {params_diff if params_diff is not None else float('nan'):.1e}"
     )
     sys.exit(0 if ok else 1)
 
