@@ -402,6 +402,20 @@ impl<T: Real> Graph<T> {
         (&mut self.values[range.clone()], &self.grads[range])
     }
 
+    /// Sets a node's gradient, as computed elsewhere (by the GPU) for the same graph.
+    pub fn set_grad(&mut self, id: NodeId, grad: &[T]) -> Result<(), GraphError> {
+        let range = self.node(id).range();
+        if grad.len() != range.len() {
+            return Err(GraphError(format!(
+                "a gradient of {} values for a node of {}",
+                grad.len(),
+                range.len()
+            )));
+        }
+        self.grads[range].copy_from_slice(grad);
+        Ok(())
+    }
+
     /// Clears every gradient.
     pub fn zero_grad(&mut self) {
         self.grads.fill(T::zero());

@@ -20,6 +20,8 @@ pub mod report;
 pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]
+pub mod gpu;
+#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use graph::{Graph, GraphError, NodeId};

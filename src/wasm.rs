@@ -8,6 +8,7 @@
 //!   `backward`, `step`.
 
 use crate::expr::{self, ExprError, Lowered};
+use crate::gpu;
 use crate::gradcheck;
 use crate::graph::{self, NodeId};
 use crate::layout::{self, Anchor};
@@ -16,6 +17,7 @@ use crate::ops::{Axis, Binary, Op, Unary};
 use crate::report;
 use crate::tensor::{Shape, Tensor};
 use serde::Serialize;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -514,6 +516,18 @@ impl JsGraph {
 #[wasm_bindgen(js_name = Trainer)]
 pub struct JsTrainer {
     trainer: nn::Trainer,
+    /// Changes whenever the weights or the data change, so GPU steps drawn before cannot be
+    /// applied after (`finishGpuSteps`). Unique across trainers.
+    version: u64,
+}
+
+/// A fresh trainer version.
+fn next_version() -> u64 {
+    thread_local!(static LAST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    LAST.with(|v| {
+        v.set(v.get() + 1);
+        v.get()
+    })
 }
 
 #[derive(Serialize)]
@@ -545,7 +559,10 @@ impl JsTrainer {
             serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?
         };
         let trainer = nn::Trainer::new(config).map_err(|e| JsError::new(&e))?;
-        Ok(JsTrainer { trainer })
+        Ok(JsTrainer {
+            trainer,
+            version: next_version(),
+        })
     }
 
     /// The default configuration.
@@ -561,23 +578,32 @@ impl JsTrainer {
     /// Runs `n` training steps (forward, backward, update) and returns the last one's loss
     /// and batch accuracy; stops early, keeping the last finite weights, if the loss diverges.
     pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
+        self.version = next_version();
         let mut last = None;
         let mut stopped = None;
         for _ in 0..n {
             match self.trainer.step() {
                 Ok(r) => last = Some(r),
                 Err(why) => {
-                    stopped = Some(why.to_string());
+                    stopped = Some(why);
                     break;
                 }
             }
         }
+        self.progress(last, stopped)
+    }
+
+    fn progress(
+        &self,
+        last: Option<nn::StepResult>,
+        stopped: Option<nn::Stopped>,
+    ) -> Result<JsValue, JsError> {
         to_js(&Progress {
             step: self.trainer.steps,
             epoch: self.trainer.epochs(),
             loss: last.map_or(f64::NAN, |r| r.loss),
             accuracy: last.map_or(f64::NAN, |r| r.accuracy),
-            stopped,
+            stopped: stopped.map(|why| why.to_string()),
         })
     }
 
@@ -628,6 +654,20 @@ impl JsTrainer {
         self.trainer.extent
     }
 
+    /// Takes over the result of training steps run on the GPU (`Gpu.train`): the same
+    /// progress as `step`. Throws if the trainer changed since those steps were drawn.
+    #[wasm_bindgen(js_name = finishGpuSteps, unchecked_return_type = "Progress")]
+    pub fn finish_gpu_steps(&mut self, steps: GpuSteps) -> Result<JsValue, JsError> {
+        if steps.version != self.version {
+            return Err(JsError::new("the network changed while the GPU was training it"));
+        }
+        self.version = next_version();
+        match steps.steps.finish(&mut self.trainer) {
+            Ok(r) => self.progress(Some(r), None),
+            Err(why) => self.progress(None, Some(why)),
+        }
+    }
+
     /// Changes the learning rate without restarting training.
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
@@ -640,6 +680,7 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = addPoint)]
     pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsError> {
+        self.version = next_version();
         self.trainer
             .add_point([x, y], class, test)
             .map_err(|e| JsError::new(&e))
@@ -647,8 +688,118 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = clearPoints)]
     pub fn clear_points(&mut self) {
+        self.version = next_version();
         self.trainer.clear_points();
     }
+}
+
+// ---- WebGPU ---------------------------------------------------------------------------
+
+/// A WebGPU device with the matmul, loss and optimiser kernels. Every method submits its
+/// work at once and returns a promise of the result; training state stays in the
+/// `Trainer`, so a lost device loses nothing.
+#[wasm_bindgen(js_name = Gpu)]
+pub struct JsGpu {
+    gpu: Rc<gpu::Gpu>,
+}
+
+/// Training steps run on the GPU, to be handed to `Trainer.finishGpuSteps`.
+#[wasm_bindgen]
+pub struct GpuSteps {
+    steps: gpu::GpuSteps,
+    version: u64,
+}
+
+fn gpu_error(e: gpu::GpuError) -> JsError {
+    JsError::new(&e.0)
+}
+
+#[wasm_bindgen(js_class = Gpu)]
+impl JsGpu {
+    /// Finds an adapter (a full one, else a compatibility-mode one) and a device. Rejects
+    /// with an `Error` saying in words why there is none.
+    pub async fn open() -> Result<JsGpu, JsError> {
+        let gpu = gpu::Gpu::open().await.map_err(gpu_error)?;
+        Ok(JsGpu { gpu: Rc::new(gpu) })
+    }
+
+    /// The adapter's vendor, architecture and description.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.gpu.name.clone()
+    }
+
+    /// A software adapter (SwiftShader, lavapipe): correct, but slower than the CPU kernel.
+    #[wasm_bindgen(getter)]
+    pub fn software(&self) -> bool {
+        self.gpu.software
+    }
+
+    /// Resolves with the reason when the device is lost.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn lost(&self) -> js_sys::Promise {
+        let lost = self.gpu.lost();
+        wasm_bindgen_futures::future_to_promise(async move { Ok(JsValue::from(lost.await)) })
+    }
+
+    /// `C = A·B` for row-major `m × k` A and `k × n` B.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn multiply(
+        &self,
+        a: &[f32],
+        b: &[f32],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<js_sys::Promise, JsError> {
+        let product = self.gpu.multiply(a, b, [m, k, n]).map_err(gpu_error)?;
+        Ok(floats_promise(product))
+    }
+
+    /// The trainer's network's output (logits) for `rows` inputs of its features.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn forward(&self, trainer: &JsTrainer, x: &[f32], rows: usize) -> Result<js_sys::Promise, JsError> {
+        let logits = self.gpu.forward(&trainer.trainer, x, rows).map_err(gpu_error)?;
+        Ok(floats_promise(logits))
+    }
+
+    /// Class probabilities over a `res × res` grid of the plane, as `Trainer.grid` gives
+    /// them, with the forward pass on the GPU.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsError> {
+        let res = res.clamp(1, 512);
+        let t = &trainer.trainer;
+        let x = gpu::heatmap_inputs(t, res);
+        let logits = self.gpu.forward(t, &x, res * res).map_err(gpu_error)?;
+        let (loss, classes) = (t.config.loss, t.config.classes);
+        Ok(floats_promise(async move {
+            Ok(nn::probabilities(loss, classes, &logits.await?))
+        }))
+    }
+
+    /// Draws `n` mini-batches from the trainer and runs the training steps on the GPU; the
+    /// promise resolves with `GpuSteps` for `trainer.finishGpuSteps`. Throws if there is
+    /// nothing to train on.
+    #[wasm_bindgen(unchecked_return_type = "Promise<GpuSteps>")]
+    pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsError> {
+        let steps = self
+            .gpu
+            .train(&mut trainer.trainer, n.clamp(1, 10_000))
+            .map_err(|why| JsError::new(&why.to_string()))?;
+        let version = trainer.version;
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let steps = steps.await?;
+            Ok(GpuSteps { steps, version }.into())
+        }))
+    }
+}
+
+fn floats_promise(
+    future: impl std::future::Future<Output = Result<Vec<f32>, gpu::GpuError>> + 'static,
+) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        Ok(js_sys::Float32Array::from(&future.await?[..]).into())
+    })
 }
 
 // ---- the matrix kernel, for the benchmark page and the GPU comparison -------------------

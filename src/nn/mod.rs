@@ -10,4 +10,4 @@ pub mod train;
 pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{Optimizer, OptimizerKind};
-pub use train::{Config, LayerState, Metrics, StepResult, Stopped, Trainer};
+pub use train::{probabilities, Config, LayerState, Metrics, StepResult, Stopped, TrainState, Trainer};

@@ -53,6 +53,19 @@ impl<T: Real> Optimizer<T> {
         self.t = 0;
     }
 
+    /// The first and second moments, per parameter, and the step count.
+    pub fn moments(&self) -> (&[Vec<T>], &[Vec<T>], i32) {
+        (&self.m, &self.v, self.t)
+    }
+
+    /// Takes over moments computed elsewhere (by the GPU) for the same parameters.
+    pub fn set_moments(&mut self, m: &[Vec<T>], v: &[Vec<T>], t: i32) {
+        for (dst, src) in self.m.iter_mut().zip(m).chain(self.v.iter_mut().zip(v)) {
+            dst.copy_from_slice(src);
+        }
+        self.t = t;
+    }
+
     /// One update of every parameter of `graph` from its current gradient.
     pub fn step(&mut self, graph: &mut Graph<T>, params: &[NodeId], lr: f64) {
         self.t += 1;

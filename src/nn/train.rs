@@ -193,6 +193,43 @@ pub struct Trainer {
     pub extent: f64,
 }
 
+/// Class probabilities from logits, `rows × classes`: softmax of K logits; one logit `s`
+/// becomes `[1 − p, p]` with `p = σ(s)` for the logistic loss and `(s + 1) / 2` clipped to
+/// [0, 1] for hinge and squared error, whose targets are ±1.
+pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(logits.len() * 2);
+    if loss == Loss::SoftmaxCrossEntropy {
+        for row in logits.chunks_exact(classes) {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let total: f32 = row.iter().map(|&z| (z - max).exp()).sum();
+            out.extend(row.iter().map(|&z| (z - max).exp() / total));
+        }
+    } else {
+        for &s in logits {
+            let p = match loss {
+                Loss::Logistic => 1.0 / (1.0 + (-s).exp()),
+                _ => ((s + 1.0) / 2.0).clamp(0.0, 1.0),
+            };
+            out.extend([1.0 - p, p]);
+        }
+    }
+    out
+}
+
+/// Everything a training step changes, in the order `W1, b1, W2, b2, …`.
+#[derive(Clone, Debug, Default)]
+pub struct TrainState {
+    pub params: Vec<Vec<f32>>,
+    /// The last step's gradients.
+    pub grads: Vec<Vec<f32>>,
+    /// The parameters before the last step's update.
+    pub previous: Vec<Vec<f32>>,
+    /// The optimiser's first and second moments, and its step count.
+    pub m: Vec<Vec<f32>>,
+    pub v: Vec<Vec<f32>>,
+    pub t: i32,
+}
+
 /// The weights of one layer and the gradients of the last step.
 #[derive(Clone, Debug, Serialize)]
 pub struct LayerState {
@@ -346,9 +383,9 @@ impl Trainer {
         correct as f64 / indices.len().max(1) as f64
     }
 
-    /// One step: forward on a mini-batch, backward, update. If the loss is not finite the
-    /// weights go back to the last ones that gave a finite loss, and training stops.
-    pub fn step(&mut self) -> Result<StepResult, Stopped> {
+    /// Draws the next mini-batch and copies it into the training net's input and target;
+    /// returns them (`batch × features` inputs, one target per point).
+    pub fn draw_batch(&mut self) -> Result<(&[f32], &[f32]), Stopped> {
         if self.order.is_empty() {
             return Err(Stopped::NoTrainingPoints);
         }
@@ -357,31 +394,26 @@ impl Trainer {
             self.resize_batch(batch);
         }
         self.next_batch();
-        let mut x = std::mem::take(&mut self.batch_x);
-        let mut y = std::mem::take(&mut self.batch_y);
         Self::load(
             &mut self.net,
             &self.inputs,
             &self.data,
             self.config.loss,
             &self.batch,
-            &mut x,
-            &mut y,
+            &mut self.batch_x,
+            &mut self.batch_y,
         );
-        self.batch_x = x;
-        self.batch_y = y;
+        Ok((&self.batch_x, &self.batch_y))
+    }
+
+    /// One step: forward on a mini-batch, backward, update. If the loss is not finite the
+    /// weights go back to the last ones that gave a finite loss, and training stops.
+    pub fn step(&mut self) -> Result<StepResult, Stopped> {
+        self.draw_batch()?;
         self.net.graph.forward();
         let loss = self.net.graph.value(self.net.loss)[0] as f64;
         if !loss.is_finite() {
-            for (&id, good) in self.params.iter().zip(&self.last_good) {
-                let _ = self.net.graph.set_value(id, good);
-            }
-            self.optimizer.reset();
-            self.net.graph.forward();
-            return Err(Stopped::Diverged {
-                step: self.steps + 1,
-                loss,
-            });
+            return Err(self.diverged(loss));
         }
         for (&id, good) in self.params.iter().zip(&mut self.last_good) {
             good.copy_from_slice(self.net.graph.value(id));
@@ -397,6 +429,84 @@ impl Trainer {
             loss,
             accuracy,
         })
+    }
+
+    /// Puts back the last weights that gave a finite loss and forgets the optimiser's moments.
+    fn diverged(&mut self, loss: f64) -> Stopped {
+        for (&id, good) in self.params.iter().zip(&self.last_good) {
+            let _ = self.net.graph.set_value(id, good);
+        }
+        self.optimizer.reset();
+        self.net.graph.forward();
+        Stopped::Diverged {
+            step: self.steps + 1,
+            loss,
+        }
+    }
+
+    /// What a step taken elsewhere (on the GPU) starts from: parameters, optimiser moments
+    /// and step count.
+    pub fn state(&self) -> TrainState {
+        let g = &self.net.graph;
+        let (m, v, t) = self.optimizer.moments();
+        TrainState {
+            params: self.params.iter().map(|&id| g.value(id).to_vec()).collect(),
+            grads: Vec::new(),
+            previous: Vec::new(),
+            m: m.to_vec(),
+            v: v.to_vec(),
+            t,
+        }
+    }
+
+    /// Takes over the result of `steps` steps taken elsewhere on batches from `draw_batch`:
+    /// `state` after them, and the last step's logits and per-point losses (on the last
+    /// batch, before its update). If that loss is not finite, the weights go back to the
+    /// last ones known to give a finite loss (from before these steps), as in `step`.
+    pub fn finish_steps(
+        &mut self,
+        steps: usize,
+        state: TrainState,
+        logits: &[f32],
+        point_losses: &[f32],
+    ) -> Result<StepResult, Stopped> {
+        let n = point_losses.len().max(1) as f64;
+        let data_loss = point_losses.iter().map(|&l| l as f64).sum::<f64>() / n;
+        let loss = data_loss + self.regularizer(&state.previous);
+        if !loss.is_finite() {
+            return Err(self.diverged(loss));
+        }
+        let g = &mut self.net.graph;
+        for (i, &id) in self.params.iter().enumerate() {
+            // Same network, same shapes: these cannot fail.
+            let _ = g.set_value(id, &state.params[i]);
+            let _ = g.set_grad(id, &state.grads[i]);
+            self.last_good[i].copy_from_slice(&state.previous[i]);
+        }
+        self.optimizer.set_moments(&state.m, &state.v, state.t);
+        let outputs = self.arch.outputs;
+        let correct = mlp::predictions(logits, outputs)
+            .zip(&self.batch)
+            .filter(|&(p, &i)| p == self.data.labels[i])
+            .count();
+        self.steps += steps;
+        self.seen += steps * self.batch.len();
+        Ok(StepResult {
+            step: self.steps,
+            loss,
+            accuracy: correct as f64 / self.batch.len().max(1) as f64,
+        })
+    }
+
+    /// The regulariser's value for these parameters (`W1, b1, W2, b2, …`).
+    fn regularizer(&self, params: &[Vec<f32>]) -> f64 {
+        let lambda = self.config.lambda;
+        let weights = params.iter().step_by(2).flatten().map(|&w| w as f64);
+        match self.config.regularization {
+            Regularization::None => 0.0,
+            Regularization::L1 => lambda * weights.map(f64::abs).sum::<f64>(),
+            Regularization::L2 => lambda / 2.0 * weights.map(|w| w * w).sum::<f64>(),
+        }
     }
 
     /// Rebuilds the training net for a new batch size, when points were added or removed.
@@ -524,30 +634,11 @@ impl Trainer {
     }
 
     /// The probability of each class at each cell of a `res × res` grid, `res² × classes`
-    /// (top row first). One logit becomes `[1 − p, p]`: `p = σ(s)` for the logistic loss,
-    /// `(s + 1) / 2` clipped to [0, 1] for hinge and squared error, whose targets are ±1.
+    /// (top row first), as `probabilities` defines it.
     pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
-        let loss = self.config.loss;
-        let classes = self.config.classes;
+        let (loss, classes) = (self.config.loss, self.config.classes);
         let net = self.grid(res);
-        let logits = net.graph.value(net.logits());
-        let mut out = Vec::with_capacity(res * res * classes);
-        if loss == Loss::SoftmaxCrossEntropy {
-            for row in logits.chunks_exact(classes) {
-                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let total: f32 = row.iter().map(|&z| (z - max).exp()).sum();
-                out.extend(row.iter().map(|&z| (z - max).exp() / total));
-            }
-        } else {
-            for &s in logits {
-                let p = match loss {
-                    Loss::Logistic => 1.0 / (1.0 + (-s).exp()),
-                    _ => ((s + 1.0) / 2.0).clamp(0.0, 1.0),
-                };
-                out.extend([1.0 - p, p]);
-            }
-        }
-        out
+        probabilities(loss, classes, net.graph.value(net.logits()))
     }
 
     /// Every neuron's output over a `res × res` grid: per layer, `res² × width` row-major.

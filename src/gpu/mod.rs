@@ -1,0 +1,449 @@
+//! Matrix products, a network's forward pass and whole training steps on WebGPU, through
+//! web-sys's generated bindings. The kernels are WGSL (beside this file); this module finds
+//! a device, keeps buffers across calls, records the passes and reads results back.
+//!
+//! Every call records and submits all its work synchronously and only then awaits the
+//! read-back, so calls can overlap: the queue runs their work in submission order, and
+//! each read-back maps a staging buffer of its own.
+
+mod net;
+
+pub use net::{heatmap_inputs, GpuSteps};
+
+use crate::nn::Activation;
+use js_sys::{Float32Array, JsNullable, Promise};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    gpu_buffer_usage as usage, gpu_map_mode, GpuAdapter, GpuAutoLayoutMode, GpuBindGroupDescriptor,
+    GpuBindGroupEntry, GpuBuffer, GpuBufferDescriptor, GpuCommandEncoder, GpuComputePipeline,
+    GpuComputePipelineDescriptor, GpuDevice, GpuDeviceDescriptor, GpuErrorFilter, GpuProgrammableStage,
+    GpuQueue, GpuRequestAdapterOptions, GpuShaderModuleDescriptor,
+};
+
+/// Rows and columns of C per workgroup of the matmul kernel (see matmul.wgsl).
+const TILE_M: usize = 128;
+const TILE_N: usize = 64;
+/// Threads per workgroup of the element-wise kernels.
+const GROUP: usize = 64;
+/// The largest buffer we ask for: a 512 × 512 heatmap of a 64-wide layer is 64 MiB.
+const MAX_BUFFER: f64 = 256.0 * 1024.0 * 1024.0;
+
+/// Why a call on the GPU failed, in words for the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuError(pub String);
+
+impl From<JsValue> for GpuError {
+    fn from(e: JsValue) -> Self {
+        let text = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| format!("{e:?}"));
+        GpuError(text)
+    }
+}
+
+/// What happens to each entry of a product before it is stored (matmul.wgsl's epilogues).
+#[derive(Clone, Copy, Debug)]
+pub enum Epilogue {
+    /// `act(sum + bias[col])`: a layer's forward pass. `extra` is the bias.
+    Bias(Activation),
+    /// `sum × act'(z)` with `act'` read from the layer's output `h = act(z)` in `extra`: the
+    /// backward pass through an activation.
+    TimesGrad(Activation),
+}
+
+impl Epilogue {
+    fn code(self) -> u32 {
+        let act = |a| match a {
+            Activation::Linear => 0,
+            Activation::Tanh => 1,
+            Activation::Relu => 2,
+            Activation::Sigmoid => 3,
+        };
+        match self {
+            Epilogue::Bias(a) => act(a),
+            Epilogue::TimesGrad(a) => 3 + act(a),
+        }
+    }
+}
+
+/// A matrix operand: a buffer and how to find `X[i, k]` in it (`i * row + k * col`), so a
+/// transposed view is just other strides.
+#[derive(Clone, Copy)]
+pub struct Operand<'a> {
+    pub buffer: &'a GpuBuffer,
+    pub row: u32,
+    pub col: u32,
+}
+
+impl<'a> Operand<'a> {
+    /// A row-major matrix with `cols` columns.
+    pub fn rows(buffer: &'a GpuBuffer, cols: usize) -> Self {
+        Operand {
+            buffer,
+            row: cols as u32,
+            col: 1,
+        }
+    }
+    /// The transpose of a row-major matrix with `cols` columns.
+    pub fn transposed(buffer: &'a GpuBuffer, cols: usize) -> Self {
+        Operand {
+            buffer,
+            row: 1,
+            col: cols as u32,
+        }
+    }
+}
+
+pub struct Gpu {
+    device: GpuDevice,
+    queue: GpuQueue,
+    /// The adapter's vendor, architecture and description, as it gives them.
+    pub name: String,
+    /// A software adapter (SwiftShader, lavapipe): correct, but slower than the CPU kernel.
+    pub software: bool,
+    matmul: GpuComputePipeline,
+    loss: GpuComputePipeline,
+    update: GpuComputePipeline,
+    /// Named buffers, grown when too small and reused otherwise.
+    buffers: RefCell<HashMap<String, GpuBuffer>>,
+    /// Staging buffers for read-backs that are not in flight.
+    staging: RefCell<Vec<GpuBuffer>>,
+}
+
+impl Gpu {
+    /// Finds an adapter (a full one, else a compatibility-mode one) and a device, or says
+    /// in words why there is none.
+    pub async fn open() -> Result<Gpu, GpuError> {
+        let no = |why: &str| GpuError(why.to_string());
+        let window = web_sys::window().ok_or_else(|| no("there is no window"))?;
+        let navigator = window.navigator();
+        if !js_sys::Reflect::has(&navigator, &"gpu".into()).unwrap_or(false) {
+            return Err(no("this browser has no WebGPU (navigator.gpu is missing)"));
+        }
+        let gpu = navigator.gpu();
+        let mut adapter: Option<GpuAdapter> = gpu.request_adapter().await?.into_option();
+        if adapter.is_none() {
+            let options = GpuRequestAdapterOptions::new();
+            options.set_feature_level("compatibility");
+            adapter = gpu.request_adapter_with_options(&options).await?.into_option();
+        }
+        let adapter =
+            adapter.ok_or_else(|| no("WebGPU is there but offers no adapter (no usable GPU or driver)"))?;
+        let limits = adapter.limits();
+        let wanted = js_sys::Object::new();
+        for (key, have) in [
+            (
+                "maxStorageBufferBindingSize",
+                limits.max_storage_buffer_binding_size(),
+            ),
+            ("maxBufferSize", limits.max_buffer_size()),
+        ] {
+            js_sys::Reflect::set(&wanted, &key.into(), &have.min(MAX_BUFFER).into())?;
+        }
+        let descriptor = GpuDeviceDescriptor::new();
+        descriptor.set_required_limits(wanted.unchecked_ref());
+        let device: GpuDevice = adapter
+            .request_device_with_descriptor(&descriptor)
+            .await
+            .map_err(|e| {
+                GpuError(format!(
+                    "the WebGPU adapter refused a device: {}",
+                    GpuError::from(e).0
+                ))
+            })?;
+        let info = adapter.info();
+        let parts = [
+            info.vendor(),
+            info.architecture(),
+            info.device(),
+            info.description(),
+        ];
+        let name = parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let name = if name.is_empty() {
+            "an adapter that gives no name".to_string()
+        } else {
+            name
+        };
+        let pipeline = |code: &str, entry: &str| {
+            let module = device.create_shader_module(&GpuShaderModuleDescriptor::new(code));
+            let stage = GpuProgrammableStage::new(&module);
+            stage.set_entry_point(entry);
+            let descriptor =
+                GpuComputePipelineDescriptor::new_with_gpu_auto_layout_mode(GpuAutoLayoutMode::Auto, &stage);
+            device.create_compute_pipeline(&descriptor)
+        };
+        Ok(Gpu {
+            queue: device.queue(),
+            name,
+            software: info.is_fallback_adapter()
+                || ["swiftshader", "llvmpipe", "lavapipe"]
+                    .iter()
+                    .any(|s| info.description().contains(s) || info.architecture().contains(s)),
+            matmul: pipeline(include_str!("matmul.wgsl"), "main"),
+            loss: pipeline(include_str!("loss.wgsl"), "loss_grad"),
+            update: pipeline(include_str!("optimizer.wgsl"), "update"),
+            device,
+            buffers: RefCell::default(),
+            staging: RefCell::default(),
+        })
+    }
+
+    /// Resolves with the reason when the device is lost (driver reset, GPU removed).
+    pub fn lost(&self) -> impl std::future::Future<Output = String> + 'static {
+        let lost = self.device.lost();
+        async move {
+            match lost.await {
+                Ok(info) if !info.message().is_empty() => info.message(),
+                _ => "device lost".to_string(),
+            }
+        }
+    }
+
+    /// A buffer of at least `bytes` under `name`, reused across calls. A buffer that is too
+    /// small is replaced; work already submitted keeps the old one alive until it finishes.
+    fn buffer(&self, name: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {
+        let size = bytes.div_ceil(16).max(1) * 16;
+        let mut buffers = self.buffers.borrow_mut();
+        if let Some(b) = buffers.get(name) {
+            if b.size() >= size as f64 && b.usage() == usage {
+                return Ok(b.clone());
+            }
+            b.destroy();
+        }
+        let b = self
+            .device
+            .create_buffer(&GpuBufferDescriptor::new_with_f64(size as f64, usage))?;
+        buffers.insert(name.to_string(), b.clone());
+        Ok(b)
+    }
+
+    /// A storage buffer holding `values` (written when the queue reaches it).
+    pub fn upload(&self, name: &str, values: &[f32]) -> Result<GpuBuffer, GpuError> {
+        let b = self.scratch(name, values.len())?;
+        self.queue
+            .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(values))?;
+        Ok(b)
+    }
+
+    /// A storage buffer for `floats` values computed on the GPU.
+    pub fn scratch(&self, name: &str, floats: usize) -> Result<GpuBuffer, GpuError> {
+        self.buffer(
+            name,
+            floats * 4,
+            usage::STORAGE | usage::COPY_DST | usage::COPY_SRC,
+        )
+    }
+
+    fn uniform(&self, name: &str, words: &[u32]) -> Result<GpuBuffer, GpuError> {
+        let b = self.buffer(name, words.len() * 4, usage::UNIFORM | usage::COPY_DST)?;
+        self.queue
+            .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(words))?;
+        Ok(b)
+    }
+
+    fn dispatch(
+        &self,
+        encoder: &GpuCommandEncoder,
+        pipeline: &GpuComputePipeline,
+        buffers: &[&GpuBuffer],
+        groups: (usize, usize),
+    ) {
+        let entries: Vec<GpuBindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| GpuBindGroupEntry::new_with_gpu_buffer(i as u32, b))
+            .collect();
+        let group = self.device.create_bind_group(&GpuBindGroupDescriptor::new(
+            &entries,
+            &pipeline.get_bind_group_layout(0),
+        ));
+        let pass = encoder.begin_compute_pass();
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, Some(&group));
+        pass.dispatch_workgroups_with_workgroup_count_y(groups.0 as u32, groups.1 as u32);
+        pass.end();
+    }
+
+    /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `tag` names the
+    /// uniform buffer of this product: one per product recorded into the same submission.
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode_matmul(
+        &self,
+        encoder: &GpuCommandEncoder,
+        tag: &str,
+        a: Operand,
+        b: Operand,
+        extra: &GpuBuffer,
+        out: &GpuBuffer,
+        [m, k, n]: [usize; 3],
+        epilogue: Epilogue,
+    ) -> Result<(), GpuError> {
+        let dims = [
+            m as u32,
+            n as u32,
+            k as u32,
+            epilogue.code(),
+            a.row,
+            a.col,
+            b.row,
+            b.col,
+        ];
+        let dims = self.uniform(&format!("dims.{tag}"), &dims)?;
+        let buffers = [a.buffer, b.buffer, extra, out, &dims];
+        self.dispatch(
+            encoder,
+            &self.matmul,
+            &buffers,
+            (n.div_ceil(TILE_N), m.div_ceil(TILE_M)),
+        );
+        Ok(())
+    }
+
+    /// Records copies of each `(buffer, floats)` into one staging buffer at the end of
+    /// `encoder`, for `read` once the work is submitted.
+    fn copy_out(
+        &self,
+        encoder: &GpuCommandEncoder,
+        sources: &[(&GpuBuffer, usize)],
+    ) -> Result<ReadBack, GpuError> {
+        let floats: Vec<usize> = sources.iter().map(|s| s.1).collect();
+        let size = (floats.iter().sum::<usize>() * 4).max(16).div_ceil(16) * 16;
+        let pooled = self.staging.borrow().iter().position(|b| b.size() >= size as f64);
+        let staging = match pooled {
+            Some(i) => self.staging.borrow_mut().swap_remove(i),
+            None => self.device.create_buffer(&GpuBufferDescriptor::new_with_f64(
+                size as f64,
+                usage::MAP_READ | usage::COPY_DST,
+            ))?,
+        };
+        let mut offset = 0;
+        for &(buffer, n) in sources {
+            let (at, bytes) = ((offset * 4) as f64, (n * 4) as f64);
+            encoder.copy_buffer_to_buffer_with_f64_and_f64_and_f64(buffer, 0.0, &staging, at, bytes)?;
+            offset += n;
+        }
+        Ok(ReadBack {
+            staging,
+            size,
+            floats,
+        })
+    }
+
+    /// Opens error scopes around work about to be submitted, so that validation and
+    /// out-of-memory errors come back as errors rather than as console warnings.
+    fn watch(&self) {
+        self.device.push_error_scope(GpuErrorFilter::OutOfMemory);
+        self.device.push_error_scope(GpuErrorFilter::Validation);
+    }
+
+    /// Closes the scopes `watch` opened (in the same synchronous stretch, so overlapping
+    /// calls never see each other's scopes).
+    fn errors(&self) -> [Promise<JsNullable<web_sys::GpuError>>; 2] {
+        [self.device.pop_error_scope(), self.device.pop_error_scope()]
+    }
+
+    /// Waits for the scopes' verdict, then maps the staging buffer and splits it up.
+    async fn read(
+        &self,
+        errors: [Promise<JsNullable<web_sys::GpuError>>; 2],
+        back: ReadBack,
+    ) -> Result<Vec<Vec<f32>>, GpuError> {
+        for scope in errors {
+            if let Some(error) = scope.await?.into_option() {
+                self.staging.borrow_mut().push(back.staging);
+                return Err(GpuError(error.message()));
+            }
+        }
+        let staging = back.staging;
+        staging
+            .map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64)
+            .await?;
+        let mapped = Float32Array::new(
+            &staging
+                .get_mapped_range_with_f64_and_f64(0.0, back.size as f64)?
+                .into(),
+        );
+        let mut out = Vec::with_capacity(back.floats.len());
+        let mut offset = 0;
+        for n in back.floats {
+            out.push(mapped.subarray(offset as u32, (offset + n) as u32).to_vec());
+            offset += n;
+        }
+        staging.unmap();
+        self.staging.borrow_mut().push(staging);
+        Ok(out)
+    }
+
+    /// Submits `encoder` now; the future resolves with the contents of `sources` once the
+    /// GPU is done.
+    pub fn submit_and_read(
+        self: &Rc<Self>,
+        encoder: GpuCommandEncoder,
+        sources: &[(&GpuBuffer, usize)],
+    ) -> Result<impl Future<Output = Result<Vec<Vec<f32>>, GpuError>> + 'static, GpuError> {
+        let back = self.copy_out(&encoder, sources)?;
+        self.watch();
+        self.queue.submit(&[encoder.finish()]);
+        let errors = self.errors();
+        let gpu = Rc::clone(self);
+        Ok(async move { gpu.read(errors, back).await })
+    }
+
+    pub fn encoder(&self) -> GpuCommandEncoder {
+        self.device.create_command_encoder()
+    }
+
+    /// `C = A·B` for row-major `m × k` A and `k × n` B.
+    pub fn multiply(
+        self: &Rc<Self>,
+        a: &[f32],
+        b: &[f32],
+        [m, k, n]: [usize; 3],
+    ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
+        if a.len() != m * k || b.len() != k * n {
+            return Err(GpuError(format!(
+                "{m}×{k} times {k}×{n} needs {} and {} values",
+                m * k,
+                k * n
+            )));
+        }
+        let encoder = self.encoder();
+        let out = self.scratch("multiply.c", m * n)?;
+        let zero = self.upload("multiply.bias", &vec![0.0; n])?;
+        let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
+        let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
+        let linear = Epilogue::Bias(Activation::Linear);
+        self.encode_matmul(&encoder, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+        let read = self.submit_and_read(encoder, &[(&out, m * n)])?;
+        Ok(async move { Ok(read.await?.remove(0)) })
+    }
+}
+
+/// A staging buffer that results are being copied into.
+struct ReadBack {
+    staging: GpuBuffer,
+    size: usize,
+    floats: Vec<usize>,
+}
+
+/// The bytes of a slice of 4-byte numbers, for `writeBuffer`.
+fn as_bytes<T: Copy>(values: &[T]) -> &[u8] {
+    // SAFETY: f32 and u32 have no padding and any byte is a valid u8.
+    unsafe { std::slice::from_raw_parts(values.as_ptr().cast(), std::mem::size_of_val(values)) }
+}
+
+/// Groups of `GROUP` threads to cover `n` items.
+fn groups(n: usize) -> (usize, usize) {
+    (n.div_ceil(GROUP), 1)
+}

@@ -1,0 +1,431 @@
+//! A network on the GPU: the forward pass over many points (the heatmap) and whole training
+//! steps, with every layer's activations and gradients kept on the GPU between kernels.
+//! Only the network's output, or the parameters at the end of a run of steps, come back.
+//!
+//! One training step, for layers `l = 1..L` with `h₀ = x`:
+//!   forward   h_l = act_l(h_{l−1}·W_l + b_l)                  (matmul, bias epilogue)
+//!   loss      dz_L = ∂(mean loss)/∂h_L                         (loss.wgsl)
+//!   backward  ∂W_l = h_{l−1}ᵀ·dz_l,  ∂b_l = 1ᵀ·dz_l           (matmul with strides)
+//!             dz_{l−1} = (dz_l·W_lᵀ) ⊙ act'_{l−1}(h_{l−1})   (matmul, gradient epilogue)
+//!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
+
+use super::{groups, Epilogue, Gpu, GpuError, Operand};
+use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use web_sys::GpuBuffer;
+
+/// The features of the centre of every cell of a `res × res` grid, top row first, as
+/// `Trainer::predict_grid` computes them.
+pub fn heatmap_inputs(trainer: &Trainer, res: usize) -> Vec<f32> {
+    let features = &trainer.config.features;
+    (0..res * res)
+        .flat_map(|c| {
+            let p = trainer.grid_point(res, c / res, c % res);
+            features.iter().map(move |f| f.of(p) as f32)
+        })
+        .collect()
+}
+
+/// Each layer's activation, the output layer's being linear.
+fn activations(trainer: &Trainer) -> Vec<Activation> {
+    let arch = &trainer.arch;
+    let mut acts = arch.activations.clone();
+    acts.push(Activation::Linear);
+    acts
+}
+
+impl Gpu {
+    /// The network's output (logits) for `rows` inputs, with the trainer's current weights.
+    /// The work is submitted now; the future resolves when it is read back.
+    pub fn forward(
+        self: &Rc<Self>,
+        trainer: &Trainer,
+        x: &[f32],
+        rows: usize,
+    ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
+        let layers = trainer.layers();
+        let inputs = trainer.arch.inputs;
+        if x.len() != rows * inputs {
+            return Err(GpuError(format!(
+                "{rows} points of {inputs} features need {} values",
+                rows * inputs
+            )));
+        }
+        let acts = activations(trainer);
+        let encoder = self.encoder();
+        let mut h = self.upload("forward.x", x)?;
+        for (l, (layer, &act)) in layers.iter().zip(&acts).enumerate() {
+            // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
+            let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
+            let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
+            let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
+            let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
+            let shape = [rows, layer.inputs, layer.outputs];
+            self.encode_matmul(
+                &encoder,
+                &format!("forward{l}"),
+                a,
+                w,
+                &b,
+                &out,
+                shape,
+                Epilogue::Bias(act),
+            )?;
+            h = out;
+        }
+        let read = self.submit_and_read(encoder, &[(&h, rows * trainer.arch.outputs)])?;
+        Ok(async move { Ok(read.await?.remove(0)) })
+    }
+
+    /// Takes `steps` training steps on batches drawn from `trainer` (which is not changed
+    /// otherwise): records and submits them now, and returns a future that reads the result
+    /// back, for `GpuSteps::finish` to hand to the trainer. Nothing borrows the trainer
+    /// while the GPU works, so the page can draw meanwhile.
+    pub fn train(
+        self: &Rc<Self>,
+        trainer: &mut Trainer,
+        steps: usize,
+    ) -> Result<impl Future<Output = Result<GpuSteps, GpuError>> + 'static, Stopped> {
+        let steps = steps.max(1);
+        let mut batches = Vec::with_capacity(steps);
+        for _ in 0..steps {
+            let (x, y) = trainer.draw_batch()?;
+            batches.push((x.to_vec(), y.to_vec()));
+        }
+        let start = trainer.state();
+        let plan = Plan::of(trainer);
+        // Each step's inputs and settings are written just before it is submitted: the queue
+        // applies writes and submissions in the order they are made.
+        self.watch();
+        let submitted = (|| -> Result<super::ReadBack, GpuError> {
+            plan.load(self, &start)?;
+            let mut back = None;
+            for (s, (x, y)) in batches.iter().enumerate() {
+                let encoder = plan.record_step(self, x, y, start.t + s as i32 + 1, s + 1 == steps)?;
+                if s + 1 == steps {
+                    back = Some(plan.copy_out(self, &encoder)?);
+                }
+                self.queue.submit(&[encoder.finish()]);
+            }
+            Ok(back.expect("at least one step"))
+        })();
+        let errors = self.errors();
+        let t = start.t + steps as i32;
+        let gpu = Rc::clone(self);
+        Ok(async move {
+            let out = gpu.read(errors, submitted?).await?;
+            Ok(plan.parse(out, steps, t))
+        })
+    }
+}
+
+/// The shapes and settings of a training run on the GPU.
+struct Plan {
+    /// `(fan_in, fan_out, activation)` per layer.
+    layers: Vec<(usize, usize, Activation)>,
+    batch: usize,
+    loss: Loss,
+    optimizer: OptimizerKind,
+    regularization: Regularization,
+    lr: f32,
+    mu: f32,
+    lambda: f32,
+}
+
+/// What a run of training steps on the GPU produced, to be handed to the trainer.
+pub struct GpuSteps {
+    steps: usize,
+    state: TrainState,
+    logits: Vec<f32>,
+    point_losses: Vec<f32>,
+}
+
+impl GpuSteps {
+    pub fn finish(self, trainer: &mut Trainer) -> Result<crate::nn::StepResult, Stopped> {
+        trainer.finish_steps(self.steps, self.state, &self.logits, &self.point_losses)
+    }
+}
+
+/// Buffer names: parameter `i` (in the order W1, b1, W2, …) and its companions.
+fn param(i: usize) -> String {
+    format!("train.p{i}")
+}
+fn grad(i: usize) -> String {
+    format!("train.g{i}")
+}
+fn moment(which: u8, i: usize) -> String {
+    format!("train.m{which}.{i}")
+}
+fn previous(i: usize) -> String {
+    format!("train.prev{i}")
+}
+fn activation(l: usize) -> String {
+    format!("train.h{l}")
+}
+fn delta(l: usize) -> String {
+    format!("train.dz{l}")
+}
+
+impl Plan {
+    fn of(trainer: &Trainer) -> Plan {
+        let c = &trainer.config;
+        let acts = activations(trainer);
+        Plan {
+            layers: trainer
+                .arch
+                .layers()
+                .into_iter()
+                .zip(acts)
+                .map(|((i, o), a)| (i, o, a))
+                .collect(),
+            batch: c.batch_size.min(trainer.data.train.len()).max(1),
+            loss: c.loss,
+            optimizer: c.optimizer,
+            regularization: if c.lambda == 0.0 {
+                Regularization::None
+            } else {
+                c.regularization
+            },
+            lr: c.learning_rate as f32,
+            mu: c.momentum as f32,
+            lambda: c.lambda as f32,
+        }
+    }
+
+    fn sizes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.layers.iter().flat_map(|&(i, o, _)| [i * o, o])
+    }
+
+    fn outputs(&self) -> usize {
+        self.layers.last().map_or(1, |l| l.1)
+    }
+
+    /// Uploads parameters and optimiser moments: the trainer's state is the truth, so a
+    /// lost device or a switch of backend loses nothing.
+    fn load(&self, gpu: &Gpu, state: &TrainState) -> Result<(), GpuError> {
+        for i in 0..state.params.len() {
+            gpu.upload(&param(i), &state.params[i])?;
+            gpu.upload(&moment(1, i), &state.m[i])?;
+            gpu.upload(&moment(2, i), &state.v[i])?;
+        }
+        gpu.upload("train.ones", &vec![1.0; self.batch])?;
+        let widest = self.layers.iter().map(|l| l.1).max().unwrap_or(1);
+        gpu.upload("train.zero", &vec![0.0; widest])?;
+        Ok(())
+    }
+
+    /// Records one step on batch `(x, y)`; `t` is the optimiser's step count after it. The
+    /// last step also keeps the parameters it started from, for the trainer's divergence
+    /// check and the loss's regulariser term.
+    fn record_step(
+        &self,
+        gpu: &Gpu,
+        x: &[f32],
+        y: &[f32],
+        t: i32,
+        last: bool,
+    ) -> Result<web_sys::GpuCommandEncoder, GpuError> {
+        let (batch, n_layers) = (self.batch, self.layers.len());
+        let encoder = gpu.encoder();
+        let buf = |name: &str, floats| gpu.scratch(name, floats);
+        let params: Vec<GpuBuffer> = self
+            .sizes()
+            .enumerate()
+            .map(|(i, n)| buf(&param(i), n))
+            .collect::<Result<_, _>>()?;
+        // forward
+        let mut h = gpu.upload("train.x", x)?;
+        let mut hs = vec![h.clone()];
+        for (l, &(fan_in, fan_out, act)) in self.layers.iter().enumerate() {
+            let out = buf(&activation(l), batch * fan_out)?;
+            let (a, w) = (Operand::rows(&h, fan_in), Operand::rows(&params[2 * l], fan_out));
+            let epilogue = Epilogue::Bias(act);
+            gpu.encode_matmul(
+                &encoder,
+                &format!("train.fwd{l}"),
+                a,
+                w,
+                &params[2 * l + 1],
+                &out,
+                [batch, fan_in, fan_out],
+                epilogue,
+            )?;
+            hs.push(out.clone());
+            h = out;
+        }
+        // loss and its gradient with respect to the logits
+        let outputs = self.outputs();
+        let labels = gpu.upload("train.y", y)?;
+        let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
+        let point_losses = buf("train.loss", batch)?;
+        let loss_code = match self.loss {
+            Loss::SoftmaxCrossEntropy => 0,
+            Loss::Logistic => 1,
+            Loss::Hinge => 2,
+            Loss::Mse => 3,
+        };
+        let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss_code, 0])?;
+        gpu.dispatch(
+            &encoder,
+            &gpu.loss,
+            &[&h, &labels, &dz, &point_losses, &dims],
+            groups(batch),
+        );
+        // backward, last layer first
+        let ones = buf("train.ones", batch)?;
+        let zero_bias = buf("train.zero", 1)?;
+        let grads: Vec<GpuBuffer> = self
+            .sizes()
+            .enumerate()
+            .map(|(i, n)| buf(&grad(i), n))
+            .collect::<Result<_, _>>()?;
+        let none = Epilogue::Bias(Activation::Linear);
+        for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
+            let tag = |what: &str| format!("train.{what}{l}");
+            let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
+            gpu.encode_matmul(
+                &encoder,
+                &tag("dw"),
+                h_in,
+                dz_op,
+                &zero_bias,
+                &grads[2 * l],
+                [fan_in, batch, fan_out],
+                none,
+            )?;
+            let ones_row = Operand::rows(&ones, batch);
+            gpu.encode_matmul(
+                &encoder,
+                &tag("db"),
+                ones_row,
+                dz_op,
+                &zero_bias,
+                &grads[2 * l + 1],
+                [1, batch, fan_out],
+                none,
+            )?;
+            if l > 0 {
+                let below = buf(&delta(l - 1), batch * fan_in)?;
+                let w_t = Operand::transposed(&params[2 * l], fan_out);
+                let epilogue = Epilogue::TimesGrad(self.layers[l - 1].2);
+                gpu.encode_matmul(
+                    &encoder,
+                    &tag("dh"),
+                    dz_op,
+                    w_t,
+                    &hs[l],
+                    &below,
+                    [batch, fan_out, fan_in],
+                    epilogue,
+                )?;
+                dz = below;
+            }
+        }
+        if last {
+            for (i, n) in self.sizes().enumerate() {
+                let keep = buf(&previous(i), n)?;
+                encoder.copy_buffer_to_buffer_with_f64_and_f64_and_f64(
+                    &params[i],
+                    0.0,
+                    &keep,
+                    0.0,
+                    (n * 4) as f64,
+                )?;
+            }
+        }
+        // update
+        let (c1, c2) = (1.0 - 0.9f32.powi(t), 1.0 - 0.999f32.powi(t));
+        let kind = match self.optimizer {
+            OptimizerKind::Sgd => 0,
+            OptimizerKind::Momentum => 1,
+            OptimizerKind::Adam => 2,
+        };
+        for (i, n) in self.sizes().enumerate() {
+            // Only weights (even i) are regularised.
+            let reg = match self.regularization {
+                Regularization::L1 if i % 2 == 0 => 1,
+                Regularization::L2 if i % 2 == 0 => 2,
+                _ => 0,
+            };
+            let f = f32::to_bits;
+            let words = [
+                n as u32,
+                kind,
+                reg,
+                0,
+                f(self.lr),
+                f(self.mu),
+                f(self.lambda),
+                f(c1),
+                f(c2),
+                0,
+                0,
+                0,
+            ];
+            let u = gpu.uniform(&format!("train.update{i}"), &words)?;
+            let (m1, m2) = (buf(&moment(1, i), n)?, buf(&moment(2, i), n)?);
+            gpu.dispatch(
+                &encoder,
+                &gpu.update,
+                &[&params[i], &grads[i], &m1, &m2, &u],
+                groups(n),
+            );
+        }
+        Ok(encoder)
+    }
+
+    /// Records the copies of what the trainer needs back: every parameter, its gradient,
+    /// its value before the last update and its moments, then the last logits and losses.
+    fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<super::ReadBack, GpuError> {
+        let sizes: Vec<usize> = self.sizes().collect();
+        let names = [
+            param as fn(usize) -> String,
+            grad,
+            previous,
+            |i| moment(1, i),
+            |i| moment(2, i),
+        ];
+        let mut buffers = Vec::new();
+        for name in names {
+            for (i, &n) in sizes.iter().enumerate() {
+                buffers.push((gpu.scratch(&name(i), n)?, n));
+            }
+        }
+        let logits = self.batch * self.outputs();
+        buffers.push((gpu.scratch(&activation(self.layers.len() - 1), logits)?, logits));
+        buffers.push((gpu.scratch("train.loss", self.batch)?, self.batch));
+        let sources: Vec<(&GpuBuffer, usize)> = buffers.iter().map(|(b, n)| (b, *n)).collect();
+        gpu.copy_out(encoder, &sources)
+    }
+
+    /// Splits what `copy_out` copied.
+    fn parse(&self, mut out: Vec<Vec<f32>>, steps: usize, t: i32) -> GpuSteps {
+        let point_losses = out.pop().unwrap_or_default();
+        let logits = out.pop().unwrap_or_default();
+        let count = self.layers.len() * 2;
+        let mut parts = out.chunks(count).map(|c| c.to_vec());
+        let mut next = || parts.next().unwrap_or_default();
+        let state = TrainState {
+            params: next(),
+            grads: next(),
+            previous: next(),
+            m: next(),
+            v: next(),
+            t,
+        };
+        GpuSteps {
+            steps,
+            state,
+            logits,
+            point_losses,
+        }
+    }
+}
+
+impl From<GpuError> for JsValue {
+    fn from(e: GpuError) -> JsValue {
+        js_sys::Error::new(&e.0).into()
+    }
+}

@@ -1,0 +1,45 @@
+// The optimiser's update, as src/nn/optim.rs does it (PyTorch's conventions), with the
+// regulariser's gradient added to the weights' gradient first.
+
+const SGD = 0u;
+const MOMENTUM = 1u;
+const ADAM = 2u;
+const L1 = 1u;
+const L2 = 2u;
+
+struct Update {
+  len: u32, optimizer: u32, regularization: u32, pad: u32,
+  lr: f32, mu: f32, lambda: f32,
+  // Adam's bias corrections 1 − β1^t and 1 − β2^t, computed on the CPU in f32 as optim.rs does
+  c1: f32, c2: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> w: array<f32>;
+// In: the data loss's gradient. Out: the whole loss's, regulariser included, as the CPU
+// graph reports it.
+@group(0) @binding(1) var<storage, read_write> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m1: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m2: array<f32>;
+@group(0) @binding(4) var<uniform> u: Update;
+
+@compute @workgroup_size(64)
+fn update(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.x;
+  if (i >= u.len) { return; }
+  var g = grad[i];
+  if (u.regularization == L1) { g = g + u.lambda * sign(w[i]); }
+  if (u.regularization == L2) { g = g + u.lambda * w[i]; }
+  grad[i] = g;
+  switch u.optimizer {
+    case SGD: { w[i] = w[i] - u.lr * g; }
+    case MOMENTUM: {
+      m1[i] = u.mu * m1[i] + g;
+      w[i] = w[i] - u.lr * m1[i];
+    }
+    default: {
+      m1[i] = 0.9 * m1[i] + (1.0 - 0.9) * g;
+      m2[i] = 0.999 * m2[i] + (1.0 - 0.999) * g * g;
+      w[i] = w[i] - u.lr * (m1[i] / u.c1) / (sqrt(m2[i] / u.c2) + 1e-8);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+//! The WebGPU path against the CPU, in headless Chromium with a WebGPU adapter (SwiftShader
+//! under `--enable-unsafe-webgpu`: see tests/webdriver/webgpu.json). Without an adapter
+//! these tests fail: they are run only where one is expected.
+#![cfg(target_arch = "wasm32")]
+
+use gradscope::gpu::{heatmap_inputs, Gpu};
+use gradscope::nn::rng::Rng;
+use gradscope::nn::{Activation, Config, DatasetKind, Loss, OptimizerKind, Regularization, Trainer};
+use gradscope::ops::sgemm::sgemm;
+use gradscope::wasm::{JsGpu, JsTrainer};
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn gpu() -> Rc<Gpu> {
+    match Gpu::open().await {
+        Ok(gpu) => Rc::new(gpu),
+        Err(why) => panic!(
+            "no WebGPU device ({}); these tests need Chromium with --enable-unsafe-webgpu",
+            why.0
+        ),
+    }
+}
+
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.range(-1.0, 1.0) as f32).collect()
+}
+
+/// The largest `|got − want| / max(|want|, 1)`.
+fn max_relative_error(got: &[f32], want: &[f32]) -> f32 {
+    assert_eq!(got.len(), want.len(), "lengths differ");
+    got.iter()
+        .zip(want)
+        .map(|(&g, &w)| {
+            let e = (g - w).abs() / w.abs().max(1.0);
+            // A NaN on either side is an error, not a pass.
+            if e.is_nan() {
+                f32::INFINITY
+            } else {
+                e
+            }
+        })
+        .fold(0.0, f32::max)
+}
+
+#[wasm_bindgen_test]
+async fn products_equal_the_cpu_kernel_within_1e_4() {
+    let gpu = gpu().await;
+    for [m, k, n] in [[1, 1, 1], [3, 5, 7], [65, 129, 33], [256, 256, 256]] {
+        for seed in [1, 2] {
+            let (a, b) = (random(m * k, seed), random(k * n, seed + 10));
+            let mut want = vec![0.0; m * n];
+            sgemm(m, n, k, &a, false, &b, false, &mut want, false);
+            let got = gpu.multiply(&a, &b, [m, k, n]).unwrap().await.unwrap();
+            let err = max_relative_error(&got, &want);
+            assert!(err <= 1e-4, "{m}×{k}×{n} (seed {seed}): relative error {err}");
+            console_log!(
+                "{m}×{k}×{n} (seed {seed}) on {}: relative error {err:.1e}",
+                gpu.name
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn mismatched_operands_are_an_error_not_a_crash() {
+    let gpu = gpu().await;
+    let e = gpu
+        .multiply(&[1.0; 6], &[1.0; 6], [2, 3, 3])
+        .err()
+        .expect("3×3 B needs 9 values");
+    assert!(e.0.contains("needs"), "{}", e.0);
+}
+
+fn config(hidden: &[usize], activations: &[Activation], loss: Loss, classes: usize) -> Config {
+    Config {
+        dataset: if classes > 2 {
+            DatasetKind::Blobs
+        } else {
+            DatasetKind::Moons
+        },
+        classes,
+        hidden: hidden.to_vec(),
+        activations: activations.to_vec(),
+        loss,
+        ..Config::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_network_forward_on_the_gpu_equals_the_cpu_forward() {
+    let gpu = gpu().await;
+    use Activation::*;
+    let nets = [
+        config(&[8, 8], &[Tanh, Tanh], Loss::Logistic, 2),
+        config(
+            &[16, 5, 9],
+            &[Relu, Sigmoid, Linear],
+            Loss::SoftmaxCrossEntropy,
+            3,
+        ),
+        config(&[64], &[Relu], Loss::Hinge, 2),
+    ];
+    for c in nets {
+        let mut trainer = Trainer::new(c.clone()).unwrap();
+        for _ in 0..20 {
+            trainer.step().unwrap(); // weights away from their initial values
+        }
+        let res = 37; // 1369 points: not a multiple of any tile
+        let x = heatmap_inputs(&trainer, res);
+        let got = gpu.forward(&trainer, &x, res * res).unwrap().await.unwrap();
+        let want = trainer.neuron_outputs(res).pop().unwrap(); // the logits
+        let err = max_relative_error(&got, &want);
+        assert!(
+            err <= 1e-4,
+            "{:?} {:?}: relative error {err}",
+            c.hidden,
+            c.activations
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_pages_gpu_heatmap_equals_the_cpu_heatmap() {
+    let gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
+    trainer.step(30).unwrap();
+    let promise = gpu.grid(&trainer, 50).unwrap();
+    let got: js_sys::Float32Array = JsFuture::from(promise).await.unwrap().dyn_into().unwrap();
+    let want = trainer.grid(50);
+    let err = max_relative_error(&got.to_vec(), &want);
+    assert!(err <= 1e-4, "relative error {err}");
+}
+
+/// Trains two copies of one network, one on the CPU graph and one on the GPU, and compares
+/// the weights, the last gradients and the last loss.
+async fn train_both(gpu: &Rc<Gpu>, c: Config, steps: usize) -> (f32, f32, f64) {
+    let mut cpu = Trainer::new(c.clone()).unwrap();
+    let mut on_gpu = Trainer::new(c).unwrap();
+    let mut last = None;
+    for _ in 0..steps {
+        last = Some(cpu.step().unwrap());
+    }
+    let run = gpu.train(&mut on_gpu, steps).ok().unwrap().await.unwrap();
+    let result = run.finish(&mut on_gpu).unwrap();
+    let last = last.unwrap();
+    assert_eq!(result.step, last.step);
+    assert_eq!(on_gpu.last_batch(), cpu.last_batch(), "the same mini-batches");
+    let (mut weights, mut grads) = (0.0f32, 0.0f32);
+    for (g, c) in on_gpu.layers().iter().zip(cpu.layers()) {
+        weights = weights
+            .max(max_relative_error(&g.w, &c.w))
+            .max(max_relative_error(&g.b, &c.b));
+        grads = grads
+            .max(max_relative_error(&g.w_grad, &c.w_grad))
+            .max(max_relative_error(&g.b_grad, &c.b_grad));
+    }
+    (
+        weights,
+        grads,
+        (result.loss - last.loss).abs() / last.loss.abs().max(1.0),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn training_steps_on_the_gpu_equal_training_steps_on_the_cpu() {
+    let gpu = gpu().await;
+    use Activation::*;
+    let cases = [
+        (
+            config(&[8, 8], &[Tanh, Tanh], Loss::Logistic, 2),
+            OptimizerKind::Sgd,
+            Regularization::None,
+        ),
+        (
+            config(&[8, 8], &[Relu, Sigmoid], Loss::Hinge, 2),
+            OptimizerKind::Momentum,
+            Regularization::L2,
+        ),
+        (
+            config(&[12], &[Tanh], Loss::Mse, 2),
+            OptimizerKind::Sgd,
+            Regularization::L1,
+        ),
+        (
+            config(&[16, 8], &[Relu, Tanh], Loss::SoftmaxCrossEntropy, 3),
+            OptimizerKind::Adam,
+            Regularization::None,
+        ),
+    ];
+    for (mut c, optimizer, regularization) in cases {
+        c.optimizer = optimizer;
+        c.regularization = regularization;
+        c.lambda = if regularization == Regularization::None {
+            0.0
+        } else {
+            0.01
+        };
+        c.learning_rate = 0.05;
+        let what = format!(
+            "{:?} {:?} {:?} {:?}",
+            c.activations, c.loss, optimizer, regularization
+        );
+        let (weights, grads, loss) = train_both(&gpu, c, 25).await;
+        console_log!(
+            "{what}: after 25 steps weights differ by {weights:.1e}, gradients {grads:.1e}, loss {loss:.1e}"
+        );
+        assert!(weights <= 1e-4, "{what}: weights differ by {weights}");
+        assert!(grads <= 1e-4, "{what}: last gradients differ by {grads}");
+        assert!(loss <= 1e-5, "{what}: last loss differs by {loss}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_diverging_run_on_the_gpu_stops_and_keeps_finite_weights() {
+    let gpu = gpu().await;
+    let c = Config {
+        loss: Loss::Mse,
+        optimizer: OptimizerKind::Sgd,
+        learning_rate: 1e6,
+        ..Config::default()
+    };
+    let mut trainer = Trainer::new(c).unwrap();
+    let run = gpu.train(&mut trainer, 50).ok().unwrap().await.unwrap();
+    let stopped = run
+        .finish(&mut trainer)
+        .expect_err("a learning rate of a million diverges");
+    assert!(stopped.to_string().contains("the loss became"), "{stopped}");
+    assert!(trainer
+        .layers()
+        .iter()
+        .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite())));
+    assert_eq!(trainer.steps, 0, "no step of a failed run counts");
+}
