@@ -165,8 +165,16 @@ cmd_test() {
   say "cargo build for wasm32"
   cargo build --target wasm32-unknown-unknown --lib
   cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
-  say "wasm tests in headless Chromium (wasm-pack test --headless --chrome)"
-  wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" 2>&1 | tee -a "$log"
+  # The wasm tests run twice over: in Chromium with a WebGPU adapter (SwiftShader, through
+  # --enable-unsafe-webgpu), and the fallback tests in Chromium without one.
+  say "wasm tests in headless Chromium with WebGPU (wasm-pack test --headless --chrome)"
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver/webgpu.json \
+    wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test web --test gpu 2>&1 |
+    tee -a "$log"
+  say "wasm tests in headless Chromium without WebGPU"
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver/no-webgpu.json \
+    wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test no_gpu 2>&1 |
+    tee -a "$log"
   build_wasm
   say "page tests (Playwright driving headless Chromium)"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT

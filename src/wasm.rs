@@ -742,6 +742,11 @@ impl JsGpu {
         wasm_bindgen_futures::future_to_promise(async move { Ok(JsValue::from(lost.await)) })
     }
 
+    /// Releases the device: later calls fail and `lost` resolves, as after a driver reset.
+    pub fn destroy(&self) {
+        self.gpu.destroy();
+    }
+
     /// `C = A·B` for row-major `m × k` A and `k × n` B.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn multiply(

@@ -210,6 +210,11 @@ impl Gpu {
         }
     }
 
+    /// Releases the device; what a driver reset looks like to the page (`lost` resolves).
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+
     /// A buffer of at least `bytes` under `name`, reused across calls. A buffer that is too
     /// small is replaced; work already submitted keeps the old one alive until it finishes.
     fn buffer(&self, name: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {

@@ -2,9 +2,8 @@
 // ratio is measured here and now on this machine (shared machines are noisy: compare
 // ratios, not absolute numbers across runs).
 
-import init, { Trainer, MatmulCase } from "../pkg/gradscope.js";
+import init, { Gpu, Trainer, MatmulCase } from "../pkg/gradscope.js";
 import { PlainMlp } from "./plain-mlp.js";
-import { openGpu } from "./gpu.js";
 
 const $ = (s) => document.querySelector(s);
 
@@ -180,7 +179,13 @@ async function timeAsync(job, repeats = 3) {
 }
 
 async function matmuls(results) {
-  const { gpu, reason } = await openGpu();
+  let gpu = null;
+  let reason = "";
+  try {
+    gpu = await Gpu.open();
+  } catch (e) {
+    reason = e.message;
+  }
   const tf = await loadTfjs();
   const table = document.createElement("table");
   const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "TF.js wasm GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "TF.js WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
@@ -189,7 +194,7 @@ async function matmuls(results) {
   for (const h of head) tr.append(Object.assign(document.createElement("th"), { textContent: h }));
   table.append(tr);
   const caption = document.createElement("p");
-  caption.textContent = (gpu ? `WebGPU: ${gpu.name}${gpu.fallback ? " (a software fallback adapter)" : ""}` : `No WebGPU: ${reason}`) +
+  caption.textContent = (gpu ? `WebGPU: ${gpu.name}${gpu.software ? " (a software adapter)" : ""}` : `No WebGPU: ${reason}`) +
     (tf ? `. TF.js ${tf.version_core} beside it.` : ". TF.js is not in www/vendor (./build.sh bench puts it there).");
   document.querySelector("main").append(Object.assign(document.createElement("h2"), { textContent: "Matrix products" }), caption, table);
   const shapes = [[64, 64, 64], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [10000, 2, 16], [10000, 16, 16], [65536, 16, 16]];
@@ -245,25 +250,43 @@ async function matmuls(results) {
   const cpuMs = 1000 / rate(() => trainer.grid(256), 1, 400);
   const row = { workload: "forward of the default network over a 256 × 256 grid", cpu_ms: cpuMs, gpu_ms: null, max_diff: null };
   if (gpu) {
-    const layers = trainer.layers();
-    const e = trainer.extent;
-    const x = new Float32Array(256 * 256 * 2);
-    for (let r = 0; r < 256; r++) for (let col = 0; col < 256; col++) {
-      x[2 * (r * 256 + col)] = -e + ((col + 0.5) * 2 * e) / 256;
-      x[2 * (r * 256 + col) + 1] = e - ((r + 0.5) * 2 * e) / 256;
-    }
-    const acts = trainer.config.activations;
-    row.gpu_ms = await timeAsync(() => gpu.forward(layers, acts, x, 256 * 256));
-    const logits = await gpu.forward(layers, acts, x, 256 * 256);
-    const probs = trainer.grid(256);
+    row.gpu_ms = await timeAsync(() => gpu.grid(trainer, 256));
+    const got = await gpu.grid(trainer, 256);
+    const want = trainer.grid(256);
     row.max_diff = 0;
-    for (let i = 0; i < logits.length; i++) row.max_diff = Math.max(row.max_diff, Math.abs(1 / (1 + Math.exp(-logits[i])) - probs[2 * i + 1]));
+    for (let i = 0; i < want.length; i++) row.max_diff = Math.max(row.max_diff, Math.abs(got[i] - want[i]));
   }
   trainer.free();
   results.push(row);
   const p = document.createElement("p");
   p.textContent = `Forward pass of the default network over a 256 × 256 grid: CPU ${cpuMs.toFixed(2)} ms` +
     (row.gpu_ms === null ? "" : `, WebGPU ${row.gpu_ms.toFixed(2)} ms (max difference in probability ${row.max_diff.toExponential(1)})`);
+  document.querySelector("main").append(p);
+  if (gpu) await gpuTraining(gpu, results);
+}
+
+/** Large-batch training steps on each backend: the same network and batches, so the
+ * weights after the same number of steps can be compared too. */
+async function gpuTraining(gpu, results) {
+  const config = {
+    dataset: "spiral", classes: 3, points: 5000, noise: 0.05, hidden: [64, 64], activations: ["relu", "relu"],
+    loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 2048,
+  };
+  const STEPS = 10;
+  const cpu = new Trainer(config);
+  const onGpu = new Trainer(config);
+  const cpuMs = (await timeAsync(async () => cpu.step(STEPS))) / STEPS;
+  const gpuMs = (await timeAsync(async () => onGpu.finishGpuSteps(await gpu.train(onGpu, STEPS)))) / STEPS;
+  let diff = 0;
+  const [a, b] = [cpu.layers(), onGpu.layers()];
+  a.forEach((l, i) => l.w.forEach((w, j) => (diff = Math.max(diff, Math.abs(w - b[i].w[j])))));
+  cpu.free();
+  onGpu.free();
+  const row = { workload: "training 2-64-64-3 relu, batch 2048, ms per step", cpu_ms: cpuMs, gpu_ms: gpuMs, max_diff: diff };
+  results.push(row);
+  const p = document.createElement("p");
+  p.textContent = `Training a 2-64-64-3 relu network on batches of 2048: CPU ${cpuMs.toFixed(2)} ms per step, ` +
+    `WebGPU ${gpuMs.toFixed(2)} ms per step (largest weight difference after the same steps ${diff.toExponential(1)})`;
   document.querySelector("main").append(p);
 }
 

@@ -4,10 +4,9 @@
 // crossing of the wasm boundary), inside a time budget per animation frame so the page
 // never freezes; then the views are redrawn from what the trainer reports.
 
-import init, { Trainer } from "../pkg/gradscope.js";
+import init, { Gpu, Trainer } from "../pkg/gradscope.js";
 import { fmt } from "./format.js";
 import { LogScale } from "./colors.js";
-import { openGpu } from "./gpu.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -56,16 +55,20 @@ let history = []; // [{step, train, test}]
 let dataCache = null;
 let stoppedMessage = "";
 
-// Where the heatmap's forward pass runs. Decided by measuring both at start-up, not assumed:
-// a software WebGPU adapter is far slower than the CPU kernel, a real GPU may be faster.
+// Where the heatmap's forward pass and the training steps run. Decided by measuring both
+// backends on the current network, not assumed: a software WebGPU adapter is far slower than
+// the CPU kernel, a real GPU may be faster, and which wins depends on the network and batch.
 const backend = {
-  gpu: null, // a GpuMatmul, or null
-  why: "", // why there is no GPU, or what the measurement said
-  cpuMs: null,
-  gpuMs: null,
-  active: "cpu",
+  gpu: null, // a wasm Gpu, or null
+  why: "", // why there is no GPU
+  // Per workload: milliseconds on each backend (null until measured) and the one in use.
+  heatmap: { cpu: null, gpu: null, active: "cpu" },
+  training: { cpu: null, gpu: null, active: "cpu" },
   probs: null, // the latest class probabilities computed on the GPU
   pending: false,
+  heatmapStarted: 0, // when the last GPU heatmap was asked for, and how long it took (ms)
+  heatmapMs: 0,
+  training_in_flight: false, // GPU training steps submitted, not yet taken over
   generation: 0, // bumped whenever the network is replaced
 };
 // ---- configuration <-> URL ----------------------------------------------------------------
@@ -163,6 +166,8 @@ function rebuild() {
   trainer = next;
   backend.probs = null;
   backend.generation++;
+  backend.training_in_flight = false;
+  if (backend.gpu) measureBackends().then(chooseBackend, (e) => fallBackToCpu(`the GPU failed while being measured: ${e.message}`));
   stepsPerCall = 1; // re-measure: the new network may be far slower per step
   history = [];
   stoppedMessage = "";
@@ -196,17 +201,52 @@ function pause() {
   $("#play").textContent = "▶ Play";
 }
 
-/** Runs steps for about FRAME_BUDGET_MS, then redraws. */
+/** Runs `n` steps on the CPU; returns the time they took. */
 function runSteps(n) {
   const t0 = performance.now();
-  const progress = trainer.step(n);
-  const dt = performance.now() - t0;
+  showProgress(trainer.step(n));
+  return performance.now() - t0;
+}
+
+function showProgress(progress) {
   if (progress.stopped) {
     stoppedMessage = progress.stopped;
     showStatus(progress.stopped);
     pause();
   }
-  return dt;
+}
+
+/** Starts `n` steps on the GPU; they are taken over (and the views redrawn) when they are
+ * read back, unless the network was replaced or changed meanwhile. */
+function runGpuSteps(n) {
+  const generation = backend.generation;
+  const t0 = performance.now();
+  let pending;
+  try {
+    pending = backend.gpu.train(trainer, n);
+  } catch (e) {
+    showProgress({ stopped: e.message }); // nothing to train on
+    return;
+  }
+  backend.training_in_flight = true;
+  pending
+    .then((steps) => {
+      if (generation !== backend.generation) return steps.free();
+      backend.training_in_flight = false;
+      try {
+        showProgress(trainer.finishGpuSteps(steps));
+      } catch {
+        return; // points were added meanwhile: these steps trained the old data; drop them
+      }
+      // Aim for chunks of about two frames: fewer read-backs, still a lively picture.
+      const perStep = Math.max((performance.now() - t0) / n, 1e-3);
+      stepsPerCall = Math.max(1, Math.min(2 * n, 5000, Math.round((2 * 16) / perStep)));
+      render();
+    })
+    .catch((e) => {
+      backend.training_in_flight = false;
+      gpuFailed("the GPU failed while training", e);
+    });
 }
 
 const frameTimes = []; // the last 120 intervals between animation frames while playing
@@ -222,12 +262,16 @@ function frame(now) {
     if (frameTimes.length > 120) frameTimes.shift();
   }
   lastFrame = now;
-  const dt = runSteps(stepsPerCall);
-  // Adapt the number of steps per call to the budget: small networks do hundreds.
-  const perStep = Math.max(dt / stepsPerCall, 1e-3);
-  // At most doubling per frame, so a misjudged frame cannot grow into a long freeze.
-  stepsPerCall = Math.max(1, Math.min(2 * stepsPerCall, 2000, Math.round(FRAME_BUDGET_MS / perStep)));
-  render();
+  if (backend.training.active === "gpu") {
+    if (!backend.training_in_flight) runGpuSteps(stepsPerCall);
+  } else {
+    const dt = runSteps(stepsPerCall);
+    // Adapt the number of steps per call to the budget: small networks do hundreds.
+    const perStep = Math.max(dt / stepsPerCall, 1e-3);
+    // At most doubling per frame, so a misjudged frame cannot grow into a long freeze.
+    stepsPerCall = Math.max(1, Math.min(2 * stepsPerCall, 2000, Math.round(FRAME_BUDGET_MS / perStep)));
+    render();
+  }
   if (playing) requestAnimationFrame(frame);
 }
 
@@ -301,107 +345,113 @@ function paintPlot(probs) {
 /** Class probabilities over the heatmap grid from the active backend. The GPU's arrive
  * asynchronously: the newest finished result is drawn while the next one is computed. */
 function heatmapProbabilities() {
-  if (backend.active !== "gpu") return trainer.grid(HEATMAP);
-  if (!backend.pending) {
+  if (backend.heatmap.active !== "gpu") return trainer.grid(HEATMAP);
+  // At most a quarter of the GPU's time goes to heatmaps: on a slow adapter they would
+  // otherwise crowd out the training steps queued behind them.
+  const now = performance.now();
+  const due = !backend.probs || now - backend.heatmapStarted >= 3 * backend.heatmapMs;
+  if (!backend.pending && due) {
     backend.pending = true;
+    backend.heatmapStarted = now;
     const generation = backend.generation;
-    gpuHeatmap()
+    backend.gpu
+      .grid(trainer, HEATMAP)
       .then((p) => {
+        backend.heatmapMs = performance.now() - now;
         // A result for a network that has since been replaced is dropped.
         if (generation === backend.generation) {
           backend.probs = p;
           paintPlot(p);
         }
       })
-      .catch((e) => fallBackToCpu(`the GPU failed: ${e.message}`))
+      .catch((e) => gpuFailed("the GPU failed while drawing the heatmap", e))
       .finally(() => (backend.pending = false));
   }
   return backend.probs;
 }
 
-/** The features of every heatmap cell, as the trainer computes them (f64, then f32). */
-function gridInputs(res) {
-  const e = trainer.extent;
-  const f = config.features.map((name) => FEATURE_FN[name]);
-  const x = new Float32Array(res * res * f.length);
-  for (let r = 0; r < res; r++) {
-    for (let c = 0; c < res; c++) {
-      const x1 = -e + ((c + 0.5) * 2 * e) / res;
-      const x2 = e - ((r + 0.5) * 2 * e) / res;
-      f.forEach((fn, j) => (x[(r * res + c) * f.length + j] = fn(x1, x2)));
-    }
+const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+
+/** Median milliseconds of `run` (sync or async) over `times` runs, after one warm-up. */
+async function timeIt(run, times) {
+  await run();
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await run();
+    ms.push(performance.now() - t0);
   }
-  return x;
+  return median(ms);
 }
 
-async function gpuHeatmap() {
-  const { classes, loss, activations } = config; // as they are now, not after the await
-  const logits = await backend.gpu.forward(trainer.layers(), activations, gridInputs(HEATMAP), HEATMAP * HEATMAP);
-  return probabilities(logits, classes, loss);
-}
-
-/** Logits to class probabilities, as `Trainer.grid` defines them. */
-function probabilities(logits, classes, loss) {
-  const cells = HEATMAP * HEATMAP;
-  const out = new Float32Array(cells * classes);
-  for (let i = 0; i < cells; i++) {
-    if (loss === "softmax_cross_entropy") {
-      const z = logits.subarray(i * classes, (i + 1) * classes);
-      const m = Math.max(...z);
-      let total = 0;
-      for (const v of z) total += Math.exp(v - m);
-      for (let k = 0; k < classes; k++) out[i * classes + k] = Math.exp(z[k] - m) / total;
-    } else {
-      const s = logits[i];
-      const p = loss === "logistic" ? 1 / (1 + Math.exp(-s)) : Math.min(1, Math.max(0, (s + 1) / 2));
-      out[2 * i] = 1 - p;
-      out[2 * i + 1] = p;
-    }
-  }
-  return out;
-}
-
+/** Times the heatmap and training steps on both backends, on the current network. Training
+ * is timed on a copy, so the real run is not disturbed. */
 async function measureBackends() {
-  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const cpu = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    trainer.grid(HEATMAP);
-    cpu.push(performance.now() - t0);
-  }
-  backend.cpuMs = median(cpu);
+  const generation = backend.generation;
+  const net = trainer;
+  backend.heatmap.cpu = await timeIt(() => net.grid(HEATMAP), 5);
   if (!backend.gpu) return;
-  const gpu = [];
-  await gpuHeatmap(); // compiles the pipeline, allocates buffers
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    await gpuHeatmap();
-    gpu.push(performance.now() - t0);
+  const gpu = backend.gpu;
+  const heatmapGpu = await timeIt(() => gpu.grid(net, HEATMAP), 3);
+  if (generation !== backend.generation) return; // replaced meanwhile; its own measurement follows
+  const copy = new Trainer(config);
+  try {
+    const STEPS = 20;
+    const cpu = await timeIt(() => copy.step(STEPS), 3);
+    const onGpu = await timeIt(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS)), 3);
+    if (generation !== backend.generation) return;
+    Object.assign(backend.training, { cpu: cpu / STEPS, gpu: onGpu / STEPS });
+    backend.heatmap.gpu = heatmapGpu;
+  } finally {
+    copy.free();
   }
-  backend.gpuMs = median(gpu);
 }
 
 function chooseBackend() {
   const choice = $("#backend-choice").value;
-  const gpuFaster = backend.gpu && backend.gpuMs !== null && backend.gpuMs < backend.cpuMs;
-  backend.active = backend.gpu && (choice === "gpu" || (choice === "auto" && gpuFaster)) ? "gpu" : "cpu";
+  const ms = (x) => (x === null ? "–" : x < 0.1 ? `${(1000 * x).toFixed(0)} µs` : `${x.toFixed(1)} ms`);
+  const parts = [];
+  for (const [name, w, unit] of [["heatmap", backend.heatmap, "per heatmap"], ["training", backend.training, "per step"]]) {
+    const gpuFaster = backend.gpu && w.gpu !== null && w.gpu < w.cpu;
+    w.active = backend.gpu && (choice === "gpu" || (choice === "auto" && gpuFaster)) ? "gpu" : "cpu";
+    if (backend.gpu && w.gpu !== null) parts.push(`${name} ${ms(w.cpu)} on the CPU vs ${ms(w.gpu)} ${unit}`);
+  }
   backend.probs = null;
-  const ms = (x) => `${x.toFixed(1)} ms`;
-  const measured = backend.gpu
-    ? `measured ${ms(backend.cpuMs)} per heatmap on the CPU, ${ms(backend.gpuMs)} on WebGPU: ${backend.gpu.name}` +
-      (choice === "auto" ? "" : "; chosen by hand")
-    : backend.why;
-  $("#backend").textContent =
-    backend.active === "gpu" ? `WebGPU: ${backend.gpu.name} (${measured})` : `CPU: wasm SIMD (${measured})`;
-  window.gradscope && (window.gradscope.backend = backend.active);
+  const where = (w) => (w.active === "gpu" ? `WebGPU: ${backend.gpu.name}` : "CPU: wasm SIMD");
+  const same = backend.heatmap.active === backend.training.active;
+  const active = same ? where(backend.training) : `training on ${where(backend.training)}, heatmap on ${where(backend.heatmap)}`;
+  const why = !backend.gpu
+    ? backend.why
+    : parts.length
+      ? `measured${same && backend.training.active === "gpu" ? "" : ` against WebGPU: ${backend.gpu.name}`}: ${parts.join("; ")}` +
+        (choice === "auto" ? "" : "; chosen by hand")
+      : `measuring WebGPU: ${backend.gpu.name}…`;
+  $("#backend").textContent = `${active} (${why})`;
+  $("#backend").dataset.training = backend.training.active;
+  $("#backend").dataset.heatmap = backend.heatmap.active;
+  if (window.gradscope) window.gradscope.backend = backend.heatmap.active;
   if (trainer) drawPlot();
 }
 
-/** The GPU went away: say so once, continue on the CPU; training state lives in wasm memory
- * and is untouched. */
+/** A GPU call failed: stop using the GPU at once, and name the cause. When the device is
+ * lost, a call in flight usually fails just before the loss is reported, so the report is
+ * given a moment to arrive. */
+function gpuFailed(what, e) {
+  if (!backend.gpu) return;
+  backend.heatmap.active = backend.training.active = "cpu";
+  const lost = backend.gpu.lost().then((why) => `the GPU device was lost (${why})`);
+  const otherwise = new Promise((resolve) => setTimeout(() => resolve(`${what}: ${e.message}`), 250));
+  Promise.race([lost, otherwise]).then(fallBackToCpu);
+}
+
+/** The GPU went away: say so once, continue on the CPU. Training state lives in the wasm
+ * trainer, which takes over GPU steps only when they have been read back, so nothing is lost
+ * but the steps in flight. */
 function fallBackToCpu(why) {
+  if (!backend.gpu) return;
   backend.gpu = null;
   backend.why = why;
+  backend.training_in_flight = false;
   $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
   chooseBackend();
 }
@@ -686,10 +736,13 @@ async function main() {
   wireControls();
   rebuild();
   if (unusable.length) showStatus(`The link's ${unusable.join(", ")} could not be used; the defaults are shown instead.`);
-  const { gpu, reason } = await openGpu((why) => fallBackToCpu(`the GPU device was lost (${why})`));
-  backend.gpu = gpu || null;
-  backend.why = gpu ? "" : reason;
-  if (!gpu) $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
+  try {
+    backend.gpu = await Gpu.open();
+    backend.gpu.lost().then((why) => fallBackToCpu(`the GPU device was lost (${why})`));
+  } catch (e) {
+    backend.why = e.message;
+    $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
+  }
   try {
     await measureBackends();
   } catch (e) {
@@ -708,6 +761,8 @@ async function main() {
     /** The labels of the current points, for tests and the console. */
     labels: () => Array.from(dataCache.labels),
     backend: null,
+    /** Destroys the WebGPU device, as a driver reset would (for the fallback test). */
+    loseGpu: () => backend.gpu?.destroy(),
   };
   chooseBackend();
 }
