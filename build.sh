@@ -169,7 +169,7 @@ cmd_test() {
   # --enable-unsafe-webgpu), and the fallback tests in Chromium without one.
   say "wasm tests in headless Chromium with WebGPU (wasm-pack test --headless --chrome)"
   WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver/webgpu.json \
-    wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test web --test gpu 2>&1 |
+    wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test web --test gpu -- --nocapture 2>&1 |
     tee -a "$log"
   say "wasm tests in headless Chromium without WebGPU"
   WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver/no-webgpu.json \

@@ -191,6 +191,17 @@ async fn training_steps_on_the_gpu_equal_training_steps_on_the_cpu() {
             OptimizerKind::Adam,
             Regularization::None,
         ),
+        // Batches of 500: the weight gradients are split along the batch; 32-wide layers
+        // take the vectorised kernel forward.
+        (
+            Config {
+                points: 1000,
+                batch_size: 500,
+                ..config(&[32, 32], &[Relu, Sigmoid], Loss::SoftmaxCrossEntropy, 3)
+            },
+            OptimizerKind::Adam,
+            Regularization::L2,
+        ),
     ];
     for (mut c, optimizer, regularization) in cases {
         c.optimizer = optimizer;

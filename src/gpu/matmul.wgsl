@@ -1,102 +1,94 @@
 // C = epilogue(A·B) for any M, N, K, with A and B addressed through strides, so the same
 // kernel also computes the backward pass's Aᵀ·B and A·Bᵀ without transposing anything.
 //
-// Each workgroup of 8 × 16 threads computes a 128 × 64 tile of C, each thread an 8 × 8 block
-// of it (two 4-wide vectors per row, so each value read from shared memory feeds eight
-// multiply-adds), stepping through K in slices of 16 that the workgroup first copies into
-// shared memory. Every load and store is bounds-checked. 128 threads and 12 KiB of shared
-// memory fit the limits of compatibility-mode adapters.
+// Each workgroup of WG_X × WG_Y threads computes a TILE_M × TILE_N tile of C, each thread a
+// TM × TN block of it (TN/4 vectors per row, so each value read from shared memory feeds
+// TN multiply-adds), stepping through K in slices of KSLICE that the workgroup first copies
+// into shared memory. Every load and store is bounds-checked. WG_X, WG_Y, TM, TN and KSLICE
+// are prepended by src/gpu/mod.rs, which also sizes the dispatch from them.
+//
+// Products whose C has few tiles but whose K is long (a layer's weight gradient: fan-in ×
+// fan-out, summed over the batch) are split along K: workgroup z sums its share of K into
+// partials[z], and `reduce` adds the shares and applies the epilogue.
 
-const TILE_M = 128u;
-const TILE_N = 64u;
-const KSLICE = 16u;
-
-// What happens to each sum before it is stored.
-const LINEAR = 0u;          // + bias[col]
-const TANH = 1u;            // act(· + bias[col]): a layer's forward pass
-const RELU = 2u;
-const SIGMOID = 3u;
-const TIMES_TANH_GRAD = 4u; // · × act'(z), read from `extra` as the stored activation h = act(z):
-const TIMES_RELU_GRAD = 5u; //   the backward pass from a layer's output to its pre-activation
-const TIMES_SIGMOID_GRAD = 6u;
-
-struct Dims {
-  m: u32, n: u32, k: u32, epilogue: u32,
-  // A[i, kk] = a[i * a_row + kk * a_col], B[kk, j] = b[kk * b_row + j * b_col]
-  a_row: u32, a_col: u32, b_row: u32, b_col: u32,
-}
+const TILE_M = WG_Y * TM;
+const TILE_N = WG_X * TN;
+const THREADS = WG_X * WG_Y;
+const VN = TN / 4u; // vectors per row of a thread's block
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-// The bias (n values) for LINEAR..SIGMOID; the activations h (m × n) for the gradient modes.
-@group(0) @binding(2) var<storage, read> extra: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<uniform> dims: Dims;
 
-var<workgroup> tile_a: array<f32, TILE_M * KSLICE>;            // 128 rows × 16
-var<workgroup> tile_b: array<vec4<f32>, KSLICE * TILE_N / 4u>; // 16 × 64 columns, 4 per vector
+var<workgroup> tile_a: array<f32, TILE_M * KSLICE>;
+var<workgroup> tile_b: array<vec4<f32>, KSLICE * TILE_N / 4u>; // 4 columns per vector
 
-fn finish(sum: f32, row: u32, col: u32) -> f32 {
-  switch dims.epilogue {
-    case LINEAR: { return sum + extra[col]; }
-    // tanh of a large argument overflows to NaN on some drivers; ±15 is already ±1 in f32.
-    case TANH: { return tanh(clamp(sum + extra[col], -15.0, 15.0)); }
-    case RELU: { return max(sum + extra[col], 0.0); }
-    case SIGMOID: { return 1.0 / (1.0 + exp(-(sum + extra[col]))); }
-    case TIMES_TANH_GRAD: { let h = extra[row * dims.n + col]; return sum * (1.0 - h * h); }
-    case TIMES_RELU_GRAD: { return select(0.0, sum, extra[row * dims.n + col] > 0.0); }
-    default: { let h = extra[row * dims.n + col]; return sum * h * (1.0 - h); }
-  }
-}
-
-@compute @workgroup_size(8, 16)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
         @builtin(local_invocation_index) index: u32) {
   let row0 = group.y * TILE_M;
   let col0 = group.x * TILE_N;
-  // This thread's block: rows r0..r0+8 of the tile, columns c0..c0+8 as two vectors.
-  let r0 = local.y * 8u;
-  let c0 = local.x * 8u;
-  var acc0: array<vec4<f32>, 8>;
-  var acc1: array<vec4<f32>, 8>;
-  for (var k0 = 0u; k0 < dims.k; k0 = k0 + KSLICE) {
-    // Each thread copies its share of both tiles (16 values of A, 2 vectors of B), zero
-    // outside the matrices.
-    for (var e = 0u; e < 16u; e = e + 1u) {
-      let flat = index * 16u + e;
-      let row = row0 + flat / KSLICE;
-      let kk = k0 + flat % KSLICE;
-      tile_a[flat] = select(0.0, a[row * dims.a_row + kk * dims.a_col], row < dims.m && kk < dims.k);
+  let k_begin = group.z * dims.k_share;
+  let k_end = min(dims.k, k_begin + dims.k_share);
+  // This thread's block: rows r0..r0+TM of the tile, columns c0..c0+TN as TN/4 vectors.
+  let r0 = local.y * TM;
+  let c0 = local.x * TN;
+  var acc: array<array<vec4<f32>, VN>, TM>;
+  for (var k0 = k_begin; k0 < k_end; k0 = k0 + KSLICE) {
+    // The workgroup copies both tiles, zero outside the matrices (and outside this share).
+    for (var e = index; e < TILE_M * KSLICE; e = e + THREADS) {
+      let row = row0 + e / KSLICE;
+      let kk = k0 + e % KSLICE;
+      tile_a[e] = select(0.0, a[row * dims.a_row + kk * dims.a_col], row < dims.m && kk < k_end);
     }
-    for (var e = 0u; e < 2u; e = e + 1u) {
-      let v = index * 2u + e; // vector index: row bk, columns bc..bc+4
+    for (var v = index; v < KSLICE * TILE_N / 4u; v = v + THREADS) {
       let kk = k0 + v / (TILE_N / 4u);
       let bc = col0 + (v % (TILE_N / 4u)) * 4u;
       var w = vec4<f32>(0.0);
       for (var j = 0u; j < 4u; j = j + 1u) {
-        w[j] = select(0.0, b[kk * dims.b_row + (bc + j) * dims.b_col], kk < dims.k && bc + j < dims.n);
+        w[j] = select(0.0, b[kk * dims.b_row + (bc + j) * dims.b_col], kk < k_end && bc + j < dims.n);
       }
       tile_b[v] = w;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < KSLICE; kk = kk + 1u) {
-      let b0 = tile_b[kk * (TILE_N / 4u) + local.x * 2u];
-      let b1 = tile_b[kk * (TILE_N / 4u) + local.x * 2u + 1u];
-      for (var i = 0u; i < 8u; i = i + 1u) {
+      var bv: array<vec4<f32>, VN>;
+      for (var j = 0u; j < VN; j = j + 1u) { bv[j] = tile_b[kk * (TILE_N / 4u) + local.x * VN + j]; }
+      for (var i = 0u; i < TM; i = i + 1u) {
         let av = vec4<f32>(tile_a[(r0 + i) * KSLICE + kk]);
-        acc0[i] = fma(av, b0, acc0[i]);
-        acc1[i] = fma(av, b1, acc1[i]);
+        for (var j = 0u; j < VN; j = j + 1u) { acc[i][j] = fma(av, bv[j], acc[i][j]); }
       }
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 8u; i = i + 1u) {
+  let out = group.z * dims.m * dims.n; // this share's slice of partials (0 when not split)
+  for (var i = 0u; i < TM; i = i + 1u) {
     let row = row0 + r0 + i;
     if (row >= dims.m) { continue; }
-    for (var j = 0u; j < 4u; j = j + 1u) {
+    for (var j = 0u; j < TN; j = j + 1u) {
       let col = col0 + c0 + j;
-      if (col < dims.n) { c[row * dims.n + col] = finish(acc0[i][j], row, col); }
-      if (col + 4u < dims.n) { c[row * dims.n + col + 4u] = finish(acc1[i][j], row, col + 4u); }
+      if (col < dims.n) { c[out + row * dims.n + col] = finish(acc[i][j / 4u][j % 4u], row, col); }
     }
   }
+}
+
+// The second half of a product split along K: C = epilogue(Σ shares), one thread per entry.
+// `a` holds the shares (splits × m × n), `c` receives C.
+@compute @workgroup_size(64)
+fn reduce(@builtin(global_invocation_id) id: vec3<u32>) {
+  let at = id.x;
+  if (at >= dims.m * dims.n) { return; }
+  var sum = 0.0;
+  for (var z = 0u; z < dims.splits; z = z + 1u) { sum = sum + a[z * dims.m * dims.n + at]; }
+  c[at] = finish(sum, at / dims.n, at % dims.n);
+}
+
+// Column sums of an m × n `a` into `c`: a bias's gradient, 1ᵀ·dz, without the 127 rows of
+// zeros a one-row tile of the product would compute.
+@compute @workgroup_size(64)
+fn column_sums(@builtin(global_invocation_id) id: vec3<u32>) {
+  let col = id.x;
+  if (col >= dims.n) { return; }
+  var sum = 0.0;
+  for (var row = 0u; row < dims.m; row = row + 1u) { sum = sum + a[row * dims.n + col]; }
+  c[col] = sum;
 }

@@ -24,9 +24,76 @@ use web_sys::{
     GpuQueue, GpuRequestAdapterOptions, GpuShaderModuleDescriptor,
 };
 
-/// Rows and columns of C per workgroup of the matmul kernel (see matmul.wgsl).
-const TILE_M: usize = 128;
-const TILE_N: usize = 64;
+/// A tiling of the general matmul kernel (matmul.wgsl): a workgroup of `wg_x × wg_y`
+/// threads, each computing `tm × tn` entries of C, over slices of `kslice` values of K.
+#[derive(Clone, Copy)]
+struct Tiling {
+    wg_x: usize,
+    wg_y: usize,
+    tm: usize,
+    tn: usize,
+    kslice: usize,
+}
+
+impl Tiling {
+    /// 128 × 64 tiles of 128 threads with 8 × 8 blocks: each value read from shared memory
+    /// feeds eight multiply-adds.
+    const WIDE: Tiling = Tiling {
+        wg_x: 8,
+        wg_y: 16,
+        tm: 8,
+        tn: 8,
+        kslice: 16,
+    };
+    /// 128 × 16 tiles of 64 threads, for the classifier's narrow layers (N ≤ 16), where a
+    /// 64-wide tile would mostly compute zeros.
+    const NARROW: Tiling = Tiling {
+        wg_x: 4,
+        wg_y: 16,
+        tm: 8,
+        tn: 4,
+        kslice: 16,
+    };
+
+    fn tile_m(self) -> usize {
+        self.wg_y * self.tm
+    }
+    fn tile_n(self) -> usize {
+        self.wg_x * self.tn
+    }
+
+    /// The general kernel with this tiling's constants.
+    fn source(self) -> String {
+        let Tiling {
+            wg_x,
+            wg_y,
+            tm,
+            tn,
+            kslice,
+        } = self;
+        let consts =
+            format!("const WG_X = {wg_x}u;\nconst WG_Y = {wg_y}u;\nconst TM = {tm}u;\nconst TN = {tn}u;\n");
+        let common = include_str!("matmul_common.wgsl");
+        format!(
+            "{consts}const KSLICE = {kslice}u;\n{common}\n{}",
+            include_str!("matmul.wgsl")
+        )
+    }
+}
+
+/// A product with fewer tiles than this is split along K (when K is long enough), so that
+/// enough workgroups run: a weight gradient `fan_in × fan_out` is one tile, summed over the
+/// whole batch.
+const MIN_WORKGROUPS: usize = 16;
+
+/// The vectorised kernel, for row-major operands whose K and N are multiples of 4.
+fn matmul_vec4_source() -> String {
+    format!(
+        "{}\n{}",
+        include_str!("matmul_common.wgsl"),
+        include_str!("matmul_vec4.wgsl")
+    )
+}
 /// Threads per workgroup of the element-wise kernels.
 const GROUP: usize = 64;
 /// The largest buffer we ask for: a 512 × 512 heatmap of a 64-wide layer is 64 MiB.
@@ -108,6 +175,13 @@ pub struct Gpu {
     /// A software adapter (SwiftShader, lavapipe): correct, but slower than the CPU kernel.
     pub software: bool,
     matmul: GpuComputePipeline,
+    /// The same with `Tiling::NARROW`.
+    matmul_narrow: GpuComputePipeline,
+    /// The same for row-major operands with K and N multiples of 4 (32 × 32 tiles).
+    matmul_vec4: GpuComputePipeline,
+    /// Adds the shares of a product split along K.
+    reduce: GpuComputePipeline,
+    column_sums: GpuComputePipeline,
     loss: GpuComputePipeline,
     update: GpuComputePipeline,
     /// Named buffers, grown when too small and reused otherwise.
@@ -190,7 +264,11 @@ impl Gpu {
                 || ["swiftshader", "llvmpipe", "lavapipe"]
                     .iter()
                     .any(|s| info.description().contains(s) || info.architecture().contains(s)),
-            matmul: pipeline(include_str!("matmul.wgsl"), "main"),
+            matmul: pipeline(&Tiling::WIDE.source(), "main"),
+            matmul_narrow: pipeline(&Tiling::NARROW.source(), "main"),
+            reduce: pipeline(&Tiling::WIDE.source(), "reduce"),
+            column_sums: pipeline(&Tiling::WIDE.source(), "column_sums"),
+            matmul_vec4: pipeline(&matmul_vec4_source(), "main"),
             loss: pipeline(include_str!("loss.wgsl"), "loss_grad"),
             update: pipeline(include_str!("optimizer.wgsl"), "update"),
             device,
@@ -257,6 +335,7 @@ impl Gpu {
         Ok(b)
     }
 
+    /// Records one dispatch of `pipeline` with `buffers` bound to 0, 1, 2, … of group 0.
     fn dispatch(
         &self,
         encoder: &GpuCommandEncoder,
@@ -264,19 +343,31 @@ impl Gpu {
         buffers: &[&GpuBuffer],
         groups: (usize, usize),
     ) {
-        let entries: Vec<GpuBindGroupEntry> = buffers
+        let bindings: Vec<(u32, &GpuBuffer)> =
+            buffers.iter().enumerate().map(|(i, &b)| (i as u32, b)).collect();
+        self.dispatch_bound(encoder, pipeline, &bindings, [groups.0, groups.1, 1]);
+    }
+
+    /// Records one dispatch of `pipeline` with `(binding, buffer)` pairs in group 0.
+    fn dispatch_bound(
+        &self,
+        encoder: &GpuCommandEncoder,
+        pipeline: &GpuComputePipeline,
+        bindings: &[(u32, &GpuBuffer)],
+        [x, y, z]: [usize; 3],
+    ) {
+        let entries: Vec<GpuBindGroupEntry> = bindings
             .iter()
-            .enumerate()
-            .map(|(i, b)| GpuBindGroupEntry::new_with_gpu_buffer(i as u32, b))
+            .map(|&(i, b)| GpuBindGroupEntry::new_with_gpu_buffer(i, b))
             .collect();
-        let group = self.device.create_bind_group(&GpuBindGroupDescriptor::new(
-            &entries,
-            &pipeline.get_bind_group_layout(0),
-        ));
+        let layout = pipeline.get_bind_group_layout(0);
+        let group = self
+            .device
+            .create_bind_group(&GpuBindGroupDescriptor::new(&entries, &layout));
         let pass = encoder.begin_compute_pass();
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, Some(&group));
-        pass.dispatch_workgroups_with_workgroup_count_y(groups.0 as u32, groups.1 as u32);
+        pass.dispatch_workgroups_with_workgroup_count_y_and_workgroup_count_z(x as u32, y as u32, z as u32);
         pass.end();
     }
 
@@ -294,23 +385,73 @@ impl Gpu {
         [m, k, n]: [usize; 3],
         epilogue: Epilogue,
     ) -> Result<(), GpuError> {
-        let dims = [
-            m as u32,
-            n as u32,
-            k as u32,
-            epilogue.code(),
-            a.row,
-            a.col,
-            b.row,
-            b.col,
+        let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
+        let narrow = n <= Tiling::NARROW.tile_n();
+        if k % 4 == 0 && n % 4 == 0 && !narrow && plain(&a, k) && plain(&b, n) {
+            let code = epilogue.code();
+            let [m, n, k] = [m, n, k].map(|v| v as u32);
+            let words = [m, n, k, code, a.row, a.col, b.row, b.col, k, 1, 0, 0];
+            let dims = self.uniform(&format!("dims.{tag}"), &words)?;
+            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
+            let tiles = [n.div_ceil(32), m.div_ceil(32)].map(|t| t as usize);
+            self.dispatch_bound(encoder, &self.matmul_vec4, &bindings, [tiles[0], tiles[1], 1]);
+            return Ok(());
+        }
+        let (tiling, pipeline) = if narrow {
+            (Tiling::NARROW, &self.matmul_narrow)
+        } else {
+            (Tiling::WIDE, &self.matmul)
+        };
+        let tiles = [n.div_ceil(tiling.tile_n()), m.div_ceil(tiling.tile_m())];
+        // Split K into shares of whole slices, enough for MIN_WORKGROUPS, each at least 4 slices.
+        let wanted = MIN_WORKGROUPS.div_ceil(tiles[0] * tiles[1]);
+        let slice = tiling.kslice;
+        let share = (k.div_ceil(wanted.min(k / (4 * slice)).max(1)).div_ceil(slice) * slice).max(slice);
+        let splits = k.div_ceil(share).max(1);
+        let dims = |code: u32, splits: usize| {
+            let [m, n, k, share, splits] = [m, n, k, share, splits].map(|v| v as u32);
+            [m, n, k, code, a.row, a.col, b.row, b.col, share, splits, 0, 0]
+        };
+        if splits == 1 {
+            let dims = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), 1))?;
+            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
+            self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], 1]);
+            return Ok(());
+        }
+        const PARTIAL: u32 = 7;
+        let shares = self.scratch(&format!("shares.{tag}"), splits * m * n)?;
+        let first = self.uniform(&format!("dims.{tag}.shares"), &dims(PARTIAL, splits))?;
+        let bindings = [
+            (0, a.buffer),
+            (1, b.buffer),
+            (2, extra),
+            (3, &shares),
+            (4, &first),
         ];
-        let dims = self.uniform(&format!("dims.{tag}"), &dims)?;
-        let buffers = [a.buffer, b.buffer, extra, out, &dims];
-        self.dispatch(
+        self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], splits]);
+        let second = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), splits))?;
+        let bindings = [(0, &shares), (2, extra), (3, out), (4, &second)];
+        self.dispatch_bound(encoder, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
+        Ok(())
+    }
+
+    /// Records `out = 1ᵀ·x`, the column sums of a row-major `m × n` x.
+    pub fn encode_column_sums(
+        &self,
+        encoder: &GpuCommandEncoder,
+        tag: &str,
+        x: &GpuBuffer,
+        out: &GpuBuffer,
+        [m, n]: [usize; 2],
+    ) -> Result<(), GpuError> {
+        let [m, n] = [m, n].map(|v| v as u32);
+        let dims = self.uniform(&format!("dims.{tag}"), &[m, n, 0, 0, n, 1, 0, 0, 0, 1, 0, 0])?;
+        let bindings = [(0, x), (3, out), (4, &dims)];
+        self.dispatch_bound(
             encoder,
-            &self.matmul,
-            &buffers,
-            (n.div_ceil(TILE_N), m.div_ceil(TILE_M)),
+            &self.column_sums,
+            &bindings,
+            [(n as usize).div_ceil(GROUP), 1, 1],
         );
         Ok(())
     }
@@ -358,22 +499,23 @@ impl Gpu {
         [self.device.pop_error_scope(), self.device.pop_error_scope()]
     }
 
-    /// Waits for the scopes' verdict, then maps the staging buffer and splits it up.
+    /// Maps the staging buffer, checks the scopes' verdict, and splits the results up.
     async fn read(
         &self,
         errors: [Promise<JsNullable<web_sys::GpuError>>; 2],
         back: ReadBack,
     ) -> Result<Vec<Vec<f32>>, GpuError> {
+        // Ask for the mapping at once: the scopes' verdict and the mapping then cost one
+        // round trip to the GPU process between them, not three.
+        let staging = back.staging;
+        let mapping = staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64);
         for scope in errors {
             if let Some(error) = scope.await?.into_option() {
-                self.staging.borrow_mut().push(back.staging);
+                // The mapping resolves or fails on its own; this buffer is not reused.
                 return Err(GpuError(error.message()));
             }
         }
-        let staging = back.staging;
-        staging
-            .map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64)
-            .await?;
+        mapping.await?;
         let mapped = Float32Array::new(
             &staging
                 .get_mapped_range_with_f64_and_f64(0.0, back.size as f64)?

@@ -5,7 +5,8 @@
 //! One training step, for layers `l = 1..L` with `h₀ = x`:
 //!   forward   h_l = act_l(h_{l−1}·W_l + b_l)                  (matmul, bias epilogue)
 //!   loss      dz_L = ∂(mean loss)/∂h_L                         (loss.wgsl)
-//!   backward  ∂W_l = h_{l−1}ᵀ·dz_l,  ∂b_l = 1ᵀ·dz_l           (matmul with strides)
+//!   backward  ∂W_l = h_{l−1}ᵀ·dz_l                            (matmul with strides, split along the batch)
+//!             ∂b_l = 1ᵀ·dz_l                                  (column sums)
 //!             dz_{l−1} = (dz_l·W_lᵀ) ⊙ act'_{l−1}(h_{l−1})   (matmul, gradient epilogue)
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
@@ -210,7 +211,6 @@ impl Plan {
             gpu.upload(&moment(1, i), &state.m[i])?;
             gpu.upload(&moment(2, i), &state.v[i])?;
         }
-        gpu.upload("train.ones", &vec![1.0; self.batch])?;
         let widest = self.layers.iter().map(|l| l.1).max().unwrap_or(1);
         gpu.upload("train.zero", &vec![0.0; widest])?;
         Ok(())
@@ -274,7 +274,6 @@ impl Plan {
             groups(batch),
         );
         // backward, last layer first
-        let ones = buf("train.ones", batch)?;
         let zero_bias = buf("train.zero", 1)?;
         let grads: Vec<GpuBuffer> = self
             .sizes()
@@ -295,17 +294,7 @@ impl Plan {
                 [fan_in, batch, fan_out],
                 none,
             )?;
-            let ones_row = Operand::rows(&ones, batch);
-            gpu.encode_matmul(
-                &encoder,
-                &tag("db"),
-                ones_row,
-                dz_op,
-                &zero_bias,
-                &grads[2 * l + 1],
-                [1, batch, fan_out],
-                none,
-            )?;
+            gpu.encode_column_sums(&encoder, &tag("db"), &dz, &grads[2 * l + 1], [batch, fan_out])?;
             if l > 0 {
                 let below = buf(&delta(l - 1), batch * fan_in)?;
                 let w_t = Operand::transposed(&params[2 * l], fan_out);

@@ -1,0 +1,40 @@
+// What the matmul kernels share: the dimensions, the epilogues, and the bindings of the
+// epilogue's input, the output and the dimensions. Prepended to matmul.wgsl and
+// matmul_vec4.wgsl by src/gpu/mod.rs.
+
+// What happens to each sum before it is stored.
+const LINEAR = 0u;          // + bias[col]
+const TANH = 1u;            // act(· + bias[col]): a layer's forward pass
+const RELU = 2u;
+const SIGMOID = 3u;
+const TIMES_TANH_GRAD = 4u; // · × act'(z), read from `extra` as the stored activation h = act(z):
+const TIMES_RELU_GRAD = 5u; //   the backward pass from a layer's output to its pre-activation
+const TIMES_SIGMOID_GRAD = 6u;
+const PARTIAL = 7u;         // the sum as it is: one share of a product split along K
+
+struct Dims {
+  m: u32, n: u32, k: u32, epilogue: u32,
+  // A[i, kk] = a[i * a_row + kk * a_col], B[kk, j] = b[kk * b_row + j * b_col]
+  a_row: u32, a_col: u32, b_row: u32, b_col: u32,
+  // Workgroup z sums kk in [z * k_share, (z + 1) * k_share); `reduce` adds `splits` shares.
+  k_share: u32, splits: u32, pad0: u32, pad1: u32,
+}
+
+// The bias (n values) for LINEAR..SIGMOID; the activations h (m × n) for the gradient modes.
+@group(0) @binding(2) var<storage, read> extra: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<uniform> dims: Dims;
+
+fn finish(sum: f32, row: u32, col: u32) -> f32 {
+  switch dims.epilogue {
+    case LINEAR: { return sum + extra[col]; }
+    // tanh of a large argument overflows to NaN on some drivers; ±15 is already ±1 in f32.
+    case TANH: { return tanh(clamp(sum + extra[col], -15.0, 15.0)); }
+    case RELU: { return max(sum + extra[col], 0.0); }
+    case SIGMOID: { return 1.0 / (1.0 + exp(-(sum + extra[col]))); }
+    case TIMES_TANH_GRAD: { let h = extra[row * dims.n + col]; return sum * (1.0 - h * h); }
+    case TIMES_RELU_GRAD: { return select(0.0, sum, extra[row * dims.n + col] > 0.0); }
+    case TIMES_SIGMOID_GRAD: { let h = extra[row * dims.n + col]; return sum * h * (1.0 - h); }
+    default: { return sum; }
+  }
+}

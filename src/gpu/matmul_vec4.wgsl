@@ -1,0 +1,55 @@
+// C = epilogue(A·B) for row-major A and B whose K and N are multiples of 4: every load from
+// global and shared memory moves four values, and no load needs a per-value bounds check
+// (a vector is either wholly inside the matrix or wholly outside). The forward pass and
+// plain products take this path when the shapes allow; matmul.wgsl handles the rest.
+//
+// A workgroup of 8 × 8 threads computes a 32 × 32 tile of C, each thread 4 rows × 4
+// columns (one vector per row), over slices of 32 values of K held in shared memory as
+// vectors: A's rows as 8 vectors along K, B's rows as 8 vectors along N.
+
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>; // M × K/4
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>; // K × N/4
+
+const TILE = 32u;
+var<workgroup> sub_a: array<array<vec4<f32>, 8>, 32>; // 32 rows of A × 32 of K
+var<workgroup> sub_b: array<array<vec4<f32>, 8>, 32>; // 32 of K × 32 columns of B
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let row0 = group.y * TILE;
+  let col0 = group.x * TILE;
+  let k4 = dims.k / 4u;
+  let n4 = dims.n / 4u;
+  var acc: array<vec4<f32>, 4>;
+  for (var k0 = 0u; k0 < dims.k; k0 = k0 + TILE) {
+    // Each thread copies 4 vectors of each tile: rows 4·y .. 4·y+4, vector column x.
+    for (var r = 0u; r < 4u; r = r + 1u) {
+      let tr = local.y * 4u + r;
+      let row = row0 + tr;
+      let kv = k0 / 4u + local.x;
+      sub_a[tr][local.x] = select(vec4<f32>(0.0), a[row * k4 + kv], row < dims.m && kv < k4);
+      let kk = k0 + tr;
+      let cv = col0 / 4u + local.x;
+      sub_b[tr][local.x] = select(vec4<f32>(0.0), b[kk * n4 + cv], kk < dims.k && cv < n4);
+    }
+    workgroupBarrier();
+    for (var kv = 0u; kv < 8u; kv = kv + 1u) {
+      let b0 = sub_b[kv * 4u][local.x];
+      let b1 = sub_b[kv * 4u + 1u][local.x];
+      let b2 = sub_b[kv * 4u + 2u][local.x];
+      let b3 = sub_b[kv * 4u + 3u][local.x];
+      for (var r = 0u; r < 4u; r = r + 1u) {
+        let av = sub_a[local.y * 4u + r][kv];
+        acc[r] = fma(vec4<f32>(av.x), b0, fma(vec4<f32>(av.y), b1, fma(vec4<f32>(av.z), b2, fma(vec4<f32>(av.w), b3, acc[r]))));
+      }
+    }
+    workgroupBarrier();
+  }
+  let col = col0 + local.x * 4u;
+  if (col >= dims.n) { return; }
+  for (var r = 0u; r < 4u; r = r + 1u) {
+    let row = row0 + local.y * 4u + r;
+    if (row >= dims.m) { return; }
+    for (var j = 0u; j < 4u; j = j + 1u) { c[row * dims.n + col + j] = finish(acc[r][j], row, col + j); }
+  }
+}
