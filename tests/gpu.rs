@@ -50,7 +50,15 @@ fn max_relative_error(got: &[f32], want: &[f32]) -> f32 {
 #[wasm_bindgen_test]
 async fn products_equal_the_cpu_kernel_within_1e_4() {
     let gpu = gpu().await;
-    for [m, k, n] in [[1, 1, 1], [3, 5, 7], [65, 129, 33], [256, 256, 256]] {
+    // The shapes, then two that take the vectorised kernel with partial tiles.
+    for [m, k, n] in [
+        [1, 1, 1],
+        [3, 5, 7],
+        [65, 129, 33],
+        [256, 256, 256],
+        [100, 48, 12],
+        [33, 64, 40],
+    ] {
         for seed in [1, 2] {
             let (a, b) = (random(m * k, seed), random(k * n, seed + 10));
             let mut want = vec![0.0; m * n];

@@ -86,11 +86,12 @@ impl Tiling {
 /// whole batch.
 const MIN_WORKGROUPS: usize = 16;
 
-/// The vectorised kernel, for row-major operands whose K and N are multiples of 4.
-fn matmul_vec4_source() -> String {
+/// The vectorised kernel, for row-major operands whose K and N are multiples of 4, with
+/// `wg_x` vector columns per tile: 8 (32 × 32 tiles), or 4 (32 × 16) for narrow layers.
+fn matmul_vec4_source(wg_x: usize) -> String {
+    let common = include_str!("matmul_common.wgsl");
     format!(
-        "{}\n{}",
-        include_str!("matmul_common.wgsl"),
+        "const WG_X = {wg_x}u;\n{common}\n{}",
         include_str!("matmul_vec4.wgsl")
     )
 }
@@ -177,8 +178,10 @@ pub struct Gpu {
     matmul: GpuComputePipeline,
     /// The same with `Tiling::NARROW`.
     matmul_narrow: GpuComputePipeline,
-    /// The same for row-major operands with K and N multiples of 4 (32 × 32 tiles).
+    /// The same for row-major operands with K and N multiples of 4: 32 × 32 tiles, and
+    /// 32 × 16 for N ≤ 16.
     matmul_vec4: GpuComputePipeline,
+    matmul_vec4_narrow: GpuComputePipeline,
     /// Adds the shares of a product split along K.
     reduce: GpuComputePipeline,
     column_sums: GpuComputePipeline,
@@ -268,7 +271,8 @@ impl Gpu {
             matmul_narrow: pipeline(&Tiling::NARROW.source(), "main"),
             reduce: pipeline(&Tiling::WIDE.source(), "reduce"),
             column_sums: pipeline(&Tiling::WIDE.source(), "column_sums"),
-            matmul_vec4: pipeline(&matmul_vec4_source(), "main"),
+            matmul_vec4: pipeline(&matmul_vec4_source(8), "main"),
+            matmul_vec4_narrow: pipeline(&matmul_vec4_source(4), "main"),
             loss: pipeline(include_str!("loss.wgsl"), "loss_grad"),
             update: pipeline(include_str!("optimizer.wgsl"), "update"),
             device,
@@ -387,14 +391,19 @@ impl Gpu {
     ) -> Result<(), GpuError> {
         let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
         let narrow = n <= Tiling::NARROW.tile_n();
-        if k % 4 == 0 && n % 4 == 0 && !narrow && plain(&a, k) && plain(&b, n) {
+        if k % 4 == 0 && n % 4 == 0 && plain(&a, k) && plain(&b, n) {
             let code = epilogue.code();
             let [m, n, k] = [m, n, k].map(|v| v as u32);
             let words = [m, n, k, code, a.row, a.col, b.row, b.col, k, 1, 0, 0];
             let dims = self.uniform(&format!("dims.{tag}"), &words)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
-            let tiles = [n.div_ceil(32), m.div_ceil(32)].map(|t| t as usize);
-            self.dispatch_bound(encoder, &self.matmul_vec4, &bindings, [tiles[0], tiles[1], 1]);
+            let (pipeline, tile_n) = if narrow {
+                (&self.matmul_vec4_narrow, 16)
+            } else {
+                (&self.matmul_vec4, 32)
+            };
+            let tiles = [n.div_ceil(tile_n), m.div_ceil(32)].map(|t| t as usize);
+            self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         let (tiling, pipeline) = if narrow {

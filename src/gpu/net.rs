@@ -96,7 +96,7 @@ impl Gpu {
             batches.push((x.to_vec(), y.to_vec()));
         }
         let start = trainer.state();
-        let plan = Plan::of(trainer);
+        let plan = Plan::of(trainer, batches[0].1.len());
         // Each step's inputs and settings are written just before it is submitted: the queue
         // applies writes and submissions in the order they are made.
         self.watch();
@@ -170,7 +170,8 @@ fn delta(l: usize) -> String {
 }
 
 impl Plan {
-    fn of(trainer: &Trainer) -> Plan {
+    /// The plan for `trainer`'s network on batches of `batch` points.
+    fn of(trainer: &Trainer, batch: usize) -> Plan {
         let c = &trainer.config;
         let acts = activations(trainer);
         Plan {
@@ -181,7 +182,7 @@ impl Plan {
                 .zip(acts)
                 .map(|((i, o), a)| (i, o, a))
                 .collect(),
-            batch: c.batch_size.min(trainer.data.train.len()).max(1),
+            batch,
             loss: c.loss,
             optimizer: c.optimizer,
             regularization: if c.lambda == 0.0 {
