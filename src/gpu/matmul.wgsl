@@ -18,6 +18,7 @@ const VN = TN / 4u; // vectors per row of a thread's block
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 var<workgroup> tile_a: array<f32, TILE_M * KSLICE>;
 var<workgroup> tile_b: array<vec4<f32>, KSLICE * TILE_N / 4u>; // 4 columns per vector
@@ -64,9 +65,12 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   for (var i = 0u; i < TM; i = i + 1u) {
     let row = row0 + r0 + i;
     if (row >= dims.m) { continue; }
-    for (var j = 0u; j < TN; j = j + 1u) {
-      let col = col0 + c0 + j;
-      if (col < dims.n) { c[out + row * dims.n + col] = finish(acc[i][j / 4u][j % 4u], row, col); }
+    for (var v = 0u; v < VN; v = v + 1u) {
+      let col = col0 + c0 + 4u * v;
+      let value = finish4(acc[i][v], row, col);
+      for (var j = 0u; j < 4u; j = j + 1u) {
+        if (col + j < dims.n) { c[out + row * dims.n + col + j] = value[j]; }
+      }
     }
   }
 }
@@ -79,7 +83,7 @@ fn reduce(@builtin(global_invocation_id) id: vec3<u32>) {
   if (at >= dims.m * dims.n) { return; }
   var sum = 0.0;
   for (var z = 0u; z < dims.splits; z = z + 1u) { sum = sum + a[z * dims.m * dims.n + at]; }
-  c[at] = finish(sum, at / dims.n, at % dims.n);
+  c[at] = finish4(vec4<f32>(sum, 0.0, 0.0, 0.0), at / dims.n, at % dims.n).x;
 }
 
 // Column sums of an m × n `a` into `c`: a bias's gradient, 1ᵀ·dz, without the 127 rows of

@@ -1,6 +1,6 @@
-// What the matmul kernels share: the dimensions, the epilogues, and the bindings of the
-// epilogue's input, the output and the dimensions. Prepended to matmul.wgsl and
-// matmul_vec4.wgsl by src/gpu/mod.rs.
+// What the matmul kernels share: the epilogues, the dimensions, and the bindings of the
+// epilogue's input and of the dimensions. Prepended to matmul.wgsl and matmul_vec4.wgsl
+// by src/gpu/mod.rs.
 
 // What happens to each sum before it is stored.
 const LINEAR = 0u;          // + bias[col]
@@ -22,19 +22,28 @@ struct Dims {
 
 // The bias (n values) for LINEAR..SIGMOID; the activations h (m × n) for the gradient modes.
 @group(0) @binding(2) var<storage, read> extra: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<uniform> dims: Dims;
 
-fn finish(sum: f32, row: u32, col: u32) -> f32 {
+// Four entries of `extra` from `base + col`, zero past the end of a row of C.
+fn extra4(base: u32, col: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    if (col + j < dims.n) { v[j] = extra[base + col + j]; }
+  }
+  return v;
+}
+
+// The epilogue of entries (row, col .. col + 4) of C, four at a time.
+fn finish4(sum: vec4<f32>, row: u32, col: u32) -> vec4<f32> {
   switch dims.epilogue {
-    case LINEAR: { return sum + extra[col]; }
+    case LINEAR: { return sum + extra4(0u, col); }
     // tanh of a large argument overflows to NaN on some drivers; ±15 is already ±1 in f32.
-    case TANH: { return tanh(clamp(sum + extra[col], -15.0, 15.0)); }
-    case RELU: { return max(sum + extra[col], 0.0); }
-    case SIGMOID: { return 1.0 / (1.0 + exp(-(sum + extra[col]))); }
-    case TIMES_TANH_GRAD: { let h = extra[row * dims.n + col]; return sum * (1.0 - h * h); }
-    case TIMES_RELU_GRAD: { return select(0.0, sum, extra[row * dims.n + col] > 0.0); }
-    case TIMES_SIGMOID_GRAD: { let h = extra[row * dims.n + col]; return sum * h * (1.0 - h); }
+    case TANH: { return tanh(clamp(sum + extra4(0u, col), vec4<f32>(-15.0), vec4<f32>(15.0))); }
+    case RELU: { return max(sum + extra4(0u, col), vec4<f32>(0.0)); }
+    case SIGMOID: { return 1.0 / (1.0 + exp(-(sum + extra4(0u, col)))); }
+    case TIMES_TANH_GRAD: { let h = extra4(row * dims.n, col); return sum * (1.0 - h * h); }
+    case TIMES_RELU_GRAD: { return select(vec4<f32>(0.0), sum, extra4(row * dims.n, col) > vec4<f32>(0.0)); }
+    case TIMES_SIGMOID_GRAD: { let h = extra4(row * dims.n, col); return sum * h * (1.0 - h); }
     default: { return sum; }
   }
 }

@@ -10,6 +10,7 @@
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>; // M × K/4
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>; // K × N/4
+@group(0) @binding(3) var<storage, read_write> c: array<vec4<f32>>; // M × N/4
 
 const TILE_M = 32u;
 const TILE_N = 4u * WG_X;
@@ -56,6 +57,6 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   for (var r = 0u; r < 4u; r = r + 1u) {
     let row = row0 + local.y * 4u + r;
     if (row >= dims.m) { return; }
-    for (var j = 0u; j < 4u; j = j + 1u) { c[row * dims.n + col + j] = finish(acc[r][j], row, col + j); }
+    c[(row * dims.n + col) / 4u] = finish4(acc[r], row, col);
   }
 }

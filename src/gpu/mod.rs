@@ -19,9 +19,9 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     gpu_buffer_usage as usage, gpu_map_mode, GpuAdapter, GpuAutoLayoutMode, GpuBindGroupDescriptor,
-    GpuBindGroupEntry, GpuBuffer, GpuBufferDescriptor, GpuCommandEncoder, GpuComputePipeline,
-    GpuComputePipelineDescriptor, GpuDevice, GpuDeviceDescriptor, GpuErrorFilter, GpuProgrammableStage,
-    GpuQueue, GpuRequestAdapterOptions, GpuShaderModuleDescriptor,
+    GpuBindGroupEntry, GpuBuffer, GpuBufferDescriptor, GpuCommandEncoder, GpuComputePassEncoder,
+    GpuComputePipeline, GpuComputePipelineDescriptor, GpuDevice, GpuDeviceDescriptor, GpuErrorFilter,
+    GpuProgrammableStage, GpuQueue, GpuRequestAdapterOptions, GpuShaderModuleDescriptor,
 };
 
 /// A tiling of the general matmul kernel (matmul.wgsl): a workgroup of `wg_x × wg_y`
@@ -247,10 +247,14 @@ impl Gpu {
             .cloned()
             .collect::<Vec<_>>()
             .join(" ");
-        let name = if name.is_empty() {
-            "an adapter that gives no name".to_string()
-        } else {
-            name
+        // Compatibility-mode adapters (lavapipe through ANGLE, for one) may give no name.
+        let level = js_sys::Reflect::get(&adapter, &"featureLevel".into())
+            .ok()
+            .and_then(|l| l.as_string());
+        let name = match (name.is_empty(), level.as_deref()) {
+            (false, _) => name,
+            (true, Some("compatibility")) => "a compatibility-mode adapter that gives no name".to_string(),
+            (true, _) => "an adapter that gives no name".to_string(),
         };
         let pipeline = |code: &str, entry: &str| {
             let module = device.create_shader_module(&GpuShaderModuleDescriptor::new(code));
@@ -342,20 +346,21 @@ impl Gpu {
     /// Records one dispatch of `pipeline` with `buffers` bound to 0, 1, 2, … of group 0.
     fn dispatch(
         &self,
-        encoder: &GpuCommandEncoder,
+        pass: &GpuComputePassEncoder,
         pipeline: &GpuComputePipeline,
         buffers: &[&GpuBuffer],
         groups: (usize, usize),
     ) {
         let bindings: Vec<(u32, &GpuBuffer)> =
             buffers.iter().enumerate().map(|(i, &b)| (i as u32, b)).collect();
-        self.dispatch_bound(encoder, pipeline, &bindings, [groups.0, groups.1, 1]);
+        self.dispatch_bound(pass, pipeline, &bindings, [groups.0, groups.1, 1]);
     }
 
-    /// Records one dispatch of `pipeline` with `(binding, buffer)` pairs in group 0.
+    /// Records one dispatch of `pipeline` with `(binding, buffer)` pairs in group 0. The
+    /// dispatches of one pass see each other's writes: WebGPU orders them.
     fn dispatch_bound(
         &self,
-        encoder: &GpuCommandEncoder,
+        pass: &GpuComputePassEncoder,
         pipeline: &GpuComputePipeline,
         bindings: &[(u32, &GpuBuffer)],
         [x, y, z]: [usize; 3],
@@ -368,11 +373,9 @@ impl Gpu {
         let group = self
             .device
             .create_bind_group(&GpuBindGroupDescriptor::new(&entries, &layout));
-        let pass = encoder.begin_compute_pass();
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, Some(&group));
         pass.dispatch_workgroups_with_workgroup_count_y_and_workgroup_count_z(x as u32, y as u32, z as u32);
-        pass.end();
     }
 
     /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `tag` names the
@@ -380,7 +383,7 @@ impl Gpu {
     #[allow(clippy::too_many_arguments)]
     pub fn encode_matmul(
         &self,
-        encoder: &GpuCommandEncoder,
+        pass: &GpuComputePassEncoder,
         tag: &str,
         a: Operand,
         b: Operand,
@@ -403,7 +406,7 @@ impl Gpu {
                 (&self.matmul_vec4, 32)
             };
             let tiles = [n.div_ceil(tile_n), m.div_ceil(32)].map(|t| t as usize);
-            self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], 1]);
+            self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         let (tiling, pipeline) = if narrow {
@@ -424,7 +427,7 @@ impl Gpu {
         if splits == 1 {
             let dims = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), 1))?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
-            self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], 1]);
+            self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         const PARTIAL: u32 = 7;
@@ -437,17 +440,17 @@ impl Gpu {
             (3, &shares),
             (4, &first),
         ];
-        self.dispatch_bound(encoder, pipeline, &bindings, [tiles[0], tiles[1], splits]);
+        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
         let second = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), splits))?;
         let bindings = [(0, &shares), (2, extra), (3, out), (4, &second)];
-        self.dispatch_bound(encoder, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
+        self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
     }
 
     /// Records `out = 1ᵀ·x`, the column sums of a row-major `m × n` x.
     pub fn encode_column_sums(
         &self,
-        encoder: &GpuCommandEncoder,
+        pass: &GpuComputePassEncoder,
         tag: &str,
         x: &GpuBuffer,
         out: &GpuBuffer,
@@ -457,7 +460,7 @@ impl Gpu {
         let dims = self.uniform(&format!("dims.{tag}"), &[m, n, 0, 0, n, 1, 0, 0, 0, 1, 0, 0])?;
         let bindings = [(0, x), (3, out), (4, &dims)];
         self.dispatch_bound(
-            encoder,
+            pass,
             &self.column_sums,
             &bindings,
             [(n as usize).div_ceil(GROUP), 1, 1],
@@ -580,7 +583,9 @@ impl Gpu {
         let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
         let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
         let linear = Epilogue::Bias(Activation::Linear);
-        self.encode_matmul(&encoder, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+        let pass = encoder.begin_compute_pass();
+        self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+        pass.end();
         let read = self.submit_and_read(encoder, &[(&out, m * n)])?;
         Ok(async move { Ok(read.await?.remove(0)) })
     }

@@ -56,6 +56,7 @@ impl Gpu {
         }
         let acts = activations(trainer);
         let encoder = self.encoder();
+        let pass = encoder.begin_compute_pass();
         let mut h = self.upload("forward.x", x)?;
         for (l, (layer, &act)) in layers.iter().zip(&acts).enumerate() {
             // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
@@ -65,7 +66,7 @@ impl Gpu {
             let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
             let shape = [rows, layer.inputs, layer.outputs];
             self.encode_matmul(
-                &encoder,
+                &pass,
                 &format!("forward{l}"),
                 a,
                 w,
@@ -76,6 +77,7 @@ impl Gpu {
             )?;
             h = out;
         }
+        pass.end();
         let read = self.submit_and_read(encoder, &[(&h, rows * trainer.arch.outputs)])?;
         Ok(async move { Ok(read.await?.remove(0)) })
     }
@@ -230,13 +232,14 @@ impl Plan {
     ) -> Result<web_sys::GpuCommandEncoder, GpuError> {
         let (batch, n_layers) = (self.batch, self.layers.len());
         let encoder = gpu.encoder();
+        let pass = encoder.begin_compute_pass();
         let buf = |name: &str, floats| gpu.scratch(name, floats);
         let params: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
             .map(|(i, n)| buf(&param(i), n))
             .collect::<Result<_, _>>()?;
-        // forward
+        // forward, loss, backward: one compute pass (WebGPU orders its dispatches)
         let mut h = gpu.upload("train.x", x)?;
         let mut hs = vec![h.clone()];
         for (l, &(fan_in, fan_out, act)) in self.layers.iter().enumerate() {
@@ -244,7 +247,7 @@ impl Plan {
             let (a, w) = (Operand::rows(&h, fan_in), Operand::rows(&params[2 * l], fan_out));
             let epilogue = Epilogue::Bias(act);
             gpu.encode_matmul(
-                &encoder,
+                &pass,
                 &format!("train.fwd{l}"),
                 a,
                 w,
@@ -269,7 +272,7 @@ impl Plan {
         };
         let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss_code, 0])?;
         gpu.dispatch(
-            &encoder,
+            &pass,
             &gpu.loss,
             &[&h, &labels, &dz, &point_losses, &dims],
             groups(batch),
@@ -286,7 +289,7 @@ impl Plan {
             let tag = |what: &str| format!("train.{what}{l}");
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
             gpu.encode_matmul(
-                &encoder,
+                &pass,
                 &tag("dw"),
                 h_in,
                 dz_op,
@@ -295,13 +298,13 @@ impl Plan {
                 [fan_in, batch, fan_out],
                 none,
             )?;
-            gpu.encode_column_sums(&encoder, &tag("db"), &dz, &grads[2 * l + 1], [batch, fan_out])?;
+            gpu.encode_column_sums(&pass, &tag("db"), &dz, &grads[2 * l + 1], [batch, fan_out])?;
             if l > 0 {
                 let below = buf(&delta(l - 1), batch * fan_in)?;
                 let w_t = Operand::transposed(&params[2 * l], fan_out);
                 let epilogue = Epilogue::TimesGrad(self.layers[l - 1].2);
                 gpu.encode_matmul(
-                    &encoder,
+                    &pass,
                     &tag("dh"),
                     dz_op,
                     w_t,
@@ -313,6 +316,7 @@ impl Plan {
                 dz = below;
             }
         }
+        pass.end();
         if last {
             for (i, n) in self.sizes().enumerate() {
                 let keep = buf(&previous(i), n)?;
@@ -325,7 +329,8 @@ impl Plan {
                 )?;
             }
         }
-        // update
+        // update: a second pass, after the copies
+        let pass = encoder.begin_compute_pass();
         let (c1, c2) = (1.0 - 0.9f32.powi(t), 1.0 - 0.999f32.powi(t));
         let kind = match self.optimizer {
             OptimizerKind::Sgd => 0,
@@ -357,12 +362,13 @@ impl Plan {
             let u = gpu.uniform(&format!("train.update{i}"), &words)?;
             let (m1, m2) = (buf(&moment(1, i), n)?, buf(&moment(2, i), n)?);
             gpu.dispatch(
-                &encoder,
+                &pass,
                 &gpu.update,
                 &[&params[i], &grads[i], &m1, &m2, &u],
                 groups(n),
             );
         }
+        pass.end();
         Ok(encoder)
     }
 
