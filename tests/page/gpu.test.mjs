@@ -78,3 +78,19 @@ test("a lost GPU device: the page says so once, goes on on the CPU, and keeps th
   assert.equal(await page.textContent("#status"), "");
   assert.deepEqual(errors, []);
 });
+
+test("changing the network while the backends are being measured neither fails nor falls back", async () => {
+  const { page, errors } = await open("train.html", true);
+  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  // Each change rebuilds the network; a measurement of the old one is under way meanwhile.
+  for (const dataset of ["circles", "xor", "moons", "circles"]) {
+    await page.selectOption("#dataset", dataset);
+    await page.waitForTimeout(300);
+  }
+  await page.waitForTimeout(4000); // the last change's measurement
+  const text = await page.textContent("#backend");
+  assert.match(text, /measured/);
+  assert.doesNotMatch(text, /failed|lost/);
+  assert.equal(await page.isDisabled("#backend-choice option[value=gpu]"), false);
+  assert.deepEqual(errors, []);
+});

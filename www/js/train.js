@@ -167,7 +167,7 @@ function rebuild() {
   backend.probs = null;
   backend.generation++;
   backend.training_in_flight = false;
-  if (backend.gpu) measureBackends().then(chooseBackend, (e) => fallBackToCpu(`the GPU failed while being measured: ${e.message}`));
+  remeasureSoon();
   stepsPerCall = 1; // re-measure: the new network may be far slower per step
   history = [];
   stoppedMessage = "";
@@ -385,26 +385,53 @@ async function timeIt(run, times) {
 }
 
 /** Times the heatmap and training steps on both backends, on the current network. Training
- * is timed on a copy, so the real run is not disturbed. */
+ * is timed on a copy, so the real run is not disturbed. Resolves to false, measuring
+ * nothing, if the network is replaced meanwhile (its own measurement follows). */
 async function measureBackends() {
   const generation = backend.generation;
   const net = trainer;
-  backend.heatmap.cpu = await timeIt(() => net.grid(HEATMAP), 5);
-  if (!backend.gpu) return;
-  const gpu = backend.gpu;
-  const heatmapGpu = await timeIt(() => gpu.grid(net, HEATMAP), 3);
-  if (generation !== backend.generation) return; // replaced meanwhile; its own measurement follows
   const copy = new Trainer(config);
+  const stale = new Error("stale");
+  // Every timed call first checks that `net` is still the page's network (and not freed).
+  const current = (f) => () => {
+    if (generation !== backend.generation) throw stale;
+    return f();
+  };
   try {
+    const heatmapCpu = await timeIt(current(() => net.grid(HEATMAP)), 5);
+    if (!backend.gpu) {
+      backend.heatmap.cpu = heatmapCpu;
+      return true;
+    }
+    const gpu = backend.gpu;
+    const heatmapGpu = await timeIt(current(() => gpu.grid(net, HEATMAP)), 3);
     const STEPS = 20;
-    const cpu = await timeIt(() => copy.step(STEPS), 3);
-    const onGpu = await timeIt(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS)), 3);
-    if (generation !== backend.generation) return;
+    const cpu = await timeIt(current(() => copy.step(STEPS)), 3);
+    const onGpu = await timeIt(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+    if (generation !== backend.generation) return false;
+    Object.assign(backend.heatmap, { cpu: heatmapCpu, gpu: heatmapGpu });
     Object.assign(backend.training, { cpu: cpu / STEPS, gpu: onGpu / STEPS });
-    backend.heatmap.gpu = heatmapGpu;
+    return true;
+  } catch (e) {
+    if (e === stale) return false;
+    throw e;
   } finally {
     copy.free();
   }
+}
+
+/** Measures again after the network has been rebuilt, once the user has stopped changing it
+ * for a moment: each measurement keeps the GPU busy for a while. */
+let measureTimer = null;
+function remeasureSoon() {
+  clearTimeout(measureTimer);
+  measureTimer = setTimeout(() => {
+    if (!backend.gpu) return;
+    measureBackends().then(
+      (done) => done && chooseBackend(),
+      (e) => gpuFailed("the GPU failed while being measured", e),
+    );
+  }, 500);
 }
 
 function chooseBackend() {
@@ -743,10 +770,11 @@ async function main() {
     backend.why = e.message;
     $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
   }
+  clearTimeout(measureTimer); // measured here, not again
   try {
     await measureBackends();
   } catch (e) {
-    fallBackToCpu(`the GPU failed while being measured: ${e.message}`);
+    gpuFailed("the GPU failed while being measured", e);
   }
   $("#backend-choice").addEventListener("change", chooseBackend);
   window.gradscope = {
