@@ -654,6 +654,12 @@ impl JsTrainer {
         self.trainer.extent
     }
 
+    /// Whether `finishGpuSteps` would take these steps: nothing changed the network or its
+    /// data since they were drawn.
+    pub fn accepts(&self, steps: &GpuSteps) -> bool {
+        steps.version == self.version
+    }
+
     /// Takes over the result of training steps run on the GPU (`Gpu.train`): the same
     /// progress as `step`. Throws if the trainer changed since those steps were drawn.
     #[wasm_bindgen(js_name = finishGpuSteps, unchecked_return_type = "Progress")]
@@ -789,8 +795,10 @@ impl JsGpu {
     pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsError> {
         let steps = self
             .gpu
-            .train(&mut trainer.trainer, n.clamp(1, 10_000))
+            .train(&mut trainer.trainer, n.min(10_000))
             .map_err(|why| JsError::new(&why.to_string()))?;
+        // The batches drawn are these steps' own: steps drawn before cannot be taken over.
+        trainer.version = next_version();
         let version = trainer.version;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let steps = steps.await?;

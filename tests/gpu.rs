@@ -75,6 +75,40 @@ async fn products_equal_the_cpu_kernel_within_1e_4() {
 }
 
 #[wasm_bindgen_test]
+async fn empty_products_and_passes_are_empty_not_a_crash() {
+    let gpu = gpu().await;
+    assert_eq!(
+        gpu.multiply(&[], &[1.0; 15], [0, 3, 5]).unwrap().await.unwrap(),
+        Vec::<f32>::new()
+    );
+    assert_eq!(
+        gpu.multiply(&[1.0; 6], &[], [2, 3, 0]).unwrap().await.unwrap(),
+        Vec::<f32>::new()
+    );
+    // K = 0: the product is all zeros.
+    assert_eq!(
+        gpu.multiply(&[], &[], [2, 0, 3]).unwrap().await.unwrap(),
+        vec![0.0; 6]
+    );
+    let trainer = Trainer::new(Config::default()).unwrap();
+    assert_eq!(
+        gpu.forward(&trainer, &[], 0).unwrap().await.unwrap(),
+        Vec::<f32>::new()
+    );
+    let too_many = gpu
+        .multiply(&[], &[], [1 << 20, 0, 1 << 20])
+        .err()
+        .expect("2^40 values is too many");
+    assert!(too_many.0.contains("at most"), "{}", too_many.0);
+    let mut trainer = Trainer::new(Config::default()).unwrap();
+    let none = gpu
+        .train(&mut trainer, 0)
+        .err()
+        .expect("zero steps is not a request");
+    assert!(none.to_string().contains("at least one step"), "{none}");
+}
+
+#[wasm_bindgen_test]
 async fn mismatched_operands_are_an_error_not_a_crash() {
     let gpu = gpu().await;
     let e = gpu
@@ -198,6 +232,20 @@ async fn training_steps_on_the_gpu_equal_training_steps_on_the_cpu() {
             config(&[16, 8], &[Relu, Tanh], Loss::SoftmaxCrossEntropy, 3),
             OptimizerKind::Adam,
             Regularization::None,
+        ),
+        // A linear hidden layer (its gradient passes through unchanged), and batches of 1.
+        (
+            config(&[8, 8], &[Linear, Tanh], Loss::Logistic, 2),
+            OptimizerKind::Momentum,
+            Regularization::None,
+        ),
+        (
+            Config {
+                batch_size: 1,
+                ..config(&[6], &[Sigmoid], Loss::Mse, 2)
+            },
+            OptimizerKind::Adam,
+            Regularization::L1,
         ),
         // Batches of 500: the weight gradients are split along the batch; 32-wide layers
         // take the vectorised kernel forward.

@@ -1,10 +1,7 @@
 // The loss's gradient with respect to the logits, following the CPU graph's definitions
 // (src/nn/mlp.rs) down to the subgradients at the kinks, and each row's loss.
 
-const SOFTMAX_CROSS_ENTROPY = 0u;
-const LOGISTIC = 1u;
-const HINGE = 2u;
-const MSE = 3u;
+// SOFTMAX_CROSS_ENTROPY, LOGISTIC, HINGE and MSE are prepended by src/gpu/net.rs.
 
 struct LossDims { rows: u32, outputs: u32, loss: u32, pad: u32 }
 
@@ -14,7 +11,9 @@ struct LossDims { rows: u32, outputs: u32, loss: u32, pad: u32 }
 @group(0) @binding(3) var<storage, read_write> row_loss: array<f32>;
 @group(0) @binding(4) var<uniform> ld: LossDims;
 
-fn step(x: f32) -> f32 { return select(0.0, 1.0, x > 0.0); }
+// relu and its derivative as the graph has them (x ≤ 0 ? 0 : x, and 0 at 0).
+fn relu(x: f32) -> f32 { return select(x, 0.0, x <= 0.0); }
+fn positive(x: f32) -> f32 { return select(0.0, 1.0, x > 0.0); }
 
 @compute @workgroup_size(64)
 fn loss_grad(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -42,12 +41,12 @@ fn loss_grad(@builtin(global_invocation_id) id: vec3<u32>) {
     case LOGISTIC: {
       // relu(−m) + ln(1 + e^(−|m|)), differentiated term by term as the graph does
       let e = exp(-abs(m));
-      row_loss[i] = max(-m, 0.0) + log(1.0 + e);
-      dz[i] = y * (-step(-m) - sign(m) * e / (1.0 + e)) * scale;
+      row_loss[i] = relu(-m) + log(1.0 + e);
+      dz[i] = y * (-positive(-m) - sign(m) * e / (1.0 + e)) * scale;
     }
     case HINGE: {
-      row_loss[i] = max(1.0 - m, 0.0);
-      dz[i] = -y * step(1.0 - m) * scale;
+      row_loss[i] = relu(1.0 - m);
+      dz[i] = -y * positive(1.0 - m) * scale;
     }
     default: {
       row_loss[i] = (s - y) * (s - y);

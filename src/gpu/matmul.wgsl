@@ -4,7 +4,7 @@
 // Each workgroup of WG_X × WG_Y threads computes a TILE_M × TILE_N tile of C, each thread a
 // TM × TN block of it (TN/4 vectors per row, so each value read from shared memory feeds
 // TN multiply-adds), stepping through K in slices of KSLICE that the workgroup first copies
-// into shared memory. Every load and store is bounds-checked. WG_X, WG_Y, TM, TN and KSLICE
+// into shared memory. Loads and stores outside the matrices are skipped (zero is used). WG_X, WG_Y, TM, TN and KSLICE
 // are prepended by src/gpu/mod.rs, which also sizes the dispatch from them.
 //
 // Products whose C has few tiles but whose K is long (a layer's weight gradient: fan-in ×
@@ -39,14 +39,16 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
     for (var e = index; e < TILE_M * KSLICE; e = e + THREADS) {
       let row = row0 + e / KSLICE;
       let kk = k0 + e % KSLICE;
-      tile_a[e] = select(0.0, a[row * dims.a_row + kk * dims.a_col], row < dims.m && kk < k_end);
+      var v = 0.0;
+      if (row < dims.m && kk < k_end) { v = a[row * dims.a_row + kk * dims.a_col]; }
+      tile_a[e] = v;
     }
     for (var v = index; v < KSLICE * TILE_N / 4u; v = v + THREADS) {
       let kk = k0 + v / (TILE_N / 4u);
       let bc = col0 + (v % (TILE_N / 4u)) * 4u;
       var w = vec4<f32>(0.0);
       for (var j = 0u; j < 4u; j = j + 1u) {
-        w[j] = select(0.0, b[kk * dims.b_row + (bc + j) * dims.b_col], kk < k_end && bc + j < dims.n);
+        if (kk < k_end && bc + j < dims.n) { w[j] = b[kk * dims.b_row + (bc + j) * dims.b_col]; }
       }
       tile_b[v] = w;
     }

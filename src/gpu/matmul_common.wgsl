@@ -2,15 +2,15 @@
 // epilogue's input and of the dimensions. Prepended to matmul.wgsl and matmul_vec4.wgsl
 // by src/gpu/mod.rs.
 
-// What happens to each sum before it is stored.
-const LINEAR = 0u;          // + bias[col]
-const TANH = 1u;            // act(· + bias[col]): a layer's forward pass
-const RELU = 2u;
-const SIGMOID = 3u;
-const TIMES_TANH_GRAD = 4u; // · × act'(z), read from `extra` as the stored activation h = act(z):
-const TIMES_RELU_GRAD = 5u; //   the backward pass from a layer's output to its pre-activation
-const TIMES_SIGMOID_GRAD = 6u;
-const PARTIAL = 7u;         // the sum as it is: one share of a product split along K
+// The epilogue codes (what happens to each sum before it is stored) are prepended by
+// src/gpu/mod.rs from its `Epilogue`:
+//   LINEAR, TANH, RELU, SIGMOID           act(sum + bias[col]): a layer's forward pass
+//   TIMES_TANH_GRAD, …_RELU_…, …_SIGMOID_…  sum × act'(z), with act' read from the stored
+//                                         activation h = act(z) in `extra`: the backward
+//                                         pass from a layer's output to its pre-activation
+//   PARTIAL                               the sum as it is (one share of a product split
+//                                         along K, or the backward pass through a linear
+//                                         layer)
 
 struct Dims {
   m: u32, n: u32, k: u32, epilogue: u32,
@@ -38,8 +38,14 @@ fn finish4(sum: vec4<f32>, row: u32, col: u32) -> vec4<f32> {
   switch dims.epilogue {
     case LINEAR: { return sum + extra4(0u, col); }
     // tanh of a large argument overflows to NaN on some drivers; ±15 is already ±1 in f32.
-    case TANH: { return tanh(clamp(sum + extra4(0u, col), vec4<f32>(-15.0), vec4<f32>(15.0))); }
-    case RELU: { return max(sum + extra4(0u, col), vec4<f32>(0.0)); }
+    // NaN is kept where the compiler allows (WGSL may assume there is none): the trainer
+    // checks every weight it takes back from the GPU anyway.
+    case TANH: {
+      let z = sum + extra4(0u, col);
+      return select(tanh(clamp(z, vec4<f32>(-15.0), vec4<f32>(15.0))), z, z != z);
+    }
+    // relu as the graph writes it, x ≤ 0 ? 0 : x, rather than max (see TANH on NaN).
+    case RELU: { let z = sum + extra4(0u, col); return select(z, vec4<f32>(0.0), z <= vec4<f32>(0.0)); }
     case SIGMOID: { return 1.0 / (1.0 + exp(-(sum + extra4(0u, col)))); }
     case TIMES_TANH_GRAD: { let h = extra4(row * dims.n, col); return sum * (1.0 - h * h); }
     case TIMES_RELU_GRAD: { return select(vec4<f32>(0.0), sum, extra4(row * dims.n, col) > vec4<f32>(0.0)); }

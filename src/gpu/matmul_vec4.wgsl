@@ -32,12 +32,16 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
       let tr = local.y * 4u + r;
       let row = row0 + tr;
       let kv = k0 / 4u + local.x;
-      sub_a[tr][local.x] = select(vec4<f32>(0.0), a[row * k4 + kv], row < dims.m && kv < k4);
+      var v = vec4<f32>(0.0);
+      if (row < dims.m && kv < k4) { v = a[row * k4 + kv]; }
+      sub_a[tr][local.x] = v;
     }
     for (var tk = local.y; tk < TILE_K; tk = tk + 8u) {
       let kk = k0 + tk;
       let cv = col0 / 4u + local.x;
-      sub_b[tk][local.x] = select(vec4<f32>(0.0), b[kk * n4 + cv], kk < dims.k && cv < n4);
+      var w = vec4<f32>(0.0);
+      if (kk < dims.k && cv < n4) { w = b[kk * n4 + cv]; }
+      sub_b[tk][local.x] = w;
     }
     workgroupBarrier();
     for (var kv = 0u; kv < WG_X; kv = kv + 1u) {

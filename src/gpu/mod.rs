@@ -73,7 +73,7 @@ impl Tiling {
         } = self;
         let consts =
             format!("const WG_X = {wg_x}u;\nconst WG_Y = {wg_y}u;\nconst TM = {tm}u;\nconst TN = {tn}u;\n");
-        let common = include_str!("matmul_common.wgsl");
+        let common = common_source();
         format!(
             "{consts}const KSLICE = {kslice}u;\n{common}\n{}",
             include_str!("matmul.wgsl")
@@ -86,10 +86,19 @@ impl Tiling {
 /// whole batch.
 const MIN_WORKGROUPS: usize = 16;
 
+/// What both matmul kernels start with: the epilogue codes and matmul_common.wgsl.
+fn common_source() -> String {
+    format!(
+        "{}{}",
+        constants(&Epilogue::CODES),
+        include_str!("matmul_common.wgsl")
+    )
+}
+
 /// The vectorised kernel, for row-major operands whose K and N are multiples of 4, with
 /// `wg_x` vector columns per tile: 8 (32 × 32 tiles), or 4 (32 × 16) for narrow layers.
 fn matmul_vec4_source(wg_x: usize) -> String {
-    let common = include_str!("matmul_common.wgsl");
+    let common = common_source();
     format!(
         "const WG_X = {wg_x}u;\n{common}\n{}",
         include_str!("matmul_vec4.wgsl")
@@ -126,18 +135,91 @@ pub enum Epilogue {
 }
 
 impl Epilogue {
+    /// The codes matmul_common.wgsl switches on, prepended to it by `constants`.
+    const CODES: [(&'static str, u32); 8] = [
+        ("LINEAR", 0),
+        ("TANH", 1),
+        ("RELU", 2),
+        ("SIGMOID", 3),
+        ("TIMES_TANH_GRAD", 4),
+        ("TIMES_RELU_GRAD", 5),
+        ("TIMES_SIGMOID_GRAD", 6),
+        // The sum as it is: a share of a product split along K; a linear layer's gradient.
+        ("PARTIAL", 7),
+    ];
+
     fn code(self) -> u32 {
-        let act = |a| match a {
-            Activation::Linear => 0,
-            Activation::Tanh => 1,
-            Activation::Relu => 2,
-            Activation::Sigmoid => 3,
+        let name = match self {
+            Epilogue::Bias(Activation::Linear) => "LINEAR",
+            Epilogue::Bias(Activation::Tanh) => "TANH",
+            Epilogue::Bias(Activation::Relu) => "RELU",
+            Epilogue::Bias(Activation::Sigmoid) => "SIGMOID",
+            Epilogue::TimesGrad(Activation::Linear) => "PARTIAL", // linear' = 1
+            Epilogue::TimesGrad(Activation::Tanh) => "TIMES_TANH_GRAD",
+            Epilogue::TimesGrad(Activation::Relu) => "TIMES_RELU_GRAD",
+            Epilogue::TimesGrad(Activation::Sigmoid) => "TIMES_SIGMOID_GRAD",
         };
-        match self {
-            Epilogue::Bias(a) => act(a),
-            Epilogue::TimesGrad(a) => 3 + act(a),
-        }
+        code(&Self::CODES, name)
     }
+}
+
+/// The value of `name` in a table of WGSL constants.
+fn code(table: &[(&str, u32)], name: &str) -> u32 {
+    table.iter().find(|c| c.0 == name).map_or(u32::MAX, |c| c.1)
+}
+
+/// WGSL declarations of a table of constants, to prepend to a kernel, so that Rust and WGSL
+/// cannot disagree on a code.
+pub(crate) fn constants(table: &[(&str, u32)]) -> String {
+    table
+        .iter()
+        .map(|(name, value)| format!("const {name} = {value}u;\n"))
+        .collect()
+}
+
+/// matmul_common.wgsl's `Dims`, field for field.
+struct Dims {
+    m: usize,
+    n: usize,
+    k: usize,
+    epilogue: u32,
+    a: [u32; 2],
+    b: [u32; 2],
+    /// Workgroup z sums K from `z * k_share`; `reduce` adds `splits` shares.
+    k_share: usize,
+    splits: usize,
+}
+
+impl Dims {
+    fn words(&self) -> [u32; 12] {
+        let [m, n, k, k_share, splits] =
+            [self.m, self.n, self.k, self.k_share, self.splits].map(|v| v as u32);
+        let ([a_row, a_col], [b_row, b_col]) = (self.a, self.b);
+        [
+            m,
+            n,
+            k,
+            self.epilogue,
+            a_row,
+            a_col,
+            b_row,
+            b_col,
+            k_share,
+            splits,
+            0,
+            0,
+        ]
+    }
+}
+
+/// How a product with `tiles` tiles of C splits its `k` along K: `(share, splits)`, with
+/// each share a whole number of `slice`s, at least 4 of them, and
+/// `(splits − 1)·share < k ≤ splits·share`, so every K value is summed exactly once. Only
+/// products with fewer than MIN_WORKGROUPS tiles are split.
+fn split_k(k: usize, slice: usize, tiles: usize) -> (usize, usize) {
+    let wanted = MIN_WORKGROUPS.div_ceil(tiles.max(1)).min(k / (4 * slice)).max(1);
+    let share = k.div_ceil(wanted).max(1).next_multiple_of(slice);
+    (share, k.div_ceil(share).max(1))
 }
 
 /// A matrix operand: a buffer and how to find `X[i, k]` in it (`i * row + k * col`), so a
@@ -267,18 +349,20 @@ impl Gpu {
         Ok(Gpu {
             queue: device.queue(),
             name,
-            software: info.is_fallback_adapter()
-                || ["swiftshader", "llvmpipe", "lavapipe"]
+            software: info.is_fallback_adapter() || {
+                let text = format!("{} {}", info.description(), info.architecture()).to_lowercase();
+                ["swiftshader", "llvmpipe", "lavapipe"]
                     .iter()
-                    .any(|s| info.description().contains(s) || info.architecture().contains(s)),
+                    .any(|s| text.contains(s))
+            },
             matmul: pipeline(&Tiling::WIDE.source(), "main"),
             matmul_narrow: pipeline(&Tiling::NARROW.source(), "main"),
             reduce: pipeline(&Tiling::WIDE.source(), "reduce"),
             column_sums: pipeline(&Tiling::WIDE.source(), "column_sums"),
             matmul_vec4: pipeline(&matmul_vec4_source(8), "main"),
             matmul_vec4_narrow: pipeline(&matmul_vec4_source(4), "main"),
-            loss: pipeline(include_str!("loss.wgsl"), "loss_grad"),
-            update: pipeline(include_str!("optimizer.wgsl"), "update"),
+            loss: pipeline(&net::loss_source(), "loss_grad"),
+            update: pipeline(&net::optimizer_source(), "update"),
             device,
             buffers: RefCell::default(),
             staging: RefCell::default(),
@@ -392,21 +476,30 @@ impl Gpu {
         [m, k, n]: [usize; 3],
         epilogue: Epilogue,
     ) -> Result<(), GpuError> {
-        let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
+        if m == 0 || n == 0 {
+            return Ok(()); // C is empty
+        }
+        let mut dims = Dims {
+            m,
+            n,
+            k,
+            epilogue: epilogue.code(),
+            a: [a.row, a.col],
+            b: [b.row, b.col],
+            k_share: k,
+            splits: 1,
+        };
         let narrow = n <= Tiling::NARROW.tile_n();
+        let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
         if k % 4 == 0 && n % 4 == 0 && plain(&a, k) && plain(&b, n) {
-            let code = epilogue.code();
-            let [m, n, k] = [m, n, k].map(|v| v as u32);
-            let words = [m, n, k, code, a.row, a.col, b.row, b.col, k, 1, 0, 0];
-            let dims = self.uniform(&format!("dims.{tag}"), &words)?;
-            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
             let (pipeline, tile_n) = if narrow {
                 (&self.matmul_vec4_narrow, 16)
             } else {
                 (&self.matmul_vec4, 32)
             };
-            let tiles = [n.div_ceil(tile_n), m.div_ceil(32)].map(|t| t as usize);
-            self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
+            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
+            self.dispatch_bound(pass, pipeline, &bindings, [n.div_ceil(tile_n), m.div_ceil(32), 1]);
             return Ok(());
         }
         let (tiling, pipeline) = if narrow {
@@ -415,34 +508,30 @@ impl Gpu {
             (Tiling::WIDE, &self.matmul)
         };
         let tiles = [n.div_ceil(tiling.tile_n()), m.div_ceil(tiling.tile_m())];
-        // Split K into shares of whole slices, enough for MIN_WORKGROUPS, each at least 4 slices.
-        let wanted = MIN_WORKGROUPS.div_ceil(tiles[0] * tiles[1]);
-        let slice = tiling.kslice;
-        let share = (k.div_ceil(wanted.min(k / (4 * slice)).max(1)).div_ceil(slice) * slice).max(slice);
-        let splits = k.div_ceil(share).max(1);
-        let dims = |code: u32, splits: usize| {
-            let [m, n, k, share, splits] = [m, n, k, share, splits].map(|v| v as u32);
-            [m, n, k, code, a.row, a.col, b.row, b.col, share, splits, 0, 0]
-        };
-        if splits == 1 {
-            let dims = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), 1))?;
-            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &dims)];
+        (dims.k_share, dims.splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
+        if dims.splits == 1 {
+            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+            let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
-        const PARTIAL: u32 = 7;
-        let shares = self.scratch(&format!("shares.{tag}"), splits * m * n)?;
-        let first = self.uniform(&format!("dims.{tag}.shares"), &dims(PARTIAL, splits))?;
+        // Each share's sums into `shares`, then the shares added and the epilogue applied.
+        let shares = self.scratch(&format!("shares.{tag}"), dims.splits * m * n)?;
+        let partial = Dims {
+            epilogue: code(&Epilogue::CODES, "PARTIAL"),
+            ..dims
+        };
+        let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial.words())?;
         let bindings = [
             (0, a.buffer),
             (1, b.buffer),
             (2, extra),
             (3, &shares),
-            (4, &first),
+            (4, &uniform),
         ];
-        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
-        let second = self.uniform(&format!("dims.{tag}"), &dims(epilogue.code(), splits))?;
-        let bindings = [(0, &shares), (2, extra), (3, out), (4, &second)];
+        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], dims.splits]);
+        let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        let bindings = [(0, &shares), (2, extra), (3, out), (4, &uniform)];
         self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
     }
@@ -456,15 +545,19 @@ impl Gpu {
         out: &GpuBuffer,
         [m, n]: [usize; 2],
     ) -> Result<(), GpuError> {
-        let [m, n] = [m, n].map(|v| v as u32);
-        let dims = self.uniform(&format!("dims.{tag}"), &[m, n, 0, 0, n, 1, 0, 0, 0, 1, 0, 0])?;
+        let dims = Dims {
+            m,
+            n,
+            k: 0,
+            epilogue: code(&Epilogue::CODES, "PARTIAL"),
+            a: [n as u32, 1],
+            b: [0, 0],
+            k_share: 0,
+            splits: 1,
+        };
+        let dims = self.uniform(&format!("dims.{tag}"), &dims.words())?;
         let bindings = [(0, x), (3, out), (4, &dims)];
-        self.dispatch_bound(
-            pass,
-            &self.column_sums,
-            &bindings,
-            [(n as usize).div_ceil(GROUP), 1, 1],
-        );
+        self.dispatch_bound(pass, &self.column_sums, &bindings, [n.div_ceil(GROUP), 1, 1]);
         Ok(())
     }
 
@@ -523,7 +616,9 @@ impl Gpu {
         let mapping = staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64);
         for scope in errors {
             if let Some(error) = scope.await?.into_option() {
-                // The mapping resolves or fails on its own; this buffer is not reused.
+                // Let the mapping settle (it fails) rather than leave it unhandled; this
+                // staging buffer is not reused.
+                let _ = mapping.await;
                 return Err(GpuError(error.message()));
             }
         }
@@ -544,19 +639,29 @@ impl Gpu {
         Ok(out)
     }
 
-    /// Submits `encoder` now; the future resolves with the contents of `sources` once the
-    /// GPU is done.
-    pub fn submit_and_read(
+    /// Records work with `record` (which returns the buffers to read back and how many
+    /// values of each) and submits it; `Pending::wait` then gives their contents.
+    /// Everything from the first buffer `record` makes to the submission is inside the
+    /// error scopes.
+    pub fn record_and_read(
         self: &Rc<Self>,
-        encoder: GpuCommandEncoder,
-        sources: &[(&GpuBuffer, usize)],
-    ) -> Result<impl Future<Output = Result<Vec<Vec<f32>>, GpuError>> + 'static, GpuError> {
-        let back = self.copy_out(&encoder, sources)?;
+        record: impl FnOnce(&GpuCommandEncoder) -> Result<Vec<(GpuBuffer, usize)>, GpuError>,
+    ) -> Result<Pending, GpuError> {
         self.watch();
-        self.queue.submit(&[encoder.finish()]);
-        let errors = self.errors();
-        let gpu = Rc::clone(self);
-        Ok(async move { gpu.read(errors, back).await })
+        let recorded = (|| -> Result<ReadBack, GpuError> {
+            let encoder = self.encoder();
+            let sources = record(&encoder)?;
+            let sources: Vec<(&GpuBuffer, usize)> = sources.iter().map(|(b, n)| (b, *n)).collect();
+            let back = self.copy_out(&encoder, &sources)?;
+            self.queue.submit(&[encoder.finish()]);
+            Ok(back)
+        })();
+        let errors = self.errors(); // on every path: the scopes must be closed
+        Ok(Pending {
+            gpu: Rc::clone(self),
+            errors,
+            back: recorded?,
+        })
     }
 
     pub fn encoder(&self) -> GpuCommandEncoder {
@@ -570,24 +675,46 @@ impl Gpu {
         b: &[f32],
         [m, k, n]: [usize; 3],
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
-        if a.len() != m * k || b.len() != k * n {
+        let [mk, kn, mn] = [(m, k), (k, n), (m, n)].map(|(x, y)| checked_len(x, y));
+        let (Some(mk), Some(kn), Some(_)) = (mk, kn, mn) else {
+            return Err(GpuError("each matrix can have at most 2^26 values".into()));
+        };
+        if a.len() != mk || b.len() != kn {
             return Err(GpuError(format!(
-                "{m}×{k} times {k}×{n} needs {} and {} values",
-                m * k,
-                k * n
+                "{m}×{k} times {k}×{n} needs {mk} and {kn} values"
             )));
         }
-        let encoder = self.encoder();
-        let out = self.scratch("multiply.c", m * n)?;
-        let zero = self.upload("multiply.bias", &vec![0.0; n])?;
-        let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
-        let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
-        let linear = Epilogue::Bias(Activation::Linear);
-        let pass = encoder.begin_compute_pass();
-        self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
-        pass.end();
-        let read = self.submit_and_read(encoder, &[(&out, m * n)])?;
-        Ok(async move { Ok(read.await?.remove(0)) })
+        let read = self.record_and_read(|encoder| {
+            let out = self.scratch("multiply.c", m * n)?;
+            let zero = self.upload("multiply.bias", &vec![0.0; n])?;
+            let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
+            let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
+            let linear = Epilogue::Bias(Activation::Linear);
+            let pass = encoder.begin_compute_pass();
+            self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+            pass.end();
+            Ok(vec![(out, m * n)])
+        })?;
+        Ok(async move { Ok(read.wait().await?.remove(0)) })
+    }
+}
+
+/// `x · y` if it is a matrix size the engine accepts (at most `Shape::MAX_LEN` values).
+pub(crate) fn checked_len(x: usize, y: usize) -> Option<usize> {
+    x.checked_mul(y)
+        .filter(|&len| len <= crate::tensor::Shape::MAX_LEN)
+}
+
+/// Submitted work whose results are on their way back.
+pub struct Pending {
+    gpu: Rc<Gpu>,
+    errors: [Promise<JsNullable<web_sys::GpuError>>; 2],
+    back: ReadBack,
+}
+
+impl Pending {
+    pub async fn wait(self) -> Result<Vec<Vec<f32>>, GpuError> {
+        self.gpu.read(self.errors, self.back).await
     }
 }
 

@@ -10,7 +10,7 @@
 //!             dz_{l−1} = (dz_l·W_lᵀ) ⊙ act'_{l−1}(h_{l−1})   (matmul, gradient epilogue)
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
-use super::{groups, Epilogue, Gpu, GpuError, Operand};
+use super::{code, constants, groups, Epilogue, Gpu, GpuError, Operand};
 use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
 use std::future::Future;
 use std::rc::Rc;
@@ -27,6 +27,30 @@ pub fn heatmap_inputs(trainer: &Trainer, res: usize) -> Vec<f32> {
             features.iter().map(move |f| f.of(p) as f32)
         })
         .collect()
+}
+
+/// The codes loss.wgsl and optimizer.wgsl switch on, prepended to them from here.
+const LOSSES: [(&str, u32); 4] = [
+    ("SOFTMAX_CROSS_ENTROPY", 0),
+    ("LOGISTIC", 1),
+    ("HINGE", 2),
+    ("MSE", 3),
+];
+const OPTIMISERS: [(&str, u32); 6] = [
+    ("SGD", 0),
+    ("MOMENTUM", 1),
+    ("ADAM", 2),
+    ("NO_REGULARIZATION", 0),
+    ("L1", 1),
+    ("L2", 2),
+];
+
+pub(super) fn loss_source() -> String {
+    format!("{}{}", constants(&LOSSES), include_str!("loss.wgsl"))
+}
+
+pub(super) fn optimizer_source() -> String {
+    format!("{}{}", constants(&OPTIMISERS), include_str!("optimizer.wgsl"))
 }
 
 /// Each layer's activation, the output layer's being linear.
@@ -48,6 +72,10 @@ impl Gpu {
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
         let layers = trainer.layers();
         let inputs = trainer.arch.inputs;
+        let widest = layers.iter().map(|l| l.outputs).max().unwrap_or(1).max(inputs);
+        if super::checked_len(rows, widest).is_none() {
+            return Err(GpuError(format!("{rows} points are too many for one pass")));
+        }
         if x.len() != rows * inputs {
             return Err(GpuError(format!(
                 "{rows} points of {inputs} features need {} values",
@@ -55,31 +83,24 @@ impl Gpu {
             )));
         }
         let acts = activations(trainer);
-        let encoder = self.encoder();
-        let pass = encoder.begin_compute_pass();
-        let mut h = self.upload("forward.x", x)?;
-        for (l, (layer, &act)) in layers.iter().zip(&acts).enumerate() {
-            // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
-            let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
-            let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
-            let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
-            let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
-            let shape = [rows, layer.inputs, layer.outputs];
-            self.encode_matmul(
-                &pass,
-                &format!("forward{l}"),
-                a,
-                w,
-                &b,
-                &out,
-                shape,
-                Epilogue::Bias(act),
-            )?;
-            h = out;
-        }
-        pass.end();
-        let read = self.submit_and_read(encoder, &[(&h, rows * trainer.arch.outputs)])?;
-        Ok(async move { Ok(read.await?.remove(0)) })
+        let read = self.record_and_read(|encoder| {
+            let pass = encoder.begin_compute_pass();
+            let mut h = self.upload("forward.x", x)?;
+            for (l, (layer, &act)) in layers.iter().zip(&acts).enumerate() {
+                // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
+                let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
+                let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
+                let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
+                let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
+                let shape = [rows, layer.inputs, layer.outputs];
+                let epilogue = Epilogue::Bias(act);
+                self.encode_matmul(&pass, &format!("forward{l}"), a, w, &b, &out, shape, epilogue)?;
+                h = out;
+            }
+            pass.end();
+            Ok(vec![(h, rows * trainer.arch.outputs)])
+        })?;
+        Ok(async move { Ok(read.wait().await?.remove(0)) })
     }
 
     /// Takes `steps` training steps on batches drawn from `trainer` (which is not changed
@@ -91,35 +112,39 @@ impl Gpu {
         trainer: &mut Trainer,
         steps: usize,
     ) -> Result<impl Future<Output = Result<GpuSteps, GpuError>> + 'static, Stopped> {
-        let steps = steps.max(1);
-        let mut batches = Vec::with_capacity(steps);
-        for _ in 0..steps {
-            let (x, y) = trainer.draw_batch()?;
-            batches.push((x.to_vec(), y.to_vec()));
+        if steps == 0 {
+            return Err(Stopped::Rejected("ask for at least one step".into()));
         }
         let start = trainer.state();
-        let plan = Plan::of(trainer, batches[0].1.len());
-        // Each step's inputs and settings are written just before it is submitted: the queue
-        // applies writes and submissions in the order they are made.
+        let mut first = Some(trainer.draw_batch().map(|(x, y)| (x.to_vec(), y.to_vec()))?);
+        let plan = Plan::of(trainer, first.as_ref().map_or(0, |b| b.1.len()));
+        // Each step's batch and settings are written just before the step is submitted: the
+        // queue applies writes and submissions in the order they are made.
         self.watch();
         let submitted = (|| -> Result<super::ReadBack, GpuError> {
             plan.load(self, &start)?;
             let mut back = None;
-            for (s, (x, y)) in batches.iter().enumerate() {
-                let encoder = plan.record_step(self, x, y, start.t + s as i32 + 1, s + 1 == steps)?;
-                if s + 1 == steps {
+            for s in 0..steps {
+                let drawn = first.take();
+                let (x, y) = match &drawn {
+                    Some((x, y)) => (&x[..], &y[..]),
+                    None => trainer.draw_batch().map_err(|e| GpuError(e.to_string()))?,
+                };
+                let last = s + 1 == steps;
+                let encoder = plan.record_step(self, x, y, start.t + s as i32 + 1, last)?;
+                if last {
                     back = Some(plan.copy_out(self, &encoder)?);
                 }
                 self.queue.submit(&[encoder.finish()]);
             }
-            Ok(back.expect("at least one step"))
+            back.ok_or_else(|| GpuError("no step was recorded".into()))
         })();
-        let errors = self.errors();
+        let errors = self.errors(); // on every path: the scopes must be closed
         let t = start.t + steps as i32;
         let gpu = Rc::clone(self);
         Ok(async move {
             let out = gpu.read(errors, submitted?).await?;
-            Ok(plan.parse(out, steps, t))
+            plan.parse(out, steps, t)
         })
     }
 }
@@ -264,12 +289,15 @@ impl Plan {
         let labels = gpu.upload("train.y", y)?;
         let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
         let point_losses = buf("train.loss", batch)?;
-        let loss_code = match self.loss {
-            Loss::SoftmaxCrossEntropy => 0,
-            Loss::Logistic => 1,
-            Loss::Hinge => 2,
-            Loss::Mse => 3,
-        };
+        let loss_code = code(
+            &LOSSES,
+            match self.loss {
+                Loss::SoftmaxCrossEntropy => "SOFTMAX_CROSS_ENTROPY",
+                Loss::Logistic => "LOGISTIC",
+                Loss::Hinge => "HINGE",
+                Loss::Mse => "MSE",
+            },
+        );
         let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss_code, 0])?;
         gpu.dispatch(
             &pass,
@@ -331,28 +359,38 @@ impl Plan {
         }
         // update: a second pass, after the copies
         let pass = encoder.begin_compute_pass();
-        let (c1, c2) = (1.0 - 0.9f32.powi(t), 1.0 - 0.999f32.powi(t));
-        let kind = match self.optimizer {
-            OptimizerKind::Sgd => 0,
-            OptimizerKind::Momentum => 1,
-            OptimizerKind::Adam => 2,
-        };
+        let optimizer = code(
+            &OPTIMISERS,
+            match self.optimizer {
+                OptimizerKind::Sgd => "SGD",
+                OptimizerKind::Momentum => "MOMENTUM",
+                OptimizerKind::Adam => "ADAM",
+            },
+        );
+        // Adam's constants, in f32 as optim.rs computes them.
+        let (b1, b2) = (0.9f32, 0.999f32);
+        let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
         for (i, n) in self.sizes().enumerate() {
             // Only weights (even i) are regularised.
-            let reg = match self.regularization {
-                Regularization::L1 if i % 2 == 0 => 1,
-                Regularization::L2 if i % 2 == 0 => 2,
-                _ => 0,
+            let regularization = match self.regularization {
+                Regularization::L1 if i % 2 == 0 => "L1",
+                Regularization::L2 if i % 2 == 0 => "L2",
+                _ => "NO_REGULARIZATION",
             };
             let f = f32::to_bits;
+            // optimizer.wgsl's `Update`, field for field
             let words = [
                 n as u32,
-                kind,
-                reg,
+                optimizer,
+                code(&OPTIMISERS, regularization),
                 0,
                 f(self.lr),
                 f(self.mu),
                 f(self.lambda),
+                f(b1),
+                f(b2),
+                f(1.0 - b1),
+                f(1.0 - b2),
                 f(c1),
                 f(c2),
                 0,
@@ -396,12 +434,25 @@ impl Plan {
         gpu.copy_out(encoder, &sources)
     }
 
-    /// Splits what `copy_out` copied.
-    fn parse(&self, mut out: Vec<Vec<f32>>, steps: usize, t: i32) -> GpuSteps {
+    /// Splits what `copy_out` copied, checking every length.
+    fn parse(&self, mut out: Vec<Vec<f32>>, steps: usize, t: i32) -> Result<GpuSteps, GpuError> {
+        let sizes: Vec<usize> = self.sizes().collect();
+        let logits = self.batch * self.outputs();
+        let expected: Vec<usize> = sizes
+            .iter()
+            .cycle()
+            .take(5 * sizes.len())
+            .copied()
+            .chain([logits, self.batch])
+            .collect();
+        if out.len() != expected.len() || out.iter().zip(&expected).any(|(o, &n)| o.len() != n) {
+            return Err(GpuError(
+                "the GPU's results came back with the wrong lengths".into(),
+            ));
+        }
         let point_losses = out.pop().unwrap_or_default();
         let logits = out.pop().unwrap_or_default();
-        let count = self.layers.len() * 2;
-        let mut parts = out.chunks(count).map(|c| c.to_vec());
+        let mut parts = out.chunks(sizes.len()).map(|c| c.to_vec());
         let mut next = || parts.next().unwrap_or_default();
         let state = TrainState {
             params: next(),
@@ -411,12 +462,12 @@ impl Plan {
             v: next(),
             t,
         };
-        GpuSteps {
+        Ok(GpuSteps {
             steps,
             state,
             logits,
             point_losses,
-        }
+        })
     }
 }
 

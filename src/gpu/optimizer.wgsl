@@ -1,17 +1,14 @@
 // The optimiser's update, as src/nn/optim.rs does it (PyTorch's conventions), with the
 // regulariser's gradient added to the weights' gradient first.
 
-const SGD = 0u;
-const MOMENTUM = 1u;
-const ADAM = 2u;
-const L1 = 1u;
-const L2 = 2u;
+// SGD, MOMENTUM, ADAM, and NO_REGULARIZATION, L1, L2 are prepended by src/gpu/net.rs.
 
 struct Update {
   len: u32, optimizer: u32, regularization: u32, pad: u32,
   lr: f32, mu: f32, lambda: f32,
-  // Adam's bias corrections 1 − β1^t and 1 − β2^t, computed on the CPU in f32 as optim.rs does
-  c1: f32, c2: f32,
+  // Adam's β1, β2, 1 − β1, 1 − β2, and its bias corrections 1 − β1^t and 1 − β2^t, all
+  // computed on the CPU in f32 as optim.rs computes them
+  b1: f32, b2: f32, one_minus_b1: f32, one_minus_b2: f32, c1: f32, c2: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
@@ -37,8 +34,8 @@ fn update(@builtin(global_invocation_id) id: vec3<u32>) {
       w[i] = w[i] - u.lr * m1[i];
     }
     default: {
-      m1[i] = 0.9 * m1[i] + (1.0 - 0.9) * g;
-      m2[i] = 0.999 * m2[i] + (1.0 - 0.999) * g * g;
+      m1[i] = u.b1 * m1[i] + u.one_minus_b1 * g;
+      m2[i] = u.b2 * m2[i] + u.one_minus_b2 * g * g;
       w[i] = w[i] - u.lr * (m1[i] / u.c1) / (sqrt(m2[i] / u.c2) + 1e-8);
     }
   }

@@ -141,6 +141,9 @@ pub enum Stopped {
     Diverged { step: usize, loss: f64 },
     /// There are no training points (all were cleared).
     NoTrainingPoints,
+    /// Steps taken elsewhere (on the GPU) could not be taken over, for this reason; the
+    /// weights are unchanged.
+    Rejected(String),
 }
 
 impl std::fmt::Display for Stopped {
@@ -154,6 +157,7 @@ impl std::fmt::Display for Stopped {
             Stopped::NoTrainingPoints => {
                 write!(f, "there are no training points: add some or regenerate the data")
             }
+            Stopped::Rejected(why) => write!(f, "training steps were not taken: {why}"),
         }
     }
 }
@@ -470,15 +474,29 @@ impl Trainer {
         logits: &[f32],
         point_losses: &[f32],
     ) -> Result<StepResult, Stopped> {
+        let g = &self.net.graph;
+        let fits = |values: &[Vec<f32>]| {
+            values.len() == self.params.len()
+                && values
+                    .iter()
+                    .zip(&self.params)
+                    .all(|(v, &id)| v.len() == g.value(id).len())
+        };
+        let all = [&state.params, &state.grads, &state.previous, &state.m, &state.v];
+        if !all.iter().all(|v| fits(v)) || point_losses.len() != self.batch.len() {
+            return Err(Stopped::Rejected("they do not fit this network".into()));
+        }
         let n = point_losses.len().max(1) as f64;
         let data_loss = point_losses.iter().map(|&l| l as f64).sum::<f64>() / n;
         let loss = data_loss + self.regularizer(&state.previous);
-        if !loss.is_finite() {
-            return Err(self.diverged(loss));
+        // A GPU need not carry NaN through max or clamp, so the weights are checked too.
+        let finite = state.params.iter().flatten().all(|w| w.is_finite());
+        if !loss.is_finite() || !finite {
+            return Err(self.diverged(if finite { loss } else { f64::NAN }));
         }
         let g = &mut self.net.graph;
         for (i, &id) in self.params.iter().enumerate() {
-            // Same network, same shapes: these cannot fail.
+            // Same network, same shapes (checked above): these cannot fail.
             let _ = g.set_value(id, &state.params[i]);
             let _ = g.set_grad(id, &state.grads[i]);
             self.last_good[i].copy_from_slice(&state.previous[i]);

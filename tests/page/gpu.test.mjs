@@ -94,3 +94,23 @@ test("changing the network while the backends are being measured neither fails n
   assert.equal(await page.isDisabled("#backend-choice option[value=gpu]"), false);
   assert.deepEqual(errors, []);
 });
+
+test("points added while the GPU trains: the steps in flight are dropped, training goes on", async () => {
+  const { page, errors } = await open("train.html", true);
+  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  await page.selectOption("#backend-choice", "gpu");
+  await page.click("#play");
+  await page.waitForFunction(() => Number(document.querySelector("#steps").dataset.value) > 20, null, { polling: 100, timeout: 30000 });
+  const before = await page.evaluate(() => window.gradscope.labels().length);
+  const box = await page.locator("#plot").boundingBox();
+  for (let i = 0; i < 5; i++) {
+    await page.mouse.click(box.x + box.width * (0.2 + 0.1 * i), box.y + box.height * 0.5);
+    await page.waitForTimeout(150);
+  }
+  assert.equal(await page.evaluate(() => window.gradscope.labels().length), before + 5);
+  const steps = Number(await page.getAttribute("#steps", "data-value"));
+  await page.waitForFunction((n) => Number(document.querySelector("#steps").dataset.value) > n + 20, steps, { polling: 100, timeout: 30000 });
+  assert.match(await page.textContent("#backend"), /^WebGPU/);
+  assert.equal(await page.textContent("#status"), "");
+  assert.deepEqual(errors, []);
+});

@@ -50,7 +50,8 @@ let defaults;
 let config;
 let trainer = null;
 let playing = false;
-let stepsPerCall = 1;
+let stepsPerCall = 1; // CPU steps per animation frame, adapted to the frame budget
+let gpuStepsPerCall = 1; // GPU steps per submission, adapted to about two frames
 let history = []; // [{step, train, test}]
 let dataCache = null;
 let stoppedMessage = "";
@@ -168,7 +169,7 @@ function rebuild() {
   backend.generation++;
   backend.training_in_flight = false;
   remeasureSoon();
-  stepsPerCall = 1; // re-measure: the new network may be far slower per step
+  stepsPerCall = gpuStepsPerCall = 1; // re-measure: the new network may be far slower per step
   history = [];
   stoppedMessage = "";
   showStatus("");
@@ -225,28 +226,30 @@ function runGpuSteps(n) {
   try {
     pending = backend.gpu.train(trainer, n);
   } catch (e) {
-    showProgress({ stopped: e.message }); // nothing to train on
+    // Nothing to train on, or the GPU refused to record the work.
+    if (/training points/.test(e.message)) showProgress({ stopped: e.message });
+    else gpuFailed("the GPU failed while training", e);
     return;
   }
   backend.training_in_flight = true;
-  pending
-    .then((steps) => {
-      if (generation !== backend.generation) return steps.free();
+  const current = () => generation === backend.generation;
+  pending.then(
+    (steps) => {
+      if (!current()) return steps.free(); // the network was replaced meanwhile
       backend.training_in_flight = false;
-      try {
-        showProgress(trainer.finishGpuSteps(steps));
-      } catch {
-        return; // points were added meanwhile: these steps trained the old data; drop them
-      }
+      // Points added or removed meanwhile: these steps trained on the old data; drop them.
+      if (!trainer.accepts(steps)) return steps.free();
+      showProgress(trainer.finishGpuSteps(steps));
       // Aim for chunks of about two frames: fewer read-backs, still a lively picture.
       const perStep = Math.max((performance.now() - t0) / n, 1e-3);
-      stepsPerCall = Math.max(1, Math.min(2 * n, 5000, Math.round((2 * 16) / perStep)));
+      gpuStepsPerCall = Math.max(1, Math.min(2 * n, 5000, Math.round((2 * 16) / perStep)));
       render();
-    })
-    .catch((e) => {
-      backend.training_in_flight = false;
+    },
+    (e) => {
+      if (current()) backend.training_in_flight = false;
       gpuFailed("the GPU failed while training", e);
-    });
+    },
+  );
 }
 
 const frameTimes = []; // the last 120 intervals between animation frames while playing
@@ -263,7 +266,7 @@ function frame(now) {
   }
   lastFrame = now;
   if (backend.training.active === "gpu") {
-    if (!backend.training_in_flight) runGpuSteps(stepsPerCall);
+    if (!backend.training_in_flight) runGpuSteps(gpuStepsPerCall);
   } else {
     const dt = runSteps(stepsPerCall);
     // Adapt the number of steps per call to the budget: small networks do hundreds.
@@ -351,20 +354,28 @@ function heatmapProbabilities() {
   const now = performance.now();
   const due = !backend.probs || now - backend.heatmapStarted >= 3 * backend.heatmapMs;
   if (!backend.pending && due) {
-    backend.pending = true;
     backend.heatmapStarted = now;
     const generation = backend.generation;
-    backend.gpu
-      .grid(trainer, HEATMAP)
-      .then((p) => {
-        backend.heatmapMs = performance.now() - now;
-        // A result for a network that has since been replaced is dropped.
-        if (generation === backend.generation) {
-          backend.probs = p;
-          paintPlot(p);
-        }
-      })
-      .catch((e) => gpuFailed("the GPU failed while drawing the heatmap", e))
+    let pending;
+    try {
+      pending = backend.gpu.grid(trainer, HEATMAP);
+    } catch (e) {
+      gpuFailed("the GPU failed while drawing the heatmap", e);
+      return trainer.grid(HEATMAP);
+    }
+    backend.pending = true;
+    pending
+      .then(
+        (p) => {
+          backend.heatmapMs = performance.now() - now;
+          // A result for a network that has since been replaced is dropped.
+          if (generation === backend.generation) {
+            backend.probs = p;
+            paintPlot(p);
+          }
+        },
+        (e) => gpuFailed("the GPU failed while drawing the heatmap", e),
+      )
       .finally(() => (backend.pending = false));
   }
   return backend.probs;
@@ -390,13 +401,13 @@ async function timeIt(run, times) {
 async function measureBackends() {
   const generation = backend.generation;
   const net = trainer;
-  const copy = new Trainer(config);
   const stale = new Error("stale");
   // Every timed call first checks that `net` is still the page's network (and not freed).
   const current = (f) => () => {
     if (generation !== backend.generation) throw stale;
     return f();
   };
+  let copy = null;
   try {
     const heatmapCpu = await timeIt(current(() => net.grid(HEATMAP)), 5);
     if (!backend.gpu) {
@@ -404,10 +415,17 @@ async function measureBackends() {
       return true;
     }
     const gpu = backend.gpu;
-    const heatmapGpu = await timeIt(current(() => gpu.grid(net, HEATMAP)), 3);
+    copy = new Trainer(net.config);
     const STEPS = 20;
     const cpu = await timeIt(current(() => copy.step(STEPS)), 3);
-    const onGpu = await timeIt(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+    let heatmapGpu, onGpu;
+    try {
+      heatmapGpu = await timeIt(current(() => gpu.grid(net, HEATMAP)), 3);
+      onGpu = await timeIt(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+    } catch (e) {
+      if (e !== stale) gpuFailed("the GPU failed while being measured", e);
+      return false;
+    }
     if (generation !== backend.generation) return false;
     Object.assign(backend.heatmap, { cpu: heatmapCpu, gpu: heatmapGpu });
     Object.assign(backend.training, { cpu: cpu / STEPS, gpu: onGpu / STEPS });
@@ -416,7 +434,7 @@ async function measureBackends() {
     if (e === stale) return false;
     throw e;
   } finally {
-    copy.free();
+    copy?.free();
   }
 }
 
@@ -427,10 +445,7 @@ function remeasureSoon() {
   clearTimeout(measureTimer);
   measureTimer = setTimeout(() => {
     if (!backend.gpu) return;
-    measureBackends().then(
-      (done) => done && chooseBackend(),
-      (e) => gpuFailed("the GPU failed while being measured", e),
-    );
+    measureBackends().then((done) => done && chooseBackend());
   }, 500);
 }
 
@@ -476,7 +491,10 @@ function gpuFailed(what, e) {
  * but the steps in flight. */
 function fallBackToCpu(why) {
   if (!backend.gpu) return;
+  const gpu = backend.gpu;
   backend.gpu = null;
+  // Release the device; calls still in flight settle on their own.
+  gpu.destroy();
   backend.why = why;
   backend.training_in_flight = false;
   $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
@@ -771,11 +789,7 @@ async function main() {
     $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
   }
   clearTimeout(measureTimer); // measured here, not again
-  try {
-    await measureBackends();
-  } catch (e) {
-    gpuFailed("the GPU failed while being measured", e);
-  }
+  await measureBackends();
   $("#backend-choice").addEventListener("change", chooseBackend);
   window.gradscope = {
     ready: true,
