@@ -11,12 +11,13 @@ mod net;
 pub use net::{heatmap_inputs, GpuSteps};
 
 use crate::nn::Activation;
-use js_sys::{Float32Array, JsNullable, Promise};
+use js_sys::{Float32Array, JsNullable};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     gpu_buffer_usage as usage, gpu_map_mode, GpuAdapter, GpuAutoLayoutMode, GpuBindGroupDescriptor,
     GpuBindGroupEntry, GpuBuffer, GpuBufferDescriptor, GpuCommandEncoder, GpuComputePassEncoder,
@@ -600,29 +601,34 @@ impl Gpu {
 
     /// Closes the scopes `watch` opened (in the same synchronous stretch, so overlapping
     /// calls never see each other's scopes).
-    fn errors(&self) -> [Promise<JsNullable<web_sys::GpuError>>; 2] {
-        [self.device.pop_error_scope(), self.device.pop_error_scope()]
+    fn errors(&self) -> Scopes {
+        // Futures at once, not promises: a future handles its promise's rejection from the
+        // start, so a lost device never leaves one unhandled, even if it is dropped unawaited.
+        [self.device.pop_error_scope(), self.device.pop_error_scope()].map(JsFuture::from)
     }
 
     /// Maps the staging buffer, checks the scopes' verdict, and splits the results up.
-    async fn read(
-        &self,
-        errors: [Promise<JsNullable<web_sys::GpuError>>; 2],
-        back: ReadBack,
-    ) -> Result<Vec<Vec<f32>>, GpuError> {
+    async fn read(&self, errors: Scopes, back: ReadBack) -> Result<Vec<Vec<f32>>, GpuError> {
         // Ask for the mapping at once: the scopes' verdict and the mapping then cost one
         // round trip to the GPU process between them, not three.
         let staging = back.staging;
-        let mapping = staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64);
+        let mapping =
+            JsFuture::from(staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64));
+        // The mapping is awaited whatever the scopes say (a lost device fails them all).
+        // A failed read-back's staging buffer is dropped.
+        let mut failure = None;
         for scope in errors {
-            if let Some(error) = scope.await?.into_option() {
-                // Let the mapping settle (it fails) rather than leave it unhandled; this
-                // staging buffer is not reused.
-                let _ = mapping.await;
-                return Err(GpuError(error.message()));
-            }
+            let error = match scope.await {
+                Ok(found) => found.into_option().map(|e| GpuError(e.message())),
+                Err(e) => Some(GpuError::from(e)),
+            };
+            failure = failure.or(error);
         }
-        mapping.await?;
+        let mapped = mapping.await;
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        mapped?;
         let mapped = Float32Array::new(
             &staging
                 .get_mapped_range_with_f64_and_f64(0.0, back.size as f64)?
@@ -705,10 +711,13 @@ pub(crate) fn checked_len(x: usize, y: usize) -> Option<usize> {
         .filter(|&len| len <= crate::tensor::Shape::MAX_LEN)
 }
 
+/// The verdicts of the two error scopes around some submitted work.
+type Scopes = [JsFuture<JsNullable<web_sys::GpuError>>; 2];
+
 /// Submitted work whose results are on their way back.
 pub struct Pending {
     gpu: Rc<Gpu>,
-    errors: [Promise<JsNullable<web_sys::GpuError>>; 2],
+    errors: Scopes,
     back: ReadBack,
 }
 
