@@ -331,12 +331,11 @@ impl Gpu {
             .collect::<Vec<_>>()
             .join(" ");
         // Compatibility-mode adapters (lavapipe through ANGLE, for one) may give no name.
-        let level = js_sys::Reflect::get(&adapter, &"featureLevel".into())
-            .ok()
-            .and_then(|l| l.as_string());
-        let name = match (name.is_empty(), level.as_deref()) {
+        // Such an adapter lacks the "core-features-and-limits" feature.
+        let compatibility = !adapter.features().has("core-features-and-limits");
+        let name = match (name.is_empty(), compatibility) {
             (false, _) => name,
-            (true, Some("compatibility")) => "a compatibility-mode adapter that gives no name".to_string(),
+            (true, true) => "a compatibility-mode adapter that gives no name".to_string(),
             (true, _) => "an adapter that gives no name".to_string(),
         };
         let pipeline = |code: &str, entry: &str| {
