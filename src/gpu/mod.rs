@@ -272,6 +272,8 @@ pub struct Gpu {
     update: GpuComputePipeline,
     /// Named buffers, grown when too small and reused otherwise.
     buffers: RefCell<HashMap<String, GpuBuffer>>,
+    /// What was last written to each uniform buffer, by name.
+    uniforms: RefCell<HashMap<String, (GpuBuffer, Vec<u32>)>>,
     /// Staging buffers for read-backs that are not in flight.
     staging: RefCell<Vec<GpuBuffer>>,
 }
@@ -365,6 +367,7 @@ impl Gpu {
             update: pipeline(&net::optimizer_source(), "update"),
             device,
             buffers: RefCell::default(),
+            uniforms: RefCell::default(),
             staging: RefCell::default(),
         })
     }
@@ -420,10 +423,20 @@ impl Gpu {
         )
     }
 
+    /// A uniform buffer holding `words`. Most uniforms repeat from one call or training step
+    /// to the next, so a write is skipped when the buffer, as the queue will see it, already
+    /// holds these words: each write is a copy the GPU has to make.
     fn uniform(&self, name: &str, words: &[u32]) -> Result<GpuBuffer, GpuError> {
         let b = self.buffer(name, words.len() * 4, usage::UNIFORM | usage::COPY_DST)?;
-        self.queue
-            .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(words))?;
+        let mut written = self.uniforms.borrow_mut();
+        let same = written
+            .get(name)
+            .is_some_and(|(buffer, last)| buffer == &b && last == words);
+        if !same {
+            self.queue
+                .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(words))?;
+            written.insert(name.to_string(), (b.clone(), words.to_vec()));
+        }
         Ok(b)
     }
 

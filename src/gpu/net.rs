@@ -370,6 +370,7 @@ impl Plan {
         // Adam's constants, in f32 as optim.rs computes them.
         let (b1, b2) = (0.9f32, 0.999f32);
         let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
+        let step = gpu.uniform("train.step", &[c1, c2, 0.0, 0.0].map(f32::to_bits))?;
         for (i, n) in self.sizes().enumerate() {
             // Only weights (even i) are regularised.
             let regularization = match self.regularization {
@@ -391,10 +392,6 @@ impl Plan {
                 f(b2),
                 f(1.0 - b1),
                 f(1.0 - b2),
-                f(c1),
-                f(c2),
-                0,
-                0,
                 0,
             ];
             let u = gpu.uniform(&format!("train.update{i}"), &words)?;
@@ -402,7 +399,7 @@ impl Plan {
             gpu.dispatch(
                 &pass,
                 &gpu.update,
-                &[&params[i], &grads[i], &m1, &m2, &u],
+                &[&params[i], &grads[i], &m1, &m2, &u, &step],
                 groups(n),
             );
         }

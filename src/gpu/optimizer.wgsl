@@ -3,13 +3,17 @@
 
 // SGD, MOMENTUM, ADAM, and NO_REGULARIZATION, L1, L2 are prepended by src/gpu/net.rs.
 
+// The same for every step: Adam's constants are computed on the CPU in f32, as optim.rs
+// computes them.
 struct Update {
   len: u32, optimizer: u32, regularization: u32, pad: u32,
   lr: f32, mu: f32, lambda: f32,
-  // Adam's β1, β2, 1 − β1, 1 − β2, and its bias corrections 1 − β1^t and 1 − β2^t, all
-  // computed on the CPU in f32 as optim.rs computes them
-  b1: f32, b2: f32, one_minus_b1: f32, one_minus_b2: f32, c1: f32, c2: f32,
+  b1: f32, b2: f32, one_minus_b1: f32, one_minus_b2: f32,
 }
+
+// Adam's bias corrections 1 − β1^t and 1 − β2^t at this step: one small write per step,
+// shared by every parameter's update.
+struct Step { c1: f32, c2: f32, pad0: f32, pad1: f32 }
 
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
 // In: the data loss's gradient. Out: the whole loss's, regulariser included, as the CPU
@@ -18,6 +22,7 @@ struct Update {
 @group(0) @binding(2) var<storage, read_write> m1: array<f32>;
 @group(0) @binding(3) var<storage, read_write> m2: array<f32>;
 @group(0) @binding(4) var<uniform> u: Update;
+@group(0) @binding(5) var<uniform> step: Step;
 
 @compute @workgroup_size(64)
 fn update(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -36,7 +41,7 @@ fn update(@builtin(global_invocation_id) id: vec3<u32>) {
     default: {
       m1[i] = u.b1 * m1[i] + u.one_minus_b1 * g;
       m2[i] = u.b2 * m2[i] + u.one_minus_b2 * g * g;
-      w[i] = w[i] - u.lr * (m1[i] / u.c1) / (sqrt(m2[i] / u.c2) + 1e-8);
+      w[i] = w[i] - u.lr * (m1[i] / step.c1) / (sqrt(m2[i] / step.c2) + 1e-8);
     }
   }
 }
