@@ -569,18 +569,23 @@ function drawNetwork() {
   const wmax = Math.max(1e-9, ...layers.flatMap((l) => Array.from(l.w, Math.abs)));
   renderNetLegend(scale, byWeight);
   layers.forEach((l, li) => {
-    for (let i = 0; i < l.inputs; i++) {
-      for (let j = 0; j < l.outputs; j++) {
-        const k = i * l.outputs + j;
-        const q = byWeight ? l.w[k] : l.w_grad[k];
-        ctx.strokeStyle = byWeight ? (l.w[k] >= 0 ? "rgba(37,99,235,0.8)" : "rgba(234,88,12,0.8)") : scale.color(q);
-        ctx.lineWidth = 0.5 + 3.5 * Math.abs(l.w[k]) / wmax;
-        ctx.beginPath();
-        ctx.moveTo(colX(li) + size, rowY(li, i) + size / 2);
-        ctx.lineTo(colX(li + 1), rowY(li + 1, j) + size / 2);
-        ctx.stroke();
-      }
+    const quantity = byWeight ? l.w : l.w_grad;
+    // Between wide layers thousands of edges overlap: there they are drawn thinner and
+    // translucent, the largest quantities last, so that where the gradient flows still
+    // shows. Up to ~200 edges nothing changes.
+    const dense = Math.min(1, Math.sqrt(200 / quantity.length));
+    const order = Array.from(quantity.keys()).sort((a, b) => Math.abs(quantity[a]) - Math.abs(quantity[b]));
+    ctx.globalAlpha = dense;
+    for (const k of order) {
+      const [i, j] = [Math.floor(k / l.outputs), k % l.outputs];
+      ctx.strokeStyle = byWeight ? (l.w[k] >= 0 ? "rgba(37,99,235,0.8)" : "rgba(234,88,12,0.8)") : scale.color(quantity[k]);
+      ctx.lineWidth = (0.5 + (3.5 * Math.abs(l.w[k])) / wmax) * Math.sqrt(dense);
+      ctx.beginPath();
+      ctx.moveTo(colX(li) + size, rowY(li, i) + size / 2);
+      ctx.lineTo(colX(li + 1), rowY(li + 1, j) + size / 2);
+      ctx.stroke();
     }
+    ctx.globalAlpha = 1;
   });
   // Inputs show their feature over the plane; neurons show their output.
   const e = trainer.extent;
