@@ -780,7 +780,7 @@ impl JsGpu {
     pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsError> {
         let res = res.clamp(1, 512);
         let t = &trainer.trainer;
-        let x = gpu::heatmap_inputs(t, res);
+        let x = t.grid_inputs(res);
         let logits = self.gpu.forward(t, &x, res * res).map_err(gpu_error)?;
         let (loss, classes) = (t.config.loss, t.config.classes);
         Ok(floats_promise(async move {

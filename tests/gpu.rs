@@ -3,7 +3,7 @@
 //! these tests fail: they are run only where one is expected.
 #![cfg(target_arch = "wasm32")]
 
-use gradscope::gpu::{heatmap_inputs, Gpu};
+use gradscope::gpu::Gpu;
 use gradscope::nn::rng::Rng;
 use gradscope::nn::{Activation, Config, DatasetKind, Loss, OptimizerKind, Regularization, Trainer};
 use gradscope::ops::sgemm::sgemm;
@@ -153,7 +153,7 @@ async fn a_network_forward_on_the_gpu_equals_the_cpu_forward() {
             trainer.step().unwrap(); // weights away from their initial values
         }
         let res = 37; // 1369 points: not a multiple of any tile
-        let x = heatmap_inputs(&trainer, res);
+        let x = trainer.grid_inputs(res);
         let got = gpu.forward(&trainer, &x, res * res).unwrap().await.unwrap();
         let want = trainer.neuron_outputs(res).pop().unwrap(); // the logits
         let err = max_relative_error(&got, &want);

@@ -8,7 +8,7 @@
 
 mod net;
 
-pub use net::{heatmap_inputs, GpuSteps};
+pub use net::GpuSteps;
 
 use crate::nn::Activation;
 use js_sys::{Float32Array, JsNullable};

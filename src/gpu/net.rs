@@ -17,18 +17,6 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::GpuBuffer;
 
-/// The features of the centre of every cell of a `res × res` grid, top row first, as
-/// `Trainer::predict_grid` computes them.
-pub fn heatmap_inputs(trainer: &Trainer, res: usize) -> Vec<f32> {
-    let features = &trainer.config.features;
-    (0..res * res)
-        .flat_map(|c| {
-            let p = trainer.grid_point(res, c / res, c % res);
-            features.iter().map(move |f| f.of(p) as f32)
-        })
-        .collect()
-}
-
 /// The codes loss.wgsl and optimizer.wgsl switch on, prepended to them from here.
 const LOSSES: [(&str, u32); 4] = [
     ("SOFTMAX_CROSS_ENTROPY", 0),
@@ -53,14 +41,6 @@ pub(super) fn optimizer_source() -> String {
     format!("{}{}", constants(&OPTIMISERS), include_str!("optimizer.wgsl"))
 }
 
-/// Each layer's activation, the output layer's being linear.
-fn activations(trainer: &Trainer) -> Vec<Activation> {
-    let arch = &trainer.arch;
-    let mut acts = arch.activations.clone();
-    acts.push(Activation::Linear);
-    acts
-}
-
 impl Gpu {
     /// The network's output (logits) for `rows` inputs, with the trainer's current weights.
     /// The work is submitted now; the future resolves when it is read back.
@@ -82,18 +62,17 @@ impl Gpu {
                 rows * inputs
             )));
         }
-        let acts = activations(trainer);
         let read = self.record_and_read(|encoder| {
             let pass = encoder.begin_compute_pass();
             let mut h = self.upload("forward.x", x)?;
-            for (l, (layer, &act)) in layers.iter().zip(&acts).enumerate() {
+            for (l, layer) in layers.iter().enumerate() {
                 // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
                 let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
                 let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
                 let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
                 let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
                 let shape = [rows, layer.inputs, layer.outputs];
-                let epilogue = Epilogue::Bias(act);
+                let epilogue = Epilogue::Bias(trainer.arch.activation(l));
                 self.encode_matmul(&pass, &format!("forward{l}"), a, w, &b, &out, shape, epilogue)?;
                 h = out;
             }
@@ -200,14 +179,9 @@ impl Plan {
     /// The plan for `trainer`'s network on batches of `batch` points.
     fn of(trainer: &Trainer, batch: usize) -> Plan {
         let c = &trainer.config;
-        let acts = activations(trainer);
         Plan {
-            layers: trainer
-                .arch
-                .layers()
-                .into_iter()
-                .zip(acts)
-                .map(|((i, o), a)| (i, o, a))
+            layers: (trainer.arch.layers().into_iter().enumerate())
+                .map(|(l, (i, o))| (i, o, trainer.arch.activation(l)))
                 .collect(),
             batch,
             loss: c.loss,

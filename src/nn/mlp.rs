@@ -68,7 +68,8 @@ impl Architecture {
         widths.windows(2).map(|w| (w[0], w[1])).collect()
     }
 
-    fn activation(&self, layer: usize) -> Activation {
+    /// The activation after layer `layer`; the output layer's is linear.
+    pub fn activation(&self, layer: usize) -> Activation {
         self.activations.get(layer).copied().unwrap_or(Activation::Linear)
     }
 }

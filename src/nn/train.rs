@@ -618,6 +618,17 @@ impl Trainer {
         ]
     }
 
+    /// The features of the centre of every cell of a `res × res` grid, top row first:
+    /// `res² × features`, the input of a forward pass over the grid.
+    pub fn grid_inputs(&self, res: usize) -> Vec<f32> {
+        (0..res * res)
+            .flat_map(|c| {
+                let p = self.grid_point(res, c / res, c % res);
+                self.config.features.iter().map(move |f| f.of(p) as f32)
+            })
+            .collect()
+    }
+
     /// A forward pass over a `res × res` grid of the plane with the current weights; the
     /// net keeps every layer's output for the neuron views.
     fn grid(&mut self, res: usize) -> &Net<f32> {
@@ -634,13 +645,7 @@ impl Trainer {
                     0.0,
                 );
                 let mut net = built.expect("the training net was built with this architecture");
-                let x: Vec<f32> = (0..res * res)
-                    .flat_map(|c| {
-                        let p = self.grid_point(res, c / res, c % res);
-                        self.config.features.iter().map(move |f| f.of(p) as f32)
-                    })
-                    .collect();
-                let _ = net.graph.set_value(net.x, &x);
+                let _ = net.graph.set_value(net.x, &self.grid_inputs(res));
                 self.grids.push((res, net));
                 self.grids.len() - 1
             }
