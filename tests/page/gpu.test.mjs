@@ -20,21 +20,33 @@ async function open(page, withGpu) {
 
 after(async () => Promise.all(browsers.map((b) => b.close())));
 
+/** The training page, once it has measured its backends and chosen. */
+async function openTrainer(withGpu) {
+  const opened = await open("train.html", withGpu);
+  const ready = () => window.gradscope?.ready === true && window.gradscope.backend;
+  await opened.page.waitForFunction(ready, null, { polling: 50, timeout: withGpu ? 30000 : 15000 });
+  return opened;
+}
+
+/** Waits until the step counter passes `n`. */
+function stepsAbove(page, n, timeout) {
+  const above = (n) => Number(document.querySelector("#steps").dataset.value) > n;
+  return page.waitForFunction(above, n, { polling: 100, timeout });
+}
+
 test("without WebGPU the training page says so once and trains on the CPU", async () => {
-  const { page, errors } = await open("train.html", false);
-  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 15000 });
+  const { page, errors } = await openTrainer(false);
   assert.match(await page.textContent("#backend"), /^CPU: wasm SIMD/);
   assert.match(await page.textContent("#backend"), /no adapter|no WebGPU/);
   await page.click("#play");
-  await page.waitForFunction(() => Number(document.querySelector("#steps").dataset.value) > 100, null, { polling: 100, timeout: 15000 });
+  await stepsAbove(page, 100, 15000);
   assert.deepEqual(errors, []);
 });
 
 const steps = (page) => page.evaluate(() => Number(document.querySelector("#steps").dataset.value));
 
 test("with WebGPU the training page measures both backends, shows its choice, and trains on the GPU when told", async () => {
-  const { page, errors } = await open("train.html", true);
-  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  const { page, errors } = await openTrainer(true);
   const text = await page.textContent("#backend");
   // A software adapter is slower than the CPU kernel: the measurement must say so.
   assert.match(text, /^(CPU: wasm SIMD|WebGPU: .+) \(measured( against WebGPU: .+)?: heatmap .+ on the CPU vs .+ per heatmap; training .+ on the CPU vs .+ per step\)/);
@@ -43,7 +55,7 @@ test("with WebGPU the training page measures both backends, shows its choice, an
   await page.waitForFunction(() => document.querySelector("#backend").textContent.startsWith("WebGPU"), null, { polling: 50, timeout: 10000 });
   assert.equal(await page.getAttribute("#backend", "data-training"), "gpu");
   await page.click("#play");
-  await page.waitForFunction(() => Number(document.querySelector("#steps").dataset.value) > 100, null, { polling: 100, timeout: 30000 });
+  await stepsAbove(page, 100, 30000);
   await page.click("#play");
   await page.waitForTimeout(1500); // let the steps in flight and a GPU heatmap arrive
   const acc = Number(await page.getAttribute("#train-acc", "data-value"));
@@ -61,17 +73,16 @@ test("with WebGPU the training page measures both backends, shows its choice, an
 });
 
 test("a lost GPU device: the page says so once, goes on on the CPU, and keeps the training state", async () => {
-  const { page, errors } = await open("train.html", true);
-  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  const { page, errors } = await openTrainer(true);
   await page.selectOption("#backend-choice", "gpu");
   await page.click("#play");
-  await page.waitForFunction(() => Number(document.querySelector("#steps").dataset.value) > 50, null, { polling: 100, timeout: 30000 });
+  await stepsAbove(page, 50, 30000);
   await page.evaluate(() => window.gradscope.loseGpu());
   await page.waitForFunction(() => document.querySelector("#backend").textContent.startsWith("CPU"), null, { polling: 50, timeout: 10000 });
   const before = await steps(page);
   assert.match(await page.textContent("#backend"), /lost/);
   assert.equal(await page.isDisabled("#backend-choice option[value=gpu]"), true);
-  await page.waitForFunction((n) => Number(document.querySelector("#steps").dataset.value) > n + 100, before, { polling: 100, timeout: 15000 });
+  await stepsAbove(page, before + 100, 15000);
   const after = await steps(page);
   assert.ok(after > before, `training went on from step ${before} to ${after}, not from 0`);
   // Said once: the status line is not an error, and the backend line names the cause.
@@ -80,8 +91,7 @@ test("a lost GPU device: the page says so once, goes on on the CPU, and keeps th
 });
 
 test("changing the network while the backends are being measured neither fails nor falls back", async () => {
-  const { page, errors } = await open("train.html", true);
-  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  const { page, errors } = await openTrainer(true);
   // Each change rebuilds the network; a measurement of the old one is under way meanwhile.
   for (const dataset of ["circles", "xor", "moons", "circles"]) {
     await page.selectOption("#dataset", dataset);
@@ -96,11 +106,10 @@ test("changing the network while the backends are being measured neither fails n
 });
 
 test("points added while the GPU trains: the steps in flight are dropped, training goes on", async () => {
-  const { page, errors } = await open("train.html", true);
-  await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
+  const { page, errors } = await openTrainer(true);
   await page.selectOption("#backend-choice", "gpu");
   await page.click("#play");
-  await page.waitForFunction(() => Number(document.querySelector("#steps").dataset.value) > 20, null, { polling: 100, timeout: 30000 });
+  await stepsAbove(page, 20, 30000);
   const before = await page.evaluate(() => window.gradscope.labels().length);
   const box = await page.locator("#plot").boundingBox();
   for (let i = 0; i < 5; i++) {
@@ -109,7 +118,7 @@ test("points added while the GPU trains: the steps in flight are dropped, traini
   }
   assert.equal(await page.evaluate(() => window.gradscope.labels().length), before + 5);
   const steps = Number(await page.getAttribute("#steps", "data-value"));
-  await page.waitForFunction((n) => Number(document.querySelector("#steps").dataset.value) > n + 20, steps, { polling: 100, timeout: 30000 });
+  await stepsAbove(page, steps + 20, 30000);
   assert.match(await page.textContent("#backend"), /^WebGPU/);
   assert.equal(await page.textContent("#status"), "");
   assert.deepEqual(errors, []);

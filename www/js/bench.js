@@ -4,6 +4,7 @@
 
 import init, { Gpu, Trainer, MatmulCase } from "../pkg/gradscope.js";
 import { PlainMlp } from "./plain-mlp.js";
+import { medianMs } from "./timing.js";
 
 const $ = (s) => document.querySelector(s);
 
@@ -155,25 +156,13 @@ async function tfMatmul(tf, backend, a, b, m, k, n) {
   if (!(await tf.setBackend(backend).catch(() => false))) return null;
   await tf.ready();
   // From arrays in memory to an array in memory, as gpu.multiply is timed: uploads included.
-  return timeAsync(async () => {
+  return medianMs(async () => {
     const A = tf.tensor2d(a, [m, k]);
     const B = tf.tensor2d(b, [k, n]);
     const C = tf.matMul(A, B);
     await C.data();
     tf.dispose([A, B, C]);
   });
-}
-
-/** Async timing: median of `repeats` runs of an awaited job, in ms. */
-async function timeAsync(job, repeats = 3) {
-  await job(); // warm-up: pipelines and buffers
-  const times = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    await job();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((x, y) => x - y)[Math.floor(repeats / 2)];
 }
 
 async function matmuls(results) {
@@ -211,7 +200,7 @@ async function matmuls(results) {
     let gpuMs = null;
     let diff = null;
     if (gpu && flops <= 2 * 1024 ** 3) {
-      gpuMs = await timeAsync(() => gpu.multiply(a, b, m, k, n));
+      gpuMs = await medianMs(() => gpu.multiply(a, b, m, k, n));
       const got = await gpu.multiply(a, b, m, k, n);
       c.run(1);
       const want = c.c;
@@ -248,7 +237,7 @@ async function matmuls(results) {
   const cpuMs = 1000 / rate(() => trainer.grid(256), 1, 400);
   const row = { workload: "forward of the default network over a 256 × 256 grid", cpu_ms: cpuMs, gpu_ms: null, max_diff: null };
   if (gpu) {
-    row.gpu_ms = await timeAsync(() => gpu.grid(trainer, 256));
+    row.gpu_ms = await medianMs(() => gpu.grid(trainer, 256));
     const got = await gpu.grid(trainer, 256);
     const want = trainer.grid(256);
     row.max_diff = 0;
@@ -273,8 +262,8 @@ async function gpuTraining(gpu, results) {
   const STEPS = 10;
   const cpu = new Trainer(config);
   const onGpu = new Trainer(config);
-  const cpuMs = (await timeAsync(async () => cpu.step(STEPS))) / STEPS;
-  const gpuMs = (await timeAsync(async () => onGpu.finishGpuSteps(await gpu.train(onGpu, STEPS)))) / STEPS;
+  const cpuMs = (await medianMs(async () => cpu.step(STEPS))) / STEPS;
+  const gpuMs = (await medianMs(async () => onGpu.finishGpuSteps(await gpu.train(onGpu, STEPS)))) / STEPS;
   let diff = 0;
   const [a, b] = [cpu.layers(), onGpu.layers()];
   a.forEach((l, i) => l.w.forEach((w, j) => (diff = Math.max(diff, Math.abs(w - b[i].w[j])))));

@@ -7,6 +7,7 @@
 import init, { Gpu, Trainer } from "../pkg/gradscope.js";
 import { fmt } from "./format.js";
 import { LogScale } from "./colors.js";
+import { medianMs } from "./timing.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -381,20 +382,6 @@ function heatmapProbabilities() {
   return backend.probs;
 }
 
-const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-
-/** Median milliseconds of `run` (sync or async) over `times` runs, after one warm-up. */
-async function timeIt(run, times) {
-  await run();
-  const ms = [];
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now();
-    await run();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
-
 /** Times the heatmap and training steps on both backends, on the current network. Training
  * is timed on a copy, so the real run is not disturbed. Resolves to false, measuring
  * nothing, if the network is replaced meanwhile (its own measurement follows). */
@@ -409,7 +396,7 @@ async function measureBackends() {
   };
   let copy = null;
   try {
-    const heatmapCpu = await timeIt(current(() => net.grid(HEATMAP)), 5);
+    const heatmapCpu = await medianMs(current(() => net.grid(HEATMAP)), 5);
     if (!backend.gpu) {
       backend.heatmap.cpu = heatmapCpu;
       return true;
@@ -417,11 +404,11 @@ async function measureBackends() {
     const gpu = backend.gpu;
     copy = new Trainer(net.config);
     const STEPS = 20;
-    const cpu = await timeIt(current(() => copy.step(STEPS)), 3);
+    const cpu = await medianMs(current(() => copy.step(STEPS)), 3);
     let heatmapGpu, onGpu;
     try {
-      heatmapGpu = await timeIt(current(() => gpu.grid(net, HEATMAP)), 3);
-      onGpu = await timeIt(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+      heatmapGpu = await medianMs(current(() => gpu.grid(net, HEATMAP)), 3);
+      onGpu = await medianMs(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
     } catch (e) {
       if (e !== stale) gpuFailed("the GPU failed while being measured", e);
       return false;
@@ -475,13 +462,16 @@ function chooseBackend() {
   if (trainer) drawPlot();
 }
 
+/** Resolves with words for the page when `gpu`'s device is lost. */
+const lostReason = (gpu) => gpu.lost().then((why) => `the GPU device was lost (${why})`);
+
 /** A GPU call failed: stop using the GPU at once, and name the cause. When the device is
  * lost, a call in flight usually fails just before the loss is reported, so the report is
  * given a moment to arrive. */
 function gpuFailed(what, e) {
   if (!backend.gpu) return;
   backend.heatmap.active = backend.training.active = "cpu";
-  const lost = backend.gpu.lost().then((why) => `the GPU device was lost (${why})`);
+  const lost = lostReason(backend.gpu);
   const otherwise = new Promise((resolve) => setTimeout(() => resolve(`${what}: ${e.message}`), 250));
   Promise.race([lost, otherwise]).then(fallBackToCpu);
 }
@@ -788,7 +778,7 @@ async function main() {
   if (unusable.length) showStatus(`The link's ${unusable.join(", ")} could not be used; the defaults are shown instead.`);
   try {
     backend.gpu = await Gpu.open();
-    backend.gpu.lost().then((why) => fallBackToCpu(`the GPU device was lost (${why})`));
+    lostReason(backend.gpu).then(fallBackToCpu);
   } catch (e) {
     backend.why = e.message;
     $("#backend-choice").querySelector("option[value=gpu]").disabled = true;
