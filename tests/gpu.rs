@@ -1,6 +1,7 @@
 //! The WebGPU path against the CPU, in headless Chromium with a WebGPU adapter (SwiftShader
-//! under `--enable-unsafe-webgpu`: see tests/webdriver/webgpu.json). Without an adapter
-//! these tests fail: they are run only where one is expected.
+//! under `--enable-unsafe-webgpu`: tests/webdriver/webgpu.json, which .cargo/config.toml
+//! hands to every `wasm-pack test`). Without an adapter these tests fail: a browser
+//! without one is tested by tests/no_gpu.rs.
 #![cfg(target_arch = "wasm32")]
 
 use gradscope::gpu::Gpu;
