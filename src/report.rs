@@ -2,6 +2,7 @@
 //! edge with its local derivative and the gradient that flowed along it.
 
 use crate::graph::{Graph, NodeId};
+use crate::ops::Op;
 use crate::tensor::Real;
 use serde::{Serialize, Serializer};
 
@@ -20,6 +21,10 @@ pub struct NodeReport<N = f64> {
     pub grad: Vec<N>,
     /// One per input, in the order of `inputs`.
     pub edges: Vec<EdgeReport<N>>,
+    /// Where a NaN or an infinity arises: why this node's value is not a finite number
+    /// although all its inputs are ("ln of a negative number (x = -1) is not a real
+    /// number"). `None` for finite values and for non-finite values passed on from inputs.
+    pub not_finite: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +58,7 @@ impl NodeReport {
                     flowed: nums(e.flowed),
                 })
                 .collect(),
+            not_finite: self.not_finite,
         }
     }
 }
@@ -84,9 +90,50 @@ pub fn nodes<T: Real>(graph: &Graph<T>) -> Vec<NodeReport> {
                 value: to_f64(graph.value(id)),
                 grad: to_f64(graph.grad(id)),
                 edges,
+                not_finite: why_not_finite(graph, id),
             }
         })
         .collect()
+}
+
+/// Why node `id` holds a NaN or an infinity computed from finite inputs, in words, about
+/// its first such element; `None` where every element is finite or an input's was not.
+pub fn why_not_finite<T: Real>(graph: &Graph<T>, id: NodeId) -> Option<String> {
+    let node = graph.node(id);
+    let value = graph.value(id);
+    let at = value.iter().position(|x| !x.as_f64().is_finite())?;
+    let inputs = node.op.inputs();
+    let finite = |x: &NodeId| graph.value(*x).iter().all(|v| v.as_f64().is_finite());
+    if !inputs.iter().all(finite) {
+        return None; // passed on, not made here
+    }
+    // The element of input `x` that element `at` of the output reads (with broadcasting,
+    // a scalar or a vector of the output's length; other shapes get the general words).
+    let element = |x: NodeId| {
+        let v = graph.value(x);
+        match v.len() {
+            1 => Some(v[0].as_f64()),
+            n if n == value.len() => Some(v[at].as_f64()),
+            _ => None,
+        }
+    };
+    let overflow = || {
+        format!(
+            "{} overflows: the result is beyond the largest f64 (about 1.8e308)",
+            node.op.name()
+        )
+    };
+    Some(match node.op {
+        Op::Unary(u, x) => element(x).map_or_else(overflow, |x| u.why_not_finite(x)),
+        Op::Binary(b, x, y) => match (element(x), element(y)) {
+            (Some(a), Some(c)) => b.why_not_finite(a, c),
+            _ => overflow(),
+        },
+        Op::SoftmaxCrossEntropy(..) => {
+            "a label is not a class index of the logits, so its row has no loss".to_string()
+        }
+        _ => overflow(),
+    })
 }
 
 /// A number for JSON text, which has no NaN or infinities: those become the strings

@@ -42,6 +42,8 @@ export interface NodeReport {
   grad: number[];
   /** One per input, in the order of `inputs`. */
   edges: EdgeReport[];
+  /** Why the value is NaN or ±∞ when it became so here, from finite inputs; else null. */
+  not_finite: string | null;
 }
 export interface EdgeReport {
   from: number;
@@ -73,10 +75,12 @@ export interface GradCheck {
   /** |autodiff − numeric| / max(1, |numeric|) */
   error: number;
 }
-/** What a parse error carries besides its message: the byte span of the bad text. */
+/** What a parse error carries besides its message: the byte span of the bad text, and
+ * of the text it refers to (the '(' a missing ')' would close). */
 export interface ParseError extends Error {
   start: number;
   end: number;
+  related?: { start: number; end: number };
 }
 "#;
 
@@ -93,6 +97,12 @@ fn parse_error(e: &ExprError) -> JsValue {
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"start".into(), &(e.start as f64).into());
     let _ = js_sys::Reflect::set(&error, &"end".into(), &(e.end as f64).into());
+    if let Some((start, end)) = e.related {
+        let related = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&related, &"start".into(), &(start as f64).into());
+        let _ = js_sys::Reflect::set(&related, &"end".into(), &(end as f64).into());
+        let _ = js_sys::Reflect::set(&error, &"related".into(), &related);
+    }
     error.into()
 }
 

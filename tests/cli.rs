@@ -107,8 +107,9 @@ fn user_errors_exit_2_with_a_caret_under_the_span() {
     let o = gradscope(&["grad", "x1 + (x2 * 3", "--at", "x1=1,x2=2"], "");
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("expected ')' to close '(' at 5"), "{err}");
-    assert!(err.contains("  x1 + (x2 * 3\n              ^"), "{err}");
+    assert!(err.contains("expected ')' to close the '(' at column 6"), "{err}");
+    // A caret where the ')' is missing, a dash under the '(' it would close.
+    assert!(err.contains("  x1 + (x2 * 3\n       -      ^"), "{err}");
     assert!(stdout(&o).is_empty());
 
     let o = gradscope(&["grad", "x1*x2", "--at", "x1=1"], "");

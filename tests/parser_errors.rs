@@ -19,9 +19,17 @@ fn check(source: &str, message: &str, start: usize, end: usize) {
 
 #[test]
 fn unclosed_parenthesis_points_at_the_end_and_names_the_opener() {
-    check("(x1 + 2", "expected ')' to close '(' at 0", 7, 7);
-    check("sin(x1", "expected ')' to close '(' at 3", 6, 6);
-    check("(x1 x2)", "expected ')' to close '(' at 0, found 'x2'", 4, 6);
+    check("(x1 + 2", "expected ')' to close the '(' at column 1", 7, 7);
+    check("sin(x1", "expected ')' to close the '(' at column 4", 6, 6);
+    check(
+        "(x1 x2)",
+        "expected ')' to close the '(' at column 1, found 'x2'",
+        4,
+        6,
+    );
+    assert_eq!(error("sin(x1").related, Some((3, 4)), "the '(' is pointed at too");
+    // Columns count characters, not bytes: '×' is two bytes of UTF-8.
+    check("a×(b + 2", "expected ')' to close the '(' at column 3", 9, 9);
 }
 
 #[test]
@@ -71,8 +79,44 @@ fn stray_tokens() {
 #[test]
 fn unexpected_characters_are_reported_whole_even_in_utf8() {
     check("x1 $ 2", "unexpected character '$'", 3, 4);
-    check("x·y", "unexpected character '·'", 1, 3);
+    check("x€y", "unexpected character '€'", 1, 4);
     check("<img src=x onerror=alert(1)>", "unexpected character '<'", 0, 1);
+}
+
+#[test]
+fn characters_that_look_like_a_space_or_nothing_are_named() {
+    check(
+        "x\u{a0}+ y",
+        "unexpected no-break space (U+00A0): type an ordinary space, or nothing",
+        1,
+        3,
+    );
+    check(
+        "x+\u{200b}y",
+        "unexpected zero-width space (U+200B): type an ordinary space, or nothing",
+        2,
+        5,
+    );
+    check(
+        "x +\u{3000}y",
+        "unexpected space character U+3000: type an ordinary space",
+        3,
+        6,
+    );
+    check("x\u{7}", "unexpected control character U+0007", 1, 2);
+}
+
+#[test]
+fn the_typographic_operators_of_the_page_mean_what_they_show() {
+    // The preset names print `x1·x2 − sin(x2)`: pasted back, that is an expression.
+    let values = |source: &str| {
+        let e = expr::parse(source).unwrap_or_else(|e| panic!("{source}: {}", e.message));
+        let at: HashMap<String, f64> = e.variable_names().map(|v| (v.to_string(), 3.0)).collect();
+        expr::evaluate(source, &at).unwrap().value
+    };
+    assert_eq!(values("x1·x2 − sin(x2)"), values("x1*x2 - sin(x2)"));
+    assert_eq!(values("a × b ÷ c"), values("a * b / c"));
+    assert_eq!(values("−x ⋅ 2 – 1"), values("-x * 2 - 1"));
 }
 
 #[test]

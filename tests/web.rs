@@ -85,9 +85,11 @@ fn parse_errors_carry_message_and_span() {
     let err = Expression::new("x1 + (x2 * 3").err().unwrap();
     assert_eq!(
         get(&err, "message").as_string().unwrap(),
-        "expected ')' to close '(' at 5"
+        "expected ')' to close the '(' at column 6"
     );
     assert_eq!((num(&err, "start"), num(&err, "end")), (12.0, 12.0));
+    let related = get(&err, "related");
+    assert_eq!((num(&related, "start"), num(&related, "end")), (5.0, 6.0));
     assert!(err.is_instance_of::<js_sys::Error>());
     let err = Expression::new("<img src=x onerror=alert(1)>").err().unwrap();
     assert_eq!(

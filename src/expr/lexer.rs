@@ -66,6 +66,18 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                 i += 2;
                 Tok::Caret
             }
+            _ if c >= 0x80 => {
+                // Beyond ASCII: the operators the page's own names print (`−`, `×`, `·`)
+                // are accepted as what they mean, so pasted text works.
+                let ch = source[start..].chars().next().unwrap_or('?');
+                i += ch.len_utf8();
+                match ch {
+                    '−' | '–' => Tok::Minus,
+                    '×' | '·' | '⋅' => Tok::Star,
+                    '÷' => Tok::Slash,
+                    _ => return Err(ExprError::new(unexpected(ch), start, i)),
+                }
+            }
             _ => {
                 let tok = match c {
                     b'+' => Tok::Plus,
@@ -76,12 +88,7 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                     b'(' => Tok::LParen,
                     b')' => Tok::RParen,
                     b',' => Tok::Comma,
-                    _ => {
-                        // Report the whole character, which may be several bytes of UTF-8.
-                        let ch = source[start..].chars().next().unwrap_or('?');
-                        let end = start + ch.len_utf8();
-                        return Err(ExprError::new(format!("unexpected character '{ch}'"), start, end));
-                    }
+                    _ => return Err(ExprError::new(unexpected(c as char), start, start + 1)),
                 };
                 i += 1;
                 tok
@@ -95,6 +102,30 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
         end: bytes.len(),
     });
     Ok(tokens)
+}
+
+/// "unexpected character …", naming a character that does not show as itself: a
+/// no-break space pasted from a document looks like a space, a zero-width one like nothing.
+fn unexpected(ch: char) -> String {
+    let name = match ch {
+        '\u{a0}' => Some("no-break space"),
+        '\u{2007}' => Some("figure space"),
+        '\u{2009}' => Some("thin space"),
+        '\u{202f}' => Some("narrow no-break space"),
+        '\u{200b}' => Some("zero-width space"),
+        '\u{200c}' => Some("zero-width non-joiner"),
+        '\u{200d}' => Some("zero-width joiner"),
+        '\u{2060}' => Some("word joiner"),
+        '\u{feff}' => Some("byte-order mark"),
+        _ => None,
+    };
+    let code = format!("U+{:04X}", ch as u32);
+    match name {
+        Some(name) => format!("unexpected {name} ({code}): type an ordinary space, or nothing"),
+        None if ch.is_whitespace() => format!("unexpected space character {code}: type an ordinary space"),
+        None if ch.is_control() => format!("unexpected control character {code}"),
+        None => format!("unexpected character '{ch}'"),
+    }
 }
 
 /// The end of a number starting at `i`: digits, an optional fraction, an optional exponent.

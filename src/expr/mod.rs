@@ -21,6 +21,8 @@ pub struct ExprError {
     pub message: String,
     pub start: usize,
     pub end: usize,
+    /// Another span the message refers to: the `(` that a missing `)` should close.
+    pub related: Option<(usize, usize)>,
 }
 
 impl ExprError {
@@ -29,7 +31,21 @@ impl ExprError {
             message: message.into(),
             start,
             end,
+            related: None,
         }
+    }
+
+    pub fn with_related(mut self, start: usize, end: usize) -> Self {
+        self.related = Some((start, end));
+        self
+    }
+
+    /// The 1-based column of byte `at` in `source`, counted in characters on its line, as
+    /// a person counts them (a byte offset is meaningless past the first `×` or `é`).
+    pub fn column(source: &str, at: usize) -> usize {
+        let at = floor_char_boundary(source, at);
+        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+        source[line_start..at].chars().count() + 1
     }
 
     /// The message, the line of `source` it is about, and a caret line under the span.
@@ -43,14 +59,30 @@ impl ExprError {
         let column = source[line_start..start].chars().count();
         let width = source[start..end.min(line_end)].chars().count().max(1);
         let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-        format!(
-            "error: {}\n  {}\n  {}{}",
-            self.message,
-            shown,
-            " ".repeat(column),
-            "^".repeat(width)
-        )
+        let mut marks: Vec<char> = " "
+            .repeat(column)
+            .chars()
+            .chain("^".repeat(width).chars())
+            .collect();
+        // The related span (the unclosed '('), when on the same line, gets a '-' under it.
+        if let Some((a, b)) = self.related.filter(|&(a, _)| a >= line_start && a < start) {
+            let from = source[line_start..a].chars().count();
+            let to = from + source[a..b.min(line_end)].chars().count().max(1);
+            for mark in &mut marks[from..to] {
+                *mark = '-';
+            }
+        }
+        let marks: String = marks.into_iter().collect();
+        format!("error: {}\n  {shown}\n  {marks}", self.message)
     }
+}
+
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl fmt::Display for ExprError {

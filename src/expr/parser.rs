@@ -244,16 +244,16 @@ impl<'a> Parser<'a> {
         if t.tok == Tok::RParen {
             return Ok(self.advance());
         }
+        let column = ExprError::column(self.source, open.start);
         let msg = if t.tok == Tok::End {
-            format!("expected ')' to close '(' at {}", open.start)
+            format!("expected ')' to close the '(' at column {column}")
         } else {
             format!(
-                "expected ')' to close '(' at {}, found {}",
-                open.start,
+                "expected ')' to close the '(' at column {column}, found {}",
                 t.describe(self.source)
             )
         };
-        Err(self.error_at(t, msg))
+        Err(self.error_at(t, msg).with_related(open.start, open.end))
     }
 
     fn name(&mut self, t: Token, name: &str) -> Result<Id, ExprError> {

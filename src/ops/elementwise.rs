@@ -152,6 +152,54 @@ impl Binary {
     }
 }
 
+/// A number in a sentence: shortest form, exponent notation when very large or small.
+pub fn number_text(x: f64) -> String {
+    let a = x.abs();
+    let text = if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    };
+    text.replace("inf", "∞")
+}
+
+impl Unary {
+    /// Why `f(x)` is NaN or infinite although `x` is a finite number, in words: where a
+    /// non-finite number arises in a graph, the page says which op made it and why.
+    pub fn why_not_finite(self, x: f64) -> String {
+        let x_is = number_text(x);
+        match self {
+            Unary::Ln if x < 0.0 => format!("ln of a negative number (x = {x_is}) is not a real number"),
+            Unary::Ln => "ln(0) = −∞: the logarithm falls without bound towards 0".to_string(),
+            Unary::Sqrt => format!("the square root of a negative number (x = {x_is}) is not a real number"),
+            Unary::Exp => format!("e^x overflows: x = {x_is} is above ln(largest f64) ≈ 709.78"),
+            _ => format!(
+                "{}({x_is}) is beyond the largest f64 (about 1.8e308)",
+                self.name()
+            ),
+        }
+    }
+}
+
+impl Binary {
+    /// Why `a op b` is NaN or infinite although `a` and `b` are finite, in words.
+    pub fn why_not_finite(self, a: f64, b: f64) -> String {
+        let (a_is, b_is) = (number_text(a), number_text(b));
+        match self {
+            Binary::Div if a == 0.0 && b == 0.0 => "0 / 0 is undefined".to_string(),
+            Binary::Div if b == 0.0 => format!("division by zero: {a_is} / 0 is ±∞"),
+            Binary::Pow if a < 0.0 && b.fract() != 0.0 => {
+                format!("a negative number to a fractional power is not a real number: ({a_is})^{b_is}")
+            }
+            Binary::Pow if a == 0.0 && b < 0.0 => format!("0 to a negative power (0^{b_is}) is ∞"),
+            _ => format!(
+                "{a_is} {} {b_is} is beyond the largest f64 (about 1.8e308)",
+                self.name()
+            ),
+        }
+    }
+}
+
 fn half<T: Real>() -> T {
     T::of(0.5)
 }
