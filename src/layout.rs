@@ -51,8 +51,9 @@ pub struct EdgePath {
     pub points: Vec<[f64; 2]>,
 }
 
-/// Horizontal distance between layers.
-const LAYER_SPACING: f64 = 160.0;
+/// Horizontal distance between layers: a node (112 wide on the page) plus room between
+/// layers for an edge's number ("−0.524979") clear of the node and the arrowhead.
+const LAYER_SPACING: f64 = 192.0;
 /// Minimum vertical distance between two nodes of one layer.
 const NODE_SPACING: f64 = 70.0;
 const MARGIN_X: f64 = LAYER_SPACING / 2.0;

@@ -191,3 +191,18 @@ fn render_puts_the_caret_under_the_span() {
         "error: unknown function 'foo'\n  x1 + foo(2)\n       ^^^"
     );
 }
+
+#[test]
+fn a_long_pasted_name_is_shortened_in_the_message() {
+    let long = "a".repeat(5000);
+    let e = error(&format!("{long} b"));
+    assert_eq!(e.message, "expected an operator before 'b'");
+    let e = error(&format!("b {long}"));
+    assert_eq!(
+        e.message,
+        "expected an operator before 'aaaaaaaaaaaaaaaaaaaa…' (5000 characters)"
+    );
+    assert_eq!((e.start, e.end), (2, 5002), "the span still covers all of it");
+    let e = error(&format!("{long}(1)"));
+    assert!(e.message.len() < 80, "{}", e.message);
+}

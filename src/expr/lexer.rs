@@ -30,8 +30,21 @@ impl Token<'_> {
     pub fn describe(&self, source: &str) -> String {
         match self.tok {
             Tok::End => "the end of the expression".to_string(),
-            _ => format!("'{}'", &source[self.start..self.end]),
+            _ => quoted(&source[self.start..self.end]),
         }
+    }
+}
+
+/// Text from the source in quotes, shortened when long: a message must fit under the box
+/// however long a name or number was pasted.
+pub fn quoted(text: &str) -> String {
+    const MAX: usize = 24;
+    let n = text.chars().count();
+    if n <= MAX {
+        format!("'{text}'")
+    } else {
+        let head: String = text.chars().take(MAX - 4).collect();
+        format!("'{head}…' ({n} characters)")
     }
 }
 
@@ -53,7 +66,13 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                 let text = &source[start..i];
                 match text.parse::<f64>() {
                     Ok(x) => Tok::Number(x),
-                    Err(_) => return Err(ExprError::new(format!("'{text}' is not a number"), start, i)),
+                    Err(_) => {
+                        return Err(ExprError::new(
+                            format!("{} is not a number", quoted(text)),
+                            start,
+                            i,
+                        ))
+                    }
                 }
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {

@@ -15,7 +15,7 @@
 //! The tree is an arena in which children come before parents, so dropping and lowering
 //! it never recurse either.
 
-use super::lexer::{Tok, Token};
+use super::lexer::{quoted, Tok, Token};
 use super::{ExprError, ExprKind, ExprNode, Expression, Variable};
 use crate::ops::{Binary, Unary};
 
@@ -267,7 +267,7 @@ impl<'a> Parser<'a> {
         match (function(name), called) {
             (Some(f), true) => self.call(t, name, f),
             (Some(_), false) => Err(self.error_at(t, format!("'{name}' is a function: write {name}(…)"))),
-            (None, true) => Err(self.error_at(t, format!("unknown function '{name}'"))),
+            (None, true) => Err(self.error_at(t, format!("unknown function {}", quoted(name)))),
             (None, false) => {
                 let index = match self.variables.iter().position(|v| v.name == name) {
                     Some(i) => i,

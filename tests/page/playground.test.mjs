@@ -241,3 +241,323 @@ test("gradient descent on the variables lowers f", async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// ---- what the page shows must be true (issue: defects a newcomer found) ----------------
+
+const PRESET_COUNT = 9;
+
+/** The fragment the page wrote, once it has settled on `text`. */
+async function writtenHash(page, text) {
+  await page.waitForFunction(
+    (t) => {
+      const m = location.hash.match(/^#e=([^&]*)/);
+      return m && decodeURIComponent(m[1]) === t;
+    },
+    text,
+    { polling: 50, timeout: 5000 },
+  );
+  return new URL(page.url()).hash;
+}
+
+/** What a person sees of the view: the text, the values, the result and the graph's size. */
+function viewOf(page) {
+  return page.evaluate(() => ({
+    text: document.querySelector("#expr").value,
+    error: document.querySelector("#expr-error").hidden ? null : document.querySelector("#expr-error .message").textContent,
+    values: [...document.querySelectorAll("input[type=number][data-var]")].map((i) => [i.dataset.var, i.value]),
+    fixed: [...document.querySelectorAll("input[data-learn]")].filter((i) => !i.checked).map((i) => i.dataset.learn),
+    tangent: document.querySelector("#tangent-var").value,
+    f: document.querySelector("td[data-value]")?.dataset.value,
+    nodes: window.gradscope.nodes,
+  }));
+}
+
+test("every preset's link, and typed text with spaces and typographic operators, reopen as the same view", async () => {
+  const { page, errors } = await open();
+  const cases = [];
+  for (let i = 0; i < PRESET_COUNT; i++) {
+    await page.selectOption("#preset", String(i));
+    const text = await page.inputValue("#expr");
+    cases.push({ name: `preset ${i}`, text, hash: await writtenHash(page, text), view: await viewOf(page) });
+  }
+  for (const text of ["x * y - 2", "x1·x2 − sin(x2)", "a × b ÷ (c + 1)", "  (w  +  1 )  ^ 2 "]) {
+    await typeExpression(page, text);
+    cases.push({ name: JSON.stringify(text), text, hash: await writtenHash(page, text), view: await viewOf(page) });
+  }
+  assert.ok(cases.filter((c) => c.text.includes(" ")).length >= 6, "presets and texts with spaces are covered");
+  for (const c of cases) {
+    assert.equal(c.view.error, null, `${c.name} parses`);
+    assert.ok(!c.hash.includes("+") || !c.text.includes(" "), `${c.name}: a space is not written as '+': ${c.hash}`);
+    const { page: again, errors: e2 } = await open(c.hash);
+    assert.deepEqual(await viewOf(again), c.view, `${c.name} reopens as the same view from ${c.hash}`);
+    assert.deepEqual(e2, []);
+    await again.close();
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("held variables, the forward-mode input and the rate are in the link too, and an edited fragment is followed", async () => {
+  const { page, errors } = await open("#e=w*x%20%2B%20b&w=2&x=3&b=1");
+  await page.uncheck('input[data-learn="x"]');
+  await page.selectOption("#tangent-var", "1");
+  await page.fill("#lr", "0.05");
+  await page.waitForFunction(() => location.hash.includes("rate=0.05") && location.hash.includes("tangent=x"), null, { polling: 50, timeout: 5000 });
+  const view = await viewOf(page);
+  const { page: again } = await open(new URL(page.url()).hash);
+  assert.deepEqual(await viewOf(again), view);
+  assert.equal(await again.inputValue("#lr"), "0.05");
+  assert.equal(await again.isChecked("input[name=direction][value=tangent]"), true);
+  await again.close();
+  // Editing the fragment in the same tab is a new link: the page follows it.
+  await page.evaluate(() => {
+    location.hash = "#e=x%20-%201&x=7";
+  });
+  await page.waitForFunction(() => document.querySelector("#expr").value === "x - 1", null, { polling: 50, timeout: 5000 });
+  assert.equal(await page.getAttribute("td[data-value]", "data-value"), "6");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** What the view draws as node `id`'s gradient row now. */
+const gradRow = (page, id) => page.evaluate((id) => window.gradscope.view.gradText(id), id);
+
+test("backward step-through shows '+ …' exactly while a consumer has not passed its share", async () => {
+  const { page, errors } = await open("#e=ln(x1)%2Bx1*x2-sin(x2)&x1=2&x2=5");
+  const nodes = await page.evaluate(() => window.gradscope.view.nodes);
+  // The consumers of each node, from the engine's report, independently of the stepper.
+  const consumers = nodes.map((n) => nodes.filter((m) => m.inputs.includes(n.id)).map((m) => m.id));
+  const fmt6 = (x) => String(Number(x.toPrecision(6))).replace("-", "−");
+  await page.check("input[name=direction][value=backward]");
+  const total = await page.evaluate(() => document.querySelector("#step-progress").max);
+  const visited = new Set();
+  let steps = 0;
+  let sawPartial = false;
+  while (true) {
+    await page.click("#step");
+    const current = await page.evaluate(() => window.gradscope.view.overlay.current);
+    if (visited.has(current)) break; // the last step was shown already
+    visited.add(current);
+    steps++;
+    for (const n of nodes) {
+      const text = await gradRow(page, n.id);
+      const passed = consumers[n.id].filter((c) => visited.has(c)).length;
+      const want =
+        n.op === "constant"
+          ? "constant"
+          : visited.has(n.id) || (consumers[n.id].length > 0 && passed === consumers[n.id].length)
+            ? `∂ ${fmt6(n.grad[0])}`
+            : passed === 0
+              ? "∂ ?"
+              : "+ …";
+      if (want === "+ …") {
+        sawPartial = true;
+        assert.ok(text.endsWith(" + …"), `step ${steps}: ${n.label} (${passed}/${consumers[n.id].length} consumers passed) shows ${text}`);
+      } else {
+        assert.equal(text, want, `step ${steps}: ${n.label} (${passed}/${consumers[n.id].length} consumers passed)`);
+      }
+    }
+    if (steps === 4) {
+      const x2 = nodes.find((n) => n.label === "x2").id;
+      assert.equal(await gradRow(page, x2), "∂ 1.71634", "at step 4 both consumers of x2 have passed: its gradient is complete");
+      await page.screenshot({ path: `${SHOTS}backward-step-4.png` });
+    }
+    if (steps > nodes.length) break;
+  }
+  assert.ok(total >= 0 && steps >= 6, `${steps} steps`);
+  assert.ok(sawPartial, "the example has a moment where a sum is half done (x1 or x2)");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("forward mode speaks of tangents everywhere: labels, tooltips, legend and the mode control", async () => {
+  const { page, errors } = await open("#e=ln(x1)%2Bx1*x2-sin(x2)&x1=2&x2=5");
+  await page.selectOption("#tangent-var", "1"); // ẋ2 = 1
+  assert.equal(await page.isChecked("input[name=direction][value=tangent]"), true);
+  assert.equal(await page.isChecked("input[name=direction][value=backward]"), false);
+  assert.match(await page.textContent("#legend-quantity"), /tangent/);
+  const edges = await page.evaluate(() => {
+    const v = window.gradscope.view;
+    return v.edges.map((e, i) => ({ i, from: v.nodes[e.from].label, to: v.nodes[e.to].op }));
+  });
+  const sinEdge = edges.find((e) => e.from === "x2" && e.to === "sin");
+  const label = (await page.evaluate(() => window.gradscope.view.edgeLabels())).find((l) => l.to === 4 || true && l.text === "0.283662");
+  assert.ok(label, "the x2 → sin edge carries the tangent cos(5) · 1 = 0.283662");
+  const p = await page.evaluate((i) => window.gradscope.view.edgeMidpointClient(i), sinEdge.i);
+  await page.mouse.move(p.x, p.y);
+  const tip = await page.textContent("#tooltip");
+  assert.match(tip, /tangent of x2 {2}ẋ = 1/);
+  assert.match(tip, /local × tangent = 0\.283662/);
+  assert.doesNotMatch(tip, /upstream/);
+  await page.screenshot({ path: `${SHOTS}forward-mode-tangents.png` });
+  // Step-through in forward mode carries tangents node by node.
+  await page.click("#step");
+  assert.match(await page.textContent("#step-caption"), /^1\/\d+\. x1: ẋ = 0/);
+  // Back to the backward pass: every word is about gradients again.
+  await page.check("input[name=direction][value=backward]");
+  assert.equal(await page.inputValue("#tangent-var"), "");
+  assert.match(await page.textContent("#legend-quantity"), /gradient/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a constant shows that it takes no gradient, never a false ∂ 0", async () => {
+  const { page, errors } = await open("#e=0.5*(w1%5E2%2Bw2%5E2)&w1=0.5&w2=-0.3");
+  const nodes = await page.evaluate(() => window.gradscope.view.nodes);
+  const constants = nodes.filter((n) => n.op === "constant");
+  assert.equal(constants.length, 3, "0.5 and two exponents");
+  for (const c of constants) assert.equal(await gradRow(page, c.id), "constant", c.label);
+  for (const n of nodes.filter((n) => n.op !== "constant")) assert.match(await gradRow(page, n.id), /^∂ /);
+  const labels = await page.evaluate(() => window.gradscope.view.edgeLabels());
+  const fromConstant = labels.filter((l) => constants.some((c) => c.id === l.from));
+  assert.deepEqual(fromConstant, [], "no number is printed on an edge out of a constant");
+  await page.screenshot({ path: `${SHOTS}constants.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("leaving the real domain is marked at the node that did it, and explained", async () => {
+  const { page, errors } = await open("#e=ln(x)&x=-1");
+  const note = await page.textContent("#not-finite");
+  assert.match(note, /ln of a negative number \(x = -1\) is not a real number/);
+  assert.match(note, /f is not a real number here/);
+  assert.equal(await page.textContent("#gradcheck tbody td:last-child"), "f undefined");
+  const ln = (await page.evaluate(() => window.gradscope.view.nodes)).find((n) => n.op === "ln");
+  assert.match(ln.not_finite, /negative/);
+  const r = await page.evaluate((id) => window.gradscope.view.nodeScreenRect(id), ln.id);
+  const box = await page.locator("#graph").boundingBox();
+  await page.mouse.move(box.x + (r.x0 + r.x1) / 2, box.y + (r.y0 + r.y1) / 2);
+  assert.match(await page.textContent("#tooltip"), /ln of a negative number/);
+  await page.screenshot({ path: `${SHOTS}domain.png` });
+  // Back inside the domain, the note goes.
+  await setVariable(page, "x", 2);
+  assert.equal(await page.isHidden("#not-finite"), true);
+  // An infinite slope with a finite value is explained too.
+  await typeExpression(page, "sqrt(x)");
+  await setVariable(page, "x", 0);
+  assert.match(await page.textContent("#not-finite"), /slope of sqrt is infinite/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("after a parse error the old numbers are marked as the last good expression's", async () => {
+  const { page, errors } = await open("#e=x*y&x=3&y=-4");
+  await typeExpression(page, "x*(y");
+  await page.waitForSelector("#expr-error:not([hidden])");
+  for (const id of ["#results", "#gradcheck"]) {
+    assert.equal(await page.evaluate((id) => document.querySelector(id).classList.contains("stale"), id), true, id);
+    assert.equal(await page.evaluate((id) => getComputedStyle(document.querySelector(id)).opacity, id), "0.4");
+  }
+  assert.match(await page.textContent("#stale-note"), /last expression that parsed: x\*y/);
+  await typeExpression(page, "x*(y+1)");
+  await page.waitForSelector("#expr-error", { state: "hidden" });
+  assert.equal(await page.evaluate(() => document.querySelector("#results").classList.contains("stale")), false);
+  assert.equal(await page.isHidden("#stale-note"), true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Fit shows a 150-node graph whole, and the step-through's current node stays on screen", async () => {
+  const { page, errors } = await open();
+  const text = Array.from({ length: 30 }, (_, i) => `sin(x${i % 6}*x${(i * 5) % 6}+${i})`).join("+");
+  await typeExpression(page, text);
+  const n = await page.evaluate(() => window.gradscope.nodes);
+  assert.ok(n >= 150, `${n} nodes`);
+  await page.mouse.move(700, 400);
+  await page.mouse.wheel(0, 1500); // zoom away, then ask for the whole graph again
+  await page.click("#fit");
+  const box = await page.locator("#graph").boundingBox();
+  const inside = (r) => r.x0 >= -0.5 && r.y0 >= -0.5 && r.x1 <= box.width + 0.5 && r.y1 <= box.height + 0.5;
+  const rects = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.gradscope.view.nodeScreenRect(i)), n);
+  assert.ok(rects.every(inside), "every node is inside the canvas after Fit");
+  const w = Math.max(...rects.map((r) => r.x1)) - Math.min(...rects.map((r) => r.x0));
+  const h = Math.max(...rects.map((r) => r.y1)) - Math.min(...rects.map((r) => r.y0));
+  assert.ok(w > 0.8 * box.width || h > 0.8 * box.height, `the graph fills the canvas: ${w.toFixed(0)} × ${h.toFixed(0)} of ${box.width} × ${box.height}`);
+  await page.screenshot({ path: `${SHOTS}fit-150.png` });
+  await page.check("input[name=direction][value=backward]");
+  for (let i = 0; i < 40; i++) {
+    await page.click("#step");
+    const current = await page.evaluate(() => window.gradscope.view.overlay.current);
+    const r = await page.evaluate((id) => window.gradscope.view.nodeScreenRect(id), current);
+    assert.ok(inside(r), `step ${i + 1}: the current node is on screen`);
+    assert.ok(r.x1 - r.x0 >= 112 * 0.42, "and large enough to read");
+  }
+  await page.screenshot({ path: `${SHOTS}step-150.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("error messages are for people: columns, the '(' pointed at, long lines kept in the sidebar, lookalike characters named", async () => {
+  const { page, errors } = await open();
+  await typeExpression(page, "(x1 + 2");
+  assert.equal(await page.textContent("#expr-error .message"), "expected ')' to close the '(' at column 1");
+  assert.equal(await page.textContent("#expr-error mark.related"), "(");
+  const long = `${"x1+".repeat(1700)}(`;
+  await typeExpression(page, long);
+  await page.waitForSelector("#expr-error:not([hidden])");
+  const fits = await page.evaluate(() => {
+    const side = document.querySelector(".controls");
+    const box = document.querySelector("#expr-error");
+    return { side: side.scrollWidth <= side.clientWidth + 1, boxHeight: box.getBoundingClientRect().height, shown: box.textContent.length };
+  });
+  assert.ok(fits.side, "the sidebar does not overflow sideways");
+  assert.ok(fits.shown < 400 && fits.boxHeight < 200, `the error shows the part around the mistake: ${JSON.stringify(fits)}`);
+  await typeExpression(page, "x1·x2 − sin(x2)");
+  await page.waitForSelector("#expr-error", { state: "hidden" });
+  await typeExpression(page, "x\u00a0+ 1");
+  assert.match(await page.textContent("#expr-error .message"), /no-break space \(U\+00A0\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("gradient descent says what happened: a bad rate, a divergence, and sliders that follow the value", async () => {
+  const { page, errors } = await open("#e=x%5E4&x=10");
+  for (const [rate, words] of [["-0.1", /positive/], ["", /must be a number/], ["0", /moves nothing/]]) {
+    await page.fill("#lr", rate);
+    await page.click("#descend");
+    assert.match(await page.textContent("#descent-status"), words, `rate ${JSON.stringify(rate)}`);
+    assert.equal(await page.inputValue('input[type=number][data-var="x"]'), "10", "nothing moved");
+  }
+  await page.fill("#lr", "1");
+  await page.click("#descend-many");
+  const status = await page.textContent("#descent-status");
+  assert.match(status, /^Diverged: at step \d+ (x|f) would become (−)?∞/);
+  const x = Number(await page.inputValue('input[type=number][data-var="x"]'));
+  assert.ok(Number.isFinite(x) && Math.abs(x) > 1e6, `the last finite point is kept: x = ${x}`);
+  await page.fill('input[type=number][data-var="x"]', "1000");
+  const slider = await page.evaluate(() => {
+    const s = document.querySelector('input[type=range][data-slider="x"]');
+    return { min: Number(s.min), max: Number(s.max), value: Number(s.value) };
+  });
+  assert.equal(slider.value, 1000);
+  assert.ok(slider.min < 1000 && 1000 < slider.max && slider.max <= 10_000, `x = 1000 inside the track: ${JSON.stringify(slider)}`);
+  await page.fill('input[type=number][data-var="x"]', "1500");
+  assert.equal(await page.evaluate(() => Number(document.querySelector('input[type=range][data-slider="x"]').value)), 1500, "not pinned at the end");
+  await page.fill("#lr", "0.001");
+  await page.fill('input[type=number][data-var="x"]', "1");
+  await page.click("#descend");
+  // x ← 1 − 0.001 · 4 = 0.996, and 0.996⁴ = 0.984096.
+  assert.match(await page.textContent("#descent-status"), /^1 step: f 1 → 0\.984096\.$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("edge numbers on a medium graph cover no node and no other number", async () => {
+  const { page, errors } = await open("#e=0.5*(w1%5E2%2Bw2%5E2)%20-%20lambda*log(sigmoid(w1*x1%2Bw2*x2))&w1=0.5&w2=-0.3&lambda=1&x1=1&x2=2");
+  const { labels, nodes } = await page.evaluate(() => ({
+    labels: window.gradscope.view.edgeLabels(),
+    nodes: window.gradscope.view.layout.nodes,
+  }));
+  assert.ok(labels.length >= 10, `${labels.length} numbers drawn`);
+  const W = 40; // a six-digit number in 10 px monospace is about 40 units wide
+  const rect = (p) => ({ x0: p.x - W / 2, y0: p.y - 6, x1: p.x + W / 2, y1: p.y + 6 });
+  const hit = (a, b) => a.x0 < b.x1 && a.x1 > b.x0 && a.y0 < b.y1 && a.y1 > b.y0;
+  for (const l of labels) {
+    const r = rect(l.at);
+    for (const n of nodes) assert.ok(!hit(r, { x0: n.x - 56, y0: n.y - 27, x1: n.x + 56, y1: n.y + 27 }), `${l.text} on ${l.from}→${l.to} covers a node`);
+    for (const m of labels) if (m !== l) assert.ok(!hit(r, rect(m.at)), `${l.text} covers ${m.text}`);
+  }
+  await page.screenshot({ path: `${SHOTS}medium-graph.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

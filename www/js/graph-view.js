@@ -6,10 +6,15 @@
 
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
+import { gradText } from "./stepper.js";
 
 const NODE_W = 112;
 const NODE_H = 54;
 const SAMPLES = 16; // points per curve segment for hit testing
+const LABEL_W = 56; // room kept for an edge's number ("−0.524979" at 10 px), in layout units
+const LABEL_H = 14;
+const READABLE = 0.42; // below this zoom node text is too small to read: draw boxes only
+const BAD = "#c81e1e"; // a value that left the real domain
 
 const OP_SYMBOL = { "*": "×", "-": "−", "/": "÷", neg: "−x", "^": "xʸ" };
 
@@ -86,9 +91,46 @@ export class GraphView {
       }
       return { from: e.from, to: e.to, index: i, segments, polyline: null, box: { x0, y0, x1, y1 } };
     });
+    this.#placeLabels();
     this.hover = null;
     this.setValues(evaluation, { draw: false });
     this.fit();
+  }
+
+  /** Where each edge's number goes: the first point along its curve (from the middle out)
+   * where the label covers no node, no arrowhead and no label placed before it; none if
+   * there is no such point, rather than a number over a node. */
+  #placeLabels() {
+    const pad = 3;
+    const boxes = this.layout.nodes.map((n) => ({
+      x0: n.x - NODE_W / 2 - pad,
+      y0: n.y - NODE_H / 2 - pad,
+      x1: n.x + NODE_W / 2 + pad,
+      y1: n.y + NODE_H / 2 + pad,
+    }));
+    // The arrowheads, 9 units long, ending at each node's left side.
+    for (const n of this.layout.nodes) boxes.push({ x0: n.x - NODE_W / 2 - 11, y0: n.y - 10, x1: n.x - NODE_W / 2, y1: n.y + 10 });
+    const placed = [];
+    const overlaps = (r) => [...boxes, ...placed].some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
+    for (const e of this.edges) {
+      e.label = null;
+      const line = polylineOf(e.segments);
+      const mid = line.length >> 1;
+      for (let d = 0; d <= mid; d++) {
+        const found = [mid - d, mid + d].find((k) => {
+          const p = line[k];
+          if (!p) return false;
+          const r = { x0: p.x - LABEL_W / 2, y0: p.y - LABEL_H / 2, x1: p.x + LABEL_W / 2, y1: p.y + LABEL_H / 2 };
+          return !overlaps(r);
+        });
+        if (found !== undefined) {
+          const p = line[found];
+          e.label = p;
+          placed.push({ x0: p.x - LABEL_W / 2, y0: p.y - LABEL_H / 2, x1: p.x + LABEL_W / 2, y1: p.y + LABEL_H / 2 });
+          break;
+        }
+      }
+    }
   }
 
   /** New values and gradients on the same structure (a slider moved). */
@@ -125,6 +167,12 @@ export class GraphView {
     this.draw();
   }
 
+  /** Whether nothing flows along this edge by the rules: a constant takes no gradient and
+   * has no tangent, so its edge carries neither (drawn plain, without a number). */
+  #fromConstant(edge) {
+    return this.nodes[edge.from].op === "constant";
+  }
+
   #edgeQuantity(edge) {
     const o = this.overlay;
     if (o && o.kind === "tangent") {
@@ -147,20 +195,57 @@ export class GraphView {
     const pad = 24;
     const w = Math.max(this.layout.width, NODE_W + 40);
     const h = Math.max(this.layout.height, NODE_H + 20);
+    // The whole graph, however small that makes it: below a readable zoom the nodes are
+    // drawn as coloured boxes, and wheel or step-through zooms in where it matters.
     const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.6);
-    if (scale >= 0.45) {
-      this.view.scale = scale;
-      this.view.tx = (width - w * scale) / 2;
-      this.view.ty = (height - h * scale) / 2;
+    this.view.scale = scale;
+    this.view.tx = (width - w * scale) / 2;
+    this.view.ty = (height - h * scale) / 2;
+    this.draw();
+  }
+
+  /** Pans (and zooms in to a readable size if needed) so node `id` is on screen, with
+   * room around it: the step-through's current node never leaves the view. */
+  follow(id) {
+    if (!this.layout || id === null || id === undefined) return;
+    const n = this.layout.nodes[id];
+    const { width, height } = this.#cssSize();
+    const margin = 30;
+    if (this.view.scale < READABLE) {
+      this.view.scale = Math.min(0.8, Math.max(READABLE, Math.min(width, height) / (6 * NODE_W)));
+      this.view.tx = width / 2 - n.x * this.view.scale;
+      this.view.ty = height / 2 - n.y * this.view.scale;
     } else {
-      // Too big to read when fitted: start at a readable zoom on the output, at the right,
-      // and let the user pan and zoom from there.
-      const root = this.layout.nodes[this.evaluation?.root ?? this.layout.nodes.length - 1];
-      this.view.scale = 0.45;
-      this.view.tx = width - pad - (root.x + NODE_W / 2) * 0.45;
-      this.view.ty = height / 2 - root.y * 0.45;
+      const r = this.nodeScreenRect(id);
+      if (r.x0 >= margin && r.y0 >= margin && r.x1 <= width - margin && r.y1 <= height - margin) return;
+      this.view.tx = width / 2 - n.x * this.view.scale;
+      this.view.ty = height / 2 - n.y * this.view.scale;
     }
     this.draw();
+  }
+
+  /** Node `id`'s box in canvas (CSS pixel) coordinates. */
+  nodeScreenRect(id) {
+    const n = this.layout.nodes[id];
+    const { scale, tx, ty } = this.view;
+    return {
+      x0: tx + (n.x - NODE_W / 2) * scale,
+      y0: ty + (n.y - NODE_H / 2) * scale,
+      x1: tx + (n.x + NODE_W / 2) * scale,
+      y1: ty + (n.y + NODE_H / 2) * scale,
+    };
+  }
+
+  /** The text of node `id`'s gradient (or tangent) row as drawn now; null if none. */
+  gradText(id) {
+    return gradText(this.nodes[id], this.overlay);
+  }
+
+  /** The edges whose number is drawn now, with the text: what a person reads on them. */
+  edgeLabels() {
+    return this.edges
+      .filter((e) => e.label && this.#labelled(e))
+      .map((e) => ({ from: e.from, to: e.to, text: fmt(this.#edgeQuantity(e)), at: e.label }));
   }
 
   #cssSize() {
@@ -285,17 +370,23 @@ export class GraphView {
     ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
     ctx.globalAlpha = this.dimmed ? 0.35 : 1;
     for (const e of this.edges) this.#drawEdge(e);
-    this.nodes.forEach((n, i) => this.#drawNode(n, this.layout.nodes[i]));
-    if (this.nodes.length <= 80 && this.view.scale > 0.55) {
-      for (const e of this.edges) this.#drawEdgeLabel(e);
+    const readable = this.view.scale >= READABLE;
+    this.nodes.forEach((n, i) => (readable ? this.#drawNode(n, this.layout.nodes[i]) : this.#drawNodeBox(n, this.layout.nodes[i])));
+    if (this.view.scale > 0.55) {
+      for (const e of this.edges) if (this.#labelled(e)) this.#drawEdgeLabel(e);
     }
     ctx.globalAlpha = 1;
+  }
+
+  #labelled(e) {
+    return this.nodes.length <= 80 && this.view.scale > 0.55 && e.label && !this.#fromConstant(e) && this.#edgeShown(e);
   }
 
   /** Whether an edge's gradient is known at this point of a step-through. */
   #edgeShown(e) {
     const o = this.overlay;
-    if (!o || o.kind === "tangent") return true;
+    if (!o) return true;
+    if (o.kind === "tangent") return !o.visited || o.visited.has(e.to);
     if (o.kind === "forward") return false;
     return o.visited.has(e.to);
   }
@@ -303,9 +394,9 @@ export class GraphView {
   #drawEdge(e) {
     const ctx = this.ctx;
     const q = this.#edgeQuantity(e);
-    const shown = this.#edgeShown(e);
+    const shown = this.#edgeShown(e) && !this.#fromConstant(e);
     const hovered = this.hover && this.hover.kind === "edge" && this.hover.index === e.index;
-    const current = this.overlay && this.overlay.current === e.to && this.overlay.kind === "backward";
+    const current = this.overlay && this.overlay.current === e.to && this.overlay.kind !== "forward";
     const t = shown ? this.colorScale.position(q) : null;
     ctx.strokeStyle = shown ? this.colorScale.color(q) : "#d5d9e0";
     ctx.lineWidth = (shown && t !== null ? 1.5 + 3 * t : 1.5) + (hovered || current ? 2 : 0);
@@ -328,10 +419,8 @@ export class GraphView {
   }
 
   #drawEdgeLabel(e) {
-    if (!this.#edgeShown(e)) return;
     const ctx = this.ctx;
-    const seg = e.segments[Math.floor(e.segments.length / 2)];
-    const m = bezier(seg, e.segments.length % 2 ? 0.5 : 0);
+    const m = e.label;
     const text = fmt(this.#edgeQuantity(e));
     ctx.font = "10px ui-monospace, SFMono-Regular, Menlo, monospace";
     const w = ctx.measureText(text).width + 6;
@@ -359,7 +448,7 @@ export class GraphView {
       ctx.fill();
     }
     ctx.fillStyle = fill;
-    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1f2937" : isRoot ? "#111827" : "#9aa3b2";
+    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1f2937" : n.not_finite ? BAD : isRoot ? "#111827" : "#9aa3b2";
     ctx.lineWidth = current || isRoot || hovered ? 2.2 : 1.2;
     roundRect(ctx, x, y, NODE_W, NODE_H, 8);
     ctx.fill();
@@ -374,31 +463,48 @@ export class GraphView {
 
     ctx.font = "11px ui-monospace, SFMono-Regular, Menlo, monospace";
     const valueKnown = !o || o.kind !== "forward" || o.visited.has(n.id);
-    ctx.fillStyle = "#374151";
+    ctx.fillStyle = valueKnown && n.not_finite ? BAD : "#374151";
     ctx.fillText(valueKnown ? `= ${fmt(n.value[0])}` : "= ?", pos.x, y + 29);
 
-    let text;
-    let colorOf;
-    if (o && o.kind === "tangent") {
-      text = `ẋ ${fmt(o.tangents[n.id])}`;
-      colorOf = o.tangents[n.id];
-    } else if (o && o.kind === "forward") {
-      text = null;
-    } else if (o && o.kind === "backward" && !o.visited.has(n.id)) {
-      const partial = o.partial.get(n.id);
-      text = partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
-    } else {
-      text = `∂ ${fmt(n.grad[0])}`;
-      colorOf = n.grad[0];
-    }
+    const text = gradText(n, o);
     if (text) {
+      // The number the row shows, for its colour swatch: only a finished one.
+      const finished = !text.endsWith("?") && !text.endsWith("…") && n.op !== "constant";
+      const colorOf = finished ? (o && o.kind === "tangent" ? o.tangents[n.id] : n.grad[0]) : undefined;
       if (colorOf !== undefined) {
         ctx.fillStyle = this.colorScale.color(colorOf);
         ctx.fillRect(pos.x - NODE_W / 2 + 8, y + 40, 6, 6);
       }
-      ctx.fillStyle = colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
+      ctx.fillStyle = n.op === "constant" ? "#8a919e" : colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
+      if (n.op === "constant") ctx.font = "italic 11px system-ui, sans-serif";
       ctx.fillText(text, pos.x + 4, y + 43);
     }
+    if (n.not_finite && valueKnown) this.#drawDomainMark(x, y);
+  }
+
+  /** A red corner badge on a node whose value left the real numbers here. */
+  #drawDomainMark(x, y) {
+    const ctx = this.ctx;
+    ctx.fillStyle = BAD;
+    ctx.beginPath();
+    ctx.arc(x + NODE_W - 2, y + 2, 8, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = "#fff";
+    ctx.font = "700 11px system-ui, sans-serif";
+    ctx.fillText("!", x + NODE_W - 2, y + 3);
+  }
+
+  /** A node too small to read: its box, outlined like the full node, filled by its kind. */
+  #drawNodeBox(n, pos) {
+    const ctx = this.ctx;
+    const o = this.overlay;
+    const current = o && o.current === n.id;
+    ctx.fillStyle = current ? "#bfd3fb" : n.op === "input" || n.op === "parameter" ? "#cfe0fa" : n.op === "constant" ? "#e6e8ec" : "#ffffff";
+    ctx.strokeStyle = n.not_finite ? BAD : current ? "#2563eb" : "#9aa3b2";
+    ctx.lineWidth = current || n.not_finite ? 6 : 2;
+    roundRect(ctx, pos.x - NODE_W / 2, pos.y - NODE_H / 2, NODE_W, NODE_H, 8);
+    ctx.fill();
+    ctx.stroke();
   }
 }
 

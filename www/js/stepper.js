@@ -3,15 +3,19 @@
 // Forward visits the nodes in topological order (the arena order), computing each value
 // from values already known. Backward starts at the output with ∂f/∂f = 1 and visits the
 // nodes in reverse: each passes upstream × local to its inputs, and a node used on several
-// paths sums what arrives. Every number shown comes from the engine's report.
+// paths sums what arrives. Forward mode (tangents) walks the topological order again,
+// each node's tangent the sum of local × tangent over its inputs. Every number shown comes
+// from the engine's report.
 
 import { fmt } from "./format.js";
 
 const INFIX = { "+": "+", "-": "−", "*": "×", "/": "÷", "^": "^" };
 
+const isLeaf = (n) => n.op === "input" || n.op === "parameter" || n.op === "constant";
+
 /** How a node reads in a sentence: its variable name or constant, else "op#id". */
 export function nodeName(n) {
-  if (n.op === "input" || n.op === "parameter" || n.op === "constant") return n.label;
+  if (isLeaf(n)) return n.label;
   return `${INFIX[n.op] ? `(${INFIX[n.op]})` : n.op}#${n.id}`;
 }
 
@@ -22,8 +26,30 @@ function formula(n, nodes) {
   return `${n.op}(${args.join(", ")})`;
 }
 
-/** The list of steps for one direction; each step is a function of the evaluation. */
-export function buildSteps(direction, evaluation) {
+/** The nodes the output depends on: the only ones the backward pass visits. */
+function upstreamOf(nodes, root) {
+  const needed = new Set([root]);
+  for (let i = root; i >= 0; i--) {
+    if (needed.has(i)) nodes[i].inputs.forEach((x) => needed.add(x));
+  }
+  return needed;
+}
+
+/** For every node, the nodes that pass it a gradient in the backward pass: its consumers
+ * that the output depends on (a consumer using it twice, as in x·x, counts once). */
+export function consumersOf(nodes, root) {
+  const needed = upstreamOf(nodes, root);
+  const consumers = new Map(nodes.map((n) => [n.id, []]));
+  for (const n of nodes) {
+    if (!needed.has(n.id)) continue;
+    for (const from of new Set(n.inputs)) consumers.get(from).push(n.id);
+  }
+  return consumers;
+}
+
+/** The list of steps for one direction ("forward", "backward" or "tangent"); each step
+ * names its node and says what happens there. `tangents` is needed for "tangent". */
+export function buildSteps(direction, evaluation, tangents = null) {
   const { nodes, root } = evaluation;
   if (direction === "forward") {
     return nodes.map((n) => ({
@@ -36,19 +62,8 @@ export function buildSteps(direction, evaluation) {
             : `${nodeName(n)} = ${formula(n, nodes)} = ${fmt(n.value[0])}. The value is stored: the backward pass needs it.`,
     }));
   }
-  // Backward: only nodes the output depends on, from the output back to the inputs.
-  const needed = new Set([root]);
-  for (let i = root; i >= 0; i--) {
-    if (needed.has(i)) nodes[i].inputs.forEach((x) => needed.add(x));
-  }
-  const consumers = new Map();
-  for (const n of nodes) {
-    n.edges.forEach((e) => {
-      if (!needed.has(n.id)) return;
-      if (!consumers.has(e.from)) consumers.set(e.from, []);
-      consumers.get(e.from).push({ node: n, edge: e });
-    });
-  }
+  if (direction === "tangent") return tangentSteps(nodes, tangents);
+  const needed = upstreamOf(nodes, root);
   const steps = [];
   for (let i = root; i >= 0; i--) {
     // Constants receive no gradient: nothing to show there.
@@ -59,11 +74,12 @@ export function buildSteps(direction, evaluation) {
     if (i === root) {
       caption = `Start at the output: ∂f/∂f = 1.`;
     } else {
-      const arriving = consumers.get(i) || [];
+      // Every edge out of the node into a consumer the output depends on brings a share.
+      const arriving = nodes.flatMap((m) => (needed.has(m.id) ? m.edges.filter((e) => e.from === i) : []));
       caption =
         arriving.length > 1
           ? `${nodeName(n)} is used on ${arriving.length} paths, so its gradients are summed: ` +
-            `${arriving.map((a) => fmt(a.edge.flowed[0])).join(" + ")} = ${fmt(g)}.`
+            `${arriving.map((e) => fmt(e.flowed[0])).join(" + ")} = ${fmt(g)}.`
           : `∂f/∂${nodeName(n)} = ${fmt(g)}, from its one consumer.`;
     }
     const passes = n.edges.filter((e) => nodes[e.from].op !== "constant").map((e) => {
@@ -78,18 +94,59 @@ export function buildSteps(direction, evaluation) {
   return steps;
 }
 
-/** The overlay the graph view draws after the first `count` steps. */
-export function overlayAfter(direction, steps, count, evaluation) {
+/** Forward mode one node at a time: ẋ of a node is Σ local × ẋ of its inputs. */
+function tangentSteps(nodes, tangents) {
+  return nodes.map((n) => {
+    const t = tangents[n.id];
+    let caption;
+    if (n.op === "constant") caption = `The constant ${n.label}: ẋ = 0, a constant does not change.`;
+    else if (isLeaf(n)) caption = `${n.label}: ẋ = ${fmt(t)}, the seed (1 for the input we differentiate by, 0 for the others).`;
+    else {
+      const terms = n.edges
+        .filter((e) => e.local && nodes[e.from].op !== "constant")
+        .map((e) => `${fmt(e.local[0])} × ${fmt(tangents[e.from])}`);
+      caption = terms.length
+        ? `ẋ of ${nodeName(n)} = Σ local × ẋ of its inputs = ${terms.join(" + ")} = ${fmt(t)}.`
+        : `ẋ of ${nodeName(n)} = ${fmt(t)}.`;
+    }
+    return { node: n.id, caption };
+  });
+}
+
+/** The overlay the graph view draws after the first `count` steps: which nodes are done,
+ * which is current, and in the backward pass what has arrived so far at each node. */
+export function overlayAfter(direction, steps, count, evaluation, tangents = null) {
   const visited = new Set(steps.slice(0, count).map((s) => s.node));
   const current = count > 0 ? steps[count - 1].node : null;
-  // Running sums at fan-out nodes: what has arrived so far from visited consumers.
-  const partial = new Map();
+  const overlay = { kind: direction, visited, current, partial: new Map(), complete: new Set(), tangents };
   if (direction === "backward") {
+    // Running sums: every visited consumer has passed its share along each of its edges.
     for (const id of visited) {
       for (const e of evaluation.nodes[id].edges) {
-        partial.set(e.from, (partial.get(e.from) || 0) + e.flowed[0]);
+        overlay.partial.set(e.from, (overlay.partial.get(e.from) || 0) + e.flowed[0]);
       }
     }
+    // A node is complete once every consumer has passed its share, even before its turn.
+    const consumers = consumersOf(evaluation.nodes, evaluation.root);
+    for (const [id, from] of consumers) {
+      if (from.length > 0 && from.every((c) => visited.has(c))) overlay.complete.add(id);
+    }
   }
-  return { kind: direction, visited, current, partial };
+  return overlay;
+}
+
+/** What a node's gradient row reads under an overlay: "∂ 1.5" when known, "∂ 0.5 + …"
+ * while some consumer has not yet passed its share, "∂ ?" before any has; "constant" for
+ * a constant, which receives no gradient. `null` when the row is not shown at all. */
+export function gradText(node, overlay) {
+  if (node.op === "constant") return overlay?.kind === "tangent" ? "ẋ 0" : "constant";
+  if (!overlay) return `∂ ${fmt(node.grad[0])}`;
+  if (overlay.kind === "tangent") {
+    const shown = !overlay.visited || overlay.visited.has(node.id);
+    return shown ? `ẋ ${fmt(overlay.tangents[node.id])}` : "ẋ ?";
+  }
+  if (overlay.kind === "forward") return null;
+  if (overlay.visited.has(node.id) || overlay.complete.has(node.id)) return `∂ ${fmt(node.grad[0])}`;
+  const partial = overlay.partial.get(node.id);
+  return partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
 }
