@@ -202,3 +202,21 @@ fn a_100000_term_sum_is_one_shared_node() {
         r#"{"value":50000.0,"gradient":{"x1":100000.0}}"#
     );
 }
+
+#[test]
+fn a_value_that_leaves_the_real_numbers_gets_a_note_saying_where_and_why() {
+    let o = gradscope(&["grad", "ln(x1) + 1", "--at", "x1=-1"], "");
+    assert_eq!(o.status.code(), Some(0), "not an error");
+    let out = stdout(&o);
+    assert!(
+        out.contains("note: node 1 (ln) = NaN: ln of a negative number (x = -1) is not a real number\n"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("note:").count(),
+        1,
+        "the + only passes the NaN on: {out}"
+    );
+    let o = gradscope(&["grad", "ln(x1)", "--at", "x1=2"], "");
+    assert!(!stdout(&o).contains("note:"));
+}

@@ -314,8 +314,20 @@ fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Re
     for (name, g) in &e.gradient {
         writeln!(out, "{:<width$} = {}", format!("∂f/∂{name}"), show(*g))?;
     }
+    let nodes = report::nodes(&e.lowered.graph);
+    // Where a NaN or an infinity arose, and why: the same words as the page's.
+    for n in &nodes {
+        if let Some(why) = &n.not_finite {
+            writeln!(
+                out,
+                "note: node {} ({}) = {}: {why}",
+                n.id,
+                n.label,
+                show(n.value[0])
+            )?;
+        }
+    }
     if graph {
-        let nodes = report::nodes(&e.lowered.graph);
         writeln!(
             out,
             "\nnode  op        label        value                    gradient"
