@@ -2,8 +2,8 @@
 //! `cargo bench --bench matmul`; throughput is in flops ("elem/s" = 2·m·n·k per second).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gradscope::ops::matmul::gemm_loops;
-use gradscope::ops::sgemm::sgemm;
+use gradscope::tensor::gemm::gemm_loops;
+use gradscope::tensor::sgemm::sgemm;
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {

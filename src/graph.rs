@@ -5,20 +5,11 @@
 //! Values, gradients and tangents of all nodes live in three flat buffers indexed by the
 //! node's offset, so a pass over a graph of 100,000 scalars allocates nothing.
 
+pub use crate::ops::NodeId;
 use crate::ops::{Arg, Axis, Binary, Op, Reduction, Unary};
 use crate::tensor::{Real, Shape, Tensor};
 use std::fmt;
 use std::ops::Range;
-
-/// A node's index in its graph's arena.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
-
-impl NodeId {
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
 
 /// A shape that does not fit an op, or a value of the wrong size.
 #[derive(Clone, Debug, PartialEq, Eq)]

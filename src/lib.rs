@@ -17,6 +17,7 @@ pub mod layout;
 pub mod nn;
 pub mod ops;
 pub mod report;
+pub mod session;
 pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,14 +7,13 @@
 //! - `Graph`: build a graph by hand from the console: leaves, every op, `forward`,
 //!   `backward`, `step`.
 
-use crate::expr::{self, ExprError, Lowered};
+use crate::expr::ExprError;
 use crate::gpu;
-use crate::gradcheck;
 use crate::graph::{self, NodeId};
-use crate::layout::{self, Anchor};
 use crate::nn;
-use crate::ops::{Axis, Binary, Op, Unary};
+use crate::ops::{Axis, Binary, Unary};
 use crate::report;
+use crate::session::{self, ExpressionSession, SessionError};
 use crate::tensor::{Shape, Tensor};
 use serde::Serialize;
 use std::rc::Rc;
@@ -78,6 +77,7 @@ export interface GradCheck {
 /** What a parse error carries besides its message: the byte span of the bad text, and
  * of the text it refers to (the '(' a missing ')' would close). */
 export interface ParseError extends Error {
+  kind: "parse";
   start: number;
   end: number;
   related?: { start: number; end: number };
@@ -90,65 +90,45 @@ fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// A thrown `Error` with the span of the bad text as `start` and `end`.
+/// Sets `key` on a fresh object; that cannot fail.
+fn set(target: &JsValue, key: &str, value: JsValue) {
+    let _ = js_sys::Reflect::set(target, &key.into(), &value);
+}
+
+/// A thrown `ParseError` with the span of the bad text as `start` and `end`, the span it
+/// refers to as `related`, and `kind: "parse"`.
 fn parse_error(e: &ExprError) -> JsValue {
     let error = js_sys::Error::new(&e.message);
     error.set_name("ParseError");
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(&error, &"start".into(), &(e.start as f64).into());
-    let _ = js_sys::Reflect::set(&error, &"end".into(), &(e.end as f64).into());
+    set(&error, "kind", "parse".into());
+    set(&error, "start", (e.start as f64).into());
+    set(&error, "end", (e.end as f64).into());
     if let Some((start, end)) = e.related {
         let related = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&related, &"start".into(), &(start as f64).into());
-        let _ = js_sys::Reflect::set(&related, &"end".into(), &(end as f64).into());
-        let _ = js_sys::Reflect::set(&error, &"related".into(), &related);
+        set(&related, "start", (start as f64).into());
+        set(&related, "end", (end as f64).into());
+        set(&error, "related", related.into());
     }
     error.into()
 }
 
-/// The layered left-to-right layout of a graph: inputs on the left, constants next to
-/// the op that uses them.
-fn layout_of(graph: &graph::Graph<f64>) -> layout::Layout {
-    let inputs: Vec<Vec<usize>> = graph
-        .nodes()
-        .iter()
-        .map(|n| n.op.inputs().iter().map(|x| x.index()).collect())
-        .collect();
-    let anchors: Vec<Anchor> = graph
-        .nodes()
-        .iter()
-        .map(|n| match n.op {
-            Op::Constant => Anchor::NearConsumer,
-            _ => Anchor::Left,
-        })
-        .collect();
-    layout::layout(&inputs, &anchors)
+/// A thrown `Error` whose `kind` names the variant, so the page branches on it rather than
+/// on the message's words.
+fn session_error(e: SessionError) -> JsValue {
+    if let SessionError::Parse(e) = &e {
+        return parse_error(e);
+    }
+    let error = js_sys::Error::new(&e.to_string());
+    set(&error, "kind", e.kind().into());
+    error.into()
 }
 
 // ---- Expression ---------------------------------------------------------------------------
 
-/// A parsed expression and its graph.
+/// A parsed expression and its graph: the page's handle on an [`ExpressionSession`].
 #[wasm_bindgen]
 pub struct Expression {
-    parsed: expr::Expression,
-    lowered: Lowered<f64>,
-}
-
-#[derive(Serialize)]
-struct Evaluation {
-    value: f64,
-    gradient: Vec<f64>,
-    root: usize,
-    inputs: Vec<usize>,
-    nodes: Vec<report::NodeReport>,
-}
-
-#[derive(Serialize)]
-struct VariableCheck {
-    variable: String,
-    autodiff: f64,
-    numeric: f64,
-    error: f64,
+    session: ExpressionSession,
 }
 
 #[wasm_bindgen]
@@ -156,98 +136,52 @@ impl Expression {
     /// Parses `source`. Throws a `ParseError` (with `start`, `end`) for bad text.
     #[wasm_bindgen(constructor)]
     pub fn new(source: &str) -> Result<Expression, JsValue> {
-        let parsed = expr::parse(source).map_err(|e| parse_error(&e))?;
-        let lowered = parsed.lower(&vec![0.0; parsed.variables.len()]);
-        Ok(Expression { parsed, lowered })
+        let session = ExpressionSession::new(source).map_err(|e| parse_error(&e))?;
+        Ok(Expression { session })
     }
 
     #[wasm_bindgen(getter)]
     pub fn source(&self) -> String {
-        self.parsed.source.clone()
+        self.session.expression().source.clone()
     }
 
     /// The variables, in order of first appearance.
     #[wasm_bindgen(getter)]
     pub fn variables(&self) -> Vec<String> {
-        self.parsed.variable_names().map(String::from).collect()
+        self.session.variables().map(String::from).collect()
     }
 
     /// Sets the variables to `values` (in order), runs the forward and backward passes
     /// and returns every node with its value, gradient and edges.
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
-    pub fn evaluate(&mut self, values: &[f64]) -> Result<JsValue, JsError> {
-        let Lowered { graph, root, inputs } = &mut self.lowered;
-        if values.len() != inputs.len() {
-            return Err(JsError::new(&format!(
-                "expected {} values (for {}), got {}",
-                inputs.len(),
-                self.parsed.variable_names().collect::<Vec<_>>().join(", "),
-                values.len()
-            )));
-        }
-        for (&id, &x) in inputs.iter().zip(values) {
-            graph.set_value(id, &[x]).map_err(|e| JsError::new(&e.0))?;
-        }
-        graph.forward();
-        graph.backward(*root);
-        to_js(&Evaluation {
-            value: graph.value(*root)[0],
-            gradient: inputs.iter().map(|&id| graph.grad(id)[0]).collect(),
-            root: root.index(),
-            inputs: inputs.iter().map(|id| id.index()).collect(),
-            nodes: report::nodes(graph),
-        })
+    pub fn evaluate(&mut self, values: &[f64]) -> Result<JsValue, JsValue> {
+        let evaluation = self.session.evaluate(values).map_err(session_error)?;
+        Ok(to_js(&evaluation)?)
     }
 
     /// One step of gradient descent on the variables, `x ← x − lr · ∂f/∂x`, with the
     /// gradient of the last `evaluate`; returns the new values (call `evaluate` with them).
-    pub fn descend(&self, lr: f64) -> Result<Vec<f64>, JsError> {
-        if !lr.is_finite() {
-            return Err(JsError::new("the learning rate must be a finite number"));
-        }
-        let Lowered { graph, inputs, .. } = &self.lowered;
-        Ok(inputs
-            .iter()
-            .map(|&id| graph.value(id)[0] - lr * graph.grad(id)[0])
-            .collect())
+    pub fn descend(&self, lr: f64) -> Result<Vec<f64>, JsValue> {
+        self.session.descend(lr).map_err(session_error)
     }
 
     /// Node positions and edge paths for drawing, left to right.
     #[wasm_bindgen(unchecked_return_type = "Layout")]
     pub fn layout(&self) -> Result<JsValue, JsError> {
-        to_js(&layout_of(&self.lowered.graph))
+        to_js(&self.session.layout())
     }
 
     /// Forward mode: seeds variable `variable` with tangent 1 and returns the tangent of
     /// every node (the derivative of each node with respect to that one variable).
-    pub fn tangents(&mut self, variable: usize) -> Result<Vec<f64>, JsError> {
-        let Lowered { graph, inputs, .. } = &mut self.lowered;
-        let &seed = inputs
-            .get(variable)
-            .ok_or_else(|| JsError::new(&format!("no variable {variable}")))?;
-        graph.jvp(&[(seed, &[1.0])]).map_err(|e| JsError::new(&e.0))?;
-        Ok((0..graph.len())
-            .map(|i| graph.tangent(NodeId(i as u32))[0])
-            .collect())
+    pub fn tangents(&mut self, variable: usize) -> Result<Vec<f64>, JsValue> {
+        self.session.tangents(variable).map_err(session_error)
     }
 
     /// Autodiff next to central finite differences, one row per variable, at the values
     /// of the last `evaluate`.
     #[wasm_bindgen(unchecked_return_type = "GradCheck[]")]
     pub fn gradcheck(&mut self) -> Result<JsValue, JsError> {
-        let Lowered { graph, root, inputs } = &mut self.lowered;
-        let checks = gradcheck::check(graph, *root, inputs);
-        let rows: Vec<VariableCheck> = checks
-            .iter()
-            .zip(self.parsed.variable_names())
-            .map(|(c, name)| VariableCheck {
-                variable: name.to_string(),
-                autodiff: c.autodiff,
-                numeric: c.numeric,
-                error: c.error(),
-            })
-            .collect();
-        to_js(&rows)
+        to_js(&self.session.gradcheck())
     }
 }
 
@@ -515,7 +449,7 @@ impl JsGraph {
 
     #[wasm_bindgen(unchecked_return_type = "Layout")]
     pub fn layout(&self) -> Result<JsValue, JsError> {
-        to_js(&layout_of(&self.graph))
+        to_js(&session::expression::layout_of(&self.graph))
     }
 }
 
@@ -865,7 +799,7 @@ impl MatmulCase {
     /// Runs the CPU kernel `times` times: `C = A·B`.
     pub fn run(&mut self, times: usize) {
         for _ in 0..times {
-            crate::ops::sgemm::sgemm(
+            crate::tensor::sgemm::sgemm(
                 self.m,
                 self.n,
                 self.k,

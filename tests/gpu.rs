@@ -7,7 +7,7 @@
 use gradscope::gpu::Gpu;
 use gradscope::nn::rng::Rng;
 use gradscope::nn::{Activation, Config, DatasetKind, Loss, OptimizerKind, Regularization, Trainer};
-use gradscope::ops::sgemm::sgemm;
+use gradscope::tensor::sgemm::sgemm;
 use gradscope::wasm::{JsGpu, JsTrainer};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};

@@ -3,6 +3,7 @@
 
 use gradscope::expr;
 use gradscope::gradcheck;
+use gradscope::session::{ExpressionSession, SessionError};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -97,7 +98,7 @@ proptest! {
 
     #[test]
     fn printed_expressions_parse_and_evaluate(source in any_expr(), at in point()) {
-        let e = expr::evaluate(&source, &at);
+        let e = ExpressionSession::new(&source).map_err(SessionError::from).and_then(|mut s| s.evaluate_at(&at));
         prop_assert!(e.is_ok(), "{source}: {:?}", e.err());
     }
 

@@ -1,7 +1,7 @@
 //! The f32 kernel against a plain triple loop, on random shapes and every transpose.
 #![cfg(not(target_arch = "wasm32"))]
 
-use gradscope::ops::sgemm::sgemm;
+use gradscope::tensor::sgemm::sgemm;
 use proptest::prelude::*;
 
 /// The reference: the definition of the product, in f64.

@@ -153,7 +153,7 @@ fn graph_built_by_hand_from_javascript() {
 
 #[wasm_bindgen_test]
 fn the_simd_kernel_matches_a_triple_loop_on_random_shapes_in_wasm() {
-    use gradscope::ops::sgemm::sgemm;
+    use gradscope::tensor::sgemm::sgemm;
     let mut s = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move |n: u64| {
         s ^= s << 13;

@@ -2,7 +2,8 @@
 //!
 //! `parse` turns text into an [`Expression`] (a flat syntax tree and its variables, in order
 //! of first appearance); [`Expression::lower`] builds the graph at given variable values;
-//! [`evaluate`] does both and runs the backward pass. Errors are values with byte spans.
+//! `session::ExpressionSession` evaluates it for the page and the CLI. Errors are values
+//! with byte spans.
 
 mod lexer;
 mod parser;
@@ -192,34 +193,4 @@ impl Expression {
             inputs,
         }
     }
-}
-
-/// An expression evaluated at a point, with its gradient and its graph.
-#[derive(Clone, Debug)]
-pub struct Evaluation {
-    pub expression: Expression,
-    pub value: f64,
-    /// `∂f/∂x` for each variable, in order of first appearance.
-    pub gradient: Vec<(String, f64)>,
-    pub lowered: Lowered<f64>,
-}
-
-/// Parses `source`, evaluates it at `at` and runs the backward pass.
-pub fn evaluate(source: &str, at: &HashMap<String, f64>) -> Result<Evaluation, ExprError> {
-    let expression = parse(source)?;
-    let values = expression.bind(at)?;
-    let mut lowered = expression.lower(&values);
-    lowered.graph.backward(lowered.root);
-    let value = lowered.graph.value(lowered.root)[0];
-    let gradient = expression
-        .variable_names()
-        .zip(&lowered.inputs)
-        .map(|(name, &id)| (name.to_string(), lowered.graph.grad(id)[0]))
-        .collect();
-    Ok(Evaluation {
-        expression,
-        value,
-        gradient,
-        lowered,
-    })
 }

@@ -8,7 +8,7 @@ use crate::tensor::{Real, Shape};
 
 /// `c (+)= op(a)·op(b)` for row-major `a`, `b`, `c`, where `op` transposes when asked.
 /// `c` is `m × n` and the shared dimension is `k`. Each element type picks its kernel:
-/// f32, what networks train in, has the packed SIMD kernel of `sgemm.rs`.
+/// f32, what networks train in, has the packed SIMD kernel of `tensor::sgemm`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn gemm<T: Real>(
@@ -23,66 +23,6 @@ pub fn gemm<T: Real>(
     accumulate: bool,
 ) {
     T::gemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
-}
-
-/// The reference kernel: plain loops, ordered so the innermost walks memory contiguously.
-#[allow(clippy::too_many_arguments)]
-pub fn gemm_loops<T: Real>(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: &[T],
-    a_transposed: bool,
-    b: &[T],
-    b_transposed: bool,
-    c: &mut [T],
-    accumulate: bool,
-) {
-    if !accumulate {
-        c[..m * n].fill(T::zero());
-    }
-    match (a_transposed, b_transposed) {
-        (false, false) => {
-            for i in 0..m {
-                let c_row = &mut c[i * n..(i + 1) * n];
-                for p in 0..k {
-                    let a_ip = a[i * k + p];
-                    let b_row = &b[p * n..(p + 1) * n];
-                    c_row.iter_mut().zip(b_row).for_each(|(c, &b)| *c += a_ip * b);
-                }
-            }
-        }
-        (false, true) => {
-            for i in 0..m {
-                let a_row = &a[i * k..(i + 1) * k];
-                for j in 0..n {
-                    let b_row = &b[j * k..(j + 1) * k];
-                    c[i * n + j] += a_row.iter().zip(b_row).map(|(&a, &b)| a * b).sum::<T>();
-                }
-            }
-        }
-        (true, false) => {
-            for p in 0..k {
-                let b_row = &b[p * n..(p + 1) * n];
-                for i in 0..m {
-                    let a_pi = a[p * m + i];
-                    let c_row = &mut c[i * n..(i + 1) * n];
-                    c_row.iter_mut().zip(b_row).for_each(|(c, &b)| *c += a_pi * b);
-                }
-            }
-        }
-        (true, true) => {
-            for i in 0..m {
-                for j in 0..n {
-                    let mut s = T::zero();
-                    for p in 0..k {
-                        s += a[p * m + i] * b[j * k + p];
-                    }
-                    c[i * n + j] += s;
-                }
-            }
-        }
-    }
 }
 
 pub fn matmul_shape(a: Shape, b: Shape) -> Result<Shape, String> {

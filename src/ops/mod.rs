@@ -7,13 +7,22 @@ pub mod elementwise;
 pub mod loss;
 pub mod matmul;
 pub mod reduce;
-pub mod sgemm;
 
 pub use elementwise::{Binary, Unary};
 pub use reduce::{Axis, Reduction};
 
-use crate::graph::NodeId;
 use crate::tensor::{Real, Shape};
+
+/// A node of the graph, by its index in the arena. Ops name their inputs this way; the
+/// graph (`crate::graph`) owns the arena, so the arrow goes from ops to the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// A node's operation, carrying the ids of its inputs.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -9,8 +9,9 @@
 
 mod train;
 
-use gradscope::expr::{self, Evaluation, ExprError};
+use gradscope::expr::ExprError;
 use gradscope::report::{self, Num};
+use gradscope::session::{Evaluation, ExpressionSession, SessionError};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
@@ -143,13 +144,13 @@ fn grad(args: &[String]) -> Result<(), UserError> {
             .to_string();
     }
     let at: HashMap<String, f64> = o.at.iter().cloned().collect();
-    let shown = |e: ExprError| UserError(e.render(&source));
-    let parsed = expr::parse(&source).map_err(shown)?;
-    if let Some((name, _)) =
-        o.at.iter()
-            .find(|(n, _)| !parsed.variable_names().any(|v| v == n))
-    {
-        let known: Vec<&str> = parsed.variable_names().collect();
+    let shown = |e: SessionError| match e {
+        SessionError::Parse(e) => UserError(e.render(&source)),
+        e => UserError(format!("error: {e}")),
+    };
+    let mut session = ExpressionSession::new(&source).map_err(|e| shown(e.into()))?;
+    if let Some((name, _)) = o.at.iter().find(|(n, _)| !session.variables().any(|v| v == n)) {
+        let known: Vec<&str> = session.variables().collect();
         return Err(UserError(format!(
             "--at: '{name}' is not a variable of this expression (its variables: {})",
             if known.is_empty() {
@@ -159,14 +160,14 @@ fn grad(args: &[String]) -> Result<(), UserError> {
             }
         )));
     }
-    let evaluation = expr::evaluate(&source, &at).map_err(shown)?;
+    let evaluation = session.evaluate_at(&at).map_err(shown)?;
     let mut out = io::stdout().lock();
     let written = if o.json {
-        serde_json::to_writer(&mut out, &Answer::new(&evaluation, o.graph))
+        serde_json::to_writer(&mut out, &Answer::new(&session, &evaluation, o.graph))
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
-        write_for_person(&mut out, &evaluation, o.graph)
+        write_for_person(&mut out, &session, &evaluation, o.graph)
     };
     written.map_err(|e| UserError(format!("error writing output: {e}")))
 }
@@ -191,13 +192,15 @@ fn batch(graph: bool) -> io::Result<()> {
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         let request = serde_json::from_slice::<Request>(text)
-            .map_err(|e| ExprError::new(format!("not a request line ({e})"), 0, 0));
-        let evaluation = request.and_then(|r| {
+            .map_err(|e| ExprError::new(format!("not a request line ({e})"), 0, 0).into());
+        let answer = request.and_then(|r| {
             let at = numbers(&r.at)?;
-            expr::evaluate(&r.expr, &at)
+            let mut session = ExpressionSession::new(&r.expr)?;
+            let evaluation = session.evaluate_at(&at)?;
+            Ok((session, evaluation))
         });
-        match evaluation {
-            Ok(e) => serde_json::to_writer(&mut out, &Answer::new(&e, graph))?,
+        match answer {
+            Ok((session, e)) => serde_json::to_writer(&mut out, &Answer::new(&session, &e, graph))?,
             Err(e) => serde_json::to_writer(&mut out, &ErrorLine::from(&e))?,
         }
         writeln!(out)?;
@@ -206,7 +209,7 @@ fn batch(graph: bool) -> io::Result<()> {
 }
 
 /// Variable values from JSON: numbers, or the strings "NaN", "Infinity", "-Infinity".
-fn numbers(at: &HashMap<String, serde_json::Value>) -> Result<HashMap<String, f64>, ExprError> {
+fn numbers(at: &HashMap<String, serde_json::Value>) -> Result<HashMap<String, f64>, SessionError> {
     at.iter()
         .map(|(name, v)| {
             let x = match v {
@@ -219,40 +222,48 @@ fn numbers(at: &HashMap<String, serde_json::Value>) -> Result<HashMap<String, f6
                 },
                 _ => None,
             };
-            x.map(|x| (name.clone(), x))
-                .ok_or_else(|| ExprError::new(format!("the value of {name} is not a number: {v}"), 0, 0))
+            x.map(|x| (name.clone(), x)).ok_or_else(|| {
+                ExprError::new(format!("the value of {name} is not a number: {v}"), 0, 0).into()
+            })
         })
         .collect()
 }
 
 /// `{"value": v, "gradient": {...}}`, with `"graph": [...]` when asked.
 struct Answer<'a> {
+    session: &'a ExpressionSession,
     evaluation: &'a Evaluation,
     graph: bool,
 }
 
 impl<'a> Answer<'a> {
-    fn new(evaluation: &'a Evaluation, graph: bool) -> Self {
-        Answer { evaluation, graph }
+    fn new(session: &'a ExpressionSession, evaluation: &'a Evaluation, graph: bool) -> Self {
+        Answer {
+            session,
+            evaluation,
+            graph,
+        }
     }
 }
 
 impl Serialize for Answer<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         /// The gradient as a map in order of first appearance.
-        struct Gradient<'a>(&'a [(String, f64)]);
+        struct Gradient<'a>(&'a ExpressionSession, &'a [f64]);
         impl Serialize for Gradient<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(self.0.iter().map(|(k, v)| (k, Num(*v))))
+                s.collect_map(self.0.variables().zip(self.1).map(|(k, v)| (k, Num(*v))))
             }
         }
         let e = self.evaluation;
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("value", &Num(e.value))?;
-        map.serialize_entry("gradient", &Gradient(&e.gradient))?;
+        map.serialize_entry("gradient", &Gradient(self.session, &e.gradient))?;
         if self.graph {
-            let nodes: Vec<_> = report::nodes(&e.lowered.graph)
-                .into_iter()
+            let nodes: Vec<_> = e
+                .nodes
+                .iter()
+                .cloned()
                 .map(report::NodeReport::for_json)
                 .collect();
             map.serialize_entry("graph", &nodes)?;
@@ -262,24 +273,28 @@ impl Serialize for Answer<'_> {
 }
 
 #[derive(serde::Serialize)]
-struct ErrorLine<'a> {
-    error: ErrorBody<'a>,
+struct ErrorLine {
+    error: ErrorBody,
 }
 
 #[derive(serde::Serialize)]
-struct ErrorBody<'a> {
-    message: &'a str,
+struct ErrorBody {
+    message: String,
     start: usize,
     end: usize,
 }
 
-impl<'a> From<&'a ExprError> for ErrorLine<'a> {
-    fn from(e: &'a ExprError) -> Self {
+impl From<&SessionError> for ErrorLine {
+    fn from(e: &SessionError) -> Self {
+        let (start, end) = match e {
+            SessionError::Parse(e) => (e.start, e.end),
+            _ => (0, 0),
+        };
         ErrorLine {
             error: ErrorBody {
-                message: &e.message,
-                start: e.start,
-                end: e.end,
+                message: e.to_string(),
+                start,
+                end,
             },
         }
     }
@@ -296,27 +311,36 @@ fn show(x: f64) -> String {
     }
 }
 
-fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Result<()> {
-    let names: Vec<&str> = e.gradient.iter().map(|(n, _)| n.as_str()).collect();
-    writeln!(out, "f({}) = {}", names.join(", "), e.expression.source.trim())?;
-    if !e.gradient.is_empty() {
-        let at: Vec<String> = e
-            .gradient
+fn write_for_person(
+    out: &mut impl Write,
+    session: &ExpressionSession,
+    e: &Evaluation,
+    graph: bool,
+) -> io::Result<()> {
+    let names: Vec<&str> = session.variables().collect();
+    writeln!(
+        out,
+        "f({}) = {}",
+        names.join(", "),
+        session.expression().source.trim()
+    )?;
+    if !names.is_empty() {
+        let at: Vec<String> = names
             .iter()
-            .zip(&e.lowered.inputs)
-            .map(|((n, _), &id)| format!("{n} = {}", show(e.lowered.graph.value(id)[0])))
+            .zip(&e.inputs)
+            .map(|(n, &id)| format!("{n} = {}", show(e.nodes[id].value[0])))
             .collect();
         writeln!(out, "at {}", at.join(", "))?;
     }
     writeln!(out)?;
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 4;
     writeln!(out, "{:<width$} = {}", "f", show(e.value))?;
-    for (name, g) in &e.gradient {
+    for (name, g) in names.iter().zip(&e.gradient) {
         writeln!(out, "{:<width$} = {}", format!("∂f/∂{name}"), show(*g))?;
     }
-    let nodes = report::nodes(&e.lowered.graph);
+    let nodes = &e.nodes;
     // Where a NaN or an infinity arose, and why: the same words as the page's.
-    for n in &nodes {
+    for n in nodes {
         if let Some(why) = &n.not_finite {
             writeln!(
                 out,
@@ -332,7 +356,7 @@ fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Re
             out,
             "\nnode  op        label        value                    gradient"
         )?;
-        for n in &nodes {
+        for n in nodes {
             writeln!(
                 out,
                 "{:<5} {:<9} {:<12} {:<24} {}",
@@ -349,7 +373,7 @@ fn write_for_person(out: &mut impl Write, e: &Evaluation, graph: bool) -> io::Re
             out,
             "\nedge        local derivative         upstream                 upstream × local"
         )?;
-        for n in &nodes {
+        for n in nodes {
             for e in &n.edges {
                 let local = e.local.as_ref().map_or("-".to_string(), |l| show(l[0]));
                 writeln!(

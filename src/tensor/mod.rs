@@ -5,6 +5,9 @@
 //! length `n` is one row, `1 × n`. Broadcasting follows NumPy on that view: each of the two
 //! dimensions must be equal or 1.
 
+pub mod gemm;
+pub mod sgemm;
+
 use std::fmt;
 
 /// The element type of a graph: `f64` for expressions and the CLI, `f32` for training.
@@ -43,7 +46,7 @@ pub trait Real:
         c: &mut [Self],
         accumulate: bool,
     ) {
-        crate::ops::matmul::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
+        gemm::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
     }
 }
 
@@ -66,7 +69,7 @@ impl Real for f32 {
         c: &mut [f32],
         accumulate: bool,
     ) {
-        crate::ops::sgemm::sgemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
+        sgemm::sgemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
     }
 }
 

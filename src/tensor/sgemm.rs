@@ -70,7 +70,7 @@ pub fn sgemm(
     // In u64: on wasm32 the product of three dimensions can overflow usize.
     if (m as u64) * (n as u64) * (k as u64) < SMALL as u64 {
         // Plain loops, one order per layout so the innermost walks memory contiguously.
-        crate::ops::matmul::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, true);
+        crate::tensor::gemm::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, true);
         return;
     }
     let a = View {
