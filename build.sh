@@ -62,10 +62,14 @@ setup_browser() {
 }
 
 setup_node() {
-  # playwright-core drives the system Chromium; it downloads no browser of its own.
+  # playwright-core drives the system Chromium (it downloads no browser of its own);
+  # typescript checks the page's JavaScript against the generated bindings.
   local want have
-  want=$(node -p 'require("./tests/page/package-lock.json").packages["node_modules/playwright-core"].version')
-  have=$(node -p 'try { require("./tests/page/node_modules/playwright-core/package.json").version } catch { "" }')
+  want=$(node -p 'const p = require("./tests/page/package-lock.json").packages;
+    ["playwright-core", "typescript"].map((n) => p["node_modules/" + n].version).join(" ")')
+  have=$(node -p '["playwright-core", "typescript"].map((n) => {
+    try { return require("./tests/page/node_modules/" + n + "/package.json").version } catch { return "" }
+  }).join(" ")')
   if [ "$want" != "$have" ]; then
     say "installing the page-test npm packages"
     (cd tests/page && npm ci --no-audit --no-fund --loglevel=error)
@@ -176,6 +180,8 @@ cmd_test() {
     wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test no_gpu 2>&1 |
     tee -a "$log"
   build_wasm
+  say "type check: the generated .d.ts and the page's JavaScript (tsc --strict)"
+  tests/page/node_modules/.bin/tsc -p www/tsconfig.json
   say "page tests (Playwright driving headless Chromium)"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
   start_server 8390

@@ -74,6 +74,16 @@ export interface GradCheck {
   /** |autodiff − numeric| / max(1, |numeric|) */
   error: number;
 }
+/** Where training stands after `Trainer.step` or `Trainer.finishGpuSteps`. */
+export interface Progress {
+  step: number;
+  epoch: number;
+  /** The loss and accuracy of the last step's batch, before its update (NaN if none). */
+  loss: number;
+  accuracy: number;
+  /** Why training stopped, if it did: divergence (weights kept) or no data. */
+  stopped: string | null;
+}
 /** What a parse error carries besides its message: the byte span of the bad text, and
  * of the text it refers to (the '(' a missing ')' would close). */
 export interface ParseError extends Error {

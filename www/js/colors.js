@@ -1,3 +1,4 @@
+// @ts-check
 // Gradient magnitude to colour, on a log scale.
 //
 // Gradient magnitudes span many orders, so colour follows log10|g| between the smallest and
@@ -17,6 +18,7 @@ const RAMP = [
 export const ZERO_COLOR = "#c9ced6";
 export const NAN_COLOR = "#7b3fbf";
 
+/** @param {number} t position on the scale, 0 to 1 */
 function ramp(t) {
   const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(x));
@@ -29,6 +31,7 @@ function ramp(t) {
  * spanning at most `decades` below the largest: smaller ones take the lowest colour, so a
  * single vanishing gradient cannot squeeze every other colour together. */
 export class LogScale {
+  /** @param {Iterable<number>} values @param {number} [decades] */
   constructor(values, decades = Infinity) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -55,6 +58,7 @@ export class LogScale {
   }
 
   /** Position of |v| on the scale, 0 (smallest) to 1 (largest); null for 0 or NaN. */
+  /** @param {number} v */
   position(v) {
     const m = Math.abs(v);
     if (Number.isNaN(m) || m === 0) return null;
@@ -62,6 +66,7 @@ export class LogScale {
     return Math.max(0, (Math.log10(m) - this.lo) / (this.hi - this.lo));
   }
 
+  /** @param {number} v */
   color(v) {
     if (Number.isNaN(v)) return NAN_COLOR;
     const t = this.position(v);

@@ -1,7 +1,9 @@
+// @ts-check
 // Numbers as a person reads them: 6 significant digits, and NaN and infinities spelled out
 // (never a crash, never "undefined").
 
-/** 6 significant digits: 11.6521, 1.71634, -0.000123, 1.5e+21. */
+/** 6 significant digits: 11.6521, 1.71634, -0.000123, 1.5e+21.
+ * @param {number | null | undefined} x */
 export function fmt(x) {
   if (x === null || x === undefined) return "–";
   if (Number.isNaN(x)) return "NaN";
@@ -12,7 +14,8 @@ export function fmt(x) {
   return s.replace("-", "−");
 }
 
-/** Full precision, for data attributes and copying: what the engine computed. */
+/** Full precision, for data attributes and copying: what the engine computed.
+ * @param {number} x */
 export function full(x) {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";

@@ -1,3 +1,4 @@
+// @ts-check
 // The computation graph on a canvas: nodes from the engine's layout, edges coloured by the
 // magnitude of the gradient that flowed along them (log scale), pan, zoom and hover.
 //
@@ -7,6 +8,33 @@
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { gradText } from "./stepper.js";
+import { nodeSymbol } from "./ops.js";
+
+/** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
+/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {import("../pkg/gradscope.js").Layout} Layout */
+/** @typedef {import("./stepper.js").Overlay} Overlay */
+/** @typedef {{ x: number, y: number }} Point */
+/** @typedef {[Point, Point, Point, Point]} Segment a cubic Bézier: start, two controls, end */
+/** @typedef {{ x0: number, y0: number, x1: number, y1: number }} Box */
+/**
+ * An edge as drawn: its curve, where its number goes, and what it carries now.
+ * @typedef {object} Edge
+ * @property {number} from
+ * @property {number} to
+ * @property {number} index its place in the layout's edge list
+ * @property {number} which which input of `to` it is
+ * @property {Segment[]} segments
+ * @property {Point[] | null} polyline sampled on the first hover near it
+ * @property {Box} box
+ * @property {Point | null} label
+ * @property {number | null} local the local derivative, if the op's Jacobian is diagonal
+ * @property {number} flowed upstream × local, what flowed back along it
+ */
+/** @typedef {{ kind: "node", id: number } | { kind: "edge", index: number }} Hit */
+
+/** @type {Layout} */
+const NO_LAYOUT = { layers: 0, nodes: [], edges: [], width: 0, height: 0 };
 
 const NODE_W = 112;
 const NODE_H = 54;
@@ -16,15 +44,15 @@ const LABEL_H = 14;
 const READABLE = 0.42; // below this zoom node text is too small to read: draw boxes only
 const BAD = "#c81e1e"; // a value that left the real domain
 
-const OP_SYMBOL = { "*": "×", "-": "−", "/": "÷", neg: "−x", "^": "xʸ" };
-
-/** Where each edge enters and leaves, as a smooth curve through the layout's bend points. */
+/** Where each edge enters and leaves, as a smooth curve through the layout's bend points.
+ * @param {[number, number][]} points @returns {Segment[]} */
 function edgeCurve(points) {
   const pts = points.map(([x, y]) => ({ x, y }));
   pts[0] = { x: pts[0].x + NODE_W / 2, y: pts[0].y };
   const last = pts.length - 1;
   pts[last] = { x: pts[last].x - NODE_W / 2 - 4, y: pts[last].y };
   // Cubic segments with horizontal tangents: reads as flow from left to right.
+  /** @type {Segment[]} */
   const segments = [];
   for (let i = 0; i < last; i++) {
     const a = pts[i];
@@ -35,6 +63,7 @@ function edgeCurve(points) {
   return segments;
 }
 
+/** @param {Segment} segment @param {number} t @returns {Point} */
 function bezier([a, c1, c2, b], t) {
   const u = 1 - t;
   return {
@@ -43,11 +72,12 @@ function bezier([a, c1, c2, b], t) {
   };
 }
 
-/** Points along the curve, for hit testing. */
+/** Points along the curve, for hit testing. @param {Segment[]} segments */
 function polylineOf(segments) {
   return segments.flatMap((s) => Array.from({ length: SAMPLES + 1 }, (_, k) => bezier(s, k / SAMPLES)));
 }
 
+/** @param {Point} p @param {Point} a @param {Point} b */
 function distanceToSegment(p, a, b) {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
@@ -57,23 +87,37 @@ function distanceToSegment(p, a, b) {
 }
 
 export class GraphView {
+  /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d");
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("this browser has no 2-D canvas");
+    this.ctx = ctx;
+    /** @type {NodeReport[]} */
     this.nodes = [];
-    this.edges = []; // { from, to, which, segments, polyline, local, flowed }
-    this.layout = null;
+    /** @type {Edge[]} */
+    this.edges = [];
+    /** @type {Evaluation | null} */
+    this.evaluation = null;
+    this.layout = NO_LAYOUT;
+    /** @type {Overlay | null} */
     this.overlay = null;
     this.dimmed = false;
-    this.hover = null; // { kind: "node", id } | { kind: "edge", index }
+    /** @type {Hit | null} */
+    this.hover = null;
     this.view = { scale: 1, tx: 0, ty: 0 };
+    this.colorScale = new LogScale([]);
+    /** Called with what the pointer is over, and the event. @type {(hit: Hit | null, ev: PointerEvent | null) => void} */
     this.onHover = () => {};
+    /** Called when the colour scale changes, for the legend. @type {(scale: LogScale) => void} */
+    this.onScale = () => {};
     this.#listen();
     new ResizeObserver(() => this.#resize()).observe(canvas);
     this.#resize();
   }
 
-  /** A new graph structure (new expression): replaces everything and fits it to the view. */
+  /** A new graph structure (new expression): replaces everything and fits it to the view.
+   * @param {Evaluation} evaluation @param {Layout} layout */
   setGraph(evaluation, layout) {
     this.layout = layout;
     this.edges = layout.edges.map((e, i) => {
@@ -89,7 +133,7 @@ export class GraphView {
           y1 = Math.max(y1, p.y);
         }
       }
-      return { from: e.from, to: e.to, index: i, segments, polyline: null, box: { x0, y0, x1, y1 } };
+      return { from: e.from, to: e.to, index: i, which: 0, segments, polyline: null, box: { x0, y0, x1, y1 }, label: null, local: null, flowed: 0 };
     });
     this.#placeLabels();
     this.hover = null;
@@ -110,7 +154,9 @@ export class GraphView {
     }));
     // The arrowheads, 9 units long, ending at each node's left side.
     for (const n of this.layout.nodes) boxes.push({ x0: n.x - NODE_W / 2 - 11, y0: n.y - 10, x1: n.x - NODE_W / 2, y1: n.y + 10 });
+    /** @type {Box[]} */
     const placed = [];
+    /** @param {Box} r */
     const overlaps = (r) => [...boxes, ...placed].some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
     for (const e of this.edges) {
       e.label = null;
@@ -133,7 +179,8 @@ export class GraphView {
     }
   }
 
-  /** New values and gradients on the same structure (a slider moved). */
+  /** New values and gradients on the same structure (a slider moved).
+   * @param {Evaluation} evaluation */
   setValues(evaluation, { draw = true } = {}) {
     this.evaluation = evaluation;
     this.nodes = evaluation.nodes;
@@ -153,7 +200,8 @@ export class GraphView {
     if (draw) this.draw();
   }
 
-  /** Step-through or forward-mode state drawn on top (or null for the plain view). */
+  /** Step-through or forward-mode state drawn on top (or null for the plain view).
+   * @param {Overlay | null} overlay */
   setOverlay(overlay) {
     if (overlay === null && this.overlay === null) return;
     this.overlay = overlay;
@@ -161,6 +209,7 @@ export class GraphView {
     this.draw();
   }
 
+  /** @param {boolean} dimmed */
   setDimmed(dimmed) {
     if (dimmed === this.dimmed) return;
     this.dimmed = dimmed;
@@ -168,14 +217,17 @@ export class GraphView {
   }
 
   /** Whether nothing flows along this edge by the rules: a constant takes no gradient and
-   * has no tangent, so its edge carries neither (drawn plain, without a number). */
+   * has no tangent, so its edge carries neither (drawn plain, without a number).
+   * @param {Edge} edge */
   #fromConstant(edge) {
     return this.nodes[edge.from].op === "constant";
   }
 
+  /** What the edge carries under the overlay: a gradient, or in forward mode a tangent.
+   * @param {Edge} edge */
   #edgeQuantity(edge) {
     const o = this.overlay;
-    if (o && o.kind === "tangent") {
+    if (o && o.kind === "tangent" && o.tangents) {
       // Forward mode: what flows forward along an edge is local × tangent of its source; a
       // constant has no tangent, so nothing flows from it.
       if (this.nodes[edge.from].op === "constant") return 0;
@@ -186,11 +238,11 @@ export class GraphView {
 
   #rescale() {
     this.colorScale = new LogScale(this.edges.map((e) => this.#edgeQuantity(e)));
-    this.onScale?.(this.colorScale);
+    this.onScale(this.colorScale);
   }
 
   fit() {
-    if (!this.layout) return;
+    if (!this.layout.nodes.length) return;
     const { width, height } = this.#cssSize();
     const pad = 24;
     const w = Math.max(this.layout.width, NODE_W + 40);
@@ -205,9 +257,10 @@ export class GraphView {
   }
 
   /** Pans (and zooms in to a readable size if needed) so node `id` is on screen, with
-   * room around it: the step-through's current node never leaves the view. */
+   * room around it: the step-through's current node never leaves the view.
+   * @param {number | null | undefined} id */
   follow(id) {
-    if (!this.layout || id === null || id === undefined) return;
+    if (id === null || id === undefined || !this.layout.nodes[id]) return;
     const n = this.layout.nodes[id];
     const { width, height } = this.#cssSize();
     const margin = 30;
@@ -224,7 +277,7 @@ export class GraphView {
     this.draw();
   }
 
-  /** Node `id`'s box in canvas (CSS pixel) coordinates. */
+  /** Node `id`'s box in canvas (CSS pixel) coordinates. @param {number} id @returns {Box} */
   nodeScreenRect(id) {
     const n = this.layout.nodes[id];
     const { scale, tx, ty } = this.view;
@@ -236,7 +289,8 @@ export class GraphView {
     };
   }
 
-  /** The text of node `id`'s gradient (or tangent) row as drawn now; null if none. */
+  /** The text of node `id`'s gradient (or tangent) row as drawn now; null if none.
+   * @param {number} id */
   gradText(id) {
     return gradText(this.nodes[id], this.overlay);
   }
@@ -244,7 +298,7 @@ export class GraphView {
   /** The edges whose number is drawn now, with the text: what a person reads on them. */
   edgeLabels() {
     return this.edges
-      .filter((e) => e.label && this.#labelled(e))
+      .filter((e) => this.#labelled(e))
       .map((e) => ({ from: e.from, to: e.to, text: fmt(this.#edgeQuantity(e)), at: e.label }));
   }
 
@@ -261,6 +315,7 @@ export class GraphView {
     this.draw();
   }
 
+  /** @param {number} clientX @param {number} clientY @returns {Point} */
   #toWorld(clientX, clientY) {
     const r = this.canvas.getBoundingClientRect();
     return {
@@ -271,6 +326,7 @@ export class GraphView {
 
   #listen() {
     const c = this.canvas;
+    /** @type {{ x: number, y: number, tx: number, ty: number, moved: boolean } | null} */
     let drag = null;
     c.addEventListener("wheel", (ev) => {
       ev.preventDefault();
@@ -314,11 +370,13 @@ export class GraphView {
     c.addEventListener("dblclick", () => this.fit());
   }
 
+  /** @param {PointerEvent} ev */
   #updateHover(ev) {
     const p = this.#toWorld(ev.clientX, ev.clientY);
     this.#setHover(this.hitTest(p), ev);
   }
 
+  /** @param {Hit | null} hit @param {PointerEvent | null} ev */
   #setHover(hit, ev) {
     const same = JSON.stringify(hit) === JSON.stringify(this.hover);
     this.hover = hit;
@@ -326,19 +384,19 @@ export class GraphView {
     this.onHover(hit, ev);
   }
 
-  /** The middle of edge `i` in client (page) coordinates, for pointing at it. */
+  /** The middle of edge `i` in client (page) coordinates, for pointing at it.
+   * @param {number} i */
   edgeMidpointClient(i) {
     const edge = this.edges[i];
-    edge.polyline ??= polylineOf(edge.segments);
-    const line = edge.polyline;
+    const line = (edge.polyline ??= polylineOf(edge.segments));
     const p = line[Math.floor(line.length / 2)];
     const r = this.canvas.getBoundingClientRect();
     return { x: r.left + this.view.tx + p.x * this.view.scale, y: r.top + this.view.ty + p.y * this.view.scale };
   }
 
-  /** The node or edge under a point in layout coordinates. */
+  /** The node or edge under a point in layout coordinates.
+   * @param {Point} p @returns {Hit | null} */
   hitTest(p) {
-    if (!this.layout) return null;
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const n = this.layout.nodes[i];
       if (Math.abs(p.x - n.x) <= NODE_W / 2 && Math.abs(p.y - n.y) <= NODE_H / 2) {
@@ -346,13 +404,14 @@ export class GraphView {
       }
     }
     const tolerance = 6 / this.view.scale;
+    /** @type {{ d: number, index: number } | null} */
     let best = null;
     for (const e of this.edges) {
       const b = e.box;
       if (p.x < b.x0 - tolerance || p.x > b.x1 + tolerance || p.y < b.y0 - tolerance || p.y > b.y1 + tolerance) continue;
-      e.polyline ??= polylineOf(e.segments);
-      for (let k = 1; k < e.polyline.length; k++) {
-        const d = distanceToSegment(p, e.polyline[k - 1], e.polyline[k]);
+      const line = (e.polyline ??= polylineOf(e.segments));
+      for (let k = 1; k < line.length; k++) {
+        const d = distanceToSegment(p, line[k - 1], line[k]);
         if (d < tolerance && (!best || d < best.d)) best = { d, index: e.index };
       }
     }
@@ -366,31 +425,33 @@ export class GraphView {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    if (!this.layout) return;
+    if (!this.layout.nodes.length) return;
     ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
     ctx.globalAlpha = this.dimmed ? 0.35 : 1;
     for (const e of this.edges) this.#drawEdge(e);
     const readable = this.view.scale >= READABLE;
     this.nodes.forEach((n, i) => (readable ? this.#drawNode(n, this.layout.nodes[i]) : this.#drawNodeBox(n, this.layout.nodes[i])));
-    if (this.view.scale > 0.55) {
-      for (const e of this.edges) if (this.#labelled(e)) this.#drawEdgeLabel(e);
-    }
+    for (const e of this.edges) if (this.#labelled(e)) this.#drawEdgeLabel(e);
     ctx.globalAlpha = 1;
   }
 
+  /** Whether the edge's number is drawn: on graphs small enough to read, at a readable
+   * zoom, where there is room, and only for what is known and flows.
+   * @param {Edge} e */
   #labelled(e) {
-    return this.nodes.length <= 80 && this.view.scale > 0.55 && e.label && !this.#fromConstant(e) && this.#edgeShown(e);
+    return this.nodes.length <= 80 && this.view.scale > 0.55 && e.label !== null && !this.#fromConstant(e) && this.#edgeShown(e);
   }
 
-  /** Whether an edge's gradient is known at this point of a step-through. */
+  /** Whether an edge's gradient is known at this point of a step-through. @param {Edge} e */
   #edgeShown(e) {
     const o = this.overlay;
     if (!o) return true;
     if (o.kind === "tangent") return !o.visited || o.visited.has(e.to);
     if (o.kind === "forward") return false;
-    return o.visited.has(e.to);
+    return o.visited?.has(e.to) ?? true;
   }
 
+  /** @param {Edge} e */
   #drawEdge(e) {
     const ctx = this.ctx;
     const q = this.#edgeQuantity(e);
@@ -418,9 +479,11 @@ export class GraphView {
     ctx.fill();
   }
 
+  /** @param {Edge} e */
   #drawEdgeLabel(e) {
     const ctx = this.ctx;
     const m = e.label;
+    if (!m) return;
     const text = fmt(this.#edgeQuantity(e));
     ctx.font = "10px ui-monospace, SFMono-Regular, Menlo, monospace";
     const w = ctx.measureText(text).width + 6;
@@ -432,6 +495,7 @@ export class GraphView {
     ctx.fillText(text, m.x, m.y);
   }
 
+  /** @param {NodeReport} n @param {{ x: number, y: number }} pos */
   #drawNode(n, pos) {
     const ctx = this.ctx;
     const o = this.overlay;
@@ -456,13 +520,13 @@ export class GraphView {
 
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    const label = n.op === "input" || n.op === "parameter" || n.op === "constant" ? n.label : OP_SYMBOL[n.op] || n.op;
+    const label = n.op === "input" || n.op === "parameter" || n.op === "constant" ? n.label : nodeSymbol(n.op);
     ctx.fillStyle = "#111827";
     ctx.font = "600 13px system-ui, sans-serif";
     ctx.fillText(truncate(ctx, label, NODE_W - 10), pos.x, y + 13);
 
     ctx.font = "11px ui-monospace, SFMono-Regular, Menlo, monospace";
-    const valueKnown = !o || o.kind !== "forward" || o.visited.has(n.id);
+    const valueKnown = !o || o.kind !== "forward" || (o.visited?.has(n.id) ?? true);
     ctx.fillStyle = valueKnown && n.not_finite ? BAD : "#374151";
     ctx.fillText(valueKnown ? `= ${fmt(n.value[0])}` : "= ?", pos.x, y + 29);
 
@@ -470,7 +534,7 @@ export class GraphView {
     if (text) {
       // The number the row shows, for its colour swatch: only a finished one.
       const finished = !text.endsWith("?") && !text.endsWith("…") && n.op !== "constant";
-      const colorOf = finished ? (o && o.kind === "tangent" ? o.tangents[n.id] : n.grad[0]) : undefined;
+      const colorOf = finished ? (o && o.kind === "tangent" ? o.tangents?.[n.id] : n.grad[0]) : undefined;
       if (colorOf !== undefined) {
         ctx.fillStyle = this.colorScale.color(colorOf);
         ctx.fillRect(pos.x - NODE_W / 2 + 8, y + 40, 6, 6);
@@ -483,6 +547,7 @@ export class GraphView {
   }
 
   /** A red corner badge on a node whose value left the real numbers here. */
+  /** @param {number} x @param {number} y the node's top-left corner */
   #drawDomainMark(x, y) {
     const ctx = this.ctx;
     ctx.fillStyle = BAD;
@@ -495,6 +560,7 @@ export class GraphView {
   }
 
   /** A node too small to read: its box, outlined like the full node, filled by its kind. */
+  /** @param {NodeReport} n @param {{ x: number, y: number }} pos */
   #drawNodeBox(n, pos) {
     const ctx = this.ctx;
     const o = this.overlay;
@@ -508,6 +574,8 @@ export class GraphView {
   }
 }
 
+/** @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y
+ * @param {number} w @param {number} h @param {number} r */
 function roundRect(ctx, x, y, w, h, r) {
   ctx.beginPath();
   ctx.moveTo(x + r, y);
@@ -518,6 +586,7 @@ function roundRect(ctx, x, y, w, h, r) {
   ctx.closePath();
 }
 
+/** @param {CanvasRenderingContext2D} ctx @param {string} text @param {number} width */
 function truncate(ctx, text, width) {
   // A node is about 15 characters wide: measure only what could fit.
   let s = text.length > 24 ? text.slice(0, 24) : text;

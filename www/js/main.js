@@ -1,3 +1,4 @@
+// @ts-check
 // The expression playground: type an expression, see its graph, values and gradients.
 //
 // Data flow: text → wasm Expression (parse) → evaluate(values) → node report → canvas.
@@ -7,13 +8,32 @@
 import init, { Expression } from "../pkg/gradscope.js";
 import { GraphView } from "./graph-view.js";
 import { fmt, full } from "./format.js";
-import { buildSteps, overlayAfter, nodeName } from "./stepper.js";
+import { $, el } from "./dom.js";
+import { buildSteps, overlayAfter } from "./stepper.js";
+import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
+import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 
-/** The three ways to walk the graph, and what the edges carry in each. */
-const MODES = {
-  forward: { legend: "|gradient along edge|" }, // values only: edges keep the backward colours
-  backward: { legend: "|gradient along edge|" },
-  tangent: { legend: "|tangent along edge| (local × ẋ)" },
+/** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
+/** @typedef {import("../pkg/gradscope.js").GradCheck} GradCheck */
+/** @typedef {import("../pkg/gradscope.js").ParseError} ParseError */
+/** @typedef {import("./stepper.js").Direction} Direction */
+/** @typedef {import("./stepper.js").Step} Step */
+/** @typedef {import("./graph-view.js").Hit} Hit */
+/** @typedef {import("./colors.js").LogScale} LogScale */
+
+/** What the legend says the edges carry, in each way of walking the graph. */
+/** @type {Record<Direction, string>} */
+const LEGEND = {
+  forward: "|gradient along edge|", // values only: edges keep the backward colours
+  backward: "|gradient along edge|",
+  tangent: "|tangent along edge| (local × ẋ)",
+};
+
+/** @type {Record<Direction, string>} */
+const STEP_INTRO = {
+  forward: "Forward pass: press Step or Play to compute the nodes in topological order.",
+  backward: "Backward pass: press Step or Play to walk the graph from the output back to the inputs.",
+  tangent: "Forward mode: press Step or Play to carry the tangent ẋ through the nodes in topological order.",
 };
 
 const PRESETS = [
@@ -32,38 +52,77 @@ const PRESETS = [
   { name: "Several paths are summed", expr: "x*x + x", at: { x: 3 } },
 ];
 
-const $ = (sel) => document.querySelector(sel);
-const el = (tag, props = {}, ...children) => {
-  const e = Object.assign(document.createElement(tag), props);
-  for (const c of children) e.append(c);
-  return e;
+// The page's controls, looked up once.
+const ui = {
+  expr: $("#expr", HTMLInputElement),
+  error: $("#expr-error"),
+  preset: $("#preset", HTMLSelectElement),
+  variables: $("#variables"),
+  rate: $("#lr", HTMLInputElement),
+  descentStatus: $("#descent-status"),
+  results: $("#results tbody"),
+  notFinite: $("#not-finite"),
+  staleNote: $("#stale-note"),
+  gradcheck: $("#gradcheck tbody"),
+  tangentVar: $("#tangent-var", HTMLSelectElement),
+  tangentNote: $("#tangent-note"),
+  play: $("#play", HTMLButtonElement),
+  caption: $("#step-caption"),
+  progress: $("#step-progress", HTMLProgressElement),
+  legendQuantity: $("#legend-quantity"),
+  tooltip: $("#tooltip"),
+  graphWrap: $("#graph-wrap"),
 };
 
 const state = {
-  expression: null, // the wasm Expression of the last good text
+  /** The wasm Expression of the last good text. @type {Expression | null} */
+  expression: null,
+  /** @type {Evaluation | null} */
   evaluation: null,
-  values: new Map(), // variable name → number, kept across edits
-  fixed: new Set(), // variables that gradient descent leaves alone (data, such as x1)
-  pendingTangent: null, // the forward-mode input a link asks for, chosen once it has parsed
+  /** Variable name → number, kept across edits. @type {Map<string, number>} */
+  values: new Map(),
+  /** Variables that gradient descent leaves alone (data, such as x1). @type {Set<string>} */
+  fixed: new Set(),
+  /** @type {Step[] | null} */
   steps: null,
   stepCount: 0,
-  stepDirection: "backward", // or "forward", or "tangent" (forward mode)
-  tangents: null, // forward mode: the tangent of every node for the chosen input
-  timer: null,
-  graphShape: null, // the structure of the graph on screen
+  /** @type {Direction} */
+  stepDirection: "backward",
+  /** Forward mode: the tangent of every node for the chosen input. @type {ArrayLike<number> | null} */
+  tangents: null,
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  timer: undefined,
+  /** The structure of the graph on screen. @type {string | null} */
+  graphShape: null,
 };
 
+/** For the console and for tests: counters, timings and the view. */
+const probe = {
+  renders: 0,
+  nodes: 0,
+  /** @type {number | null} */
+  lastRenderMs: null,
+  /** @type {number | null} */
+  firstGraphMs: null,
+  ready: false,
+  /** @type {GraphView | null} */
+  view: null,
+};
+/** @type {any} */ (window).gradscope = probe;
+
+/** @type {GraphView} */
 let view;
 
 // ---- the expression -------------------------------------------------------------------------
 
-/** UTF-8 byte offset (from the engine) to a JavaScript string index. */
+/** UTF-8 byte offset (from the engine) to a JavaScript string index.
+ * @param {string} text @param {number} byte */
 function byteToIndex(text, byte) {
   let bytes = 0;
   let i = 0;
   for (const ch of text) {
     if (bytes >= byte) break;
-    const c = ch.codePointAt(0);
+    const c = ch.codePointAt(0) ?? 0;
     bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     i += ch.length;
   }
@@ -74,9 +133,10 @@ const CONTEXT = 40; // characters of source shown either side of an error in a l
 
 /** The message, and the source around the bad span with the span marked (and the '(' it
  * refers to, if any). A long line is cut to the part around the error, so a 5,000-character
- * paste cannot push the sidebar aside. */
+ * paste cannot push the sidebar aside.
+ * @param {string} text @param {ParseError} error */
 function showError(text, error) {
-  const box = $("#expr-error");
+  const box = ui.error;
   box.hidden = false;
   box.replaceChildren();
   const start = byteToIndex(text, error.start ?? 0);
@@ -87,8 +147,9 @@ function showError(text, error) {
     const b = byteToIndex(text, error.related.end);
     if (b <= start) marks.unshift({ start: a, end: b, className: "related", title: "the '(' it would close" });
   }
-  const from = Math.max(0, Math.min(marks[0].start, start) - CONTEXT);
+  const from = Math.max(0, marks[0].start - CONTEXT);
   const to = Math.min(text.length, end + CONTEXT);
+  /** @type {(string | Node)[]} */
   const parts = [from > 0 ? "…" : ""];
   let at = from;
   for (const m of marks) {
@@ -98,36 +159,36 @@ function showError(text, error) {
   }
   parts.push(text.slice(at, to), to < text.length ? "…" : "");
   box.append(el("div", { className: "message", textContent: error.message }), el("code", { className: "source" }, ...parts));
-  $("#expr").setAttribute("aria-invalid", "true");
+  ui.expr.setAttribute("aria-invalid", "true");
   view.setDimmed(true);
   setStale(true);
 }
 
 function clearError() {
-  $("#expr-error").hidden = true;
-  $("#expr").removeAttribute("aria-invalid");
+  ui.error.hidden = true;
+  ui.expr.removeAttribute("aria-invalid");
   view.setDimmed(false);
   setStale(false);
 }
 
 /** After a parse error everything computed belongs to the last good expression: dimmed,
- * and said so, like the graph. */
+ * and said so, like the graph. @param {boolean} stale */
 function setStale(stale) {
   for (const id of ["#results", "#gradcheck", "#tangent-note"]) $(id).classList.toggle("stale", stale);
   const last = state.expression?.source ?? "";
-  $("#stale-note").hidden = !stale || !state.expression;
-  $("#stale-note").textContent = stale ? `These numbers are for the last expression that parsed: ${last.length > 60 ? `${last.slice(0, 60)}…` : last}` : "";
+  ui.staleNote.hidden = !stale || !state.expression;
+  ui.staleNote.textContent = stale ? `These numbers are for the last expression that parsed: ${last.length > 60 ? `${last.slice(0, 60)}…` : last}` : "";
 }
 
 function onExpressionInput() {
   const t0 = performance.now();
-  const text = $("#expr").value;
+  const text = ui.expr.value;
   let expression;
   try {
     expression = new Expression(text);
   } catch (error) {
     // The last good graph stays on screen, dimmed.
-    showError(text, error);
+    showError(text, /** @type {ParseError} */ (error));
     saveUrl();
     return;
   }
@@ -140,13 +201,18 @@ function onExpressionInput() {
   buildVariableRows(expression.variables);
   evaluate({ newGraph: true });
   saveUrl();
-  window.gradscope.lastRenderMs = performance.now() - t0;
+  probe.lastRenderMs = performance.now() - t0;
+}
+
+/** The chosen forward-mode input's index, or null. */
+function tangentIndex() {
+  return ui.tangentVar.value === "" ? null : Number(ui.tangentVar.value);
 }
 
 function evaluate({ newGraph = false } = {}) {
   const expression = state.expression;
   if (!expression) return;
-  const values = expression.variables.map((v) => state.values.get(v));
+  const values = expression.variables.map((v) => state.values.get(v) ?? 1);
   const evaluation = expression.evaluate(Float64Array.from(values));
   state.evaluation = evaluation;
   // Text that parses to the same graph (a space added, say) keeps the zoom and pan.
@@ -158,36 +224,41 @@ function evaluate({ newGraph = false } = {}) {
     view.setValues(evaluation);
   }
   state.graphShape = shape;
-  if ($("#tangent-var").value !== "") state.tangents = expression.tangents(Number($("#tangent-var").value));
+  const t = tangentIndex();
+  if (t !== null) state.tangents = expression.tangents(t);
   if (state.steps) {
     state.steps = buildSteps(state.stepDirection, evaluation, state.tangents);
     showStep();
-  } else if ($("#tangent-var").value !== "") {
+  } else if (t !== null) {
     showTangents();
   }
   renderResults(expression.variables, evaluation);
   // Two forward passes per variable: skipped on graphs too big for that on every change.
   if (evaluation.nodes.length * expression.variables.length <= 200_000) renderGradCheck(expression.gradcheck());
   else renderGradCheck([]);
-  window.gradscope.renders++;
-  window.gradscope.nodes = evaluation.nodes.length;
+  probe.renders++;
+  probe.nodes = evaluation.nodes.length;
 }
 
 // ---- variables, results, gradient check -----------------------------------------------------
 
+/** A number field, a slider and a "descend on it" box per variable; kept as they are when
+ * the variables have not changed, so typing elsewhere does not steal focus.
+ * @param {string[]} names */
 function buildVariableRows(names) {
-  const box = $("#variables");
-  const existing = [...box.querySelectorAll("input[type=number]")].map((i) => i.dataset.var);
+  const box = ui.variables;
+  const existing = [...box.querySelectorAll("input[type=number]")].map((i) => /** @type {HTMLElement} */ (i).dataset.var);
   if (existing.join("\u0000") === names.join("\u0000")) return;
   box.replaceChildren();
   for (const name of names) {
-    const value = state.values.get(name);
+    const value = state.values.get(name) ?? 1;
     const number = el("input", { type: "number", step: "any", value: String(value) });
     number.dataset.var = name;
     const slider = el("input", { type: "range", step: "any" });
     fitSlider(slider, value);
     slider.dataset.slider = name;
     slider.setAttribute("aria-label", `${name} slider`);
+    /** @param {number} v @param {HTMLInputElement} from */
     const set = (v, from) => {
       if (!Number.isFinite(v)) {
         from.setAttribute("aria-invalid", "true");
@@ -214,15 +285,25 @@ function buildVariableRows(names) {
     learn.setAttribute("aria-label", `descend on ${name}`);
     box.append(el("div", { className: "var-row" }, el("span", { className: "var-name", textContent: name }), number, slider, learn));
   }
-  const select = $("#tangent-var");
+  const select = ui.tangentVar;
   const chosen = select.value;
   select.replaceChildren(el("option", { value: "", textContent: "choose an input…" }));
   names.forEach((n, i) => select.append(el("option", { value: String(i), textContent: n })));
   select.value = chosen && Number(chosen) < names.length ? chosen : "";
 }
 
+/** The number field and slider of variable `name`. @param {string} name */
+function variableInputs(name) {
+  const q = CSS.escape(name);
+  return {
+    number: $(`input[type=number][data-var="${q}"]`, HTMLInputElement),
+    slider: $(`input[type=range][data-slider="${q}"]`, HTMLInputElement),
+  };
+}
+
 /** A slider's range follows its value: ±10 for everyday numbers, else the power of ten
- * above |value|, so x = 1000 sits inside the track instead of pinning it at the end. */
+ * above |value|, so x = 1000 sits inside the track instead of pinning it at the end.
+ * @param {HTMLInputElement} slider @param {number} v */
 function fitSlider(slider, v) {
   const reach = Math.abs(v) <= 10 ? 10 : 10 ** Math.ceil(Math.log10(Math.abs(v) * 1.0001));
   if (Number(slider.max) !== reach) {
@@ -233,8 +314,9 @@ function fitSlider(slider, v) {
   slider.value = String(v);
 }
 
+/** @param {string[]} names @param {Evaluation} evaluation */
 function renderResults(names, evaluation) {
-  const body = $("#results tbody");
+  const body = ui.results;
   body.replaceChildren();
   const valueCell = el("td", { textContent: fmt(evaluation.value), title: full(evaluation.value) });
   valueCell.dataset.value = full(evaluation.value);
@@ -246,42 +328,17 @@ function renderResults(names, evaluation) {
     cell.dataset.grad = full(g);
     body.append(el("tr", {}, el("th", { textContent: `∂f/∂${name}` }), cell));
   });
-  renderNotFinite(evaluation);
+  const notes = notFiniteNotes(evaluation);
+  ui.notFinite.hidden = notes.length === 0;
+  ui.notFinite.replaceChildren(...notes.map((text) => el("p", { textContent: text })));
 }
 
-/** Where a NaN or an infinity arose and why, in words: the node that left the real
- * numbers (from the engine's report), or the edge whose local derivative is infinite. */
-function renderNotFinite(evaluation) {
-  const box = $("#not-finite");
-  box.replaceChildren();
-  const lines = [];
-  const bad = evaluation.nodes.filter((n) => n.not_finite);
-  for (const n of bad) lines.push(`${nodeName(n)} = ${fmt(n.value[0])}: ${n.not_finite}.`);
-  if (!Number.isFinite(evaluation.value) && bad.length) {
-    lines.push(
-      "f is not a real number here. The gradient is still computed by the same local rules " +
-        "(upstream × local), but where f is undefined it is no derivative of anything.",
-    );
-  }
-  if (Number.isFinite(evaluation.value)) {
-    // A finite f with a non-finite gradient: an infinite slope somewhere on the way back.
-    for (const n of evaluation.nodes) {
-      n.edges.forEach((e) => {
-        const from = evaluation.nodes[e.from];
-        if (e.local && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0]) && Number.isFinite(n.grad[0]) && n.grad[0] !== 0) {
-          lines.push(`∂${nodeName(n)}/∂${nodeName(from)} = ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}: the slope of ${n.op} is infinite there, so the gradient is too.`);
-        }
-      });
-    }
-  }
-  box.hidden = lines.length === 0;
-  for (const l of lines) box.append(el("p", { textContent: l }));
-}
-
+/** @param {GradCheck[]} rows */
 function renderGradCheck(rows) {
-  const body = $("#gradcheck tbody");
+  const body = ui.gradcheck;
   body.replaceChildren();
-  const undefinedHere = state.evaluation && !Number.isFinite(state.evaluation.value);
+  const f = state.evaluation?.value ?? 0;
+  const undefinedHere = !Number.isFinite(f);
   for (const r of rows) {
     const ok = r.error < 1e-5 || (Number.isNaN(r.autodiff) && Number.isNaN(r.numeric));
     const status = el("td", {
@@ -291,7 +348,7 @@ function renderGradCheck(rows) {
     status.title = ok
       ? "autodiff and finite differences agree"
       : undefinedHere
-        ? `f is ${fmt(state.evaluation.value)} here, so there is no slope to compare: see the note under Result`
+        ? `f is ${fmt(f)} here, so there is no slope to compare: see the note under Result`
         : "they differ: at a kink (relu, abs, max) or a singularity, finite differences are not a derivative";
     body.append(
       el(
@@ -309,33 +366,35 @@ function renderGradCheck(rows) {
 
 // ---- gradient descent on the variables --------------------------------------------------------
 
+/** Says what a descent did, or why it could not. @param {string} text */
+function sayDescent(text, bad = false) {
+  ui.descentStatus.textContent = text;
+  ui.descentStatus.classList.toggle("bad", bad);
+  ui.rate.toggleAttribute("aria-invalid", bad && text.startsWith("The rate"));
+}
+
 /** The lecture's update, w ← w − α·∂L/∂w, `times` times, on the variables whose box is
- * ticked (untick data such as x1 to train only the weights). */
+ * ticked (untick data such as x1 to train only the weights). @param {number} times */
 function descend(times) {
   const expression = state.expression;
-  if (!expression) return;
-  const say = (text, bad = false) => {
-    const status = $("#descent-status");
-    status.textContent = text;
-    status.classList.toggle("bad", bad);
-    $("#lr").toggleAttribute("aria-invalid", bad && text.startsWith("The rate"));
-  };
-  const raw = $("#lr").value.trim();
-  const lr = $("#lr").valueAsNumber;
-  if (raw === "" || !Number.isFinite(lr)) return say("The rate must be a number, such as 0.1.", true);
-  if (lr < 0) return say("The rate must be positive: a negative rate climbs the gradient instead of descending it.", true);
-  if (lr === 0) return say("The rate is 0, so a step moves nothing: x − 0 · ∂f/∂x = x.", true);
-  const learns = expression.variables.map((name) => !state.fixed.has(name));
-  if (!learns.some(Boolean)) return say("Every variable is held fixed: tick one to let it move.", true);
+  if (!expression || !state.evaluation) return;
+  const raw = ui.rate.value.trim();
+  const lr = ui.rate.valueAsNumber;
+  if (raw === "" || !Number.isFinite(lr)) return sayDescent("The rate must be a number, such as 0.1.", true);
+  if (lr < 0) return sayDescent("The rate must be positive: a negative rate climbs the gradient instead of descending it.", true);
+  if (lr === 0) return sayDescent("The rate is 0, so a step moves nothing: x − 0 · ∂f/∂x = x.", true);
+  const names = expression.variables;
+  const learns = names.map((name) => !state.fixed.has(name));
+  if (!learns.some(Boolean)) return sayDescent("Every variable is held fixed: tick one to let it move.", true);
   const before = state.evaluation.value;
   let taken = 0;
   let stopped = null;
   for (let i = 0; i < times; i++) {
     const proposed = expression.descend(lr);
-    const next = expression.variables.map((name, k) => (learns[k] ? proposed[k] : state.values.get(name)));
-    const blown = expression.variables.find((_, k) => !Number.isFinite(next[k]));
-    if (blown !== undefined) {
-      stopped = `${blown} would become ${fmt(next[expression.variables.indexOf(blown)])}`;
+    const next = names.map((name, k) => (learns[k] ? proposed[k] : (state.values.get(name) ?? 1)));
+    const blown = next.findIndex((x) => !Number.isFinite(x));
+    if (blown >= 0) {
+      stopped = `${names[blown]} would become ${fmt(next[blown])}`;
       break; // diverged: keep the last finite point
     }
     const f = expression.evaluate(Float64Array.from(next)).value;
@@ -343,21 +402,22 @@ function descend(times) {
       stopped = `f would become ${fmt(f)}`;
       break;
     }
-    expression.variables.forEach((name, k) => state.values.set(name, next[k]));
+    names.forEach((name, k) => state.values.set(name, next[k]));
     taken++;
   }
-  for (const name of expression.variables) {
-    const v = state.values.get(name);
-    document.querySelector(`input[type=number][data-var="${CSS.escape(name)}"]`).value = String(v);
-    fitSlider(document.querySelector(`input[type=range][data-slider="${CSS.escape(name)}"]`), v);
+  for (const name of names) {
+    const v = state.values.get(name) ?? 1;
+    const { number, slider } = variableInputs(name);
+    number.value = String(v);
+    fitSlider(slider, v);
   }
   evaluate();
   saveUrl();
   const after = state.evaluation.value;
   const moved = `${taken} step${taken === 1 ? "" : "s"}: f ${fmt(before)} → ${fmt(after)}`;
-  if (stopped) say(`Diverged: at step ${taken + 1} ${stopped}; stopped after ${moved}. Try a smaller rate.`, true);
-  else if (Number.isFinite(before) && after > before) say(`${moved}. f went up: the rate may be too large for this curvature.`, true);
-  else say(`${moved}.`);
+  if (stopped) sayDescent(`Diverged: at step ${taken + 1} ${stopped}; stopped after ${moved}. Try a smaller rate.`, true);
+  else if (Number.isFinite(before) && after > before) sayDescent(`${moved}. f went up: the rate may be too large for this curvature.`, true);
+  else sayDescent(`${moved}.`);
 }
 
 // ---- forward mode ---------------------------------------------------------------------------
@@ -366,9 +426,9 @@ function descend(times) {
  * speak of tangents, and the mode's radio is checked. Choosing no input goes back to the
  * gradients of the backward pass. */
 function showTangents() {
-  const select = $("#tangent-var");
-  if (select.value === "" || !state.expression) {
-    $("#tangent-note").textContent = "";
+  const i = tangentIndex();
+  if (i === null || !state.expression || !state.evaluation) {
+    ui.tangentNote.textContent = "";
     state.tangents = null;
     if (state.stepDirection === "tangent") {
       stopStepping();
@@ -376,7 +436,6 @@ function showTangents() {
     } else if (!state.steps) view.setOverlay(null);
     return;
   }
-  const i = Number(select.value);
   const tangents = state.expression.tangents(i);
   state.tangents = tangents;
   if (state.stepDirection !== "tangent" || !state.steps) {
@@ -390,7 +449,7 @@ function showTangents() {
   const name = state.expression.variables[i];
   const n = state.expression.variables.length;
   const out = tangents[state.evaluation.root];
-  $("#tangent-note").textContent =
+  ui.tangentNote.textContent =
     `One forward pass with ẋ = 1 for ${name} (0 for the others) carries the tangent through ` +
     `every node; the output's tangent is ∂f/∂${name} = ${fmt(out)}. Forward mode needs ${n} ` +
     `pass${n === 1 ? "" : "es"} for all ${n} partials; reverse mode got them all in one ` +
@@ -399,22 +458,27 @@ function showTangents() {
 
 // ---- step-through ---------------------------------------------------------------------------
 
-/** The mode's radio, the legend's words and the state, kept in agreement. */
+/** The mode's radio, the legend's words and the state, kept in agreement.
+ * @param {Direction} direction */
 function setMode(direction) {
   state.stepDirection = direction;
-  for (const radio of document.querySelectorAll("input[name=direction]")) radio.checked = radio.value === direction;
-  $("#legend-quantity").textContent = MODES[direction].legend;
+  for (const radio of document.querySelectorAll("input[name=direction]")) {
+    const r = /** @type {HTMLInputElement} */ (radio);
+    r.checked = r.value === direction;
+  }
+  ui.legendQuantity.textContent = LEGEND[direction];
 }
 
+/** @param {Direction} direction */
 function startStepping(direction) {
-  if (!state.evaluation) return;
+  if (!state.evaluation || !state.expression) return;
   if (direction === "tangent") {
     // Forward mode needs an input to differentiate by: the first, unless one is chosen.
-    if ($("#tangent-var").value === "") $("#tangent-var").value = "0";
-    state.tangents = state.expression.tangents(Number($("#tangent-var").value));
+    if (ui.tangentVar.value === "") ui.tangentVar.value = "0";
+    state.tangents = state.expression.tangents(Number(ui.tangentVar.value));
   } else {
-    $("#tangent-var").value = "";
-    $("#tangent-note").textContent = "";
+    ui.tangentVar.value = "";
+    ui.tangentNote.textContent = "";
     state.tangents = null;
   }
   setMode(direction);
@@ -424,20 +488,14 @@ function startStepping(direction) {
   if (direction === "tangent") showTangents();
 }
 
-const STEP_INTRO = {
-  forward: "Forward pass: press Step or Play to compute the nodes in topological order.",
-  backward: "Backward pass: press Step or Play to walk the graph from the output back to the inputs.",
-  tangent: "Forward mode: press Step or Play to carry the tangent ẋ through the nodes in topological order.",
-};
-
 function showStep() {
-  const { steps, stepCount, stepDirection } = state;
-  const overlay = overlayAfter(stepDirection, steps, stepCount, state.evaluation, state.tangents);
+  const { steps, stepCount, stepDirection, evaluation } = state;
+  if (!steps || !evaluation) return;
+  const overlay = overlayAfter(stepDirection, steps, stepCount, evaluation, state.tangents);
   view.setOverlay(overlay);
   view.follow(overlay.current);
-  const caption = $("#step-caption");
-  caption.textContent = stepCount === 0 ? STEP_INTRO[stepDirection] : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
-  $("#step-progress").value = steps.length ? stepCount / steps.length : 0;
+  ui.caption.textContent = stepCount === 0 ? STEP_INTRO[stepDirection] : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
+  ui.progress.value = steps.length ? stepCount / steps.length : 0;
 }
 
 function step() {
@@ -455,101 +513,54 @@ function play() {
   pause();
   if (!state.steps) return;
   state.timer = setInterval(step, 900);
-  $("#play").textContent = "Pause";
+  ui.play.textContent = "Pause";
 }
 
 function pause() {
   clearInterval(state.timer);
-  state.timer = null;
-  $("#play").textContent = "Play";
+  state.timer = undefined;
+  ui.play.textContent = "Play";
 }
 
 function stopStepping() {
   pause();
   state.steps = null;
   state.stepCount = 0;
-  $("#step-caption").textContent = "";
-  $("#step-progress").value = 0;
+  ui.caption.textContent = "";
+  ui.progress.value = 0;
   view.setOverlay(state.tangents ? { kind: "tangent", tangents: state.tangents } : null);
 }
 
 // ---- hover: the chain rule at a node or an edge ---------------------------------------------
 
+/** @param {Hit | null} hit @param {PointerEvent | null} ev */
 function showTooltip(hit, ev) {
-  const tip = $("#tooltip");
-  const ev0 = state.evaluation;
-  if (!hit || !ev0 || !ev) {
+  const tip = ui.tooltip;
+  const evaluation = state.evaluation;
+  if (!hit || !evaluation || !ev) {
     tip.hidden = true;
     return;
   }
-  const lines = hit.kind === "node" ? nodeTooltip(ev0, ev0.nodes[hit.id]) : edgeTooltip(ev0, view.edges[hit.index]);
-  tip.replaceChildren(...lines.map(([t, c]) => el("div", { textContent: t, className: c || "" })));
+  const i = tangentIndex();
+  const forward =
+    state.stepDirection === "tangent" && state.tangents && state.expression && i !== null
+      ? { by: state.expression.variables[i], tangents: state.tangents }
+      : null;
+  let lines;
+  if (hit.kind === "node") {
+    lines = nodeLines(evaluation, evaluation.nodes[hit.id], forward);
+  } else {
+    const edge = view.edges[hit.index];
+    lines = edgeLines(evaluation, edge.to, edge.which, forward);
+  }
+  tip.replaceChildren(...lines.map(([text, className]) => el("div", { textContent: text, className: className ?? "" })));
   tip.hidden = false;
-  const r = $("#graph-wrap").getBoundingClientRect();
+  const r = ui.graphWrap.getBoundingClientRect();
   tip.style.left = `${Math.min(ev.clientX - r.left + 14, r.width - 260)}px`;
   tip.style.top = `${ev.clientY - r.top + 14}px`;
 }
 
-/** The chain rule at a node: its value, its gradient (or tangent) and, used on several
- * paths, the sum; for a constant, that no gradient flows into it; where the value left
- * the real numbers, why. */
-function nodeTooltip(ev0, n) {
-  const lines = [[`${nodeName(n)}  (${n.op})`, "title"], [`value = ${fmt(n.value[0])}`]];
-  if (n.not_finite) lines.push([n.not_finite, "bad"]);
-  const tangents = state.stepDirection === "tangent" ? state.tangents : null;
-  if (n.op === "constant") {
-    lines.push(["a constant: backpropagation computes no gradient for it"]);
-    if (tangents) lines.push(["and its tangent is 0: it does not change"]);
-    return lines;
-  }
-  const name = nodeName(n);
-  if (tangents) {
-    const by = state.expression.variables[Number($("#tangent-var").value)];
-    lines.push([`tangent ẋ = ∂${name}/∂${by} = ${fmt(tangents[n.id])}`]);
-    const ins = n.edges.filter((e) => e.local && ev0.nodes[e.from].op !== "constant");
-    if (ins.length) {
-      lines.push(["Σ local × ẋ of the inputs:"]);
-      for (const e of ins) lines.push([`  from ${nodeName(ev0.nodes[e.from])}: ${fmt(e.local[0])} × ${fmt(tangents[e.from])}`]);
-    }
-    return lines;
-  }
-  lines.push([`∂f/∂${name} = ${fmt(n.grad[0])}`]);
-  const out = ev0.nodes.flatMap((m) => m.edges.filter((e) => e.from === n.id).map((e) => ({ m, e })));
-  if (out.length > 1) {
-    lines.push([`used on ${out.length} paths; their gradients are summed:`]);
-    for (const { m, e } of out) lines.push([`  from ${nodeName(m)}: ${fmt(e.flowed[0])}`]);
-    lines.push([`  sum = ${fmt(n.grad[0])}`]);
-  }
-  return lines;
-}
-
-/** The chain rule along an edge: upstream × local going back, local × tangent going
- * forward in forward mode. */
-function edgeTooltip(ev0, edge) {
-  const to = ev0.nodes[edge.to];
-  const from = ev0.nodes[edge.from];
-  const e = to.edges[edge.which];
-  const lines = [[`${nodeName(from)} → ${nodeName(to)}`, "title"]];
-  if (from.op === "constant") {
-    lines.push(["from a constant: nothing flows along this edge (no gradient back, no tangent forward)"]);
-    return lines;
-  }
-  const local = `local  ∂${nodeName(to)}/∂${nodeName(from)} = ${fmt(e.local?.[0])}`;
-  if (state.stepDirection === "tangent" && state.tangents) {
-    const t = state.tangents[from.id];
-    lines.push([local], [`tangent of ${nodeName(from)}  ẋ = ${fmt(t)}`], [`local × tangent = ${fmt(e.local ? e.local[0] * t : NaN)}`]);
-    lines.push([`(flows forward into ${nodeName(to)})`]);
-  } else if (e.local) {
-    lines.push([local], [`upstream  ∂f/∂${nodeName(to)} = ${fmt(to.grad[0])}`], [`upstream × local = ${fmt(e.flowed[0])}`]);
-  } else {
-    lines.push([`gradient along this edge = ${fmt(e.flowed[0])}`]);
-  }
-  if (e.local && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0])) {
-    lines.push([`the local derivative is ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}`, "bad"]);
-  }
-  return lines;
-}
-
+/** @param {LogScale} scale */
 function renderLegend(scale) {
   $("#legend-bar").style.background = scale.gradientCss();
   $("#legend-lo").textContent = fmt(10 ** scale.lo);
@@ -558,35 +569,23 @@ function renderLegend(scale) {
 
 // ---- URL state ------------------------------------------------------------------------------
 
-/** The expression and the values in the URL's fragment, so a link reproduces the view.
- * Debounced: browsers limit how often history may be rewritten (a slider fires often). */
-let urlTimer = null;
+/** Debounced: browsers limit how often history may be rewritten (a slider fires often).
+ * @type {ReturnType<typeof setTimeout> | undefined} */
+let urlTimer;
 function saveUrl() {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(writeUrl, 200);
 }
 
-/** The fragment for the current view. Every part is percent-encoded: a space is %20,
- * never '+', because the reader takes '+' literally (a hand-typed `#e=x+y` is x + y). */
-function fragmentOf(view) {
-  const enc = encodeURIComponent;
-  const parts = [`e=${enc(view.text)}`];
-  for (const [name, v] of view.values) parts.push(`${enc(name)}=${enc(String(v))}`);
-  if (view.fixed.length) parts.push(`fixed=${view.fixed.map(enc).join(",")}`);
-  if (view.tangentOf) parts.push(`tangent=${enc(view.tangentOf)}`);
-  if (view.rate !== "0.1") parts.push(`rate=${enc(view.rate)}`);
-  return `#${parts.join("&")}`;
-}
-
 function writeUrl() {
   const names = state.expression ? state.expression.variables : [];
-  const tangent = $("#tangent-var").value;
-  const hash = fragmentOf({
-    text: $("#expr").value,
-    values: names.map((n) => [n, state.values.get(n)]),
+  const t = tangentIndex();
+  const hash = writeFragment({
+    text: ui.expr.value,
+    values: names.map((n) => [n, state.values.get(n) ?? 1]),
     fixed: names.filter((n) => state.fixed.has(n)),
-    tangentOf: tangent === "" ? null : names[Number(tangent)],
-    rate: $("#lr").value,
+    tangentOf: t === null ? null : names[t],
+    rate: ui.rate.value,
   });
   if (hash === location.hash) return;
   try {
@@ -596,92 +595,68 @@ function writeUrl() {
   }
 }
 
-/** Reads the fragment as untrusted text: the expression goes into the input box as its
- * value, numbers must parse as finite numbers, anything else is ignored. */
-function loadUrl() {
-  // Not URLSearchParams: it reads '+' as a space, and a hand-typed '#e=x+y' means x + y.
-  const params = new Map();
-  for (const part of location.hash.slice(1).split("&")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    try {
-      params.set(decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1)));
-    } catch {
-      // A malformed escape: ignore that part.
-    }
-  }
-  const text = params.get("e");
-  if (text === undefined) return false;
-  $("#expr").value = text.slice(0, 100_000);
-  state.fixed = new Set((params.get("fixed") ?? "").split(",").filter(Boolean));
-  state.pendingTangent = params.get("tangent") ?? null;
-  const rate = Number(params.get("rate"));
-  $("#lr").value = params.has("rate") && Number.isFinite(rate) ? String(rate) : "0.1";
-  for (const [key, raw] of params) {
-    if (key === "e" || key === "fixed" || key === "tangent" || key === "rate") continue;
-    const v = Number(raw);
-    if (raw.trim() !== "" && Number.isFinite(v)) state.values.set(key, v);
-  }
-  return true;
-}
-
-/** A link opened (or the fragment edited) in this tab: the view it describes. */
+/** A link opened (or the fragment edited) in this tab: the view it describes. The text
+ * goes into the box as its value; numbers that are not finite were dropped by the reader. */
 function openFragment() {
-  if (!loadUrl()) return false;
-  $("#variables").replaceChildren();
-  $("#tangent-var").value = "";
+  const link = readFragment(location.hash);
+  if (!link) return false;
+  ui.expr.value = link.text;
+  for (const [name, v] of link.values) state.values.set(name, v);
+  state.fixed = new Set(link.fixed);
+  ui.rate.value = link.rate;
+  ui.variables.replaceChildren();
+  ui.tangentVar.value = "";
   state.tangents = null;
   stopStepping();
   setMode("backward");
   state.graphShape = null;
   onExpressionInput();
-  const names = state.expression?.variables ?? [];
-  const t = names.indexOf(state.pendingTangent);
+  const t = (state.expression?.variables ?? []).indexOf(link.tangentOf ?? "");
   if (t >= 0) {
-    $("#tangent-var").value = String(t);
+    ui.tangentVar.value = String(t);
     showTangents();
   }
-  state.pendingTangent = null;
   return true;
 }
 
+/** @param {number} i */
 function loadPreset(i) {
   const p = PRESETS[i];
-  $("#expr").value = p.expr;
+  ui.expr.value = p.expr;
   for (const [k, v] of Object.entries(p.at)) state.values.set(k, v);
   state.fixed.clear();
-  $("#variables").replaceChildren();
+  ui.rate.value = DEFAULT_RATE;
+  ui.variables.replaceChildren();
   onExpressionInput();
 }
 
 // ---- start ----------------------------------------------------------------------------------
 
 async function main() {
-  window.gradscope = { renders: 0, lastRenderMs: null, ready: false };
   await init();
-  view = new GraphView($("#graph"));
-  // For the console and for tests: the view, and where an edge is drawn on screen.
-  window.gradscope.view = view;
+  view = new GraphView($("#graph", HTMLCanvasElement));
+  probe.view = view;
   view.onHover = showTooltip;
   view.onScale = renderLegend;
 
-  const presets = $("#preset");
+  const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));
   presets.addEventListener("change", () => presets.value !== "" && loadPreset(Number(presets.value)));
 
-  $("#expr").addEventListener("input", onExpressionInput);
+  ui.expr.addEventListener("input", onExpressionInput);
   $("#step").addEventListener("click", step);
-  $("#play").addEventListener("click", () => (state.timer ? pause() : play()));
+  ui.play.addEventListener("click", () => (state.timer ? pause() : play()));
   $("#reset").addEventListener("click", stopStepping);
   $("#fit").addEventListener("click", () => view.fit());
   for (const radio of document.querySelectorAll("input[name=direction]")) {
-    radio.addEventListener("change", () => radio.checked && startStepping(radio.value));
+    const r = /** @type {HTMLInputElement} */ (radio);
+    r.addEventListener("change", () => r.checked && startStepping(/** @type {Direction} */ (r.value)));
   }
-  $("#tangent-var").addEventListener("change", () => {
+  ui.tangentVar.addEventListener("change", () => {
     showTangents();
     saveUrl();
   });
-  $("#lr").addEventListener("input", saveUrl);
+  ui.rate.addEventListener("input", saveUrl);
   // Our own replaceState fires no hashchange: this is a link pasted or a fragment edited.
   window.addEventListener("hashchange", openFragment);
   $("#descend").addEventListener("click", () => descend(1));
@@ -692,12 +667,11 @@ async function main() {
     loadPreset(0);
   }
   // performance.now() counts from navigation: the time to the first drawn graph.
-  window.gradscope.firstGraphMs = performance.now();
-  window.gradscope.ready = true;
+  probe.firstGraphMs = performance.now();
+  probe.ready = true;
 }
 
 main().catch((e) => {
-  const box = $("#expr-error");
-  box.hidden = false;
-  box.textContent = `gradscope could not start: ${e.message}`;
+  ui.error.hidden = false;
+  ui.error.textContent = `gradscope could not start: ${e.message}`;
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // The algorithm one node at a time, as the lecture tells it.
 //
 // Forward visits the nodes in topological order (the arena order), computing each value
@@ -8,25 +9,45 @@
 // from the engine's report.
 
 import { fmt } from "./format.js";
+import { infixSymbol } from "./ops.js";
 
-const INFIX = { "+": "+", "-": "−", "*": "×", "/": "÷", "^": "^" };
+/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
+/** @typedef {"forward" | "backward" | "tangent"} Direction */
+/** @typedef {{ node: number, caption: string }} Step */
+/**
+ * What the graph view draws on top of the plain graph: where a walk through it stands.
+ * @typedef {object} Overlay
+ * @property {Direction} kind
+ * @property {Set<number>} [visited] nodes done (absent: forward mode shown whole)
+ * @property {number | null} [current] the node of the last step
+ * @property {Map<number, number>} [partial] backward: what has arrived so far at each node
+ * @property {Set<number>} [complete] backward: nodes whose every consumer has passed its share
+ * @property {ArrayLike<number> | null} [tangents] forward mode: the tangent of every node
+ */
 
+/** @param {NodeReport} n */
 const isLeaf = (n) => n.op === "input" || n.op === "parameter" || n.op === "constant";
 
-/** How a node reads in a sentence: its variable name or constant, else "op#id". */
+/** How a node reads in a sentence: its variable name or constant, else "op#id".
+ * @param {NodeReport} n */
 export function nodeName(n) {
   if (isLeaf(n)) return n.label;
-  return `${INFIX[n.op] ? `(${INFIX[n.op]})` : n.op}#${n.id}`;
+  const infix = infixSymbol(n.op);
+  return `${infix ? `(${infix})` : n.op}#${n.id}`;
 }
 
+/** @param {NodeReport} n @param {NodeReport[]} nodes */
 function formula(n, nodes) {
   const args = n.inputs.map((i) => fmt(nodes[i].value[0]));
-  if (INFIX[n.op] && args.length === 2) return `${args[0]} ${INFIX[n.op]} ${args[1]}`;
+  const infix = infixSymbol(n.op);
+  if (infix && args.length === 2) return `${args[0]} ${infix} ${args[1]}`;
   if (n.op === "neg") return `−(${args[0]})`;
   return `${n.op}(${args.join(", ")})`;
 }
 
-/** The nodes the output depends on: the only ones the backward pass visits. */
+/** The nodes the output depends on: the only ones the backward pass visits.
+ * @param {NodeReport[]} nodes @param {number} root */
 function upstreamOf(nodes, root) {
   const needed = new Set([root]);
   for (let i = root; i >= 0; i--) {
@@ -36,19 +57,23 @@ function upstreamOf(nodes, root) {
 }
 
 /** For every node, the nodes that pass it a gradient in the backward pass: its consumers
- * that the output depends on (a consumer using it twice, as in x·x, counts once). */
+ * that the output depends on (a consumer using it twice, as in x·x, counts once).
+ * @param {NodeReport[]} nodes @param {number} root */
 export function consumersOf(nodes, root) {
   const needed = upstreamOf(nodes, root);
+  /** @type {Map<number, number[]>} */
   const consumers = new Map(nodes.map((n) => [n.id, []]));
   for (const n of nodes) {
     if (!needed.has(n.id)) continue;
-    for (const from of new Set(n.inputs)) consumers.get(from).push(n.id);
+    for (const from of new Set(n.inputs)) consumers.get(from)?.push(n.id);
   }
   return consumers;
 }
 
 /** The list of steps for one direction ("forward", "backward" or "tangent"); each step
- * names its node and says what happens there. `tangents` is needed for "tangent". */
+ * names its node and says what happens there. `tangents` is needed for "tangent".
+ * @param {Direction} direction @param {Evaluation} evaluation @param {ArrayLike<number> | null} [tangents]
+ * @returns {Step[]} */
 export function buildSteps(direction, evaluation, tangents = null) {
   const { nodes, root } = evaluation;
   if (direction === "forward") {
@@ -62,7 +87,7 @@ export function buildSteps(direction, evaluation, tangents = null) {
             : `${nodeName(n)} = ${formula(n, nodes)} = ${fmt(n.value[0])}. The value is stored: the backward pass needs it.`,
     }));
   }
-  if (direction === "tangent") return tangentSteps(nodes, tangents);
+  if (direction === "tangent") return tangentSteps(nodes, tangents ?? []);
   const needed = upstreamOf(nodes, root);
   const steps = [];
   for (let i = root; i >= 0; i--) {
@@ -94,7 +119,8 @@ export function buildSteps(direction, evaluation, tangents = null) {
   return steps;
 }
 
-/** Forward mode one node at a time: ẋ of a node is Σ local × ẋ of its inputs. */
+/** Forward mode one node at a time: ẋ of a node is Σ local × ẋ of its inputs.
+ * @param {NodeReport[]} nodes @param {ArrayLike<number>} tangents @returns {Step[]} */
 function tangentSteps(nodes, tangents) {
   return nodes.map((n) => {
     const t = tangents[n.id];
@@ -104,7 +130,7 @@ function tangentSteps(nodes, tangents) {
     else {
       const terms = n.edges
         .filter((e) => e.local && nodes[e.from].op !== "constant")
-        .map((e) => `${fmt(e.local[0])} × ${fmt(tangents[e.from])}`);
+        .map((e) => `${fmt(e.local?.[0])} × ${fmt(tangents[e.from])}`);
       caption = terms.length
         ? `ẋ of ${nodeName(n)} = Σ local × ẋ of its inputs = ${terms.join(" + ")} = ${fmt(t)}.`
         : `ẋ of ${nodeName(n)} = ${fmt(t)}.`;
@@ -114,22 +140,28 @@ function tangentSteps(nodes, tangents) {
 }
 
 /** The overlay the graph view draws after the first `count` steps: which nodes are done,
- * which is current, and in the backward pass what has arrived so far at each node. */
+ * which is current, and in the backward pass what has arrived so far at each node.
+ * @param {Direction} direction @param {Step[]} steps @param {number} count
+ * @param {Evaluation} evaluation @param {ArrayLike<number> | null} [tangents] */
 export function overlayAfter(direction, steps, count, evaluation, tangents = null) {
   const visited = new Set(steps.slice(0, count).map((s) => s.node));
   const current = count > 0 ? steps[count - 1].node : null;
-  const overlay = { kind: direction, visited, current, partial: new Map(), complete: new Set(), tangents };
+  /** @type {Map<number, number>} */
+  const partial = new Map();
+  /** @type {Set<number>} */
+  const complete = new Set();
+  const overlay = { kind: direction, visited, current, partial, complete, tangents };
   if (direction === "backward") {
     // Running sums: every visited consumer has passed its share along each of its edges.
     for (const id of visited) {
       for (const e of evaluation.nodes[id].edges) {
-        overlay.partial.set(e.from, (overlay.partial.get(e.from) || 0) + e.flowed[0]);
+        partial.set(e.from, (partial.get(e.from) || 0) + e.flowed[0]);
       }
     }
     // A node is complete once every consumer has passed its share, even before its turn.
     const consumers = consumersOf(evaluation.nodes, evaluation.root);
     for (const [id, from] of consumers) {
-      if (from.length > 0 && from.every((c) => visited.has(c))) overlay.complete.add(id);
+      if (from.length > 0 && from.every((c) => visited.has(c))) complete.add(id);
     }
   }
   return overlay;
@@ -137,16 +169,17 @@ export function overlayAfter(direction, steps, count, evaluation, tangents = nul
 
 /** What a node's gradient row reads under an overlay: "∂ 1.5" when known, "∂ 0.5 + …"
  * while some consumer has not yet passed its share, "∂ ?" before any has; "constant" for
- * a constant, which receives no gradient. `null` when the row is not shown at all. */
+ * a constant, which receives no gradient. `null` when the row is not shown at all.
+ * @param {NodeReport} node @param {Overlay | null} overlay @returns {string | null} */
 export function gradText(node, overlay) {
   if (node.op === "constant") return overlay?.kind === "tangent" ? "ẋ 0" : "constant";
   if (!overlay) return `∂ ${fmt(node.grad[0])}`;
   if (overlay.kind === "tangent") {
     const shown = !overlay.visited || overlay.visited.has(node.id);
-    return shown ? `ẋ ${fmt(overlay.tangents[node.id])}` : "ẋ ?";
+    return shown ? `ẋ ${fmt(overlay.tangents?.[node.id])}` : "ẋ ?";
   }
   if (overlay.kind === "forward") return null;
-  if (overlay.visited.has(node.id) || overlay.complete.has(node.id)) return `∂ ${fmt(node.grad[0])}`;
-  const partial = overlay.partial.get(node.id);
+  if (overlay.visited?.has(node.id) || overlay.complete?.has(node.id)) return `∂ ${fmt(node.grad[0])}`;
+  const partial = overlay.partial?.get(node.id);
   return partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
 }

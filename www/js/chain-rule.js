@@ -1,0 +1,106 @@
+// @ts-check
+// The chain rule at one node or one edge, in words, for the graph's tooltips: upstream ×
+// local going back, local × tangent going forward in forward mode. Lines of text only;
+// the page decides where they go.
+
+import { fmt } from "./format.js";
+import { nodeName } from "./stepper.js";
+
+/** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
+/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {[text: string, className?: string]} Line */
+/**
+ * Forward mode, when the tooltips speak of tangents: the input differentiated by and the
+ * tangent of every node.
+ * @typedef {{ by: string, tangents: ArrayLike<number> } | null} Tangents
+ */
+
+/** A node: its value, its gradient (or tangent) and, used on several paths, the sum; for
+ * a constant, that no gradient flows into it; where the value left the real numbers, why.
+ * @param {Evaluation} evaluation @param {NodeReport} n @param {Tangents} forward
+ * @returns {Line[]} */
+export function nodeLines(evaluation, n, forward) {
+  /** @type {Line[]} */
+  const lines = [[`${nodeName(n)}  (${n.op})`, "title"], [`value = ${fmt(n.value[0])}`]];
+  if (n.not_finite) lines.push([n.not_finite, "bad"]);
+  if (n.op === "constant") {
+    lines.push(["a constant: backpropagation computes no gradient for it"]);
+    if (forward) lines.push(["and its tangent is 0: it does not change"]);
+    return lines;
+  }
+  const name = nodeName(n);
+  const nodes = evaluation.nodes;
+  if (forward) {
+    lines.push([`tangent ẋ = ∂${name}/∂${forward.by} = ${fmt(forward.tangents[n.id])}`]);
+    const ins = n.edges.filter((e) => e.local && nodes[e.from].op !== "constant");
+    if (ins.length) {
+      lines.push(["Σ local × ẋ of the inputs:"]);
+      for (const e of ins) lines.push([`  from ${nodeName(nodes[e.from])}: ${fmt(e.local?.[0])} × ${fmt(forward.tangents[e.from])}`]);
+    }
+    return lines;
+  }
+  lines.push([`∂f/∂${name} = ${fmt(n.grad[0])}`]);
+  const out = nodes.flatMap((m) => m.edges.filter((e) => e.from === n.id).map((e) => ({ m, e })));
+  if (out.length > 1) {
+    lines.push([`used on ${out.length} paths; their gradients are summed:`]);
+    for (const { m, e } of out) lines.push([`  from ${nodeName(m)}: ${fmt(e.flowed[0])}`]);
+    lines.push([`  sum = ${fmt(n.grad[0])}`]);
+  }
+  return lines;
+}
+
+/** The edge into input `which` of node `to`.
+ * @param {Evaluation} evaluation @param {number} to @param {number} which
+ * @param {Tangents} forward @returns {Line[]} */
+export function edgeLines(evaluation, to, which, forward) {
+  const into = evaluation.nodes[to];
+  const e = into.edges[which];
+  const from = evaluation.nodes[e.from];
+  /** @type {Line[]} */
+  const lines = [[`${nodeName(from)} → ${nodeName(into)}`, "title"]];
+  if (from.op === "constant") {
+    lines.push(["from a constant: nothing flows along this edge (no gradient back, no tangent forward)"]);
+    return lines;
+  }
+  const local = `local  ∂${nodeName(into)}/∂${nodeName(from)} = ${fmt(e.local?.[0])}`;
+  if (forward) {
+    const t = forward.tangents[from.id];
+    lines.push([local], [`tangent of ${nodeName(from)}  ẋ = ${fmt(t)}`], [`local × tangent = ${fmt(e.local ? e.local[0] * t : NaN)}`]);
+    lines.push([`(flows forward into ${nodeName(into)})`]);
+  } else if (e.local) {
+    lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${fmt(into.grad[0])}`], [`upstream × local = ${fmt(e.flowed[0])}`]);
+  } else {
+    lines.push([`gradient along this edge = ${fmt(e.flowed[0])}`]);
+  }
+  if (e.local && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0])) {
+    lines.push([`the local derivative is ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}`, "bad"]);
+  }
+  return lines;
+}
+
+/** Where a NaN or an infinity arose and why: the node that left the real numbers (from
+ * the engine's report), or an edge whose local derivative is infinite.
+ * @param {Evaluation} evaluation @returns {string[]} */
+export function notFiniteNotes(evaluation) {
+  const lines = [];
+  const bad = evaluation.nodes.filter((n) => n.not_finite);
+  for (const n of bad) lines.push(`${nodeName(n)} = ${fmt(n.value[0])}: ${n.not_finite}.`);
+  if (!Number.isFinite(evaluation.value) && bad.length) {
+    lines.push(
+      "f is not a real number here. The gradient is still computed by the same local rules " +
+        "(upstream × local), but where f is undefined it is no derivative of anything.",
+    );
+  }
+  if (Number.isFinite(evaluation.value)) {
+    // A finite f with a non-finite gradient: an infinite slope somewhere on the way back.
+    for (const n of evaluation.nodes) {
+      for (const e of n.edges) {
+        const from = evaluation.nodes[e.from];
+        if (e.local && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0]) && Number.isFinite(n.grad[0]) && n.grad[0] !== 0) {
+          lines.push(`∂${nodeName(n)}/∂${nodeName(from)} = ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}: the slope of ${n.op} is infinite there, so the gradient is too.`);
+        }
+      }
+    }
+  }
+  return lines;
+}
