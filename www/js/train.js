@@ -5,9 +5,9 @@
 // never freezes; then the views are redrawn from what the trainer reports.
 
 import init, { Gpu, Trainer } from "../pkg/gradscope.js";
-import { fmt } from "./format.js";
+import { duration, fmt } from "./format.js";
 import { LogScale } from "./colors.js";
-import { medianMs } from "./timing.js";
+import { medianWithin, yieldToPage } from "./timing.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -64,7 +64,8 @@ let marks = []; // [{step, text}]: live changes, drawn on the loss curve
 const backend = {
   gpu: null, // a wasm Gpu, or null
   why: "", // why there is no GPU
-  // Per workload: milliseconds on each backend (null until measured) and the one in use.
+  // Per workload: ms on the CPU, the GPU's `medianWithin` answer ({ ms, ... }, ms per step
+  // for training), both null until measured, and the backend in use.
   heatmap: { cpu: null, gpu: null, active: "cpu" },
   training: { cpu: null, gpu: null, active: "cpu" },
   probs: null, // the latest class probabilities computed on the GPU
@@ -534,9 +535,21 @@ function heatmapProbabilities() {
   return backend.probs;
 }
 
-/** Times the heatmap and training steps on both backends, on the current network. Training
- * is timed on a copy, so the real run is not disturbed. Resolves to false, measuring
- * nothing, if the network is replaced meanwhile (its own measurement follows). */
+// Time budgets of the measurement, per workload. The CPU's runs block the page, so they
+// are short and few; the GPU's do not, but a backend whose single call takes longer than
+// its budget is too slow for a live page anyway, so its measurement is cut off there (work
+// already submitted to the GPU cannot be taken back; its result is ignored).
+const CPU_BUDGET_MS = 400;
+const GPU_BUDGET_MS = 2000;
+// A backend this many times slower or faster than the other after one timed run has lost
+// or won: more runs would not change the choice.
+const CLEARLY = 3;
+
+/** Times the heatmap and training steps on both backends, on the current network, each
+ * within its budget and yielding to the page between runs (`medianWithin`), so the page
+ * stays usable while it measures. Training is timed on a copy, so the real run is not
+ * disturbed. Resolves to false, measuring nothing, if the network is replaced meanwhile
+ * (its own measurement follows). */
 async function measureBackends() {
   const generation = backend.generation;
   const net = trainer;
@@ -547,35 +560,72 @@ async function measureBackends() {
     return f();
   };
   let copy = null;
+  let finished = false; // GPU steps that arrive after this are not taken over by the copy
   try {
-    const heatmapCpu = await medianMs(current(() => net.grid(HEATMAP)), 5);
+    const heatmapCpu = await medianWithin(current(() => net.grid(HEATMAP)), { times: 5, budgetMs: CPU_BUDGET_MS });
     if (!backend.gpu) {
-      backend.heatmap.cpu = heatmapCpu;
+      backend.heatmap.cpu = heatmapCpu.ms;
       return true;
     }
+    if (generation !== backend.generation) return false; // `net` may be freed by now
     const gpu = backend.gpu;
     copy = new Trainer(net.config);
-    const STEPS = 20;
-    const cpu = await medianMs(current(() => copy.step(STEPS)), 3);
+    await yieldToPage();
+    // Enough steps per timed run for a few milliseconds (the clock is coarse), one step
+    // on a large network: a single call blocks the page for its whole length.
+    const t0 = performance.now();
+    copy.step(1);
+    const steps = Math.max(1, Math.min(1000, Math.round(4 / Math.max(performance.now() - t0, 0.004))));
+    const cpu = await medianWithin(current(() => copy.step(steps)), { times: 5, budgetMs: CPU_BUDGET_MS });
+    const cpuStep = cpu.ms / steps;
+    const gpuSteps = Math.min(steps, 20);
     let heatmapGpu, onGpu;
     try {
-      heatmapGpu = await medianMs(current(() => gpu.grid(net, HEATMAP)), 3);
-      onGpu = await medianMs(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+      showMeasuring("heatmap");
+      heatmapGpu = await medianWithin(current(() => gpu.grid(net, HEATMAP)), {
+        budgetMs: GPU_BUDGET_MS,
+        decided: (ms) => ms > CLEARLY * heatmapCpu.ms || ms < heatmapCpu.ms / CLEARLY,
+      });
+      if (heatmapGpu.cutOff) {
+        // The GPU is still busy with that heatmap: steps timed now would wait behind it.
+        onGpu = { ms: null, skipped: true };
+      } else {
+        showMeasuring("training");
+        const train = async () => {
+          const done = await gpu.train(copy, gpuSteps);
+          if (finished) done.free();
+          else copy.finishGpuSteps(done);
+        };
+        onGpu = await medianWithin(current(train), {
+          budgetMs: GPU_BUDGET_MS,
+          decided: (ms) => ms / gpuSteps > CLEARLY * cpuStep || ms / gpuSteps < cpuStep / CLEARLY,
+        });
+        if (onGpu.ms !== null) onGpu.ms /= gpuSteps;
+      }
     } catch (e) {
       if (e !== stale) gpuFailed("the GPU failed while being measured", e);
       return false;
     }
     if (generation !== backend.generation) return false;
-    Object.assign(backend.heatmap, { cpu: heatmapCpu, gpu: heatmapGpu });
-    Object.assign(backend.training, { cpu: cpu / STEPS, gpu: onGpu / STEPS });
+    Object.assign(backend.heatmap, { cpu: heatmapCpu.ms, gpu: heatmapGpu });
+    Object.assign(backend.training, { cpu: cpuStep, gpu: onGpu });
     return true;
   } catch (e) {
     if (e === stale) return false;
     throw e;
   } finally {
+    finished = true;
     copy?.free();
   }
 }
+
+/** While measuring: which workload is on the GPU now. */
+function showMeasuring(what) {
+  if (!backend.gpu) return;
+  $("#backend").textContent = `${where(backend.training)} (measuring WebGPU: ${backend.gpu.name}, ${what}…)`;
+}
+
+const where = (w) => (w.active === "gpu" ? `WebGPU: ${backend.gpu.name}` : "CPU: wasm SIMD");
 
 /** Measures again after the network has been rebuilt, once the user has stopped changing it
  * for a moment: each measurement keeps the GPU busy for a while. */
@@ -590,15 +640,20 @@ function remeasureSoon() {
 
 function chooseBackend() {
   const choice = $("#backend-choice").value;
-  const ms = (x) => (x === null ? "–" : x < 0.1 ? `${(1000 * x).toFixed(0)} µs` : `${x.toFixed(1)} ms`);
   const parts = [];
   for (const [name, w, unit] of [["heatmap", backend.heatmap, "per heatmap"], ["training", backend.training, "per step"]]) {
-    const gpuFaster = backend.gpu && w.gpu !== null && w.gpu < w.cpu;
+    // `w.gpu.ms` is null when the measurement was cut off (too slow) or skipped.
+    const gpuFaster = backend.gpu && w.gpu?.ms != null && w.gpu.ms < w.cpu;
     w.active = backend.gpu && (choice === "gpu" || (choice === "auto" && gpuFaster)) ? "gpu" : "cpu";
-    if (backend.gpu && w.gpu !== null) parts.push(`${name} ${ms(w.cpu)} on the CPU vs ${ms(w.gpu)} ${unit}`);
+    if (!backend.gpu || !w.gpu) continue;
+    const onGpu = w.gpu.skipped
+      ? "not timed (the GPU was still busy with the heatmap)"
+      : w.gpu.ms === null
+        ? `over ${duration(GPU_BUDGET_MS)} (measurement cut off)`
+        : duration(w.gpu.ms);
+    parts.push(`${name} ${duration(w.cpu)} on the CPU vs ${onGpu} ${unit}`);
   }
   backend.probs = null;
-  const where = (w) => (w.active === "gpu" ? `WebGPU: ${backend.gpu.name}` : "CPU: wasm SIMD");
   const same = backend.heatmap.active === backend.training.active;
   const active = same ? where(backend.training) : `training on ${where(backend.training)}, heatmap on ${where(backend.heatmap)}`;
   const why = !backend.gpu
