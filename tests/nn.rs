@@ -269,7 +269,10 @@ fn an_epoch_is_one_pass_over_the_training_set() {
 }
 
 fn allowed<T: PartialEq>(list: &[Allowed<T>], name: T) -> Vec<usize> {
-    list.iter().find(|a| a.name == name).map(|a| a.classes.clone()).unwrap()
+    list.iter()
+        .find(|a| a.name == name)
+        .map(|a| a.classes.clone())
+        .unwrap()
 }
 
 #[test]
