@@ -940,7 +940,10 @@ function annotateOptions() {
   };
   mark("#dataset", (d) => !rules.datasets[d].includes(config.classes) && `${orWords(rules.datasets[d])} classes only`);
   mark("#loss", (l) => !rules.losses[l].includes(config.classes) && `${orWords(rules.losses[l])} classes only`);
-  mark("#classes", (k) => conflicts({ ...config, classes: Number(k) }).length && `not with ${describe({ dataset: config.dataset, loss: config.loss })}`);
+  mark("#classes", (k) => {
+    const clash = conflicts({ ...config, classes: Number(k) });
+    return clash.length && `not with ${describe(Object.fromEntries(clash.map((c) => [c, config[c]])))}`;
+  });
 }
 
 /** The per-layer boxes (− width +, activation), rebuilt on every change; the control that
