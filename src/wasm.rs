@@ -84,6 +84,22 @@ export interface Progress {
   /** Why training stopped, if it did: divergence (weights kept) or no data. */
   stopped: string | null;
 }
+/** What `Trainer.reconfigure` did: if `restart` names fields, nothing changed and those
+ * need a new `Trainer`; otherwise the change is live, weights and step count kept. */
+export interface Reconfiguration {
+  restart: string[];
+  /** A different optimiser starts from zero moments. */
+  optimizer_reset: boolean;
+  /** A new noise: the same points drawn again with it. */
+  points_redrawn: boolean;
+}
+/** Which choices go together, from `Trainer.rules()`. */
+export interface Rules {
+  datasets: { name: string; classes: number[] }[];
+  losses: { name: string; classes: number[] }[];
+  max_layers: number;
+  max_width: number;
+}
 /** What a parse error carries besides its message: the byte span of the bad text, and
  * of the text it refers to (the '(' a missing ')' would close). */
 export interface ParseError extends Error {
@@ -495,6 +511,13 @@ struct Progress {
 }
 
 #[derive(Serialize)]
+struct Reconfiguration {
+    restart: Vec<&'static str>,
+    optimizer_reset: bool,
+    points_redrawn: bool,
+}
+
+#[derive(Serialize)]
 struct NeuronOutputs {
     resolution: usize,
     /// Per layer, `resolution² × width`, row-major, top row of the plane first.
@@ -628,14 +651,42 @@ impl JsTrainer {
         }
     }
 
-    /// Changes the learning rate without restarting training.
-    #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
-        if !(lr.is_finite() && lr >= 0.0) {
-            return Err(JsError::new("the learning rate must be a non-negative number"));
-        }
-        self.trainer.config.learning_rate = lr;
-        Ok(())
+    /// Applies a new configuration (an object as for the constructor) to the running
+    /// trainer where it can change without a new run: learning rate, optimiser, momentum,
+    /// batch size, regulariser, its rate, noise. Returns `{ restart, optimizer_reset,
+    /// points_redrawn }`: `restart` lists the fields that need a new trainer (then nothing
+    /// was changed). Throws if the configuration is invalid.
+    #[wasm_bindgen(unchecked_return_type = "Reconfiguration")]
+    pub fn reconfigure(&mut self, config: JsValue) -> Result<JsValue, JsError> {
+        let config: nn::Config =
+            serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?;
+        let answer = match self.trainer.reconfigure(config).map_err(|e| JsError::new(&e))? {
+            nn::Reconfigured::Live {
+                optimizer_reset,
+                points_redrawn,
+            } => {
+                // GPU steps in flight ran with the old settings: they cannot be taken over.
+                self.version = next_version();
+                Reconfiguration {
+                    restart: Vec::new(),
+                    optimizer_reset,
+                    points_redrawn,
+                }
+            }
+            nn::Reconfigured::NeedsRestart(restart) => Reconfiguration {
+                restart,
+                optimizer_reset: false,
+                points_redrawn: false,
+            },
+        };
+        to_js(&answer)
+    }
+
+    /// Which choices go together (classes per dataset and per loss) and the largest
+    /// network, so the page can say so before a choice is refused.
+    #[wasm_bindgen(unchecked_return_type = "Rules")]
+    pub fn rules() -> Result<JsValue, JsError> {
+        to_js(&nn::Rules::new())
     }
 
     #[wasm_bindgen(js_name = addPoint)]

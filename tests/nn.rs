@@ -3,9 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gradscope::gradcheck;
+use gradscope::nn::train::Allowed;
 use gradscope::nn::{
-    mlp, Activation, Architecture, Config, DatasetKind, Feature, Loss, Net, OptimizerKind, Regularization,
-    Stopped, Trainer,
+    mlp, Activation, Architecture, Config, DatasetKind, Feature, Loss, Net, OptimizerKind, Reconfigured,
+    Regularization, Rules, Stopped, Trainer,
 };
 
 fn arch(outputs: usize, activation: Activation) -> Architecture {
@@ -183,6 +184,14 @@ fn features_and_configurations_are_checked() {
             batch_size: 0,
             ..Config::default()
         },
+        Config {
+            features: vec![Feature::X1, Feature::X1],
+            ..Config::default()
+        },
+        Config {
+            momentum: 1.0,
+            ..Config::default()
+        },
     ];
     for c in bad {
         assert!(Trainer::new(c.clone()).is_err(), "{c:?}");
@@ -257,4 +266,180 @@ fn an_epoch_is_one_pass_over_the_training_set() {
         t.step().unwrap();
     }
     assert_eq!(t.epochs(), 1, "{train} training points in batches of 10");
+}
+
+fn allowed<T: PartialEq>(list: &[Allowed<T>], name: T) -> Vec<usize> {
+    list.iter()
+        .find(|a| a.name == name)
+        .map(|a| a.classes.clone())
+        .unwrap()
+}
+
+#[test]
+fn the_rules_the_page_reads_are_the_rules_the_trainer_checks() {
+    let rules = Rules::new();
+    assert_eq!(allowed(&rules.datasets, DatasetKind::Moons), vec![2]);
+    assert_eq!(allowed(&rules.datasets, DatasetKind::Spiral), vec![2, 3]);
+    assert_eq!(allowed(&rules.losses, Loss::Hinge), vec![2]);
+    assert_eq!(allowed(&rules.losses, Loss::SoftmaxCrossEntropy), vec![2, 3]);
+    for d in &rules.datasets {
+        for l in &rules.losses {
+            for classes in 2..=3 {
+                let config = Config {
+                    dataset: d.name,
+                    loss: l.name,
+                    classes,
+                    ..Config::default()
+                };
+                let allowed = d.classes.contains(&classes) && l.classes.contains(&classes);
+                assert_eq!(config.validate().is_ok(), allowed, "{config:?}");
+            }
+        }
+    }
+}
+
+/// Full-batch SGD on 60 points: every step sees the same batch in the same order, so a
+/// trainer rebuilt from the same weights takes the same next step.
+fn full_batch() -> Config {
+    Config {
+        points: 60,
+        test_fraction: 0.0,
+        batch_size: 60,
+        optimizer: OptimizerKind::Sgd,
+        learning_rate: 0.1,
+        ..Config::default()
+    }
+}
+
+/// After a live change, the next step is the one a fresh trainer configured that way takes
+/// from the same weights (and the same optimiser state: none for SGD, zero after a switch).
+fn next_step_matches_a_fresh_trainer(before: Config, after: Config) {
+    let mut live = Trainer::new(before).unwrap();
+    for _ in 0..5 {
+        live.step().unwrap();
+    }
+    let answer = live.reconfigure(after.clone()).unwrap();
+    assert!(matches!(answer, Reconfigured::Live { .. }), "{answer:?}");
+    let mut fresh = Trainer::with_data(after, live.data.clone(), &live.params()).unwrap();
+    let (a, b) = (live.step().unwrap(), fresh.step().unwrap());
+    assert_eq!(a.loss, b.loss);
+    assert_eq!(a.step, 6, "the step count goes on");
+    assert_eq!(live.params(), fresh.params());
+}
+
+#[test]
+fn regularisation_and_its_rate_change_live() {
+    let l2 = Config {
+        regularization: Regularization::L2,
+        lambda: 0.01,
+        ..full_batch()
+    };
+    next_step_matches_a_fresh_trainer(full_batch(), l2.clone());
+    next_step_matches_a_fresh_trainer(l2.clone(), Config { lambda: 0.1, ..l2 });
+}
+
+#[test]
+fn a_new_optimiser_keeps_the_weights_and_starts_from_zero_moments() {
+    let adam = Config {
+        optimizer: OptimizerKind::Adam,
+        learning_rate: 0.01,
+        ..full_batch()
+    };
+    let mut live = Trainer::new(full_batch()).unwrap();
+    live.step().unwrap();
+    let answer = live.reconfigure(adam.clone()).unwrap();
+    assert_eq!(
+        answer,
+        Reconfigured::Live {
+            optimizer_reset: true,
+            points_redrawn: false
+        }
+    );
+    next_step_matches_a_fresh_trainer(full_batch(), adam);
+}
+
+#[test]
+fn a_new_momentum_keeps_the_velocity() {
+    let momentum = |mu| Config {
+        optimizer: OptimizerKind::Momentum,
+        momentum: mu,
+        ..full_batch()
+    };
+    let mut live = Trainer::new(momentum(0.9)).unwrap();
+    for _ in 0..5 {
+        live.step().unwrap();
+    }
+    let answer = live.reconfigure(momentum(0.5)).unwrap();
+    assert_eq!(
+        answer,
+        Reconfigured::Live {
+            optimizer_reset: false,
+            points_redrawn: false
+        }
+    );
+    // A fresh optimiser would have no velocity: with it, the step is different.
+    let mut fresh = Trainer::with_data(momentum(0.5), live.data.clone(), &live.params()).unwrap();
+    live.step().unwrap();
+    fresh.step().unwrap();
+    assert_ne!(live.params(), fresh.params());
+}
+
+#[test]
+fn the_batch_size_changes_live() {
+    let mut t = Trainer::new(full_batch()).unwrap();
+    t.step().unwrap();
+    t.reconfigure(Config {
+        batch_size: 10,
+        ..full_batch()
+    })
+    .unwrap();
+    assert_eq!(t.step().unwrap().step, 2);
+    assert_eq!(t.last_batch().len(), 10);
+}
+
+#[test]
+fn a_new_noise_draws_the_same_points_again_and_keeps_the_network() {
+    let mut t = Trainer::new(full_batch()).unwrap();
+    t.step().unwrap();
+    let (points, params) = (t.data.points.clone(), t.params());
+    let answer = t
+        .reconfigure(Config {
+            noise: 0.3,
+            ..full_batch()
+        })
+        .unwrap();
+    assert_eq!(
+        answer,
+        Reconfigured::Live {
+            optimizer_reset: false,
+            points_redrawn: true
+        }
+    );
+    assert_eq!(t.data.points.len(), points.len());
+    assert_ne!(t.data.points, points);
+    assert_eq!(t.params(), params);
+    assert_eq!(t.step().unwrap().step, 2);
+}
+
+#[test]
+fn changes_that_need_a_new_run_change_nothing_and_say_which() {
+    let mut t = Trainer::new(full_batch()).unwrap();
+    t.step().unwrap();
+    let next = Config {
+        dataset: DatasetKind::Circles,
+        hidden: vec![4],
+        lambda: 0.1,
+        ..full_batch()
+    };
+    assert_eq!(
+        t.reconfigure(next).unwrap(),
+        Reconfigured::NeedsRestart(vec!["dataset", "hidden", "activations"])
+    );
+    assert_eq!(t.config, full_batch(), "nothing changed, not even the live λ");
+    assert!(t
+        .reconfigure(Config {
+            momentum: 5.0,
+            ..full_batch()
+        })
+        .is_err());
 }

@@ -14,7 +14,18 @@ pub enum DatasetKind {
     Spiral,
 }
 
+/// The most classes any dataset has.
+pub const MAX_CLASSES: usize = 3;
+
 impl DatasetKind {
+    pub const ALL: [DatasetKind; 5] = [
+        DatasetKind::Moons,
+        DatasetKind::Circles,
+        DatasetKind::Xor,
+        DatasetKind::Blobs,
+        DatasetKind::Spiral,
+    ];
+
     /// How many classes this dataset can have.
     pub fn supports(self, classes: usize) -> bool {
         match self {

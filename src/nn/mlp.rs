@@ -30,6 +30,13 @@ pub enum Loss {
 }
 
 impl Loss {
+    pub const ALL: [Loss; 4] = [Loss::SoftmaxCrossEntropy, Loss::Logistic, Loss::Hinge, Loss::Mse];
+
+    /// Whether this loss can tell `classes` classes apart: one logit separates two.
+    pub fn supports(self, classes: usize) -> bool {
+        self == Loss::SoftmaxCrossEntropy || classes == 2
+    }
+
     /// Outputs of the last layer for `classes` classes.
     pub fn outputs(self, classes: usize) -> usize {
         match self {

@@ -10,4 +10,6 @@ pub mod train;
 pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{Optimizer, OptimizerKind};
-pub use train::{probabilities, Config, LayerState, Metrics, StepResult, Stopped, TrainState, Trainer};
+pub use train::{
+    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, Stopped, TrainState, Trainer,
+};

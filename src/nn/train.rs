@@ -60,26 +60,36 @@ impl Default for Config {
     }
 }
 
+/// The largest network and dataset a run may have.
+pub const MAX_LAYERS: usize = 8;
+pub const MAX_WIDTH: usize = 64;
+pub const MAX_POINTS: usize = 5000;
+
 impl Config {
     /// Why this configuration cannot be trained, in words a user can act on.
     pub fn validate(&self) -> Result<(), String> {
         if !self.dataset.supports(self.classes) {
             return Err(format!("{:?} has no {}-class version", self.dataset, self.classes).to_lowercase());
         }
-        if self.classes > 2 && self.loss != Loss::SoftmaxCrossEntropy {
+        if !self.loss.supports(self.classes) {
             return Err(format!(
                 "{} classes need the softmax cross-entropy loss",
                 self.classes
             ));
         }
-        if !(2..=5000).contains(&self.points) {
-            return Err("the number of points must be between 2 and 5000".into());
+        if !(2..=MAX_POINTS).contains(&self.points) {
+            return Err(format!("the number of points must be between 2 and {MAX_POINTS}"));
         }
         if self.features.is_empty() {
             return Err("choose at least one input feature".into());
         }
-        if self.hidden.len() > 8 || self.hidden.iter().any(|&w| w == 0 || w > 64) {
-            return Err("up to 8 hidden layers of 1 to 64 neurons".into());
+        if (1..self.features.len()).any(|i| self.features[..i].contains(&self.features[i])) {
+            return Err("each input feature can be chosen once".into());
+        }
+        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
+            return Err(format!(
+                "up to {MAX_LAYERS} hidden layers of 1 to {MAX_WIDTH} neurons"
+            ));
         }
         if self.batch_size == 0 {
             return Err("the batch size must be at least 1".into());
@@ -95,6 +105,10 @@ impl Config {
                 return Err(format!("the {name} must be a non-negative number"));
             }
         }
+        // μ ≥ 1 lets the velocity grow without bound.
+        if self.momentum >= 1.0 {
+            return Err("the momentum must be below 1".into());
+        }
         if self.noise > 10.0 {
             return Err("the noise must be at most 10".into());
         }
@@ -102,6 +116,46 @@ impl Config {
             return Err("at most 90% of the points can be test points".into());
         }
         Ok(())
+    }
+
+    /// The fields that differ in `next` and need a new run (new data or a new network);
+    /// the others can change while training goes on (`Trainer::reconfigure`).
+    pub fn restarts(&self, next: &Config) -> Vec<&'static str> {
+        // Taken apart field by field, so that a new field must be sorted in here.
+        let Config {
+            dataset,
+            classes,
+            points,
+            noise: _,
+            test_fraction,
+            features,
+            hidden,
+            activations: _,
+            loss,
+            optimizer: _,
+            learning_rate: _,
+            momentum: _,
+            batch_size: _,
+            regularization: _,
+            lambda: _,
+            seed,
+        } = next;
+        // Activations are compared as the network reads them (tanh where the list is short).
+        let activations = self.architecture().activations != next.architecture().activations;
+        [
+            ("dataset", *dataset != self.dataset),
+            ("classes", *classes != self.classes),
+            ("points", *points != self.points),
+            ("test_fraction", *test_fraction != self.test_fraction),
+            ("features", *features != self.features),
+            ("hidden", *hidden != self.hidden),
+            ("activations", activations),
+            ("loss", *loss != self.loss),
+            ("seed", *seed != self.seed),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
     }
 
     pub fn architecture(&self) -> Architecture {
@@ -114,6 +168,66 @@ impl Config {
             outputs: self.loss.outputs(self.classes),
         }
     }
+}
+
+/// Which choices go together, as data for the page, so that it states no rule of its
+/// own: the class counts each dataset and each loss allow (`Config::validate` checks
+/// exactly these), and the largest network.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rules {
+    pub datasets: Vec<Allowed<DatasetKind>>,
+    pub losses: Vec<Allowed<Loss>>,
+    pub max_layers: usize,
+    pub max_width: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Allowed<T> {
+    pub name: T,
+    pub classes: Vec<usize>,
+}
+
+impl Rules {
+    pub fn new() -> Rules {
+        let classes =
+            |supports: &dyn Fn(usize) -> bool| (2..=data::MAX_CLASSES).filter(|&k| supports(k)).collect();
+        Rules {
+            datasets: (DatasetKind::ALL.into_iter())
+                .map(|name| Allowed {
+                    name,
+                    classes: classes(&|k| name.supports(k)),
+                })
+                .collect(),
+            losses: (Loss::ALL.into_iter())
+                .map(|name| Allowed {
+                    name,
+                    classes: classes(&|k| name.supports(k)),
+                })
+                .collect(),
+            max_layers: MAX_LAYERS,
+            max_width: MAX_WIDTH,
+        }
+    }
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::new()
+    }
+}
+
+/// What `Trainer::reconfigure` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reconfigured {
+    /// Applied to the running trainer: the weights and the step count are kept.
+    Live {
+        /// A different optimiser starts from zero moments (and Adam's step count from 0).
+        optimizer_reset: bool,
+        /// The points were drawn again (same seed, new noise).
+        points_redrawn: bool,
+    },
+    /// Nothing was changed: these fields need a new run (`Trainer::new`).
+    NeedsRestart(Vec<&'static str>),
 }
 
 /// Loss and accuracy of one training step, on its batch, before the update.
@@ -395,7 +509,7 @@ impl Trainer {
         }
         let batch = self.config.batch_size.min(self.order.len());
         if batch != self.net.graph.node(self.net.x).shape.rows() {
-            self.resize_batch(batch);
+            self.rebuild_net(batch);
         }
         self.next_batch();
         Self::load(
@@ -527,8 +641,9 @@ impl Trainer {
         }
     }
 
-    /// Rebuilds the training net for a new batch size, when points were added or removed.
-    fn resize_batch(&mut self, batch: usize) {
+    /// Rebuilds the training net around the current weights and gradients, for a new
+    /// batch size or regulariser (both are part of its graph).
+    fn rebuild_net(&mut self, batch: usize) {
         let params = self.net.params_f64();
         let built = Net::<f32>::build(
             &self.arch,
@@ -538,9 +653,49 @@ impl Trainer {
             self.config.regularization,
             self.config.lambda,
         );
-        if let Ok(net) = built {
+        if let Ok(mut net) = built {
+            // Same architecture: the parameters are the same nodes in the same order.
+            for &id in &self.params {
+                let _ = net.graph.set_grad(id, self.net.graph.grad(id));
+            }
             self.net = net;
         }
+    }
+
+    /// Changes the configuration while training goes on, where that needs neither new data
+    /// nor a new network: learning rate, optimiser and momentum, batch size, regulariser and
+    /// its rate, and the noise (the same points drawn again with the new noise). Weights
+    /// and step count are kept; a different optimiser starts from zero moments, a new
+    /// momentum keeps the velocity. If any other field differs, nothing changes and the
+    /// answer names those fields.
+    pub fn reconfigure(&mut self, next: Config) -> Result<Reconfigured, String> {
+        next.validate()?;
+        let restarts = self.config.restarts(&next);
+        if !restarts.is_empty() {
+            return Ok(Reconfigured::NeedsRestart(restarts));
+        }
+        let old = std::mem::replace(&mut self.config, next);
+        let optimizer_reset = old.optimizer != self.config.optimizer;
+        if optimizer_reset {
+            self.optimizer = Optimizer::new(self.config.optimizer, self.config.momentum, &self.net.graph);
+        } else {
+            self.optimizer.momentum = self.config.momentum;
+        }
+        if (old.regularization, old.lambda) != (self.config.regularization, self.config.lambda) {
+            self.rebuild_net(self.net.graph.node(self.net.x).shape.rows());
+        }
+        // A new batch size takes effect at the next draw (`draw_batch` resizes the net).
+        let points_redrawn = old.noise != self.config.noise;
+        if points_redrawn {
+            let c = &self.config;
+            self.data = data::generate(c.dataset, c.classes, c.points, c.noise, c.test_fraction, c.seed);
+            self.order = self.data.train.clone();
+            self.data_changed();
+        }
+        Ok(Reconfigured::Live {
+            optimizer_reset,
+            points_redrawn,
+        })
     }
 
     /// Complete passes over the training set so far (points used ÷ training points).

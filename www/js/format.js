@@ -22,3 +22,14 @@ export function full(x) {
   if (x === -Infinity) return "-Infinity";
   return String(x);
 }
+
+/** A duration given in ms, in the unit that reads best, to 2 significant digits: "35 µs",
+ * "1.2 ms", "3.4 s"; under a microsecond "< 1 µs", never "0 µs". */
+export function duration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  const sig = (x) => Number(x.toPrecision(2));
+  if (sig(ms * 1000) < 1) return "< 1 µs";
+  if (sig(ms * 1000) < 1000) return `${sig(ms * 1000)} µs`;
+  if (sig(ms) < 1000) return `${sig(ms)} ms`;
+  return `${sig(ms / 1000)} s`;
+}

@@ -5,9 +5,9 @@
 // never freezes; then the views are redrawn from what the trainer reports.
 
 import init, { Gpu, Trainer } from "../pkg/gradscope.js";
-import { fmt } from "./format.js";
+import { duration, fmt } from "./format.js";
 import { LogScale } from "./colors.js";
-import { medianMs } from "./timing.js";
+import { medianWithin, yieldToPage } from "./timing.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
@@ -56,6 +56,7 @@ let gpuStepsPerCall = 1; // GPU steps per submission, adapted to about two frame
 let history = []; // [{step, train, test}]
 let dataCache = null;
 let stoppedMessage = "";
+let marks = []; // [{step, text}]: live changes, drawn on the loss curve
 
 // Where the heatmap's forward pass and the training steps run. Decided by measuring both
 // backends on the current network, not assumed: a software WebGPU adapter is far slower than
@@ -63,7 +64,8 @@ let stoppedMessage = "";
 const backend = {
   gpu: null, // a wasm Gpu, or null
   why: "", // why there is no GPU
-  // Per workload: milliseconds on each backend (null until measured) and the one in use.
+  // Per workload: ms on the CPU, the GPU's `medianWithin` answer ({ ms, ... }, ms per step
+  // for training), both null until measured, and the backend in use.
   heatmap: { cpu: null, gpu: null, active: "cpu" },
   training: { cpu: null, gpu: null, active: "cpu" },
   probs: null, // the latest class probabilities computed on the GPU
@@ -75,67 +77,138 @@ const backend = {
 };
 // ---- configuration <-> URL ----------------------------------------------------------------
 
-const URL_FIELDS = {
-  dataset: "s", classes: "n", points: "n", noise: "f", test_fraction: "f", features: "list",
-  hidden: "nlist", activations: "list", loss: "s", optimizer: "s", learning_rate: "f",
-  momentum: "f", batch_size: "n", regularization: "s", lambda: "f", seed: "n",
+// Every field of the configuration, with the control that sets it. A link is checked
+// against what that control allows, and a refusal names the control as the page labels it.
+// Fields without a control of their own say how they are named and parsed.
+const FIELDS = {
+  dataset: { control: "#dataset" },
+  classes: { control: "#classes" },
+  points: { control: "#points" },
+  noise: { control: "#noise" },
+  test_fraction: { control: "#test-fraction" },
+  features: { label: "Features", parse: parseFeatures },
+  hidden: { label: "Hidden layers", parse: parseHidden },
+  activations: { label: "Activations", parse: parseActivations },
+  loss: { control: "#loss" },
+  optimizer: { control: "#optimizer" },
+  learning_rate: { control: "#learning-rate" },
+  momentum: { control: "#momentum" },
+  batch_size: { control: "#batch-size" },
+  regularization: { control: "#regularization" },
+  lambda: { control: "#lambda" },
+  seed: { label: "Seed (Regenerate)", parse: parseSeed },
 };
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const MAX_NUMBER_LENGTH = 24; // no control's value is longer; a longer one is a broken link
+
+/** The label of a field as the page shows it: "Test points", "Momentum μ". */
+function labelOf(key) {
+  const f = FIELDS[key];
+  if (f.label) return f.label;
+  const text = [...$(f.control).closest("label").childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
+  return text.textContent.trim();
+}
 
 function saveUrl() {
   const p = new URLSearchParams();
-  for (const [k, kind] of Object.entries(URL_FIELDS)) {
+  for (const k of Object.keys(FIELDS)) {
     const v = config[k];
-    p.set(k, kind === "list" || kind === "nlist" ? v.join(",") : String(v));
+    p.set(k, Array.isArray(v) ? v.join(",") : String(v));
   }
   window.history.replaceState(null, "", `#${p}`);
 }
 
-/** The configuration in the URL, checked field by field: a part that does not parse or that
- * the engine refuses is replaced by its default, and the user is told which. */
+/** One field of a link, checked against its control: `{ value }` or `{ why }`.
+ * A select of words takes one of its options. A select of numbers takes any number between
+ * its smallest and largest option (a preset or a link may ask for one in between, which is
+ * then added to the list), a whole number if every option is one; a slider its range. */
+function parseField(key, raw) {
+  const f = FIELDS[key];
+  if (f.parse) return f.parse(raw);
+  const control = $(f.control);
+  if (control.tagName === "SELECT") {
+    const options = [...control.options].map((o) => o.value);
+    if (!options.every((o) => NUMBER.test(o))) {
+      return options.includes(raw) ? { value: raw } : { why: `is not one of its choices (${options.map(optionLabel(control)).join(", ")})` };
+    }
+    const numbers = options.map(Number);
+    return parseNumber(raw, Math.min(...numbers), Math.max(...numbers), numbers.every(Number.isInteger));
+  }
+  return parseNumber(raw, Number(control.min), Number(control.max), false);
+}
+
+const optionLabel = (select) => (value) => [...select.options].find((o) => o.value === value).dataset.label ?? value;
+
+function parseNumber(raw, min, max, integer) {
+  const v = Number(raw);
+  const ok = raw.length <= MAX_NUMBER_LENGTH && NUMBER.test(raw) && v >= min && v <= max && (!integer || Number.isInteger(v));
+  return ok ? { value: v } : { why: `takes ${integer ? "a whole number" : "a number"} from ${fmt(min)} to ${fmt(max)}` };
+}
+
+function parseFeatures(raw) {
+  const names = raw === "" ? [] : raw.split(",");
+  const known = FEATURES.map(([k]) => k);
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown !== undefined) return { why: `has no feature “${clip(unknown)}” (${known.join(", ")})` };
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) return { why: `lists ${twice} twice` };
+  return names.length ? { value: names } : { why: "needs at least one feature" };
+}
+
+function parseHidden(raw) {
+  const widths = raw === "" ? [] : raw.split(",");
+  const ok = widths.length <= rules.max_layers && widths.every((w) => /^\d{1,3}$/.test(w) && Number(w) >= 1 && Number(w) <= rules.max_width);
+  return ok ? { value: widths.map(Number) } : { why: `takes up to ${rules.max_layers} layers of 1 to ${rules.max_width} neurons, as whole numbers` };
+}
+
+/** Activations are checked against the hidden layers once those are known (`loadUrl`). */
+function parseActivations(raw) {
+  const names = raw === "" ? [] : raw.split(",");
+  const bad = names.find((a) => !ACTIVATIONS.includes(a));
+  return bad === undefined ? { value: names } : { why: `has no activation “${clip(bad)}” (${ACTIVATIONS.join(", ")})` };
+}
+
+function parseSeed(raw) {
+  // Whole numbers JavaScript holds exactly, as the Regenerate button makes them.
+  const ok = /^\d{1,15}$/.test(raw);
+  return ok ? { value: Number(raw) } : { why: "takes a whole number of at most 15 digits" };
+}
+
+/** A link's value as a message quotes it: short, whatever its length. */
+const clip = (raw) => (raw.length > 16 ? `${raw.slice(0, 12)}… (${raw.length} characters)` : raw);
+
+/** The configuration in the URL, checked field by field: a part the page does not allow
+ * is replaced by its default, and the user is told which, in the words of its control. */
 function loadUrl() {
   const p = new URLSearchParams(location.hash.slice(1));
   const cfg = structuredClone(defaults);
-  const unusable = [];
-  // Fields that only make sense together (3 classes need softmax) are tried as a whole first.
-  const whole = structuredClone(defaults);
-  for (const [k, kind] of Object.entries(URL_FIELDS)) {
-    const v = parseField(p.get(k), kind);
-    if (v !== undefined) whole[k] = v;
-  }
-  normalize(whole);
-  if (tryTrainer(whole)) return { cfg: whole, unusable };
-  for (const [k, kind] of Object.entries(URL_FIELDS)) {
-    const raw = p.get(k);
-    if (raw === null) continue;
-    let v;
-    if (kind === "s") v = raw;
-    else if (kind === "list") v = raw === "" ? [] : raw.split(",");
-    else if (kind === "nlist") v = raw === "" ? [] : raw.split(",").map(Number);
-    else v = Number(raw);
-    const ok = kind === "nlist" ? v.every((x) => Number.isInteger(x)) : kind === "s" || kind === "list" || (raw.trim() !== "" && Number.isFinite(v));
-    if (!ok) {
-      unusable.push(k);
+  const refused = [];
+  const refuse = (key, raw, why) => refused.push(`${labelOf(key)} “${clip(raw)}” ${why}`);
+  for (const [key, raw] of p) {
+    if (!(key in FIELDS)) {
+      refused.push(`“${clip(key)}” is not a setting of this page`);
       continue;
     }
-    const trial = { ...cfg, [k]: v };
-    if (k === "hidden" && !p.get("activations")) trial.activations = v.map(() => "tanh");
-    if (tryTrainer(normalize(trial))) Object.assign(cfg, trial);
-    else unusable.push(k);
+    const { value, why } = parseField(key, raw);
+    if (why) refuse(key, raw, why);
+    else cfg[key] = value;
   }
-  return { cfg: normalize(cfg), unusable };
-}
-
-/** One field of the URL as a value, or undefined if it is absent or does not parse. */
-function parseField(raw, kind) {
-  if (raw === null) return undefined;
-  if (kind === "s") return raw;
-  if (kind === "list") return raw === "" ? [] : raw.split(",");
-  if (kind === "nlist") {
-    const v = raw === "" ? [] : raw.split(",").map(Number);
-    return v.every((x) => Number.isInteger(x)) ? v : undefined;
+  // Hidden layers from a link without activations: tanh throughout, as `normalize` fills in.
+  if (p.has("hidden") && !p.has("activations")) cfg.activations = [];
+  if (cfg.activations.length > cfg.hidden.length) {
+    refuse("activations", p.get("activations") ?? "", `names more layers than the ${cfg.hidden.length} hidden ones`);
+    cfg.activations = [];
   }
-  const v = Number(raw);
-  return raw.trim() !== "" && Number.isFinite(v) ? v : undefined;
+  // Classes that the dataset or the loss cannot have are refused, keeping the other two.
+  if (conflicts(cfg).length) {
+    refuse("classes", String(cfg.classes), `cannot be used: ${conflictReasons(cfg).join(", and ")}`);
+    cfg.classes = defaults.classes;
+  }
+  normalize(cfg);
+  // What the controls allow, the engine allows; should it not, the defaults say so.
+  const why = tryTrainer(cfg);
+  if (why) return { cfg: structuredClone(defaults), refused: [`the whole setup (${why})`] };
+  return { cfg, refused };
 }
 
 /** One activation per hidden layer (tanh where the list is short), as the trainer reads it. */
@@ -144,12 +217,74 @@ function normalize(cfg) {
   return cfg;
 }
 
+// ---- which choices go together --------------------------------------------------------------
+
+/** The engine's rules (Trainer.rules()), by name: `datasets.moons` = [2], ... */
+let rules;
+function loadRules() {
+  const r = Trainer.rules();
+  const byName = (list) => Object.fromEntries(list.map((a) => [a.name, a.classes]));
+  rules = { ...r, datasets: byName(r.datasets), losses: byName(r.losses) };
+}
+
+/** The choices among dataset, classes and loss that cannot go with the classes. */
+function conflicts(cfg) {
+  return [
+    ...(rules.datasets[cfg.dataset].includes(cfg.classes) ? [] : ["dataset"]),
+    ...(rules.losses[cfg.loss].includes(cfg.classes) ? [] : ["loss"]),
+  ];
+}
+
+const orWords = (list) => list.join(" or ");
+const choiceText = (sel, value) => optionLabel($(sel))(value);
+
+/** Why `cfg`'s classes do not go with its dataset or loss, in the page's words. */
+function conflictReasons(cfg) {
+  return conflicts(cfg).map((k) =>
+    k === "dataset"
+      ? `${choiceText("#dataset", cfg.dataset)} has ${orWords(rules.datasets[cfg.dataset])} classes only`
+      : `the ${choiceText("#loss", cfg.loss)} loss is for ${orWords(rules.losses[cfg.loss])} classes only`,
+  );
+}
+
+/** The nearest setups the rules allow that keep what was just picked: the fewest of the
+ * other choices (dataset, classes, loss) changed. */
+function alternatives(next, picked) {
+  const free = ["dataset", "classes", "loss"].filter((k) => !(k in picked));
+  const values = {
+    dataset: Object.keys(rules.datasets),
+    classes: [...new Set(Object.values(rules.datasets).flat())],
+    loss: Object.keys(rules.losses),
+  };
+  let best = [];
+  let fewest = Infinity;
+  const visit = (cand, i) => {
+    if (i < free.length) {
+      for (const v of values[free[i]]) visit({ ...cand, [free[i]]: v }, i + 1);
+      return;
+    }
+    if (conflicts(cand).length) return;
+    const changed = free.filter((k) => cand[k] !== next[k]);
+    if (changed.length < fewest) [best, fewest] = [[], changed.length];
+    if (changed.length === fewest) best.push(Object.fromEntries([...Object.keys(picked), ...changed].map((k) => [k, cand[k]])));
+  };
+  visit(next, 0);
+  return best;
+}
+
+/** A setup as words for a button: "spiral, 3 classes, softmax cross-entropy". */
+function describe(patch) {
+  const words = { dataset: (v) => choiceText("#dataset", v), classes: (v) => `${v} classes`, loss: (v) => choiceText("#loss", v) };
+  return Object.keys(words).filter((k) => k in patch).map((k) => words[k](patch[k])).join(", ");
+}
+
+/** Why the engine refuses `cfg`, or "" if it takes it. */
 function tryTrainer(cfg) {
   try {
     new Trainer(cfg).free();
-    return true;
-  } catch {
-    return false;
+    return "";
+  } catch (e) {
+    return e.message;
   }
 }
 
@@ -172,6 +307,7 @@ function rebuild() {
   remeasureSoon();
   stepsPerCall = gpuStepsPerCall = 1; // re-measure: the new network may be far slower per step
   history = [];
+  marks = [];
   stoppedMessage = "";
   showStatus("");
   dataCache = trainer.data();
@@ -180,8 +316,22 @@ function rebuild() {
   render();
 }
 
+/** A problem, in the status line (red). */
 function showStatus(text) {
-  $("#status").textContent = text;
+  const status = $("#status");
+  status.className = "";
+  status.replaceChildren(text);
+}
+
+/** What the page just did or could do, in the status line; `actions` are `[label, run]`
+ * pairs offered as buttons. */
+function showNote(text, actions = []) {
+  const status = $("#status");
+  status.className = "note";
+  status.replaceChildren(text);
+  for (const [label, run] of actions) {
+    status.append(" ", el("button", { type: "button", textContent: label, onclick: run }));
+  }
 }
 
 // ---- the loop -----------------------------------------------------------------------------
@@ -287,11 +437,14 @@ function render() {
   const step = trainer.steps;
   $("#steps").textContent = String(step);
   $("#epochs").textContent = String(trainer.epochs);
-  $("#train-loss").textContent = fmt(m.train_loss);
-  $("#test-loss").textContent = fmt(m.test_loss);
-  $("#train-acc").textContent = pct(m.train_accuracy);
-  $("#test-acc").textContent = dataCache.test.length ? pct(m.test_accuracy) : "– (no test points)";
-  $("#test-loss").textContent = dataCache.test.length ? fmt(m.test_loss) : "–";
+  // An empty set has no loss or accuracy: say so rather than NaN.
+  const none = "no points";
+  const hasTrain = dataCache.train.length > 0;
+  const hasTest = dataCache.test.length > 0;
+  $("#train-loss").textContent = hasTrain ? fmt(m.train_loss) : none;
+  $("#train-acc").textContent = hasTrain ? pct(m.train_accuracy) : none;
+  $("#test-loss").textContent = hasTest ? fmt(m.test_loss) : none;
+  $("#test-acc").textContent = hasTest ? pct(m.test_accuracy) : none;
   $("#train-acc").dataset.value = String(m.train_accuracy);
   $("#steps").dataset.value = String(step);
   if (!history.length || history.at(-1).step !== step) history.push({ step, train: m.train_loss, test: m.test_loss });
@@ -382,9 +535,21 @@ function heatmapProbabilities() {
   return backend.probs;
 }
 
-/** Times the heatmap and training steps on both backends, on the current network. Training
- * is timed on a copy, so the real run is not disturbed. Resolves to false, measuring
- * nothing, if the network is replaced meanwhile (its own measurement follows). */
+// Time budgets of the measurement, per workload. The CPU's runs block the page, so they
+// are short and few; the GPU's do not, but a backend whose single call takes longer than
+// its budget is too slow for a live page anyway, so its measurement is cut off there (work
+// already submitted to the GPU cannot be taken back; its result is ignored).
+const CPU_BUDGET_MS = 400;
+const GPU_BUDGET_MS = 2000;
+// A backend this many times slower or faster than the other after one timed run has lost
+// or won: more runs would not change the choice.
+const CLEARLY = 3;
+
+/** Times the heatmap and training steps on both backends, on the current network, each
+ * within its budget and yielding to the page between runs (`medianWithin`), so the page
+ * stays usable while it measures. Training is timed on a copy, so the real run is not
+ * disturbed. Resolves to false, measuring nothing, if the network is replaced meanwhile
+ * (its own measurement follows). */
 async function measureBackends() {
   const generation = backend.generation;
   const net = trainer;
@@ -395,35 +560,72 @@ async function measureBackends() {
     return f();
   };
   let copy = null;
+  let finished = false; // GPU steps that arrive after this are not taken over by the copy
   try {
-    const heatmapCpu = await medianMs(current(() => net.grid(HEATMAP)), 5);
+    const heatmapCpu = await medianWithin(current(() => net.grid(HEATMAP)), { times: 5, budgetMs: CPU_BUDGET_MS });
     if (!backend.gpu) {
-      backend.heatmap.cpu = heatmapCpu;
+      backend.heatmap.cpu = heatmapCpu.ms;
       return true;
     }
+    if (generation !== backend.generation) return false; // `net` may be freed by now
     const gpu = backend.gpu;
     copy = new Trainer(net.config);
-    const STEPS = 20;
-    const cpu = await medianMs(current(() => copy.step(STEPS)), 3);
+    await yieldToPage();
+    // Enough steps per timed run for a few milliseconds (the clock is coarse), one step
+    // on a large network: a single call blocks the page for its whole length.
+    const t0 = performance.now();
+    copy.step(1);
+    const steps = Math.max(1, Math.min(1000, Math.round(4 / Math.max(performance.now() - t0, 0.004))));
+    const cpu = await medianWithin(current(() => copy.step(steps)), { times: 5, budgetMs: CPU_BUDGET_MS });
+    const cpuStep = cpu.ms / steps;
+    const gpuSteps = Math.min(steps, 20);
     let heatmapGpu, onGpu;
     try {
-      heatmapGpu = await medianMs(current(() => gpu.grid(net, HEATMAP)), 3);
-      onGpu = await medianMs(current(async () => copy.finishGpuSteps(await gpu.train(copy, STEPS))), 3);
+      showMeasuring("heatmap");
+      heatmapGpu = await medianWithin(current(() => gpu.grid(net, HEATMAP)), {
+        budgetMs: GPU_BUDGET_MS,
+        decided: (ms) => ms > CLEARLY * heatmapCpu.ms || ms < heatmapCpu.ms / CLEARLY,
+      });
+      if (heatmapGpu.cutOff) {
+        // The GPU is still busy with that heatmap: steps timed now would wait behind it.
+        onGpu = { ms: null, skipped: true };
+      } else {
+        showMeasuring("training");
+        const train = async () => {
+          const done = await gpu.train(copy, gpuSteps);
+          if (finished) done.free();
+          else copy.finishGpuSteps(done);
+        };
+        onGpu = await medianWithin(current(train), {
+          budgetMs: GPU_BUDGET_MS,
+          decided: (ms) => ms / gpuSteps > CLEARLY * cpuStep || ms / gpuSteps < cpuStep / CLEARLY,
+        });
+        if (onGpu.ms !== null) onGpu.ms /= gpuSteps;
+      }
     } catch (e) {
       if (e !== stale) gpuFailed("the GPU failed while being measured", e);
       return false;
     }
     if (generation !== backend.generation) return false;
-    Object.assign(backend.heatmap, { cpu: heatmapCpu, gpu: heatmapGpu });
-    Object.assign(backend.training, { cpu: cpu / STEPS, gpu: onGpu / STEPS });
+    Object.assign(backend.heatmap, { cpu: heatmapCpu.ms, gpu: heatmapGpu });
+    Object.assign(backend.training, { cpu: cpuStep, gpu: onGpu });
     return true;
   } catch (e) {
     if (e === stale) return false;
     throw e;
   } finally {
+    finished = true;
     copy?.free();
   }
 }
+
+/** While measuring: which workload is on the GPU now. */
+function showMeasuring(what) {
+  if (!backend.gpu) return;
+  $("#backend").textContent = `${where(backend.training)} (measuring WebGPU: ${backend.gpu.name}, ${what}…)`;
+}
+
+const where = (w) => (w.active === "gpu" ? `WebGPU: ${backend.gpu.name}` : "CPU: wasm SIMD");
 
 /** Measures again after the network has been rebuilt, once the user has stopped changing it
  * for a moment: each measurement keeps the GPU busy for a while. */
@@ -438,15 +640,20 @@ function remeasureSoon() {
 
 function chooseBackend() {
   const choice = $("#backend-choice").value;
-  const ms = (x) => (x === null ? "–" : x < 0.1 ? `${(1000 * x).toFixed(0)} µs` : `${x.toFixed(1)} ms`);
   const parts = [];
   for (const [name, w, unit] of [["heatmap", backend.heatmap, "per heatmap"], ["training", backend.training, "per step"]]) {
-    const gpuFaster = backend.gpu && w.gpu !== null && w.gpu < w.cpu;
+    // `w.gpu.ms` is null when the measurement was cut off (too slow) or skipped.
+    const gpuFaster = backend.gpu && w.gpu?.ms != null && w.gpu.ms < w.cpu;
     w.active = backend.gpu && (choice === "gpu" || (choice === "auto" && gpuFaster)) ? "gpu" : "cpu";
-    if (backend.gpu && w.gpu !== null) parts.push(`${name} ${ms(w.cpu)} on the CPU vs ${ms(w.gpu)} ${unit}`);
+    if (!backend.gpu || !w.gpu) continue;
+    const onGpu = w.gpu.skipped
+      ? "not timed (the GPU was still busy with the heatmap)"
+      : w.gpu.ms === null
+        ? `over ${duration(GPU_BUDGET_MS)} (measurement cut off)`
+        : duration(w.gpu.ms);
+    parts.push(`${name} ${duration(w.cpu)} on the CPU vs ${onGpu} ${unit}`);
   }
   backend.probs = null;
-  const where = (w) => (w.active === "gpu" ? `WebGPU: ${backend.gpu.name}` : "CPU: wasm SIMD");
   const same = backend.heatmap.active === backend.training.active;
   const active = same ? where(backend.training) : `training on ${where(backend.training)}, heatmap on ${where(backend.heatmap)}`;
   const why = !backend.gpu
@@ -496,20 +703,67 @@ function toCanvas([x, y], e, canvas) {
 }
 
 /** Train and test loss against steps. The loss falls over orders of magnitude, so the
- * vertical axis is logarithmic once the curve spans more than two decades. */
+ * vertical axis is logarithmic once the curve spans more than two decades; a loss of
+ * exactly 0 (hinge loss does reach it) then has its own band at the bottom. The axis labels
+ * sit in a margin on the left, where no line is drawn. */
 function drawCurves() {
   const canvas = $("#curves");
   const ctx = canvas.getContext("2d");
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const finite = history.flatMap((h) => [h.train, h.test]).filter((v) => Number.isFinite(v) && v > 0);
+  const [W, H] = [canvas.width, canvas.height];
+  const [left, top, bottom] = [50, 8, 6]; // margins: labels on the left
+  ctx.clearRect(0, 0, W, H);
+  const finite = history.flatMap((h) => [h.train, h.test]).filter((v) => Number.isFinite(v) && v >= 0);
+  const positive = finite.filter((v) => v > 0);
+  const max = Math.max(0, ...finite);
+  const min = positive.length ? Math.min(...positive) : 0;
+  const log = min > 0 && max / min > 100;
+  $("#curves-scale").textContent = log ? "(log scale)" : "";
   if (history.length < 2 || !finite.length) return;
-  const max = Math.max(...finite);
-  const min = Math.min(...finite);
-  const log = max / min > 100;
-  const f = (v) => (log ? Math.log10(v) : v);
-  const [lo, hi] = log ? [Math.log10(min), Math.log10(max)] : [0, max];
+  const zeroBand = log && finite.includes(0) ? 14 : 0;
+  const plotBottom = H - bottom - zeroBand; // where the lowest value (or min on a log axis) sits
+  const [lo, hi] = log ? [Math.log10(min), Math.log10(max)] : [0, max || 1];
+  const yOf = (v) => {
+    if (log && v === 0) return H - bottom;
+    const f = log ? Math.log10(v) : v;
+    return plotBottom - ((f - lo) / (hi - lo || 1)) * (plotBottom - top);
+  };
   const last = history.at(-1).step || 1;
-  const xy = (h, v) => [(h.step / last) * (canvas.width - 10) + 5, canvas.height - 5 - ((f(v) - lo) / (hi - lo || 1)) * (canvas.height - 20)];
+  const xOf = (step) => left + (step / last) * (W - left - 6);
+
+  ctx.fillStyle = "#5b6270";
+  ctx.font = "11px system-ui";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  const label = (v, y) => ctx.fillText(axisNumber(v), left - 6, Math.min(H - 6, Math.max(7, y)));
+  label(max, yOf(max));
+  label(log ? min : 0, plotBottom);
+  if (zeroBand) label(0, H - bottom);
+  ctx.strokeStyle = "#e3e6eb";
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(left - 2, top);
+  ctx.lineTo(left - 2, H - bottom);
+  ctx.stroke();
+
+  // Live changes: a dotted line at the step, with what changed; a label that would run
+  // into the one before it goes a row lower.
+  ctx.textAlign = "left";
+  ctx.textBaseline = "top";
+  const rowEnds = [];
+  for (const m of marks) {
+    const x = Math.round(xOf(m.step)) + 0.5;
+    let row = rowEnds.findIndex((end) => end < x);
+    if (row < 0) row = rowEnds.push(0) - 1;
+    rowEnds[row] = x + 3 + ctx.measureText(m.text).width + 4;
+    ctx.strokeStyle = "#2563eb";
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, H - bottom);
+    ctx.stroke();
+    ctx.fillStyle = "#2563eb";
+    ctx.fillText(m.text, x + 3, top + 12 * row);
+  }
   for (const [key, colour, dash] of [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]]) {
     ctx.beginPath();
     ctx.setLineDash(dash);
@@ -517,19 +771,18 @@ function drawCurves() {
     ctx.lineWidth = 2;
     let started = false;
     for (const h of history) {
-      if (!(Number.isFinite(h[key]) && h[key] > 0)) continue;
-      const [x, y] = xy(h, h[key]);
+      if (!(Number.isFinite(h[key]) && h[key] >= 0)) continue;
+      const [x, y] = [xOf(h.step), yOf(h[key])];
       started ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
       started = true;
     }
     ctx.stroke();
   }
   ctx.setLineDash([]);
-  ctx.fillStyle = "#5b6270";
-  ctx.font = "11px system-ui";
-  ctx.fillText(`${fmt(max)}${log ? " (log scale)" : ""}`, 8, 12);
-  ctx.fillText(log ? fmt(min) : "0", 8, canvas.height - 8);
 }
+
+/** A number for an axis label, narrow enough for its margin: 0.51, 0.0021, 2e−5. */
+const axisNumber = (v) => (v === 0 ? "0" : v < 0.001 ? v.toExponential(0).replace("-", "−") : String(Number(v.toPrecision(2))));
 
 /** The network: one column per layer, each neuron drawn as its own output over the plane,
  * edges coloured by the gradient that flowed through their weight in the last step. */
@@ -656,7 +909,7 @@ function syncControls() {
   $("#noise").value = String(config.noise);
   $("#noise-out").textContent = String(config.noise);
   $("#test-fraction").value = String(config.test_fraction);
-  $("#test-out").textContent = `${Math.round(100 * config.test_fraction)}%`;
+  showTestFraction(config.test_fraction);
   setSelect("#points", config.points);
   $("#loss").value = config.loss;
   $("#optimizer").value = config.optimizer;
@@ -664,56 +917,172 @@ function syncControls() {
   setSelect("#batch-size", config.batch_size);
   $("#regularization").value = config.regularization;
   setSelect("#lambda", config.lambda);
+  setSelect("#momentum", config.momentum);
+  $("#momentum").disabled = config.optimizer !== "momentum";
+  annotateOptions();
   for (const box of document.querySelectorAll("#features input")) box.checked = config.features.includes(box.value);
   const clickClass = $("#click-class");
   clickClass.replaceChildren(...Array.from({ length: config.classes }, (_, k) =>
     el("option", { value: String(k), textContent: `${k} (${["orange", "blue", "green"][k]})` })));
+  syncLayerControls();
+}
+
+const showTestFraction = (f) => ($("#test-out").textContent = `${Math.round(100 * f)}%`);
+
+/** Marks the choices that cannot go with the current classes (or dataset and loss) with
+ * the reason, so they are seen before they are picked. */
+function annotateOptions() {
+  const mark = (sel, why) => {
+    for (const o of $(sel).options) {
+      const reason = why(o.value);
+      o.textContent = reason ? `${o.dataset.label} (${reason})` : o.dataset.label;
+    }
+  };
+  mark("#dataset", (d) => !rules.datasets[d].includes(config.classes) && `${orWords(rules.datasets[d])} classes only`);
+  mark("#loss", (l) => !rules.losses[l].includes(config.classes) && `${orWords(rules.losses[l])} classes only`);
+  mark("#classes", (k) => {
+    const clash = conflicts({ ...config, classes: Number(k) });
+    return clash.length && `not with ${describe(Object.fromEntries(clash.map((c) => [c, config[c]])))}`;
+  });
+}
+
+/** The per-layer boxes (− width +, activation), rebuilt on every change; the control that
+ * had the keyboard focus gets it back, so keyboard use goes on where it was. */
+function syncLayerControls() {
   const layers = $("#layer-controls");
+  const focused = layers.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
   layers.replaceChildren();
   config.hidden.forEach((width, l) => {
-    const act = el("select", {}, ...ACTIVATIONS.map((a) => el("option", { value: a, textContent: a })));
+    const act = el("select", { ariaLabel: `activation of layer ${l + 1}` }, ...ACTIVATIONS.map((a) => el("option", { value: a, textContent: a })));
     act.value = config.activations[l] || "tanh";
+    act.dataset.focus = `${l}:activation`;
     act.addEventListener("change", () => change({ activations: config.activations.map((a, i) => (i === l ? act.value : a)) }));
-    const minus = el("button", { type: "button", textContent: "−", title: "fewer neurons" });
-    const plus = el("button", { type: "button", textContent: "+", title: "more neurons" });
-    minus.addEventListener("click", () => width > 1 && change({ hidden: config.hidden.map((w, i) => (i === l ? w - 1 : w)) }));
-    plus.addEventListener("click", () => width < 64 && change({ hidden: config.hidden.map((w, i) => (i === l ? w + 1 : w)) }));
+    const minus = el("button", { type: "button", textContent: "−", title: "fewer neurons", ariaLabel: `fewer neurons in layer ${l + 1}` });
+    const plus = el("button", { type: "button", textContent: "+", title: "more neurons", ariaLabel: `more neurons in layer ${l + 1}` });
+    minus.dataset.focus = `${l}:minus`;
+    plus.dataset.focus = `${l}:plus`;
+    minus.disabled = width <= 1;
+    plus.disabled = width >= rules.max_width;
+    if (plus.disabled) plus.title = `at most ${rules.max_width} neurons`;
+    minus.addEventListener("click", () => change({ hidden: config.hidden.map((w, i) => (i === l ? w - 1 : w)) }));
+    plus.addEventListener("click", () => change({ hidden: config.hidden.map((w, i) => (i === l ? w + 1 : w)) }));
     layers.append(el("div", { className: "layer-box" }, `layer ${l + 1}: `, minus, el("b", { textContent: String(width) }), plus, act));
   });
+  if (focused) {
+    // The same control of the same layer; if it is now disabled, its neighbour in the box.
+    const [l] = focused.split(":");
+    const same = layers.querySelector(`[data-focus="${focused}"]`);
+    const box = [...layers.querySelectorAll(`[data-focus^="${l}:"]`)];
+    (same && !same.disabled ? same : box.find((c) => !c.disabled))?.focus();
+  }
+  for (const [button, other, full] of [["#add-layer", "#remove-layer", config.hidden.length >= rules.max_layers], ["#remove-layer", "#add-layer", !config.hidden.length]]) {
+    const b = $(button);
+    if (full && document.activeElement === b) $(other).focus();
+    b.disabled = full;
+  }
 }
 
 /** Selects `value` in a select, adding it as an option if the list lacks it. */
 function setSelect(sel, value) {
   const s = $(sel);
-  if (![...s.options].some((o) => Number(o.value) === Number(value))) s.append(el("option", { value: String(value), textContent: String(value) }));
+  if (![...s.options].some((o) => Number(o.value) === Number(value))) {
+    s.append(el("option", { value: String(value), textContent: String(value) }, ));
+    s.options[s.options.length - 1].dataset.label = String(value);
+  }
   s.value = [...s.options].find((o) => Number(o.value) === Number(value)).value;
 }
 
+// What a live change looks like on the loss curve's mark.
+const MARK_TEXT = {
+  learning_rate: (v) => `lr ${v}`,
+  optimizer: (v) => choiceText("#optimizer", v),
+  momentum: (v) => `μ ${v}`,
+  batch_size: (v) => `batch ${v}`,
+  regularization: (v) => (v === "none" ? "no reg." : choiceText("#regularization", v)),
+  lambda: (v) => `λ ${v}`,
+  noise: (v) => `noise ${v}`,
+};
+
+// Why a field needs a new run, for the note that says a run was restarted.
+const NEEDS = {
+  dataset: "new points", classes: "new points and a new output layer", points: "new points",
+  test_fraction: "a new split of the points", seed: "new points", features: "a new input layer",
+  hidden: "a new network", activations: "a new network", loss: "a new network (the loss is its last node)",
+};
+
+/** A control asks for `patch`. If it cannot go with the rest, nothing changes and the page
+ * says why and offers what would work; if the running trainer can take it, training goes on
+ * from the same weights; otherwise a new run starts, and the page says why. */
 function change(patch) {
-  config = normalize({ ...config, ...patch });
-  if (!["blobs", "spiral"].includes(config.dataset)) config.classes = 2;
-  if (config.classes > 2) config.loss = "softmax_cross_entropy";
-  rebuild();
+  const next = normalize({ ...config, ...patch });
+  if (conflicts(next).length) {
+    syncControls(); // the control shows the setup still in use
+    const ways = alternatives(next, patch).map((alt) => [`use ${describe(alt)}`, () => change(alt)]);
+    showNote(`Not changed: ${conflictReasons(next).join(", and ")}.${ways.length ? " Instead (a new run):" : ""}`, ways);
+    return;
+  }
+  let answer = { restart: Object.keys(patch) };
+  if (trainer) {
+    try {
+      answer = trainer.reconfigure(next);
+    } catch (e) {
+      syncControls();
+      showStatus(`Not changed: ${e.message}.`);
+      return;
+    }
+  }
+  const steps = trainer?.steps ?? 0;
+  config = next;
+  if (answer.restart.length) {
+    rebuild();
+    const [first] = answer.restart;
+    if (steps > 0) showNote(`Training started again from step 0: changing ${labelOf(first)} needs ${NEEDS[first]}.`);
+    return;
+  }
+  liveChanged(patch, answer, steps);
+}
+
+/** After a live change: controls, link and views follow, the loss curve gets a mark, and
+ * the status line says what happened to the run. */
+function liveChanged(patch, answer, steps) {
+  const changed = Object.keys(patch).filter((k) => k in MARK_TEXT);
+  if (changed.length) marks.push({ step: steps, text: changed.map((k) => MARK_TEXT[k](config[k])).join(", ") });
+  if (answer.points_redrawn) dataCache = trainer.data();
+  if ("batch_size" in patch) remeasureSoon(); // the cost per step changed
+  syncControls();
+  saveUrl();
+  const what = changed.map((k) => `${labelOf(k)} ${valueText(k)}`);
+  const extra = answer.optimizer_reset
+    ? `; ${choiceText("#optimizer", config.optimizer)} starts from zero moments`
+    : answer.points_redrawn
+      ? "; the same points, drawn again with the new noise"
+      : "";
+  showNote(`From step ${steps} on: ${what.join(", ")}, the same weights${extra}.`);
+  render();
+}
+
+/** The current value of a field as its control shows it. */
+function valueText(k) {
+  const control = FIELDS[k].control && $(FIELDS[k].control);
+  return control?.tagName === "SELECT" ? choiceText(FIELDS[k].control, String(config[k])) : String(config[k]);
 }
 
 function wireControls() {
   const on = (sel, ev, f) => $(sel).addEventListener(ev, f);
   on("#dataset", "change", () => change({ dataset: $("#dataset").value }));
   on("#classes", "change", () => change({ classes: Number($("#classes").value) }));
+  on("#noise", "input", () => ($("#noise-out").textContent = $("#noise").value));
   on("#noise", "change", () => change({ noise: Number($("#noise").value) }));
+  on("#test-fraction", "input", () => showTestFraction(Number($("#test-fraction").value)));
   on("#test-fraction", "change", () => change({ test_fraction: Number($("#test-fraction").value) }));
   on("#points", "change", () => change({ points: Number($("#points").value) }));
   on("#loss", "change", () => change({ loss: $("#loss").value }));
   on("#optimizer", "change", () => change({ optimizer: $("#optimizer").value }));
+  on("#momentum", "change", () => change({ momentum: Number($("#momentum").value) }));
+  on("#learning-rate", "change", () => change({ learning_rate: Number($("#learning-rate").value) }));
   on("#batch-size", "change", () => change({ batch_size: Number($("#batch-size").value) }));
   on("#regularization", "change", () => change({ regularization: $("#regularization").value }));
   on("#lambda", "change", () => change({ lambda: Number($("#lambda").value) }));
-  on("#learning-rate", "change", () => {
-    // The learning rate changes live, without restarting.
-    config.learning_rate = Number($("#learning-rate").value);
-    trainer?.setLearningRate(config.learning_rate);
-    saveUrl();
-  });
   on("#regenerate", "click", () => change({ seed: (config.seed + 1) % 1_000_000 }));
   on("#clear", "click", () => {
     if (!trainer) return;
@@ -721,7 +1090,7 @@ function wireControls() {
     dataCache = trainer.data();
     render();
   });
-  on("#add-layer", "click", () => config.hidden.length < 8 && change({ hidden: [...config.hidden, 4], activations: [...config.activations, "tanh"] }));
+  on("#add-layer", "click", () => change({ hidden: [...config.hidden, 4], activations: [...config.activations, "tanh"] }));
   on("#remove-layer", "click", () => change({ hidden: config.hidden.slice(0, -1), activations: config.activations.slice(0, -1) }));
   on("#color-by-weight", "change", () => trainer && drawNetwork());
   on("#discretize", "change", () => trainer && drawPlot());
@@ -771,11 +1140,18 @@ function wireControls() {
 async function main() {
   await init();
   defaults = Trainer.defaults();
-  const { cfg, unusable } = loadUrl();
+  loadRules();
+  // Each option's own words, before annotations are added to them (and its value made
+  // explicit: an option without one takes its text).
+  for (const o of document.querySelectorAll("select option")) {
+    o.setAttribute("value", o.value);
+    o.dataset.label = o.textContent;
+  }
+  const { cfg, refused } = loadUrl();
   config = cfg;
   wireControls();
   rebuild();
-  if (unusable.length) showStatus(`The link's ${unusable.join(", ")} could not be used; the defaults are shown instead.`);
+  if (refused.length) showStatus(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   try {
     backend.gpu = await Gpu.open();
     lostReason(backend.gpu).then(fallBackToCpu);
@@ -793,6 +1169,7 @@ async function main() {
     get config() {
       return config;
     },
+    defaults,
     /** Intervals between the last frames while training, in ms. */
     frameTimes: () => [...frameTimes],
     /** The labels of the current points, for tests and the console. */
