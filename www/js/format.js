@@ -24,9 +24,11 @@ export function full(x) {
 }
 
 /** A duration given in ms, in the unit that reads best, to 2 significant digits: "35 µs",
- * "1.2 ms", "3.4 s"; under a microsecond "< 1 µs", never "0 µs". */
+ * "1.2 ms", "3.4 s"; under a microsecond "< 1 µs", never "0 µs".
+ * @param {number | null | undefined} ms */
 export function duration(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  /** @param {number} x */
   const sig = (x) => Number(x.toPrecision(2));
   if (sig(ms * 1000) < 1) return "< 1 µs";
   if (sig(ms * 1000) < 1000) return `${sig(ms * 1000)} µs`;
