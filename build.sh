@@ -182,6 +182,11 @@ cmd_test() {
   build_wasm
   say "type check: the generated .d.ts and the page's JavaScript (tsc --strict)"
   tests/page/node_modules/.bin/tsc -p www/tsconfig.json
+  # No public type may be `any` (the declarations before wasm-bindgen's own init types).
+  if sed '/^export type InitInput/,$d' www/pkg/gradscope.d.ts | grep -vE '^\s*(/\*\*|\*)' | grep -nwE 'any'; then
+    echo "www/pkg/gradscope.d.ts: the public API above takes or returns 'any'" >&2
+    exit 1
+  fi
   say "page tests (Playwright driving headless Chromium)"
   trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
   start_server 8390

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 /// A node, with numbers of type `N`: `f64` for JavaScript (where NaN and infinities are
 /// numbers), [`Num`] for JSON text (where they are not).
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct NodeReport<N = f64> {
     pub id: usize,
@@ -27,6 +28,7 @@ pub struct NodeReport<N = f64> {
     pub not_finite: Option<String>,
 }
 
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct EdgeReport<N = f64> {
     /// The input node this edge comes from.

@@ -27,79 +27,8 @@ fn start() {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** One node of a computation graph, in topological (arena) order. */
-export interface NodeReport {
-  id: number;
-  /** "input", "parameter", "constant", or the op: "+", "sin", "matmul", ... */
-  op: string;
-  /** A variable's name, a constant's text, or the op. */
-  label: string;
-  inputs: number[];
-  shape: number[];
-  value: number[];
-  /** ∂root/∂node from the last backward pass. */
-  grad: number[];
-  /** One per input, in the order of `inputs`. */
-  edges: EdgeReport[];
-  /** Why the value is NaN or ±∞ when it became so here, from finite inputs; else null. */
-  not_finite: string | null;
-}
-export interface EdgeReport {
-  from: number;
-  /** ∂node/∂from element by element; null where the Jacobian is not diagonal (matmul, ...). */
-  local: number[] | null;
-  /** The gradient this edge carried back: upstream × local. */
-  flowed: number[];
-}
-export interface Evaluation {
-  value: number;
-  /** ∂f/∂x for each variable, in the order of `Expression.variables`. */
-  gradient: number[];
-  root: number;
-  /** The input node of each variable. */
-  inputs: number[];
-  nodes: NodeReport[];
-}
-export interface Layout {
-  layers: number;
-  nodes: { layer: number; x: number; y: number }[];
-  edges: { from: number; to: number; points: [number, number][] }[];
-  width: number;
-  height: number;
-}
-export interface GradCheck {
-  variable: string;
-  autodiff: number;
-  numeric: number;
-  /** |autodiff − numeric| / max(1, |numeric|) */
-  error: number;
-}
-/** Where training stands after `Trainer.step` or `Trainer.finishGpuSteps`. */
-export interface Progress {
-  step: number;
-  epoch: number;
-  /** The loss and accuracy of the last step's batch, before its update (NaN if none). */
-  loss: number;
-  accuracy: number;
-  /** Why training stopped, if it did: divergence (weights kept) or no data. */
-  stopped: string | null;
-}
-/** What `Trainer.reconfigure` did: if `restart` names fields, nothing changed and those
- * need a new `Trainer`; otherwise the change is live, weights and step count kept. */
-export interface Reconfiguration {
-  restart: string[];
-  /** A different optimiser starts from zero moments. */
-  optimizer_reset: boolean;
-  /** A new noise: the same points drawn again with it. */
-  points_redrawn: boolean;
-}
-/** Which choices go together, from `Trainer.rules()`. */
-export interface Rules {
-  datasets: { name: string; classes: number[] }[];
-  losses: { name: string; classes: number[] }[];
-  max_layers: number;
-  max_width: number;
-}
+// Everything the page receives is declared from its Rust type (tsify); only the thrown
+// parse error, an `Error` with more fields, is written here.
 /** What a parse error carries besides its message: the byte span of the bad text, and
  * of the text it refers to (the '(' a missing ')' would close). */
 export interface ParseError extends Error {
@@ -110,9 +39,10 @@ export interface ParseError extends Error {
 }
 "#;
 
-/// JS values from serde types: plain objects, and NaN and infinities as numbers.
+/// JS values from serde types: plain objects (maps too), NaN and infinities as numbers,
+/// and `None` as `undefined`, as the generated declarations (`T | undefined`) say.
 fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsError> {
-    x.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    x.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -205,7 +135,7 @@ impl Expression {
 
     /// Autodiff next to central finite differences, one row per variable, at the values
     /// of the last `evaluate`.
-    #[wasm_bindgen(unchecked_return_type = "GradCheck[]")]
+    #[wasm_bindgen(unchecked_return_type = "VariableCheck[]")]
     pub fn gradcheck(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.session.gradcheck())
     }
@@ -468,7 +398,7 @@ impl JsGraph {
     }
 
     /// Every node with its value, gradient and edges.
-    #[wasm_bindgen(unchecked_return_type = "NodeReport[]")]
+    #[wasm_bindgen(unchecked_return_type = "NodeReport<number>[]")]
     pub fn nodes(&self) -> Result<JsValue, JsError> {
         to_js(&report::nodes(&self.graph))
     }
@@ -500,24 +430,31 @@ fn next_version() -> u64 {
     })
 }
 
-#[derive(Serialize)]
+/// Where training stands after `Trainer.step` or `Trainer.finishGpuSteps`.
+#[derive(Serialize, tsify::Tsify)]
 struct Progress {
     step: usize,
     epoch: usize,
+    /// The loss and accuracy of the last step's batch, before its update (NaN if none).
     loss: f64,
     accuracy: f64,
     /// Why training stopped, if it did: divergence (weights kept) or no data.
     stopped: Option<String>,
 }
 
-#[derive(Serialize)]
+/// What `Trainer.reconfigure` did: if `restart` names fields, nothing changed and those
+/// need a new `Trainer`; otherwise the change is live, weights and step count kept.
+#[derive(Serialize, tsify::Tsify)]
 struct Reconfiguration {
     restart: Vec<&'static str>,
+    /// A different optimiser starts from zero moments.
     optimizer_reset: bool,
+    /// A new noise: the same points drawn again with it.
     points_redrawn: bool,
 }
 
-#[derive(Serialize)]
+/// Every neuron's output over a grid of the plane.
+#[derive(Serialize, tsify::Tsify)]
 struct NeuronOutputs {
     resolution: usize,
     /// Per layer, `resolution² × width`, row-major, top row of the plane first.
@@ -529,7 +466,9 @@ impl JsTrainer {
     /// Builds a trainer from a configuration object (missing fields take defaults).
     /// Throws an `Error` that says what is wrong with a bad configuration.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<JsTrainer, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config> | undefined")] config: JsValue,
+    ) -> Result<JsTrainer, JsError> {
         let config: nn::Config = if config.is_undefined() || config.is_null() {
             nn::Config::default()
         } else {
@@ -543,17 +482,19 @@ impl JsTrainer {
     }
 
     /// The default configuration.
+    #[wasm_bindgen(unchecked_return_type = "Required<Config>")]
     pub fn defaults() -> Result<JsValue, JsError> {
         to_js(&nn::Config::default())
     }
 
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Required<Config>")]
     pub fn config(&self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.config)
     }
 
     /// Runs `n` training steps (forward, backward, update) and returns the last one's loss
     /// and batch accuracy; stops early, keeping the last finite weights, if the loss diverges.
+    #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
         self.version = next_version();
         let mut last = None;
@@ -597,6 +538,7 @@ impl JsTrainer {
     }
 
     /// Data loss and accuracy on the whole training and test sets.
+    #[wasm_bindgen(unchecked_return_type = "Metrics")]
     pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.evaluate())
     }
@@ -607,6 +549,7 @@ impl JsTrainer {
     }
 
     /// Every neuron's output over a `res × res` grid, for the small heatmaps in the network.
+    #[wasm_bindgen(unchecked_return_type = "NeuronOutputs")]
     pub fn neurons(&mut self, res: usize) -> Result<JsValue, JsError> {
         let resolution = res.clamp(1, 128);
         to_js(&NeuronOutputs {
@@ -616,11 +559,13 @@ impl JsTrainer {
     }
 
     /// Weights, biases and the gradients of the last step, per layer.
+    #[wasm_bindgen(unchecked_return_type = "LayerState[]")]
     pub fn layers(&self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.layers())
     }
 
     /// The points, labels and the train/test split.
+    #[wasm_bindgen(unchecked_return_type = "Dataset")]
     pub fn data(&self) -> Result<JsValue, JsError> {
         to_js(&self.trainer.data)
     }
@@ -657,7 +602,10 @@ impl JsTrainer {
     /// points_redrawn }`: `restart` lists the fields that need a new trainer (then nothing
     /// was changed). Throws if the configuration is invalid.
     #[wasm_bindgen(unchecked_return_type = "Reconfiguration")]
-    pub fn reconfigure(&mut self, config: JsValue) -> Result<JsValue, JsError> {
+    pub fn reconfigure(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config>")] config: JsValue,
+    ) -> Result<JsValue, JsError> {
         let config: nn::Config =
             serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?;
         let answer = match self.trainer.reconfigure(config).map_err(|e| JsError::new(&e))? {

@@ -35,6 +35,7 @@ pub enum Anchor {
 }
 
 /// A drawing in layout units; the page scales it.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Layout {
     /// Number of layers (columns).
@@ -49,6 +50,7 @@ pub struct Layout {
 }
 
 /// Centre of a node.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct NodePos {
     pub layer: usize,
@@ -58,6 +60,7 @@ pub struct NodePos {
 
 /// Polyline from the centre of `from` to the centre of `to`, bending at the dummy nodes
 /// of edges that span several layers.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct EdgePath {
     pub from: usize,

@@ -4,6 +4,7 @@
 use super::rng::Rng;
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DatasetKind {
@@ -36,6 +37,7 @@ impl DatasetKind {
 }
 
 /// Points with class labels, split into a training and a test set.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Dataset {
     /// `x1, x2` of every point.
@@ -126,6 +128,7 @@ fn point(kind: DatasetKind, class: usize, classes: usize, rng: &mut Rng) -> [f64
 }
 
 /// An input feature of the network, computed from a point `(x1, x2)`.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {

@@ -5,6 +5,7 @@ use crate::graph::{Graph, NodeId};
 use crate::tensor::Real;
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OptimizerKind {

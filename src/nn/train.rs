@@ -12,6 +12,7 @@ use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 
 /// Everything that defines a training run. Missing fields take their defaults.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -173,6 +174,7 @@ impl Config {
 /// Which choices go together, as data for the page, so that it states no rule of its
 /// own: the class counts each dataset and each loss allow (`Config::validate` checks
 /// exactly these), and the largest network.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Rules {
     pub datasets: Vec<Allowed<DatasetKind>>,
@@ -181,6 +183,7 @@ pub struct Rules {
     pub max_width: usize,
 }
 
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Allowed<T> {
     pub name: T,
@@ -239,6 +242,7 @@ pub struct StepResult {
 }
 
 /// Data loss (without the regulariser) and accuracy on the training and test sets.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Metrics {
     pub train_loss: f64,
@@ -349,6 +353,7 @@ pub struct TrainState {
 }
 
 /// The weights of one layer and the gradients of the last step.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct LayerState {
     pub inputs: usize,

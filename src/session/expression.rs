@@ -18,6 +18,7 @@ pub struct ExpressionSession {
 }
 
 /// The expression at one point: its value, its gradient and every node of its graph.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Evaluation {
     pub value: f64,
@@ -27,10 +28,12 @@ pub struct Evaluation {
     pub root: usize,
     /// The input node of each variable.
     pub inputs: Vec<usize>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "NodeReport<number>[]"))]
     pub nodes: Vec<NodeReport>,
 }
 
 /// Autodiff next to central finite differences for one variable.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct VariableCheck {
     pub variable: String,

@@ -7,7 +7,7 @@ import { fmt } from "./format.js";
 import { nodeName } from "./stepper.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
-/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {[text: string, className?: string]} Line */
 /**
  * Forward mode, when the tooltips speak of tangents: the input differentiated by and the

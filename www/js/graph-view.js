@@ -11,7 +11,7 @@ import { gradText } from "./stepper.js";
 import { nodeSymbol } from "./ops.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
-/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {import("../pkg/gradscope.js").Layout} Layout */
 /** @typedef {import("./stepper.js").Overlay} Overlay */
 /** @typedef {{ x: number, y: number }} Point */

@@ -14,7 +14,7 @@ import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
-/** @typedef {import("../pkg/gradscope.js").GradCheck} GradCheck */
+/** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
 /** @typedef {import("../pkg/gradscope.js").ParseError} ParseError */
 /** @typedef {import("./stepper.js").Direction} Direction */
 /** @typedef {import("./stepper.js").Step} Step */

@@ -11,7 +11,7 @@
 import { fmt } from "./format.js";
 import { infixSymbol } from "./ops.js";
 
-/** @typedef {import("../pkg/gradscope.js").NodeReport} NodeReport */
+/** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {"forward" | "backward" | "tangent"} Direction */
 /** @typedef {{ node: number, caption: string }} Step */
