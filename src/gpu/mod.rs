@@ -6,11 +6,13 @@
 //! read-back, so calls can overlap: the queue runs their work in submission order, and
 //! each read-back maps a staging buffer of its own.
 
+mod codes;
 mod net;
 
+pub use codes::Epilogue;
 pub use net::GpuSteps;
 
-use crate::nn::Activation;
+use codes::KernelCode;
 use js_sys::{Float32Array, JsNullable};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -91,7 +93,7 @@ const MIN_WORKGROUPS: usize = 16;
 fn common_source() -> String {
     format!(
         "{}{}",
-        constants(&Epilogue::CODES),
+        codes::declarations::<Epilogue>(),
         include_str!("matmul_common.wgsl")
     )
 }
@@ -123,59 +125,6 @@ impl From<JsValue> for GpuError {
             .unwrap_or_else(|| format!("{e:?}"));
         GpuError(text)
     }
-}
-
-/// What happens to each entry of a product before it is stored (matmul.wgsl's epilogues).
-#[derive(Clone, Copy, Debug)]
-pub enum Epilogue {
-    /// `act(sum + bias[col])`: a layer's forward pass. `extra` is the bias.
-    Bias(Activation),
-    /// `sum × act'(z)` with `act'` read from the layer's output `h = act(z)` in `extra`: the
-    /// backward pass through an activation.
-    TimesGrad(Activation),
-}
-
-impl Epilogue {
-    /// The codes matmul_common.wgsl switches on, prepended to it by `constants`.
-    const CODES: [(&'static str, u32); 8] = [
-        ("LINEAR", 0),
-        ("TANH", 1),
-        ("RELU", 2),
-        ("SIGMOID", 3),
-        ("TIMES_TANH_GRAD", 4),
-        ("TIMES_RELU_GRAD", 5),
-        ("TIMES_SIGMOID_GRAD", 6),
-        // The sum as it is: a share of a product split along K; a linear layer's gradient.
-        ("PARTIAL", 7),
-    ];
-
-    fn code(self) -> u32 {
-        let name = match self {
-            Epilogue::Bias(Activation::Linear) => "LINEAR",
-            Epilogue::Bias(Activation::Tanh) => "TANH",
-            Epilogue::Bias(Activation::Relu) => "RELU",
-            Epilogue::Bias(Activation::Sigmoid) => "SIGMOID",
-            Epilogue::TimesGrad(Activation::Linear) => "PARTIAL", // linear' = 1
-            Epilogue::TimesGrad(Activation::Tanh) => "TIMES_TANH_GRAD",
-            Epilogue::TimesGrad(Activation::Relu) => "TIMES_RELU_GRAD",
-            Epilogue::TimesGrad(Activation::Sigmoid) => "TIMES_SIGMOID_GRAD",
-        };
-        code(&Self::CODES, name)
-    }
-}
-
-/// The value of `name` in a table of WGSL constants.
-fn code(table: &[(&str, u32)], name: &str) -> u32 {
-    table.iter().find(|c| c.0 == name).map_or(u32::MAX, |c| c.1)
-}
-
-/// WGSL declarations of a table of constants, to prepend to a kernel, so that Rust and WGSL
-/// cannot disagree on a code.
-pub(crate) fn constants(table: &[(&str, u32)]) -> String {
-    table
-        .iter()
-        .map(|(name, value)| format!("const {name} = {value}u;\n"))
-        .collect()
 }
 
 /// matmul_common.wgsl's `Dims`, field for field.
@@ -531,7 +480,7 @@ impl Gpu {
         // Each share's sums into `shares`, then the shares added and the epilogue applied.
         let shares = self.scratch(&format!("shares.{tag}"), dims.splits * m * n)?;
         let partial = Dims {
-            epilogue: code(&Epilogue::CODES, "PARTIAL"),
+            epilogue: Epilogue::Partial.code(),
             ..dims
         };
         let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial.words())?;
@@ -562,7 +511,7 @@ impl Gpu {
             m,
             n,
             k: 0,
-            epilogue: code(&Epilogue::CODES, "PARTIAL"),
+            epilogue: Epilogue::Partial.code(),
             a: [n as u32, 1],
             b: [0, 0],
             k_share: 0,
@@ -707,9 +656,8 @@ impl Gpu {
             let zero = self.upload("multiply.bias", &vec![0.0; n])?;
             let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
             let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
-            let linear = Epilogue::Bias(Activation::Linear);
             let pass = encoder.begin_compute_pass();
-            self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+            self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], Epilogue::Linear)?;
             pass.end();
             Ok(vec![(out, m * n)])
         })?;

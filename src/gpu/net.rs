@@ -10,35 +10,21 @@
 //!             dz_{l−1} = (dz_l·W_lᵀ) ⊙ act'_{l−1}(h_{l−1})   (matmul, gradient epilogue)
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
-use super::{code, constants, groups, Epilogue, Gpu, GpuError, Operand};
+use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
+use super::{groups, Epilogue, Gpu, GpuError, Operand};
 use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::GpuBuffer;
 
-/// The codes loss.wgsl and optimizer.wgsl switch on, prepended to them from here.
-const LOSSES: [(&str, u32); 4] = [
-    ("SOFTMAX_CROSS_ENTROPY", 0),
-    ("LOGISTIC", 1),
-    ("HINGE", 2),
-    ("MSE", 3),
-];
-const OPTIMISERS: [(&str, u32); 6] = [
-    ("SGD", 0),
-    ("MOMENTUM", 1),
-    ("ADAM", 2),
-    ("NO_REGULARIZATION", 0),
-    ("L1", 1),
-    ("L2", 2),
-];
-
 pub(super) fn loss_source() -> String {
-    format!("{}{}", constants(&LOSSES), include_str!("loss.wgsl"))
+    format!("{}{}", declarations::<LossCode>(), include_str!("loss.wgsl"))
 }
 
 pub(super) fn optimizer_source() -> String {
-    format!("{}{}", constants(&OPTIMISERS), include_str!("optimizer.wgsl"))
+    let codes = declarations::<OptimizerCode>() + &declarations::<RegularizationCode>();
+    format!("{codes}{}", include_str!("optimizer.wgsl"))
 }
 
 impl Gpu {
@@ -72,7 +58,7 @@ impl Gpu {
                 let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
                 let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
                 let shape = [rows, layer.inputs, layer.outputs];
-                let epilogue = Epilogue::Bias(trainer.arch.activation(l));
+                let epilogue = Epilogue::bias(trainer.arch.activation(l));
                 self.encode_matmul(&pass, &format!("forward{l}"), a, w, &b, &out, shape, epilogue)?;
                 h = out;
             }
@@ -244,7 +230,7 @@ impl Plan {
         for (l, &(fan_in, fan_out, act)) in self.layers.iter().enumerate() {
             let out = buf(&activation(l), batch * fan_out)?;
             let (a, w) = (Operand::rows(&h, fan_in), Operand::rows(&params[2 * l], fan_out));
-            let epilogue = Epilogue::Bias(act);
+            let epilogue = Epilogue::bias(act);
             gpu.encode_matmul(
                 &pass,
                 &format!("train.fwd{l}"),
@@ -263,16 +249,8 @@ impl Plan {
         let labels = gpu.upload("train.y", y)?;
         let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
         let point_losses = buf("train.loss", batch)?;
-        let loss_code = code(
-            &LOSSES,
-            match self.loss {
-                Loss::SoftmaxCrossEntropy => "SOFTMAX_CROSS_ENTROPY",
-                Loss::Logistic => "LOGISTIC",
-                Loss::Hinge => "HINGE",
-                Loss::Mse => "MSE",
-            },
-        );
-        let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss_code, 0])?;
+        let loss = LossCode::from(self.loss).code();
+        let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss, 0])?;
         gpu.dispatch(
             &pass,
             &gpu.loss,
@@ -286,7 +264,7 @@ impl Plan {
             .enumerate()
             .map(|(i, n)| buf(&grad(i), n))
             .collect::<Result<_, _>>()?;
-        let none = Epilogue::Bias(Activation::Linear);
+        let none = Epilogue::Linear;
         for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
             let tag = |what: &str| format!("train.{what}{l}");
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
@@ -304,7 +282,7 @@ impl Plan {
             if l > 0 {
                 let below = buf(&delta(l - 1), batch * fan_in)?;
                 let w_t = Operand::transposed(&params[2 * l], fan_out);
-                let epilogue = Epilogue::TimesGrad(self.layers[l - 1].2);
+                let epilogue = Epilogue::times_grad(self.layers[l - 1].2);
                 gpu.encode_matmul(
                     &pass,
                     &tag("dh"),
@@ -333,31 +311,23 @@ impl Plan {
         }
         // update: a second pass, after the copies
         let pass = encoder.begin_compute_pass();
-        let optimizer = code(
-            &OPTIMISERS,
-            match self.optimizer {
-                OptimizerKind::Sgd => "SGD",
-                OptimizerKind::Momentum => "MOMENTUM",
-                OptimizerKind::Adam => "ADAM",
-            },
-        );
+        let optimizer = OptimizerCode::from(self.optimizer).code();
         // Adam's constants, in f32 as optim.rs computes them.
         let (b1, b2) = (0.9f32, 0.999f32);
         let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
         let step = gpu.uniform("train.step", &[c1, c2, 0.0, 0.0].map(f32::to_bits))?;
         for (i, n) in self.sizes().enumerate() {
             // Only weights (even i) are regularised.
-            let regularization = match self.regularization {
-                Regularization::L1 if i % 2 == 0 => "L1",
-                Regularization::L2 if i % 2 == 0 => "L2",
-                _ => "NO_REGULARIZATION",
+            let regularization = match i % 2 {
+                0 => RegularizationCode::from(self.regularization),
+                _ => RegularizationCode::NoRegularization,
             };
             let f = f32::to_bits;
             // optimizer.wgsl's `Update`, field for field
             let words = [
                 n as u32,
                 optimizer,
-                code(&OPTIMISERS, regularization),
+                regularization.code(),
                 0,
                 f(self.lr),
                 f(self.mu),
