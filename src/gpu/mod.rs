@@ -12,6 +12,7 @@ mod net;
 pub use codes::Epilogue;
 pub use net::GpuSteps;
 
+use bytemuck::{Pod, Zeroable};
 use codes::KernelCode;
 use js_sys::{Float32Array, JsNullable};
 use std::cell::RefCell;
@@ -128,37 +129,41 @@ impl From<JsValue> for GpuError {
 }
 
 /// matmul_common.wgsl's `Dims`, field for field.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 struct Dims {
-    m: usize,
-    n: usize,
-    k: usize,
+    m: u32,
+    n: u32,
+    k: u32,
     epilogue: u32,
-    a: [u32; 2],
-    b: [u32; 2],
+    /// `A[i, k] = a[i * a_row + k * a_col]`, and the same for B.
+    a_row: u32,
+    a_col: u32,
+    b_row: u32,
+    b_col: u32,
     /// Workgroup z sums K from `z * k_share`; `reduce` adds `splits` shares.
-    k_share: usize,
-    splits: usize,
+    k_share: u32,
+    splits: u32,
+    pad: [u32; 2],
 }
 
 impl Dims {
-    fn words(&self) -> [u32; 12] {
-        let [m, n, k, k_share, splits] =
-            [self.m, self.n, self.k, self.k_share, self.splits].map(|v| v as u32);
-        let ([a_row, a_col], [b_row, b_col]) = (self.a, self.b);
-        [
+    /// An unsplit `m × k` by `k × n` product of `a` and `b` with `epilogue`.
+    fn new([m, k, n]: [usize; 3], a: &Operand, b: &Operand, epilogue: Epilogue) -> Dims {
+        let [m, n, k] = [m, n, k].map(|v| v as u32);
+        Dims {
             m,
             n,
             k,
-            self.epilogue,
-            a_row,
-            a_col,
-            b_row,
-            b_col,
-            k_share,
-            splits,
-            0,
-            0,
-        ]
+            epilogue: epilogue.code(),
+            a_row: a.row,
+            a_col: a.col,
+            b_row: b.row,
+            b_col: b.col,
+            k_share: k,
+            splits: 1,
+            pad: [0; 2],
+        }
     }
 }
 
@@ -222,7 +227,7 @@ pub struct Gpu {
     /// Named buffers, grown when too small and reused otherwise.
     buffers: RefCell<HashMap<String, GpuBuffer>>,
     /// What was last written to each uniform buffer, by name.
-    uniforms: RefCell<HashMap<String, (GpuBuffer, Vec<u32>)>>,
+    uniforms: RefCell<HashMap<String, (GpuBuffer, Vec<u8>)>>,
     /// Staging buffers for read-backs that are not in flight.
     staging: RefCell<Vec<GpuBuffer>>,
 }
@@ -359,7 +364,7 @@ impl Gpu {
     pub fn upload(&self, name: &str, values: &[f32]) -> Result<GpuBuffer, GpuError> {
         let b = self.scratch(name, values.len())?;
         self.queue
-            .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(values))?;
+            .write_buffer_with_u32_and_u8_slice(&b, 0, bytemuck::cast_slice(values))?;
         Ok(b)
     }
 
@@ -372,19 +377,19 @@ impl Gpu {
         )
     }
 
-    /// A uniform buffer holding `words`. Most uniforms repeat from one call or training step
+    /// A uniform buffer holding `value`. Most uniforms repeat from one call or training step
     /// to the next, so a write is skipped when the buffer, as the queue will see it, already
-    /// holds these words: each write is a copy the GPU has to make.
-    fn uniform(&self, name: &str, words: &[u32]) -> Result<GpuBuffer, GpuError> {
-        let b = self.buffer(name, words.len() * 4, usage::UNIFORM | usage::COPY_DST)?;
+    /// holds these bytes: each write is a copy the GPU has to make.
+    fn uniform<U: Pod>(&self, name: &str, value: &U) -> Result<GpuBuffer, GpuError> {
+        let bytes = bytemuck::bytes_of(value);
+        let b = self.buffer(name, bytes.len(), usage::UNIFORM | usage::COPY_DST)?;
         let mut written = self.uniforms.borrow_mut();
         let same = written
             .get(name)
-            .is_some_and(|(buffer, last)| buffer == &b && last == words);
+            .is_some_and(|(buffer, last)| buffer == &b && last == bytes);
         if !same {
-            self.queue
-                .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(words))?;
-            written.insert(name.to_string(), (b.clone(), words.to_vec()));
+            self.queue.write_buffer_with_u32_and_u8_slice(&b, 0, bytes)?;
+            written.insert(name.to_string(), (b.clone(), bytes.to_vec()));
         }
         Ok(b)
     }
@@ -441,16 +446,7 @@ impl Gpu {
         if m == 0 || n == 0 {
             return Ok(()); // C is empty
         }
-        let mut dims = Dims {
-            m,
-            n,
-            k,
-            epilogue: epilogue.code(),
-            a: [a.row, a.col],
-            b: [b.row, b.col],
-            k_share: k,
-            splits: 1,
-        };
+        let mut dims = Dims::new([m, k, n], &a, &b, epilogue);
         let narrow = n <= Tiling::NARROW.tile_n();
         let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
         if k % 4 == 0 && n % 4 == 0 && plain(&a, k) && plain(&b, n) {
@@ -459,7 +455,7 @@ impl Gpu {
             } else {
                 (&self.matmul_vec4, 32)
             };
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+            let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [n.div_ceil(tile_n), m.div_ceil(32), 1]);
             return Ok(());
@@ -470,20 +466,21 @@ impl Gpu {
             (Tiling::WIDE, &self.matmul)
         };
         let tiles = [n.div_ceil(tiling.tile_n()), m.div_ceil(tiling.tile_m())];
-        (dims.k_share, dims.splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
-        if dims.splits == 1 {
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        let (share, splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
+        (dims.k_share, dims.splits) = (share as u32, splits as u32);
+        if splits == 1 {
+            let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         // Each share's sums into `shares`, then the shares added and the epilogue applied.
-        let shares = self.scratch(&format!("shares.{tag}"), dims.splits * m * n)?;
+        let shares = self.scratch(&format!("shares.{tag}"), splits * m * n)?;
         let partial = Dims {
             epilogue: Epilogue::Partial.code(),
             ..dims
         };
-        let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial.words())?;
+        let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial)?;
         let bindings = [
             (0, a.buffer),
             (1, b.buffer),
@@ -491,8 +488,8 @@ impl Gpu {
             (3, &shares),
             (4, &uniform),
         ];
-        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], dims.splits]);
-        let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
+        let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
         let bindings = [(0, &shares), (2, extra), (3, out), (4, &uniform)];
         self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -507,17 +504,17 @@ impl Gpu {
         out: &GpuBuffer,
         [m, n]: [usize; 2],
     ) -> Result<(), GpuError> {
+        // Only m, n and x's row stride are read.
         let dims = Dims {
-            m,
-            n,
-            k: 0,
+            m: m as u32,
+            n: n as u32,
             epilogue: Epilogue::Partial.code(),
-            a: [n as u32, 1],
-            b: [0, 0],
-            k_share: 0,
+            a_row: n as u32,
+            a_col: 1,
             splits: 1,
+            ..Dims::zeroed()
         };
-        let dims = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        let dims = self.uniform(&format!("dims.{tag}"), &dims)?;
         let bindings = [(0, x), (3, out), (4, &dims)];
         self.dispatch_bound(pass, &self.column_sums, &bindings, [n.div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -692,12 +689,6 @@ struct ReadBack {
     staging: GpuBuffer,
     size: usize,
     floats: Vec<usize>,
-}
-
-/// The bytes of a slice of 4-byte numbers, for `writeBuffer`.
-fn as_bytes<T: Copy>(values: &[T]) -> &[u8] {
-    // SAFETY: f32 and u32 have no padding and any byte is a valid u8.
-    unsafe { std::slice::from_raw_parts(values.as_ptr().cast(), std::mem::size_of_val(values)) }
 }
 
 /// Groups of `GROUP` threads to cover `n` items.

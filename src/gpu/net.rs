@@ -13,6 +13,7 @@
 use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
 use super::{groups, Epilogue, Gpu, GpuError, Operand};
 use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
+use bytemuck::{Pod, Zeroable};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -125,6 +126,44 @@ struct Plan {
     lr: f32,
     mu: f32,
     lambda: f32,
+}
+
+/// loss.wgsl's `LossDims`, field for field.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct LossDims {
+    rows: u32,
+    outputs: u32,
+    loss: u32,
+    pad: u32,
+}
+
+/// optimizer.wgsl's `Update`, field for field: the same for every step.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Update {
+    len: u32,
+    optimizer: u32,
+    regularization: u32,
+    pad: u32,
+    lr: f32,
+    mu: f32,
+    lambda: f32,
+    b1: f32,
+    b2: f32,
+    one_minus_b1: f32,
+    one_minus_b2: f32,
+    /// WGSL rounds a uniform struct up to a multiple of 16 bytes.
+    pad_end: f32,
+}
+
+/// optimizer.wgsl's `Step`: Adam's bias corrections at this step.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Step {
+    c1: f32,
+    c2: f32,
+    pad: [f32; 2],
 }
 
 /// What a run of training steps on the GPU produced, to be handed to the trainer.
@@ -249,8 +288,13 @@ impl Plan {
         let labels = gpu.upload("train.y", y)?;
         let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
         let point_losses = buf("train.loss", batch)?;
-        let loss = LossCode::from(self.loss).code();
-        let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss, 0])?;
+        let dims = LossDims {
+            rows: batch as u32,
+            outputs: outputs as u32,
+            loss: LossCode::from(self.loss).code(),
+            pad: 0,
+        };
+        let dims = gpu.uniform("train.loss_dims", &dims)?;
         gpu.dispatch(
             &pass,
             &gpu.loss,
@@ -315,30 +359,35 @@ impl Plan {
         // Adam's constants, in f32 as optim.rs computes them.
         let (b1, b2) = (0.9f32, 0.999f32);
         let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
-        let step = gpu.uniform("train.step", &[c1, c2, 0.0, 0.0].map(f32::to_bits))?;
+        let step = gpu.uniform(
+            "train.step",
+            &Step {
+                c1,
+                c2,
+                pad: [0.0; 2],
+            },
+        )?;
         for (i, n) in self.sizes().enumerate() {
             // Only weights (even i) are regularised.
             let regularization = match i % 2 {
                 0 => RegularizationCode::from(self.regularization),
                 _ => RegularizationCode::NoRegularization,
             };
-            let f = f32::to_bits;
-            // optimizer.wgsl's `Update`, field for field
-            let words = [
-                n as u32,
+            let update = Update {
+                len: n as u32,
                 optimizer,
-                regularization.code(),
-                0,
-                f(self.lr),
-                f(self.mu),
-                f(self.lambda),
-                f(b1),
-                f(b2),
-                f(1.0 - b1),
-                f(1.0 - b2),
-                0,
-            ];
-            let u = gpu.uniform(&format!("train.update{i}"), &words)?;
+                regularization: regularization.code(),
+                pad: 0,
+                lr: self.lr,
+                mu: self.mu,
+                lambda: self.lambda,
+                b1,
+                b2,
+                one_minus_b1: 1.0 - b1,
+                one_minus_b2: 1.0 - b2,
+                pad_end: 0.0,
+            };
+            let u = gpu.uniform(&format!("train.update{i}"), &update)?;
             let (m1, m2) = (buf(&moment(1, i), n)?, buf(&moment(2, i), n)?);
             gpu.dispatch(
                 &pass,
