@@ -7,9 +7,11 @@
 //! each read-back maps a staging buffer of its own.
 
 mod codes;
+mod ids;
 mod net;
 
 pub use codes::Epilogue;
+pub use ids::{BufferId, Product};
 pub use net::GpuSteps;
 
 use bytemuck::{Pod, Zeroable};
@@ -224,10 +226,10 @@ pub struct Gpu {
     column_sums: GpuComputePipeline,
     loss: GpuComputePipeline,
     update: GpuComputePipeline,
-    /// Named buffers, grown when too small and reused otherwise.
-    buffers: RefCell<HashMap<String, GpuBuffer>>,
-    /// What was last written to each uniform buffer, by name.
-    uniforms: RefCell<HashMap<String, (GpuBuffer, Vec<u8>)>>,
+    /// The buffers kept across calls, grown when too small and reused otherwise.
+    buffers: RefCell<HashMap<BufferId, GpuBuffer>>,
+    /// What was last written to each uniform buffer.
+    uniforms: RefCell<HashMap<BufferId, (GpuBuffer, Vec<u8>)>>,
     /// Staging buffers for read-backs that are not in flight.
     staging: RefCell<Vec<GpuBuffer>>,
 }
@@ -342,12 +344,12 @@ impl Gpu {
         self.device.destroy();
     }
 
-    /// A buffer of at least `bytes` under `name`, reused across calls. A buffer that is too
-    /// small is replaced; work already submitted keeps the old one alive until it finishes.
-    fn buffer(&self, name: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {
+    /// Buffer `id` with at least `bytes`, reused across calls. A buffer that is too small is
+    /// replaced; work already submitted keeps the old one alive until it finishes.
+    fn buffer(&self, id: BufferId, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {
         let size = bytes.div_ceil(16).max(1) * 16;
         let mut buffers = self.buffers.borrow_mut();
-        if let Some(b) = buffers.get(name) {
+        if let Some(b) = buffers.get(&id) {
             if b.size() >= size as f64 && b.usage() == usage {
                 return Ok(b.clone());
             }
@@ -356,40 +358,36 @@ impl Gpu {
         let b = self
             .device
             .create_buffer(&GpuBufferDescriptor::new_with_f64(size as f64, usage))?;
-        buffers.insert(name.to_string(), b.clone());
+        buffers.insert(id, b.clone());
         Ok(b)
     }
 
-    /// A storage buffer holding `values` (written when the queue reaches it).
-    pub fn upload(&self, name: &str, values: &[f32]) -> Result<GpuBuffer, GpuError> {
-        let b = self.scratch(name, values.len())?;
+    /// Storage buffer `id` holding `values` (written when the queue reaches it).
+    pub fn upload(&self, id: BufferId, values: &[f32]) -> Result<GpuBuffer, GpuError> {
+        let b = self.scratch(id, values.len())?;
         self.queue
             .write_buffer_with_u32_and_u8_slice(&b, 0, bytemuck::cast_slice(values))?;
         Ok(b)
     }
 
-    /// A storage buffer for `floats` values computed on the GPU.
-    pub fn scratch(&self, name: &str, floats: usize) -> Result<GpuBuffer, GpuError> {
-        self.buffer(
-            name,
-            floats * 4,
-            usage::STORAGE | usage::COPY_DST | usage::COPY_SRC,
-        )
+    /// Storage buffer `id` for `floats` values computed on the GPU.
+    pub fn scratch(&self, id: BufferId, floats: usize) -> Result<GpuBuffer, GpuError> {
+        self.buffer(id, floats * 4, usage::STORAGE | usage::COPY_DST | usage::COPY_SRC)
     }
 
-    /// A uniform buffer holding `value`. Most uniforms repeat from one call or training step
+    /// Uniform buffer `id` holding `value`. Most uniforms repeat from one call or training step
     /// to the next, so a write is skipped when the buffer, as the queue will see it, already
     /// holds these bytes: each write is a copy the GPU has to make.
-    fn uniform<U: Pod>(&self, name: &str, value: &U) -> Result<GpuBuffer, GpuError> {
+    fn uniform<U: Pod>(&self, id: BufferId, value: &U) -> Result<GpuBuffer, GpuError> {
         let bytes = bytemuck::bytes_of(value);
-        let b = self.buffer(name, bytes.len(), usage::UNIFORM | usage::COPY_DST)?;
+        let b = self.buffer(id, bytes.len(), usage::UNIFORM | usage::COPY_DST)?;
         let mut written = self.uniforms.borrow_mut();
         let same = written
-            .get(name)
+            .get(&id)
             .is_some_and(|(buffer, last)| buffer == &b && last == bytes);
         if !same {
             self.queue.write_buffer_with_u32_and_u8_slice(&b, 0, bytes)?;
-            written.insert(name.to_string(), (b.clone(), bytes.to_vec()));
+            written.insert(id, (b.clone(), bytes.to_vec()));
         }
         Ok(b)
     }
@@ -429,13 +427,13 @@ impl Gpu {
         pass.dispatch_workgroups_with_workgroup_count_y_and_workgroup_count_z(x as u32, y as u32, z as u32);
     }
 
-    /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `tag` names the
-    /// uniform buffer of this product: one per product recorded into the same submission.
+    /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `product` says which
+    /// product this is, for its own uniforms: one per product recorded into a submission.
     #[allow(clippy::too_many_arguments)]
     pub fn encode_matmul(
         &self,
         pass: &GpuComputePassEncoder,
-        tag: &str,
+        product: Product,
         a: Operand,
         b: Operand,
         extra: &GpuBuffer,
@@ -455,7 +453,7 @@ impl Gpu {
             } else {
                 (&self.matmul_vec4, 32)
             };
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
+            let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [n.div_ceil(tile_n), m.div_ceil(32), 1]);
             return Ok(());
@@ -469,18 +467,18 @@ impl Gpu {
         let (share, splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
         (dims.k_share, dims.splits) = (share as u32, splits as u32);
         if splits == 1 {
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
+            let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         // Each share's sums into `shares`, then the shares added and the epilogue applied.
-        let shares = self.scratch(&format!("shares.{tag}"), splits * m * n)?;
+        let shares = self.scratch(BufferId::Shares(product), splits * m * n)?;
         let partial = Dims {
             epilogue: Epilogue::Partial.code(),
             ..dims
         };
-        let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial)?;
+        let uniform = self.uniform(BufferId::ShareDims(product), &partial)?;
         let bindings = [
             (0, a.buffer),
             (1, b.buffer),
@@ -489,7 +487,7 @@ impl Gpu {
             (4, &uniform),
         ];
         self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
-        let uniform = self.uniform(&format!("dims.{tag}"), &dims)?;
+        let uniform = self.uniform(BufferId::Dims(product), &dims)?;
         let bindings = [(0, &shares), (2, extra), (3, out), (4, &uniform)];
         self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -499,7 +497,7 @@ impl Gpu {
     pub fn encode_column_sums(
         &self,
         pass: &GpuComputePassEncoder,
-        tag: &str,
+        product: Product,
         x: &GpuBuffer,
         out: &GpuBuffer,
         [m, n]: [usize; 2],
@@ -514,7 +512,7 @@ impl Gpu {
             splits: 1,
             ..Dims::zeroed()
         };
-        let dims = self.uniform(&format!("dims.{tag}"), &dims)?;
+        let dims = self.uniform(BufferId::Dims(product), &dims)?;
         let bindings = [(0, x), (3, out), (4, &dims)];
         self.dispatch_bound(pass, &self.column_sums, &bindings, [n.div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -649,12 +647,24 @@ impl Gpu {
             )));
         }
         let read = self.record_and_read(|encoder| {
-            let out = self.scratch("multiply.c", m * n)?;
-            let zero = self.upload("multiply.bias", &vec![0.0; n])?;
-            let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
+            let out = self.scratch(BufferId::MultiplyC, m * n)?;
+            let zero = self.upload(BufferId::MultiplyBias, &vec![0.0; n])?;
+            let (a, b) = (
+                self.upload(BufferId::MultiplyA, a)?,
+                self.upload(BufferId::MultiplyB, b)?,
+            );
             let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
             let pass = encoder.begin_compute_pass();
-            self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], Epilogue::Linear)?;
+            self.encode_matmul(
+                &pass,
+                Product::Multiply,
+                a,
+                b,
+                &zero,
+                &out,
+                [m, k, n],
+                Epilogue::Linear,
+            )?;
             pass.end();
             Ok(vec![(out, m * n)])
         })?;

@@ -11,7 +11,7 @@
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
 use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
-use super::{groups, Epilogue, Gpu, GpuError, Operand};
+use super::{groups, BufferId, Epilogue, Gpu, GpuError, Operand, Product};
 use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
 use bytemuck::{Pod, Zeroable};
 use std::future::Future;
@@ -51,16 +51,16 @@ impl Gpu {
         }
         let read = self.record_and_read(|encoder| {
             let pass = encoder.begin_compute_pass();
-            let mut h = self.upload("forward.x", x)?;
+            let mut h = self.upload(BufferId::ForwardX, x)?;
             for (l, layer) in layers.iter().enumerate() {
                 // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
-                let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
-                let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
-                let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
+                let out = self.scratch(BufferId::ForwardOutput(l), rows * layer.outputs)?;
+                let w = self.upload(BufferId::ForwardWeights(l), &layer.w)?;
+                let b = self.upload(BufferId::ForwardBias(l), &layer.b)?;
                 let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
                 let shape = [rows, layer.inputs, layer.outputs];
                 let epilogue = Epilogue::bias(trainer.arch.activation(l));
-                self.encode_matmul(&pass, &format!("forward{l}"), a, w, &b, &out, shape, epilogue)?;
+                self.encode_matmul(&pass, Product::Forward(l), a, w, &b, &out, shape, epilogue)?;
                 h = out;
             }
             pass.end();
@@ -180,26 +180,6 @@ impl GpuSteps {
     }
 }
 
-/// Buffer names: parameter `i` (in the order W1, b1, W2, …) and its companions.
-fn param(i: usize) -> String {
-    format!("train.p{i}")
-}
-fn grad(i: usize) -> String {
-    format!("train.g{i}")
-}
-fn moment(which: u8, i: usize) -> String {
-    format!("train.m{which}.{i}")
-}
-fn previous(i: usize) -> String {
-    format!("train.prev{i}")
-}
-fn activation(l: usize) -> String {
-    format!("train.h{l}")
-}
-fn delta(l: usize) -> String {
-    format!("train.dz{l}")
-}
-
 impl Plan {
     /// The plan for `trainer`'s network on batches of `batch` points.
     fn of(trainer: &Trainer, batch: usize) -> Plan {
@@ -234,12 +214,12 @@ impl Plan {
     /// lost device or a switch of backend loses nothing.
     fn load(&self, gpu: &Gpu, state: &TrainState) -> Result<(), GpuError> {
         for i in 0..state.params.len() {
-            gpu.upload(&param(i), &state.params[i])?;
-            gpu.upload(&moment(1, i), &state.m[i])?;
-            gpu.upload(&moment(2, i), &state.v[i])?;
+            gpu.upload(BufferId::Param(i), &state.params[i])?;
+            gpu.upload(BufferId::FirstMoment(i), &state.m[i])?;
+            gpu.upload(BufferId::SecondMoment(i), &state.v[i])?;
         }
         let widest = self.layers.iter().map(|l| l.1).max().unwrap_or(1);
-        gpu.upload("train.zero", &vec![0.0; widest])?;
+        gpu.upload(BufferId::Zeros, &vec![0.0; widest])?;
         Ok(())
     }
 
@@ -257,22 +237,22 @@ impl Plan {
         let (batch, n_layers) = (self.batch, self.layers.len());
         let encoder = gpu.encoder();
         let pass = encoder.begin_compute_pass();
-        let buf = |name: &str, floats| gpu.scratch(name, floats);
+        let buf = |id, floats| gpu.scratch(id, floats);
         let params: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
-            .map(|(i, n)| buf(&param(i), n))
+            .map(|(i, n)| buf(BufferId::Param(i), n))
             .collect::<Result<_, _>>()?;
         // forward, loss, backward: one compute pass (WebGPU orders its dispatches)
-        let mut h = gpu.upload("train.x", x)?;
+        let mut h = gpu.upload(BufferId::BatchX, x)?;
         let mut hs = vec![h.clone()];
         for (l, &(fan_in, fan_out, act)) in self.layers.iter().enumerate() {
-            let out = buf(&activation(l), batch * fan_out)?;
+            let out = buf(BufferId::Activations(l), batch * fan_out)?;
             let (a, w) = (Operand::rows(&h, fan_in), Operand::rows(&params[2 * l], fan_out));
             let epilogue = Epilogue::bias(act);
             gpu.encode_matmul(
                 &pass,
-                &format!("train.fwd{l}"),
+                Product::TrainForward(l),
                 a,
                 w,
                 &params[2 * l + 1],
@@ -285,16 +265,16 @@ impl Plan {
         }
         // loss and its gradient with respect to the logits
         let outputs = self.outputs();
-        let labels = gpu.upload("train.y", y)?;
-        let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
-        let point_losses = buf("train.loss", batch)?;
+        let labels = gpu.upload(BufferId::BatchY, y)?;
+        let mut dz = buf(BufferId::Delta(n_layers - 1), batch * outputs)?;
+        let point_losses = buf(BufferId::PointLosses, batch)?;
         let dims = LossDims {
             rows: batch as u32,
             outputs: outputs as u32,
             loss: LossCode::from(self.loss).code(),
             pad: 0,
         };
-        let dims = gpu.uniform("train.loss_dims", &dims)?;
+        let dims = gpu.uniform(BufferId::LossDims, &dims)?;
         gpu.dispatch(
             &pass,
             &gpu.loss,
@@ -302,19 +282,18 @@ impl Plan {
             groups(batch),
         );
         // backward, last layer first
-        let zero_bias = buf("train.zero", 1)?;
+        let zero_bias = buf(BufferId::Zeros, 1)?;
         let grads: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
-            .map(|(i, n)| buf(&grad(i), n))
+            .map(|(i, n)| buf(BufferId::Grad(i), n))
             .collect::<Result<_, _>>()?;
         let none = Epilogue::Linear;
         for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
-            let tag = |what: &str| format!("train.{what}{l}");
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
             gpu.encode_matmul(
                 &pass,
-                &tag("dw"),
+                Product::WeightGrad(l),
                 h_in,
                 dz_op,
                 &zero_bias,
@@ -322,14 +301,20 @@ impl Plan {
                 [fan_in, batch, fan_out],
                 none,
             )?;
-            gpu.encode_column_sums(&pass, &tag("db"), &dz, &grads[2 * l + 1], [batch, fan_out])?;
+            gpu.encode_column_sums(
+                &pass,
+                Product::BiasGrad(l),
+                &dz,
+                &grads[2 * l + 1],
+                [batch, fan_out],
+            )?;
             if l > 0 {
-                let below = buf(&delta(l - 1), batch * fan_in)?;
+                let below = buf(BufferId::Delta(l - 1), batch * fan_in)?;
                 let w_t = Operand::transposed(&params[2 * l], fan_out);
                 let epilogue = Epilogue::times_grad(self.layers[l - 1].2);
                 gpu.encode_matmul(
                     &pass,
-                    &tag("dh"),
+                    Product::InputGrad(l),
                     dz_op,
                     w_t,
                     &hs[l],
@@ -343,7 +328,7 @@ impl Plan {
         pass.end();
         if last {
             for (i, n) in self.sizes().enumerate() {
-                let keep = buf(&previous(i), n)?;
+                let keep = buf(BufferId::Previous(i), n)?;
                 encoder.copy_buffer_to_buffer_with_f64_and_f64_and_f64(
                     &params[i],
                     0.0,
@@ -360,7 +345,7 @@ impl Plan {
         let (b1, b2) = (0.9f32, 0.999f32);
         let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
         let step = gpu.uniform(
-            "train.step",
+            BufferId::Step,
             &Step {
                 c1,
                 c2,
@@ -387,8 +372,11 @@ impl Plan {
                 one_minus_b2: 1.0 - b2,
                 pad_end: 0.0,
             };
-            let u = gpu.uniform(&format!("train.update{i}"), &update)?;
-            let (m1, m2) = (buf(&moment(1, i), n)?, buf(&moment(2, i), n)?);
+            let u = gpu.uniform(BufferId::Update(i), &update)?;
+            let (m1, m2) = (
+                buf(BufferId::FirstMoment(i), n)?,
+                buf(BufferId::SecondMoment(i), n)?,
+            );
             gpu.dispatch(
                 &pass,
                 &gpu.update,
@@ -404,22 +392,25 @@ impl Plan {
     /// its value before the last update and its moments, then the last logits and losses.
     fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<super::ReadBack, GpuError> {
         let sizes: Vec<usize> = self.sizes().collect();
-        let names = [
-            param as fn(usize) -> String,
-            grad,
-            previous,
-            |i| moment(1, i),
-            |i| moment(2, i),
+        let ids = [
+            BufferId::Param,
+            BufferId::Grad,
+            BufferId::Previous,
+            BufferId::FirstMoment,
+            BufferId::SecondMoment,
         ];
         let mut buffers = Vec::new();
-        for name in names {
+        for id in ids {
             for (i, &n) in sizes.iter().enumerate() {
-                buffers.push((gpu.scratch(&name(i), n)?, n));
+                buffers.push((gpu.scratch(id(i), n)?, n));
             }
         }
         let logits = self.batch * self.outputs();
-        buffers.push((gpu.scratch(&activation(self.layers.len() - 1), logits)?, logits));
-        buffers.push((gpu.scratch("train.loss", self.batch)?, self.batch));
+        buffers.push((
+            gpu.scratch(BufferId::Activations(self.layers.len() - 1), logits)?,
+            logits,
+        ));
+        buffers.push((gpu.scratch(BufferId::PointLosses, self.batch)?, self.batch));
         let sources: Vec<(&GpuBuffer, usize)> = buffers.iter().map(|(b, n)| (b, *n)).collect();
         gpu.copy_out(encoder, &sources)
     }
