@@ -12,7 +12,7 @@
 
 use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
 use super::{groups, BufferId, Epilogue, Gpu, GpuError, Operand, Product};
-use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
+use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer, ADAM};
 use bytemuck::{Pod, Zeroable};
 use std::future::Future;
 use std::rc::Rc;
@@ -153,8 +153,7 @@ struct Update {
     b2: f32,
     one_minus_b1: f32,
     one_minus_b2: f32,
-    /// WGSL rounds a uniform struct up to a multiple of 16 bytes.
-    pad_end: f32,
+    epsilon: f32,
 }
 
 /// optimizer.wgsl's `Step`: Adam's bias corrections at this step.
@@ -341,9 +340,9 @@ impl Plan {
         // update: a second pass, after the copies
         let pass = encoder.begin_compute_pass();
         let optimizer = OptimizerCode::from(self.optimizer).code();
-        // Adam's constants, in f32 as optim.rs computes them.
-        let (b1, b2) = (0.9f32, 0.999f32);
-        let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
+        // Adam's constants and bias corrections in f32, as the CPU's optimiser has them.
+        let adam = ADAM.of::<f32>();
+        let (c1, c2) = adam.corrections(t);
         let step = gpu.uniform(
             BufferId::Step,
             &Step {
@@ -366,11 +365,11 @@ impl Plan {
                 lr: self.lr,
                 mu: self.mu,
                 lambda: self.lambda,
-                b1,
-                b2,
-                one_minus_b1: 1.0 - b1,
-                one_minus_b2: 1.0 - b2,
-                pad_end: 0.0,
+                b1: adam.beta1,
+                b2: adam.beta2,
+                one_minus_b1: 1.0 - adam.beta1,
+                one_minus_b2: 1.0 - adam.beta2,
+                epsilon: adam.epsilon,
             };
             let u = gpu.uniform(BufferId::Update(i), &update)?;
             let (m1, m2) = (

@@ -4,12 +4,12 @@
 // The optimizer and regularization codes are generated from `OptimizerCode` and
 // `RegularizationCode` in src/gpu/codes.rs and prepended.
 
-// The same for every step: Adam's constants are computed on the CPU in f32, as optim.rs
-// computes them.
+// The same for every step. Adam's constants come from src/nn/optim.rs's `ADAM`, in f32 as
+// the CPU's optimiser has them.
 struct Update {
   len: u32, optimizer: u32, regularization: u32, pad: u32,
   lr: f32, mu: f32, lambda: f32,
-  b1: f32, b2: f32, one_minus_b1: f32, one_minus_b2: f32,
+  b1: f32, b2: f32, one_minus_b1: f32, one_minus_b2: f32, epsilon: f32,
 }
 
 // Adam's bias corrections 1 − β1^t and 1 − β2^t at this step: one small write per step,
@@ -45,7 +45,7 @@ fn update(@builtin(global_invocation_id) id: vec3<u32>) {
     case ADAM, default: {
       m1[i] = u.b1 * m1[i] + u.one_minus_b1 * g;
       m2[i] = u.b2 * m2[i] + u.one_minus_b2 * g * g;
-      w[i] = w[i] - u.lr * (m1[i] / step.c1) / (sqrt(m2[i] / step.c2) + 1e-8);
+      w[i] = w[i] - u.lr * (m1[i] / step.c1) / (sqrt(m2[i] / step.c2) + u.epsilon);
     }
   }
 }
