@@ -16,6 +16,7 @@ use crate::report;
 use crate::session::{self, ExpressionSession, SessionError};
 use crate::tensor::{Shape, Tensor};
 use serde::Serialize;
+use std::num::NonZeroUsize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -486,18 +487,6 @@ impl JsGraph {
 #[wasm_bindgen(js_name = Trainer)]
 pub struct JsTrainer {
     trainer: nn::Trainer,
-    /// Changes whenever the weights or the data change, so GPU steps drawn before cannot be
-    /// applied after (`finishGpuSteps`). Unique across trainers.
-    version: u64,
-}
-
-/// A fresh trainer version.
-fn next_version() -> u64 {
-    thread_local!(static LAST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
-    LAST.with(|v| {
-        v.set(v.get() + 1);
-        v.get()
-    })
 }
 
 #[derive(Serialize)]
@@ -536,10 +525,7 @@ impl JsTrainer {
             serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?
         };
         let trainer = nn::Trainer::new(config).map_err(|e| JsError::new(&e))?;
-        Ok(JsTrainer {
-            trainer,
-            version: next_version(),
-        })
+        Ok(JsTrainer { trainer })
     }
 
     /// The default configuration.
@@ -555,7 +541,6 @@ impl JsTrainer {
     /// Runs `n` training steps (forward, backward, update) and returns the last one's loss
     /// and batch accuracy; stops early, keeping the last finite weights, if the loss diverges.
     pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
-        self.version = next_version();
         let mut last = None;
         let mut stopped = None;
         for _ in 0..n {
@@ -631,22 +616,19 @@ impl JsTrainer {
         self.trainer.extent
     }
 
-    /// Whether `finishGpuSteps` would take these steps: nothing changed the network or its
-    /// data since they were drawn.
+    /// Whether `finishGpuSteps` would take these steps: nothing changed the network, its
+    /// data or its batches since they were drawn.
     pub fn accepts(&self, steps: &GpuSteps) -> bool {
-        steps.version == self.version
+        self.trainer.accepts(&steps.taken)
     }
 
     /// Takes over the result of training steps run on the GPU (`Gpu.train`): the same
     /// progress as `step`. Throws if the trainer changed since those steps were drawn.
     #[wasm_bindgen(js_name = finishGpuSteps, unchecked_return_type = "Progress")]
     pub fn finish_gpu_steps(&mut self, steps: GpuSteps) -> Result<JsValue, JsError> {
-        if steps.version != self.version {
-            return Err(JsError::new("the network changed while the GPU was training it"));
-        }
-        self.version = next_version();
-        match steps.steps.finish(&mut self.trainer) {
+        match self.trainer.take_over(steps.taken) {
             Ok(r) => self.progress(Some(r), None),
+            Err(stale @ nn::Stopped::Stale) => Err(JsError::new(&stale.to_string())),
             Err(why) => self.progress(None, Some(why)),
         }
     }
@@ -664,15 +646,11 @@ impl JsTrainer {
             nn::Reconfigured::Live {
                 optimizer_reset,
                 points_redrawn,
-            } => {
-                // GPU steps in flight ran with the old settings: they cannot be taken over.
-                self.version = next_version();
-                Reconfiguration {
-                    restart: Vec::new(),
-                    optimizer_reset,
-                    points_redrawn,
-                }
-            }
+            } => Reconfiguration {
+                restart: Vec::new(),
+                optimizer_reset,
+                points_redrawn,
+            },
             nn::Reconfigured::NeedsRestart(restart) => Reconfiguration {
                 restart,
                 optimizer_reset: false,
@@ -691,7 +669,6 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = addPoint)]
     pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsError> {
-        self.version = next_version();
         self.trainer
             .add_point([x, y], class, test)
             .map_err(|e| JsError::new(&e))
@@ -699,7 +676,6 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = clearPoints)]
     pub fn clear_points(&mut self) {
-        self.version = next_version();
         self.trainer.clear_points();
     }
 }
@@ -717,8 +693,7 @@ pub struct JsGpu {
 /// Training steps run on the GPU, to be handed to `Trainer.finishGpuSteps`.
 #[wasm_bindgen]
 pub struct GpuSteps {
-    steps: gpu::GpuSteps,
-    version: u64,
+    taken: nn::StepsTaken,
 }
 
 fn gpu_error(e: gpu::GpuError) -> JsError {
@@ -798,16 +773,15 @@ impl JsGpu {
     /// nothing to train on.
     #[wasm_bindgen(unchecked_return_type = "Promise<GpuSteps>")]
     pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsError> {
-        let steps = self
-            .gpu
-            .train(&mut trainer.trainer, n.min(10_000))
+        let steps =
+            NonZeroUsize::new(n.min(10_000)).ok_or_else(|| JsError::new("ask for at least one step"))?;
+        let training = trainer
+            .trainer
+            .train_on(&self.gpu, steps)
             .map_err(|why| JsError::new(&why.to_string()))?;
-        // The batches drawn are these steps' own: steps drawn before cannot be taken over.
-        trainer.version = next_version();
-        let version = trainer.version;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
-            let steps = steps.await?;
-            Ok(GpuSteps { steps, version }.into())
+            let taken = training.wait().await?;
+            Ok(GpuSteps { taken }.into())
         }))
     }
 }

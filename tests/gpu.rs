@@ -8,8 +8,10 @@ use gradscope::gpu::Gpu;
 use gradscope::nn::rng::Rng;
 use gradscope::nn::{Activation, Config, DatasetKind, Loss, OptimizerKind, Regularization, Trainer};
 use gradscope::tensor::sgemm::sgemm;
-use gradscope::wasm::{JsGpu, JsTrainer};
+use gradscope::wasm::{GpuSteps, JsGpu, JsTrainer};
+use std::num::NonZeroUsize;
 use std::rc::Rc;
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -101,12 +103,13 @@ async fn empty_products_and_passes_are_empty_not_a_crash() {
         .err()
         .expect("2^40 values is too many");
     assert!(too_many.0.contains("at most"), "{}", too_many.0);
-    let mut trainer = Trainer::new(Config::default()).unwrap();
-    let none = gpu
+    let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
+    let none = js_gpu
         .train(&mut trainer, 0)
-        .err()
-        .expect("zero steps is not a request");
-    assert!(none.to_string().contains("at least one step"), "{none}");
+        .expect_err("zero steps is not a request");
+    let none: js_sys::Error = JsValue::from(none).unchecked_into();
+    assert!(String::from(none.message()).contains("at least one step"));
 }
 
 #[wasm_bindgen_test]
@@ -181,15 +184,15 @@ async fn the_pages_gpu_heatmap_equals_the_cpu_heatmap() {
 
 /// Trains two copies of one network, one on the CPU graph and one on the GPU, and compares
 /// the weights, the last gradients and the last loss.
-async fn train_both(gpu: &Rc<Gpu>, c: Config, steps: usize) -> (f32, f32, f64) {
+async fn train_both(gpu: &Rc<Gpu>, c: Config, steps: NonZeroUsize) -> (f32, f32, f64) {
     let mut cpu = Trainer::new(c.clone()).unwrap();
     let mut on_gpu = Trainer::new(c).unwrap();
     let mut last = None;
-    for _ in 0..steps {
+    for _ in 0..steps.get() {
         last = Some(cpu.step().unwrap());
     }
-    let run = gpu.train(&mut on_gpu, steps).ok().unwrap().await.unwrap();
-    let result = run.finish(&mut on_gpu).unwrap();
+    let taken = on_gpu.train_on(gpu, steps).unwrap().wait().await.unwrap();
+    let result = on_gpu.take_over(taken).unwrap();
     let last = last.unwrap();
     assert_eq!(result.step, last.step);
     assert_eq!(on_gpu.last_batch(), cpu.last_batch(), "the same mini-batches");
@@ -273,7 +276,7 @@ async fn training_steps_on_the_gpu_equal_training_steps_on_the_cpu() {
             "{:?} {:?} {:?} {:?}",
             c.activations, c.loss, optimizer, regularization
         );
-        let (weights, grads, loss) = train_both(&gpu, c, 25).await;
+        let (weights, grads, loss) = train_both(&gpu, c, NonZeroUsize::new(25).unwrap()).await;
         console_log!(
             "{what}: after 25 steps weights differ by {weights:.1e}, gradients {grads:.1e}, loss {loss:.1e}"
         );
@@ -293,9 +296,10 @@ async fn a_diverging_run_on_the_gpu_stops_and_keeps_finite_weights() {
         ..Config::default()
     };
     let mut trainer = Trainer::new(c).unwrap();
-    let run = gpu.train(&mut trainer, 50).ok().unwrap().await.unwrap();
-    let stopped = run
-        .finish(&mut trainer)
+    let fifty = NonZeroUsize::new(50).unwrap();
+    let taken = trainer.train_on(&gpu, fifty).unwrap().wait().await.unwrap();
+    let stopped = trainer
+        .take_over(taken)
         .expect_err("a learning rate of a million diverges");
     assert!(stopped.to_string().contains("the loss became"), "{stopped}");
     assert!(trainer
@@ -303,4 +307,32 @@ async fn a_diverging_run_on_the_gpu_stops_and_keeps_finite_weights() {
         .iter()
         .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite())));
     assert_eq!(trainer.steps, 0, "no step of a failed run counts");
+}
+
+#[wasm_bindgen_test]
+async fn the_page_cannot_take_over_gpu_steps_once_the_trainer_has_changed() {
+    let gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    let steps = |promise| async { JsFuture::from(promise).await.unwrap() };
+    let layers = |trainer: &JsTrainer| format!("{:?}", trainer.layers().unwrap());
+    let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
+    // What the page does between `train` and `finishGpuSteps`: a CPU step, a new point.
+    let changes: [fn(&mut JsTrainer); 2] = [
+        |t| drop(t.step(1).unwrap()),
+        |t| t.add_point(0.5, 0.5, 1, false).unwrap(),
+    ];
+    for change in changes {
+        let pending = steps(gpu.train(&mut trainer, 3).unwrap()).await;
+        let pending = GpuSteps::try_from_js_value(pending).unwrap();
+        change(&mut trainer);
+        let before = (trainer.steps(), layers(&trainer));
+        assert!(!trainer.accepts(&pending), "stale steps are not accepted");
+        assert!(trainer.finish_gpu_steps(pending).is_err(), "nor taken over");
+        assert_eq!((trainer.steps(), layers(&trainer)), before, "and change nothing");
+    }
+    let fresh = steps(gpu.train(&mut trainer, 3).unwrap()).await;
+    let fresh = GpuSteps::try_from_js_value(fresh).unwrap();
+    assert!(trainer.accepts(&fresh));
+    let steps_before = trainer.steps();
+    trainer.finish_gpu_steps(fresh).unwrap();
+    assert_eq!(trainer.steps(), steps_before + 3);
 }

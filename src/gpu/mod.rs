@@ -12,7 +12,7 @@ mod net;
 
 pub use codes::Epilogue;
 pub use ids::{BufferId, Product};
-pub use net::GpuSteps;
+pub use net::Training;
 
 use bytemuck::{Pod, Zeroable};
 use codes::KernelCode;

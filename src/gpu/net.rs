@@ -11,8 +11,11 @@
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
 use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
-use super::{groups, BufferId, Epilogue, Gpu, GpuError, Operand, Product};
-use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer, ADAM};
+use super::{groups, BufferId, Epilogue, Gpu, GpuError, Operand, Pending, Product, ReadBack};
+use crate::nn::{
+    Activation, Loss, OptimizerKind, Regularization, StepsJob, StepsTaken, Ticket, TrainState, Trainer,
+    TrainingDevice, ADAM,
+};
 use bytemuck::{Pod, Zeroable};
 use std::future::Future;
 use std::rc::Rc;
@@ -68,50 +71,63 @@ impl Gpu {
         })?;
         Ok(async move { Ok(read.wait().await?.remove(0)) })
     }
+}
 
-    /// Takes `steps` training steps on batches drawn from `trainer` (which is not changed
-    /// otherwise): records and submits them now, and returns a future that reads the result
-    /// back, for `GpuSteps::finish` to hand to the trainer. Nothing borrows the trainer
-    /// while the GPU works, so the page can draw meanwhile.
-    pub fn train(
-        self: &Rc<Self>,
-        trainer: &mut Trainer,
-        steps: usize,
-    ) -> Result<impl Future<Output = Result<GpuSteps, GpuError>> + 'static, Stopped> {
-        if steps == 0 {
-            return Err(Stopped::Rejected("ask for at least one step".into()));
-        }
-        let start = trainer.state();
-        let mut first = Some(trainer.draw_batch().map(|(x, y)| (x.to_vec(), y.to_vec()))?);
-        let plan = Plan::of(trainer, first.as_ref().map_or(0, |b| b.1.len()));
+/// The GPU takes training steps for a trainer with every layer's activations and gradients
+/// kept on the GPU between kernels, and reads back only what the trainer needs at the end.
+impl TrainingDevice for Rc<Gpu> {
+    type Started = Training;
+
+    /// Records and submits the job's steps now; `Training::wait` reads their result back.
+    /// Nothing borrows the trainer while the GPU works, so the page can draw meanwhile.
+    fn start(&self, mut job: StepsJob<'_>) -> Training {
+        let plan = Plan::of(&job);
+        let (steps, t) = (job.steps(), job.start().t);
         // Each step's batch and settings are written just before the step is submitted: the
         // queue applies writes and submissions in the order they are made.
         self.watch();
-        let submitted = (|| -> Result<super::ReadBack, GpuError> {
-            plan.load(self, &start)?;
-            let mut back = None;
-            for s in 0..steps {
-                let drawn = first.take();
-                let (x, y) = match &drawn {
-                    Some((x, y)) => (&x[..], &y[..]),
-                    None => trainer.draw_batch().map_err(|e| GpuError(e.to_string()))?,
-                };
-                let last = s + 1 == steps;
-                let encoder = plan.record_step(self, x, y, start.t + s as i32 + 1, last)?;
-                if last {
-                    back = Some(plan.copy_out(self, &encoder)?);
-                }
+        let submitted = (|| -> Result<ReadBack, GpuError> {
+            plan.load(self, job.start())?;
+            for s in 1..steps {
+                let (x, y) = job.next_batch();
+                let encoder = plan.record_step(self, x, y, t + s as i32, false)?;
                 self.queue.submit(&[encoder.finish()]);
             }
-            back.ok_or_else(|| GpuError("no step was recorded".into()))
+            // The last step also copies out what the trainer takes over.
+            let (x, y) = job.next_batch();
+            let encoder = plan.record_step(self, x, y, t + steps as i32, true)?;
+            let back = plan.copy_out(self, &encoder)?;
+            self.queue.submit(&[encoder.finish()]);
+            Ok(back)
         })();
         let errors = self.errors(); // on every path: the scopes must be closed
-        let t = start.t + steps as i32;
-        let gpu = Rc::clone(self);
-        Ok(async move {
-            let out = gpu.read(errors, submitted?).await?;
-            plan.parse(out, steps, t)
-        })
+        Training {
+            read: submitted.map(|back| Pending {
+                gpu: Rc::clone(self),
+                errors,
+                back,
+            }),
+            plan,
+            ticket: job.ticket(),
+            t: t + steps as i32,
+        }
+    }
+}
+
+/// Training steps submitted to the GPU, on their way back.
+pub struct Training {
+    read: Result<Pending, GpuError>,
+    plan: Plan,
+    ticket: Ticket,
+    /// The optimiser's step count after them.
+    t: i32,
+}
+
+impl Training {
+    /// What the steps produced, for `Trainer::take_over`.
+    pub async fn wait(self) -> Result<StepsTaken, GpuError> {
+        let out = self.read?.wait().await?;
+        Ok(self.plan.parse(out, self.ticket, self.t))
     }
 }
 
@@ -165,29 +181,15 @@ struct Step {
     pad: [f32; 2],
 }
 
-/// What a run of training steps on the GPU produced, to be handed to the trainer.
-pub struct GpuSteps {
-    steps: usize,
-    state: TrainState,
-    logits: Vec<f32>,
-    point_losses: Vec<f32>,
-}
-
-impl GpuSteps {
-    pub fn finish(self, trainer: &mut Trainer) -> Result<crate::nn::StepResult, Stopped> {
-        trainer.finish_steps(self.steps, self.state, &self.logits, &self.point_losses)
-    }
-}
-
 impl Plan {
-    /// The plan for `trainer`'s network on batches of `batch` points.
-    fn of(trainer: &Trainer, batch: usize) -> Plan {
-        let c = &trainer.config;
+    /// The plan for `job`'s network and batches.
+    fn of(job: &StepsJob) -> Plan {
+        let (c, arch) = (job.config(), job.architecture());
         Plan {
-            layers: (trainer.arch.layers().into_iter().enumerate())
-                .map(|(l, (i, o))| (i, o, trainer.arch.activation(l)))
+            layers: (arch.layers().into_iter().enumerate())
+                .map(|(l, (i, o))| (i, o, arch.activation(l)))
                 .collect(),
-            batch,
+            batch: job.batch_size(),
             loss: c.loss,
             optimizer: c.optimizer,
             regularization: if c.lambda == 0.0 {
@@ -389,7 +391,7 @@ impl Plan {
 
     /// Records the copies of what the trainer needs back: every parameter, its gradient,
     /// its value before the last update and its moments, then the last logits and losses.
-    fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<super::ReadBack, GpuError> {
+    fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<ReadBack, GpuError> {
         let sizes: Vec<usize> = self.sizes().collect();
         let ids = [
             BufferId::Param,
@@ -414,40 +416,22 @@ impl Plan {
         gpu.copy_out(encoder, &sources)
     }
 
-    /// Splits what `copy_out` copied, checking every length.
-    fn parse(&self, mut out: Vec<Vec<f32>>, steps: usize, t: i32) -> Result<GpuSteps, GpuError> {
-        let sizes: Vec<usize> = self.sizes().collect();
-        let logits = self.batch * self.outputs();
-        let expected: Vec<usize> = sizes
-            .iter()
-            .cycle()
-            .take(5 * sizes.len())
-            .copied()
-            .chain([logits, self.batch])
-            .collect();
-        if out.len() != expected.len() || out.iter().zip(&expected).any(|(o, &n)| o.len() != n) {
-            return Err(GpuError(
-                "the GPU's results came back with the wrong lengths".into(),
-            ));
-        }
+    /// Splits what `copy_out` copied into what the trainer takes over.
+    fn parse(&self, mut out: Vec<Vec<f32>>, ticket: Ticket, t: i32) -> StepsTaken {
         let point_losses = out.pop().unwrap_or_default();
         let logits = out.pop().unwrap_or_default();
-        let mut parts = out.chunks(sizes.len()).map(|c| c.to_vec());
+        let mut parts = out.chunks(self.layers.len() * 2).map(|c| c.to_vec());
         let mut next = || parts.next().unwrap_or_default();
-        let state = TrainState {
-            params: next(),
-            grads: next(),
-            previous: next(),
-            m: next(),
-            v: next(),
-            t,
-        };
-        Ok(GpuSteps {
-            steps,
-            state,
+        let (params, grads, previous, m, v) = (next(), next(), next(), next(), next());
+        // Each part has the length `copy_out` asked for; the trainer checks them all again.
+        StepsTaken {
+            ticket,
+            state: TrainState { params, m, v, t },
+            grads,
+            previous,
             logits,
             point_losses,
-        })
+        }
     }
 }
 

@@ -11,5 +11,6 @@ pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, Stopped, TrainState, Trainer,
+    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, StepsJob, StepsTaken,
+    Stopped, Ticket, TrainState, Trainer, TrainingDevice,
 };

@@ -93,7 +93,7 @@ impl<T: Real> Optimizer<T> {
         (&self.m, &self.v, self.t)
     }
 
-    /// Takes over moments computed elsewhere (by the GPU) for the same parameters.
+    /// Takes over moments computed elsewhere (on another device) for the same parameters.
     pub fn set_moments(&mut self, m: &[Vec<T>], v: &[Vec<T>], t: i32) {
         for (dst, src) in self.m.iter_mut().zip(m).chain(self.v.iter_mut().zip(v)) {
             dst.copy_from_slice(src);
