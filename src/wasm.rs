@@ -139,15 +139,20 @@ fn parse_error(e: &ExprError) -> JsValue {
     error.into()
 }
 
-/// A thrown `Error` whose `kind` names the variant, so the page branches on it rather than
+/// A thrown `Error` with `message` and `kind`, so the page branches on the kind rather than
 /// on the message's words.
+fn error_of_kind(message: &str, kind: &'static str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    set(&error, "kind", kind.into());
+    error.into()
+}
+
+/// A thrown `Error` whose `kind` names the variant.
 fn session_error(e: SessionError) -> JsValue {
     if let SessionError::Parse(e) = &e {
         return parse_error(e);
     }
-    let error = js_sys::Error::new(&e.to_string());
-    set(&error, "kind", e.kind().into());
-    error.into()
+    error_of_kind(&e.to_string(), e.kind())
 }
 
 // ---- Expression ---------------------------------------------------------------------------
@@ -684,7 +689,8 @@ impl JsTrainer {
 
 /// A WebGPU device with the matmul, loss and optimiser kernels. Every method submits its
 /// work at once and returns a promise of the result; training state stays in the
-/// `Trainer`, so a lost device loses nothing.
+/// `Trainer`, so a lost device loses nothing. A failure on the GPU is an `Error` whose
+/// `kind` says what failed (`"device-lost"`, `"validation"`, `"out-of-memory"`, …).
 #[wasm_bindgen(js_name = Gpu)]
 pub struct JsGpu {
     gpu: Rc<gpu::Gpu>,
@@ -696,16 +702,20 @@ pub struct GpuSteps {
     taken: nn::StepsTaken,
 }
 
-fn gpu_error(e: gpu::GpuError) -> JsError {
-    JsError::new(&e.0)
+/// A thrown `Error` whose `kind` names the variant (`"no-webgpu"`, `"device-lost"`, …).
+impl From<gpu::GpuError> for JsValue {
+    fn from(e: gpu::GpuError) -> JsValue {
+        error_of_kind(&e.to_string(), e.kind())
+    }
 }
 
 #[wasm_bindgen(js_class = Gpu)]
 impl JsGpu {
     /// Finds an adapter (a full one, else a compatibility-mode one) and a device. Rejects
-    /// with an `Error` saying in words why there is none.
-    pub async fn open() -> Result<JsGpu, JsError> {
-        let gpu = gpu::Gpu::open().await.map_err(gpu_error)?;
+    /// with an `Error` saying why there is none, its `kind` `"no-webgpu"`, `"no-adapter"`,
+    /// `"device-refused"`, …
+    pub async fn open() -> Result<JsGpu, JsValue> {
+        let gpu = gpu::Gpu::open().await?;
         Ok(JsGpu { gpu: Rc::new(gpu) })
     }
 
@@ -742,26 +752,26 @@ impl JsGpu {
         m: usize,
         k: usize,
         n: usize,
-    ) -> Result<js_sys::Promise, JsError> {
-        let product = self.gpu.multiply(a, b, [m, k, n]).map_err(gpu_error)?;
+    ) -> Result<js_sys::Promise, JsValue> {
+        let product = self.gpu.multiply(a, b, [m, k, n])?;
         Ok(floats_promise(product))
     }
 
     /// The trainer's network's output (logits) for `rows` inputs of its features.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
-    pub fn forward(&self, trainer: &JsTrainer, x: &[f32], rows: usize) -> Result<js_sys::Promise, JsError> {
-        let logits = self.gpu.forward(&trainer.trainer, x, rows).map_err(gpu_error)?;
+    pub fn forward(&self, trainer: &JsTrainer, x: &[f32], rows: usize) -> Result<js_sys::Promise, JsValue> {
+        let logits = self.gpu.forward(&trainer.trainer, x, rows)?;
         Ok(floats_promise(logits))
     }
 
     /// Class probabilities over a `res × res` grid of the plane, as `Trainer.grid` gives
     /// them, with the forward pass on the GPU.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
-    pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsError> {
+    pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsValue> {
         let res = res.clamp(1, 512);
         let t = &trainer.trainer;
         let x = t.grid_inputs(res);
-        let logits = self.gpu.forward(t, &x, res * res).map_err(gpu_error)?;
+        let logits = self.gpu.forward(t, &x, res * res)?;
         let (loss, classes) = (t.config.loss, t.config.classes);
         Ok(floats_promise(async move {
             Ok(nn::probabilities(loss, classes, &logits.await?))
@@ -772,7 +782,7 @@ impl JsGpu {
     /// promise resolves with `GpuSteps` for `trainer.finishGpuSteps`. Throws if there is
     /// nothing to train on.
     #[wasm_bindgen(unchecked_return_type = "Promise<GpuSteps>")]
-    pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsError> {
+    pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsValue> {
         let steps =
             NonZeroUsize::new(n.min(10_000)).ok_or_else(|| JsError::new("ask for at least one step"))?;
         let training = trainer

@@ -21,10 +21,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn gpu() -> Rc<Gpu> {
     match Gpu::open().await {
         Ok(gpu) => Rc::new(gpu),
-        Err(why) => panic!(
-            "no WebGPU device ({}); these tests need Chromium with --enable-unsafe-webgpu",
-            why.0
-        ),
+        Err(why) => panic!("no WebGPU device ({why}); these tests need Chromium with --enable-unsafe-webgpu"),
     }
 }
 
@@ -102,13 +99,14 @@ async fn empty_products_and_passes_are_empty_not_a_crash() {
         .multiply(&[], &[], [1 << 20, 0, 1 << 20])
         .err()
         .expect("2^40 values is too many");
-    assert!(too_many.0.contains("at most"), "{}", too_many.0);
+    assert_eq!(too_many.kind(), "too-large");
+    assert!(too_many.to_string().contains("at most"), "{too_many}");
     let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
     let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
     let none = js_gpu
         .train(&mut trainer, 0)
         .expect_err("zero steps is not a request");
-    let none: js_sys::Error = JsValue::from(none).unchecked_into();
+    let none: js_sys::Error = none.unchecked_into();
     assert!(String::from(none.message()).contains("at least one step"));
 }
 
@@ -119,7 +117,14 @@ async fn mismatched_operands_are_an_error_not_a_crash() {
         .multiply(&[1.0; 6], &[1.0; 6], [2, 3, 3])
         .err()
         .expect("3×3 B needs 9 values");
-    assert!(e.0.contains("needs"), "{}", e.0);
+    assert_eq!(e.kind(), "shape");
+    assert_eq!(e.to_string(), "B must have 3 × 3 = 9 values, not 6");
+    let trainer = Trainer::new(Config::default()).unwrap();
+    let e = gpu
+        .forward(&trainer, &[0.0; 5], 3)
+        .err()
+        .expect("3 points of 2 features");
+    assert_eq!(e.kind(), "shape");
 }
 
 fn config(hidden: &[usize], activations: &[Activation], loss: Loss, classes: usize) -> Config {
@@ -335,4 +340,24 @@ async fn the_page_cannot_take_over_gpu_steps_once_the_trainer_has_changed() {
     let steps_before = trainer.steps();
     trainer.finish_gpu_steps(fresh).unwrap();
     assert_eq!(trainer.steps(), steps_before + 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_device_is_an_error_of_its_own_kind() {
+    let gpu = gpu().await;
+    let a = random(64 * 64, 3);
+    let in_flight = gpu.multiply(&a, &a, [64, 64, 64]).unwrap();
+    gpu.destroy();
+    let after = gpu.multiply(&a, &a, [64, 64, 64]).unwrap();
+    for result in [in_flight.await, after.await] {
+        let e = result.expect_err("the device is gone");
+        assert_eq!(e.kind(), "device-lost", "{e}");
+    }
+    // And through the page's API, with the kind on the thrown Error.
+    let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    js_gpu.destroy();
+    let product = js_gpu.multiply(&a, &a, 64, 64, 64).unwrap();
+    let e = JsFuture::from(product).await.expect_err("the device is gone");
+    let kind = js_sys::Reflect::get(&e, &"kind".into()).unwrap();
+    assert_eq!(kind.as_string().as_deref(), Some("device-lost"));
 }

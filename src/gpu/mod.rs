@@ -7,10 +7,12 @@
 //! each read-back maps a staging buffer of its own.
 
 mod codes;
+mod error;
 mod ids;
 mod net;
 
 pub use codes::Epilogue;
+pub use error::GpuError;
 pub use ids::{BufferId, Product};
 pub use net::Training;
 
@@ -21,7 +23,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     gpu_buffer_usage as usage, gpu_map_mode, GpuAdapter, GpuAutoLayoutMode, GpuBindGroupDescriptor,
@@ -114,21 +116,6 @@ fn matmul_vec4_source(wg_x: usize) -> String {
 const GROUP: usize = 64;
 /// The largest buffer we ask for: a 512 × 512 heatmap of a 64-wide layer is 64 MiB.
 const MAX_BUFFER: f64 = 256.0 * 1024.0 * 1024.0;
-
-/// Why a call on the GPU failed, in words for the page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GpuError(pub String);
-
-impl From<JsValue> for GpuError {
-    fn from(e: JsValue) -> Self {
-        let text = e
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| format!("{e:?}"));
-        GpuError(text)
-    }
-}
 
 /// matmul_common.wgsl's `Dims`, field for field.
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -236,13 +223,12 @@ pub struct Gpu {
 
 impl Gpu {
     /// Finds an adapter (a full one, else a compatibility-mode one) and a device, or says
-    /// in words why there is none.
+    /// why there is none.
     pub async fn open() -> Result<Gpu, GpuError> {
-        let no = |why: &str| GpuError(why.to_string());
-        let window = web_sys::window().ok_or_else(|| no("there is no window"))?;
+        let window = web_sys::window().ok_or(GpuError::NoWindow)?;
         let navigator = window.navigator();
         if !js_sys::Reflect::has(&navigator, &"gpu".into()).unwrap_or(false) {
-            return Err(no("this browser has no WebGPU (navigator.gpu is missing)"));
+            return Err(GpuError::NoWebGpu);
         }
         let gpu = navigator.gpu();
         let mut adapter: Option<GpuAdapter> = gpu.request_adapter().await?.into_option();
@@ -251,8 +237,7 @@ impl Gpu {
             options.set_feature_level("compatibility");
             adapter = gpu.request_adapter_with_options(&options).await?.into_option();
         }
-        let adapter =
-            adapter.ok_or_else(|| no("WebGPU is there but offers no adapter (no usable GPU or driver)"))?;
+        let adapter = adapter.ok_or(GpuError::NoAdapter)?;
         let limits = adapter.limits();
         let wanted = js_sys::Object::new();
         for (key, have) in [
@@ -269,12 +254,7 @@ impl Gpu {
         let device: GpuDevice = adapter
             .request_device_with_descriptor(&descriptor)
             .await
-            .map_err(|e| {
-                GpuError(format!(
-                    "the WebGPU adapter refused a device: {}",
-                    GpuError::from(e).0
-                ))
-            })?;
+            .map_err(|e| GpuError::DeviceRefused(error::message_of(&e)))?;
         let info = adapter.info();
         let parts = [
             info.vendor(),
@@ -555,12 +535,17 @@ impl Gpu {
         self.device.push_error_scope(GpuErrorFilter::Validation);
     }
 
-    /// Closes the scopes `watch` opened (in the same synchronous stretch, so overlapping
-    /// calls never see each other's scopes).
+    /// Closes the scopes `watch` opened, innermost first (in the same synchronous stretch,
+    /// so overlapping calls never see each other's scopes).
     fn errors(&self) -> Scopes {
         // Futures at once, not promises: a future handles its promise's rejection from the
         // start, so a lost device never leaves one unhandled, even if it is dropped unawaited.
-        [self.device.pop_error_scope(), self.device.pop_error_scope()].map(JsFuture::from)
+        let validation = JsFuture::from(self.device.pop_error_scope());
+        let out_of_memory = JsFuture::from(self.device.pop_error_scope());
+        Scopes {
+            validation,
+            out_of_memory,
+        }
     }
 
     /// Maps the staging buffer, checks the scopes' verdict, and splits the results up.
@@ -570,18 +555,12 @@ impl Gpu {
         let staging = back.staging;
         let mapping =
             JsFuture::from(staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64));
-        // The mapping is awaited whatever the scopes say (a lost device fails them all).
-        // A failed read-back's staging buffer is dropped.
-        let mut failure = None;
-        for scope in errors {
-            let error = match scope.await {
-                Ok(found) => found.into_option().map(|e| GpuError(e.message())),
-                Err(e) => Some(GpuError::from(e)),
-            };
-            failure = failure.or(error);
-        }
+        // The mapping is awaited whatever the scopes say. On a lost device the scopes find
+        // nothing and the mapping aborts. A failed read-back's staging buffer is dropped.
+        let validation = verdict(errors.validation, GpuError::Validation).await;
+        let out_of_memory = verdict(errors.out_of_memory, GpuError::OutOfMemory).await;
         let mapped = mapping.await;
-        if let Some(error) = failure {
+        if let Some(error) = validation.or(out_of_memory) {
             return Err(error);
         }
         mapped?;
@@ -637,14 +616,16 @@ impl Gpu {
         b: &[f32],
         [m, k, n]: [usize; 3],
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
-        let [mk, kn, mn] = [(m, k), (k, n), (m, n)].map(|(x, y)| checked_len(x, y));
-        let (Some(mk), Some(kn), Some(_)) = (mk, kn, mn) else {
-            return Err(GpuError("each matrix can have at most 2^26 values".into()));
-        };
-        if a.len() != mk || b.len() != kn {
-            return Err(GpuError(format!(
-                "{m}×{k} times {k}×{n} needs {mk} and {kn} values"
-            )));
+        let [mk, kn, _] = [checked_len(m, k)?, checked_len(k, n)?, checked_len(m, n)?];
+        for (operand, values, [rows, cols], len) in [("A", a, [m, k], mk), ("B", b, [k, n], kn)] {
+            if values.len() != len {
+                return Err(GpuError::Shape {
+                    operand,
+                    rows,
+                    cols,
+                    values: values.len(),
+                });
+            }
         }
         let read = self.record_and_read(|encoder| {
             let out = self.scratch(BufferId::MultiplyC, m * n)?;
@@ -672,14 +653,33 @@ impl Gpu {
     }
 }
 
-/// `x · y` if it is a matrix size the engine accepts (at most `Shape::MAX_LEN` values).
-pub(crate) fn checked_len(x: usize, y: usize) -> Option<usize> {
-    x.checked_mul(y)
-        .filter(|&len| len <= crate::tensor::Shape::MAX_LEN)
+/// The values of a `rows × cols` matrix, if the engine accepts that many (`Shape::MAX_LEN`).
+pub(crate) fn checked_len(rows: usize, cols: usize) -> Result<usize, GpuError> {
+    let limit = crate::tensor::Shape::MAX_LEN;
+    rows.checked_mul(cols)
+        .filter(|&len| len <= limit)
+        .ok_or(GpuError::TooLarge {
+            values: rows as u64 * cols as u64,
+            limit,
+        })
 }
 
+/// The verdict of an error scope: the first error it caught, if any.
+type Scope = JsFuture<JsNullable<web_sys::GpuError>>;
+
 /// The verdicts of the two error scopes around some submitted work.
-type Scopes = [JsFuture<JsNullable<web_sys::GpuError>>; 2];
+struct Scopes {
+    validation: Scope,
+    out_of_memory: Scope,
+}
+
+/// What `scope` caught, as `error` of WebGPU's message.
+async fn verdict(scope: Scope, error: fn(String) -> GpuError) -> Option<GpuError> {
+    match scope.await {
+        Ok(found) => found.into_option().map(|e| error(e.message())),
+        Err(e) => Some(GpuError::from(e)),
+    }
+}
 
 /// Submitted work whose results are on their way back.
 pub struct Pending {

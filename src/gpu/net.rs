@@ -19,7 +19,6 @@ use crate::nn::{
 use bytemuck::{Pod, Zeroable};
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use web_sys::GpuBuffer;
 
 pub(super) fn loss_source() -> String {
@@ -43,14 +42,14 @@ impl Gpu {
         let layers = trainer.layers();
         let inputs = trainer.arch.inputs;
         let widest = layers.iter().map(|l| l.outputs).max().unwrap_or(1).max(inputs);
-        if super::checked_len(rows, widest).is_none() {
-            return Err(GpuError(format!("{rows} points are too many for one pass")));
-        }
+        super::checked_len(rows, widest)?; // the widest matrix of the pass
         if x.len() != rows * inputs {
-            return Err(GpuError(format!(
-                "{rows} points of {inputs} features need {} values",
-                rows * inputs
-            )));
+            return Err(GpuError::Shape {
+                operand: "the points",
+                rows,
+                cols: inputs,
+                values: x.len(),
+            });
         }
         let read = self.record_and_read(|encoder| {
             let pass = encoder.begin_compute_pass();
@@ -432,11 +431,5 @@ impl Plan {
             logits,
             point_losses,
         }
-    }
-}
-
-impl From<GpuError> for JsValue {
-    fn from(e: GpuError) -> JsValue {
-        js_sys::Error::new(&e.0).into()
     }
 }
