@@ -182,7 +182,7 @@ struct Step {
 
 impl Plan {
     /// The plan for `job`'s network and batches.
-    fn of(job: &StepsJob) -> Plan {
+    fn of(job: &StepsJob<'_>) -> Plan {
         let (c, arch) = (job.config(), job.architecture());
         Plan {
             layers: (arch.layers().into_iter().enumerate())

@@ -106,8 +106,8 @@ pub(super) fn fresh_stamp() -> u64 {
 }
 
 impl Trainer {
-    /// What steps taken elsewhere start from: parameters, optimiser moments and step count.
-    pub fn state(&self) -> TrainState {
+    /// Where steps taken elsewhere start: parameters, optimiser moments and step count.
+    fn state(&self) -> TrainState {
         let g = &self.net.graph;
         let (m, v, t) = self.optimizer.moments();
         TrainState {
