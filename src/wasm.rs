@@ -16,6 +16,7 @@ use crate::report;
 use crate::session::{self, ExpressionSession, SessionError};
 use crate::tensor::{Shape, Tensor};
 use serde::Serialize;
+use std::num::NonZeroUsize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -68,15 +69,20 @@ fn parse_error(e: &ExprError) -> JsValue {
     error.into()
 }
 
-/// A thrown `Error` whose `kind` names the variant, so the page branches on it rather than
+/// A thrown `Error` with `message` and `kind`, so the page branches on the kind rather than
 /// on the message's words.
+fn error_of_kind(message: &str, kind: &'static str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    set(&error, "kind", kind.into());
+    error.into()
+}
+
+/// A thrown `Error` whose `kind` names the variant.
 fn session_error(e: SessionError) -> JsValue {
     if let SessionError::Parse(e) = &e {
         return parse_error(e);
     }
-    let error = js_sys::Error::new(&e.to_string());
-    set(&error, "kind", e.kind().into());
-    error.into()
+    error_of_kind(&e.to_string(), e.kind())
 }
 
 // ---- Expression ---------------------------------------------------------------------------
@@ -416,18 +422,6 @@ impl JsGraph {
 #[wasm_bindgen(js_name = Trainer)]
 pub struct JsTrainer {
     trainer: nn::Trainer,
-    /// Changes whenever the weights or the data change, so GPU steps drawn before cannot be
-    /// applied after (`finishGpuSteps`). Unique across trainers.
-    version: u64,
-}
-
-/// A fresh trainer version.
-fn next_version() -> u64 {
-    thread_local!(static LAST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
-    LAST.with(|v| {
-        v.set(v.get() + 1);
-        v.get()
-    })
 }
 
 /// Where training stands after `Trainer.step` or `Trainer.finishGpuSteps`.
@@ -475,10 +469,7 @@ impl JsTrainer {
             serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&e.to_string()))?
         };
         let trainer = nn::Trainer::new(config).map_err(|e| JsError::new(&e))?;
-        Ok(JsTrainer {
-            trainer,
-            version: next_version(),
-        })
+        Ok(JsTrainer { trainer })
     }
 
     /// The default configuration.
@@ -496,7 +487,6 @@ impl JsTrainer {
     /// and batch accuracy; stops early, keeping the last finite weights, if the loss diverges.
     #[wasm_bindgen(unchecked_return_type = "Progress")]
     pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
-        self.version = next_version();
         let mut last = None;
         let mut stopped = None;
         for _ in 0..n {
@@ -576,22 +566,19 @@ impl JsTrainer {
         self.trainer.extent
     }
 
-    /// Whether `finishGpuSteps` would take these steps: nothing changed the network or its
-    /// data since they were drawn.
+    /// Whether `finishGpuSteps` would take these steps: nothing changed the network, its
+    /// data or its batches since they were drawn.
     pub fn accepts(&self, steps: &GpuSteps) -> bool {
-        steps.version == self.version
+        self.trainer.accepts(&steps.taken)
     }
 
     /// Takes over the result of training steps run on the GPU (`Gpu.train`): the same
     /// progress as `step`. Throws if the trainer changed since those steps were drawn.
     #[wasm_bindgen(js_name = finishGpuSteps, unchecked_return_type = "Progress")]
     pub fn finish_gpu_steps(&mut self, steps: GpuSteps) -> Result<JsValue, JsError> {
-        if steps.version != self.version {
-            return Err(JsError::new("the network changed while the GPU was training it"));
-        }
-        self.version = next_version();
-        match steps.steps.finish(&mut self.trainer) {
+        match self.trainer.take_over(steps.taken) {
             Ok(r) => self.progress(Some(r), None),
+            Err(stale @ nn::Stopped::Stale) => Err(JsError::new(&stale.to_string())),
             Err(why) => self.progress(None, Some(why)),
         }
     }
@@ -612,15 +599,11 @@ impl JsTrainer {
             nn::Reconfigured::Live {
                 optimizer_reset,
                 points_redrawn,
-            } => {
-                // GPU steps in flight ran with the old settings: they cannot be taken over.
-                self.version = next_version();
-                Reconfiguration {
-                    restart: Vec::new(),
-                    optimizer_reset,
-                    points_redrawn,
-                }
-            }
+            } => Reconfiguration {
+                restart: Vec::new(),
+                optimizer_reset,
+                points_redrawn,
+            },
             nn::Reconfigured::NeedsRestart(restart) => Reconfiguration {
                 restart,
                 optimizer_reset: false,
@@ -639,7 +622,6 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = addPoint)]
     pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsError> {
-        self.version = next_version();
         self.trainer
             .add_point([x, y], class, test)
             .map_err(|e| JsError::new(&e))
@@ -647,7 +629,6 @@ impl JsTrainer {
 
     #[wasm_bindgen(js_name = clearPoints)]
     pub fn clear_points(&mut self) {
-        self.version = next_version();
         self.trainer.clear_points();
     }
 }
@@ -656,7 +637,8 @@ impl JsTrainer {
 
 /// A WebGPU device with the matmul, loss and optimiser kernels. Every method submits its
 /// work at once and returns a promise of the result; training state stays in the
-/// `Trainer`, so a lost device loses nothing.
+/// `Trainer`, so a lost device loses nothing. A failure on the GPU is an `Error` whose
+/// `kind` says what failed (`"device-lost"`, `"validation"`, `"out-of-memory"`, …).
 #[wasm_bindgen(js_name = Gpu)]
 pub struct JsGpu {
     gpu: Rc<gpu::Gpu>,
@@ -665,20 +647,23 @@ pub struct JsGpu {
 /// Training steps run on the GPU, to be handed to `Trainer.finishGpuSteps`.
 #[wasm_bindgen]
 pub struct GpuSteps {
-    steps: gpu::GpuSteps,
-    version: u64,
+    taken: nn::StepsTaken,
 }
 
-fn gpu_error(e: gpu::GpuError) -> JsError {
-    JsError::new(&e.0)
+/// A thrown `Error` whose `kind` names the variant (`"no-webgpu"`, `"device-lost"`, …).
+impl From<gpu::GpuError> for JsValue {
+    fn from(e: gpu::GpuError) -> JsValue {
+        error_of_kind(&e.to_string(), e.kind())
+    }
 }
 
 #[wasm_bindgen(js_class = Gpu)]
 impl JsGpu {
     /// Finds an adapter (a full one, else a compatibility-mode one) and a device. Rejects
-    /// with an `Error` saying in words why there is none.
-    pub async fn open() -> Result<JsGpu, JsError> {
-        let gpu = gpu::Gpu::open().await.map_err(gpu_error)?;
+    /// with an `Error` saying why there is none, its `kind` `"no-webgpu"`, `"no-adapter"`,
+    /// `"device-refused"`, …
+    pub async fn open() -> Result<JsGpu, JsValue> {
+        let gpu = gpu::Gpu::open().await?;
         Ok(JsGpu { gpu: Rc::new(gpu) })
     }
 
@@ -715,26 +700,26 @@ impl JsGpu {
         m: usize,
         k: usize,
         n: usize,
-    ) -> Result<js_sys::Promise, JsError> {
-        let product = self.gpu.multiply(a, b, [m, k, n]).map_err(gpu_error)?;
+    ) -> Result<js_sys::Promise, JsValue> {
+        let product = self.gpu.multiply(a, b, [m, k, n])?;
         Ok(floats_promise(product))
     }
 
     /// The trainer's network's output (logits) for `rows` inputs of its features.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
-    pub fn forward(&self, trainer: &JsTrainer, x: &[f32], rows: usize) -> Result<js_sys::Promise, JsError> {
-        let logits = self.gpu.forward(&trainer.trainer, x, rows).map_err(gpu_error)?;
+    pub fn forward(&self, trainer: &JsTrainer, x: &[f32], rows: usize) -> Result<js_sys::Promise, JsValue> {
+        let logits = self.gpu.forward(&trainer.trainer, x, rows)?;
         Ok(floats_promise(logits))
     }
 
     /// Class probabilities over a `res × res` grid of the plane, as `Trainer.grid` gives
     /// them, with the forward pass on the GPU.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
-    pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsError> {
+    pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsValue> {
         let res = res.clamp(1, 512);
         let t = &trainer.trainer;
         let x = t.grid_inputs(res);
-        let logits = self.gpu.forward(t, &x, res * res).map_err(gpu_error)?;
+        let logits = self.gpu.forward(t, &x, res * res)?;
         let (loss, classes) = (t.config.loss, t.config.classes);
         Ok(floats_promise(async move {
             Ok(nn::probabilities(loss, classes, &logits.await?))
@@ -745,17 +730,16 @@ impl JsGpu {
     /// promise resolves with `GpuSteps` for `trainer.finishGpuSteps`. Throws if there is
     /// nothing to train on.
     #[wasm_bindgen(unchecked_return_type = "Promise<GpuSteps>")]
-    pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsError> {
-        let steps = self
-            .gpu
-            .train(&mut trainer.trainer, n.min(10_000))
+    pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsValue> {
+        let steps =
+            NonZeroUsize::new(n.min(10_000)).ok_or_else(|| JsError::new("ask for at least one step"))?;
+        let training = trainer
+            .trainer
+            .train_on(&self.gpu, steps)
             .map_err(|why| JsError::new(&why.to_string()))?;
-        // The batches drawn are these steps' own: steps drawn before cannot be taken over.
-        trainer.version = next_version();
-        let version = trainer.version;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
-            let steps = steps.await?;
-            Ok(GpuSteps { steps, version }.into())
+            let taken = training.wait().await?;
+            Ok(GpuSteps { taken }.into())
         }))
     }
 }

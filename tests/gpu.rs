@@ -8,8 +8,10 @@ use gradscope::gpu::Gpu;
 use gradscope::nn::rng::Rng;
 use gradscope::nn::{Activation, Config, DatasetKind, Loss, OptimizerKind, Regularization, Trainer};
 use gradscope::tensor::sgemm::sgemm;
-use gradscope::wasm::{JsGpu, JsTrainer};
+use gradscope::wasm::{GpuSteps, JsGpu, JsTrainer};
+use std::num::NonZeroUsize;
 use std::rc::Rc;
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -19,10 +21,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn gpu() -> Rc<Gpu> {
     match Gpu::open().await {
         Ok(gpu) => Rc::new(gpu),
-        Err(why) => panic!(
-            "no WebGPU device ({}); these tests need Chromium with --enable-unsafe-webgpu",
-            why.0
-        ),
+        Err(why) => panic!("no WebGPU device ({why}); these tests need Chromium with --enable-unsafe-webgpu"),
     }
 }
 
@@ -100,13 +99,15 @@ async fn empty_products_and_passes_are_empty_not_a_crash() {
         .multiply(&[], &[], [1 << 20, 0, 1 << 20])
         .err()
         .expect("2^40 values is too many");
-    assert!(too_many.0.contains("at most"), "{}", too_many.0);
-    let mut trainer = Trainer::new(Config::default()).unwrap();
-    let none = gpu
+    assert_eq!(too_many.kind(), "too-large");
+    assert!(too_many.to_string().contains("at most"), "{too_many}");
+    let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
+    let none = js_gpu
         .train(&mut trainer, 0)
-        .err()
-        .expect("zero steps is not a request");
-    assert!(none.to_string().contains("at least one step"), "{none}");
+        .expect_err("zero steps is not a request");
+    let none: js_sys::Error = none.unchecked_into();
+    assert!(String::from(none.message()).contains("at least one step"));
 }
 
 #[wasm_bindgen_test]
@@ -116,7 +117,14 @@ async fn mismatched_operands_are_an_error_not_a_crash() {
         .multiply(&[1.0; 6], &[1.0; 6], [2, 3, 3])
         .err()
         .expect("3×3 B needs 9 values");
-    assert!(e.0.contains("needs"), "{}", e.0);
+    assert_eq!(e.kind(), "shape");
+    assert_eq!(e.to_string(), "B must have 3 × 3 = 9 values, not 6");
+    let trainer = Trainer::new(Config::default()).unwrap();
+    let e = gpu
+        .forward(&trainer, &[0.0; 5], 3)
+        .err()
+        .expect("3 points of 2 features");
+    assert_eq!(e.kind(), "shape");
 }
 
 fn config(hidden: &[usize], activations: &[Activation], loss: Loss, classes: usize) -> Config {
@@ -181,15 +189,15 @@ async fn the_pages_gpu_heatmap_equals_the_cpu_heatmap() {
 
 /// Trains two copies of one network, one on the CPU graph and one on the GPU, and compares
 /// the weights, the last gradients and the last loss.
-async fn train_both(gpu: &Rc<Gpu>, c: Config, steps: usize) -> (f32, f32, f64) {
+async fn train_both(gpu: &Rc<Gpu>, c: Config, steps: NonZeroUsize) -> (f32, f32, f64) {
     let mut cpu = Trainer::new(c.clone()).unwrap();
     let mut on_gpu = Trainer::new(c).unwrap();
     let mut last = None;
-    for _ in 0..steps {
+    for _ in 0..steps.get() {
         last = Some(cpu.step().unwrap());
     }
-    let run = gpu.train(&mut on_gpu, steps).ok().unwrap().await.unwrap();
-    let result = run.finish(&mut on_gpu).unwrap();
+    let taken = on_gpu.train_on(gpu, steps).unwrap().wait().await.unwrap();
+    let result = on_gpu.take_over(taken).unwrap();
     let last = last.unwrap();
     assert_eq!(result.step, last.step);
     assert_eq!(on_gpu.last_batch(), cpu.last_batch(), "the same mini-batches");
@@ -273,7 +281,7 @@ async fn training_steps_on_the_gpu_equal_training_steps_on_the_cpu() {
             "{:?} {:?} {:?} {:?}",
             c.activations, c.loss, optimizer, regularization
         );
-        let (weights, grads, loss) = train_both(&gpu, c, 25).await;
+        let (weights, grads, loss) = train_both(&gpu, c, NonZeroUsize::new(25).unwrap()).await;
         console_log!(
             "{what}: after 25 steps weights differ by {weights:.1e}, gradients {grads:.1e}, loss {loss:.1e}"
         );
@@ -293,9 +301,10 @@ async fn a_diverging_run_on_the_gpu_stops_and_keeps_finite_weights() {
         ..Config::default()
     };
     let mut trainer = Trainer::new(c).unwrap();
-    let run = gpu.train(&mut trainer, 50).ok().unwrap().await.unwrap();
-    let stopped = run
-        .finish(&mut trainer)
+    let fifty = NonZeroUsize::new(50).unwrap();
+    let taken = trainer.train_on(&gpu, fifty).unwrap().wait().await.unwrap();
+    let stopped = trainer
+        .take_over(taken)
         .expect_err("a learning rate of a million diverges");
     assert!(stopped.to_string().contains("the loss became"), "{stopped}");
     assert!(trainer
@@ -303,4 +312,52 @@ async fn a_diverging_run_on_the_gpu_stops_and_keeps_finite_weights() {
         .iter()
         .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite())));
     assert_eq!(trainer.steps, 0, "no step of a failed run counts");
+}
+
+#[wasm_bindgen_test]
+async fn the_page_cannot_take_over_gpu_steps_once_the_trainer_has_changed() {
+    let gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    let steps = |promise| async { JsFuture::from(promise).await.unwrap() };
+    let layers = |trainer: &JsTrainer| format!("{:?}", trainer.layers().unwrap());
+    let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
+    // What the page does between `train` and `finishGpuSteps`: a CPU step, a new point.
+    let changes: [fn(&mut JsTrainer); 2] = [
+        |t| drop(t.step(1).unwrap()),
+        |t| t.add_point(0.5, 0.5, 1, false).unwrap(),
+    ];
+    for change in changes {
+        let pending = steps(gpu.train(&mut trainer, 3).unwrap()).await;
+        let pending = GpuSteps::try_from_js_value(pending).unwrap();
+        change(&mut trainer);
+        let before = (trainer.steps(), layers(&trainer));
+        assert!(!trainer.accepts(&pending), "stale steps are not accepted");
+        assert!(trainer.finish_gpu_steps(pending).is_err(), "nor taken over");
+        assert_eq!((trainer.steps(), layers(&trainer)), before, "and change nothing");
+    }
+    let fresh = steps(gpu.train(&mut trainer, 3).unwrap()).await;
+    let fresh = GpuSteps::try_from_js_value(fresh).unwrap();
+    assert!(trainer.accepts(&fresh));
+    let steps_before = trainer.steps();
+    trainer.finish_gpu_steps(fresh).unwrap();
+    assert_eq!(trainer.steps(), steps_before + 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_device_is_an_error_of_its_own_kind() {
+    let gpu = gpu().await;
+    let a = random(64 * 64, 3);
+    let in_flight = gpu.multiply(&a, &a, [64, 64, 64]).unwrap();
+    gpu.destroy();
+    let after = gpu.multiply(&a, &a, [64, 64, 64]).unwrap();
+    for result in [in_flight.await, after.await] {
+        let e = result.expect_err("the device is gone");
+        assert_eq!(e.kind(), "device-lost", "{e}");
+    }
+    // And through the page's API, with the kind on the thrown Error.
+    let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
+    js_gpu.destroy();
+    let product = js_gpu.multiply(&a, &a, 64, 64, 64).unwrap();
+    let e = JsFuture::from(product).await.expect_err("the device is gone");
+    let kind = js_sys::Reflect::get(&e, &"kind".into()).unwrap();
+    assert_eq!(kind.as_string().as_deref(), Some("device-lost"));
 }

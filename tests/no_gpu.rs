@@ -91,7 +91,8 @@ async fn without<F: std::future::Future<Output = ()>>(what: Absent, test: impl F
 async fn without_an_adapter_opening_says_why_in_words() {
     without(Absent::Adapter, || async {
         let why = Gpu::open().await.err().expect("no adapter, so no Gpu");
-        assert!(why.0.contains("adapter"), "{}", why.0);
+        assert_eq!(why.kind(), "no-adapter");
+        assert!(why.to_string().contains("adapter"), "{why}");
     })
     .await;
 }
@@ -100,7 +101,8 @@ async fn without_an_adapter_opening_says_why_in_words() {
 async fn without_webgpu_opening_names_what_is_missing() {
     without(Absent::WebGpu, || async {
         let why = Gpu::open().await.err().expect("no WebGPU, so no Gpu");
-        assert!(why.0.contains("no WebGPU"), "{}", why.0);
+        assert_eq!(why.kind(), "no-webgpu");
+        assert!(why.to_string().contains("no WebGPU"), "{why}");
     })
     .await;
 }
@@ -109,7 +111,14 @@ async fn without_webgpu_opening_names_what_is_missing() {
 async fn the_javascript_api_rejects_with_an_error_and_the_cpu_trains_on() {
     without(Absent::Adapter, || async {
         // What the page does: ask for a GPU, and on refusal train on the CPU.
-        assert!(JsGpu::open().await.is_err(), "no adapter, so no Gpu");
+        let refusal = JsGpu::open().await.err().expect("no adapter, so no Gpu");
+        assert!(refusal.is_instance_of::<js_sys::Error>());
+        let kind = js_sys::Reflect::get(&refusal, &"kind".into()).unwrap();
+        assert_eq!(
+            kind.as_string().as_deref(),
+            Some("no-adapter"),
+            "a kind to branch on"
+        );
         let mut trainer = JsTrainer::new(JsValue::UNDEFINED).unwrap();
         let before = trainer.evaluate().unwrap();
         trainer.step(200).unwrap();

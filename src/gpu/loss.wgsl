@@ -1,7 +1,7 @@
 // The loss's gradient with respect to the logits, following the CPU graph's definitions
 // (src/nn/mlp.rs) down to the subgradients at the kinks, and each row's loss.
 
-// SOFTMAX_CROSS_ENTROPY, LOGISTIC, HINGE and MSE are prepended by src/gpu/net.rs.
+// The loss codes are generated from `LossCode` in src/gpu/codes.rs and prepended.
 
 struct LossDims { rows: u32, outputs: u32, loss: u32, pad: u32 }
 
@@ -48,7 +48,7 @@ fn loss_grad(@builtin(global_invocation_id) id: vec3<u32>) {
       row_loss[i] = relu(1.0 - m);
       dz[i] = -y * positive(1.0 - m) * scale;
     }
-    default: {
+    case MSE, default: {
       row_loss[i] = (s - y) * (s - y);
       dz[i] = 2.0 * (s - y) * scale;
     }

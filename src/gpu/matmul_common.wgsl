@@ -2,8 +2,8 @@
 // epilogue's input and of the dimensions. Prepended to matmul.wgsl and matmul_vec4.wgsl
 // by src/gpu/mod.rs.
 
-// The epilogue codes (what happens to each sum before it is stored) are prepended by
-// src/gpu/mod.rs from its `Epilogue`:
+// The epilogue codes (what happens to each sum before it is stored) are generated from
+// `Epilogue` in src/gpu/codes.rs and prepended:
 //   LINEAR, TANH, RELU, SIGMOID           act(sum + bias[col]): a layer's forward pass
 //   TIMES_TANH_GRAD, …_RELU_…, …_SIGMOID_…  sum × act'(z), with act' read from the stored
 //                                         activation h = act(z) in `extra`: the backward
@@ -50,6 +50,6 @@ fn finish4(sum: vec4<f32>, row: u32, col: u32) -> vec4<f32> {
     case TIMES_TANH_GRAD: { let h = extra4(row * dims.n, col); return sum * (1.0 - h * h); }
     case TIMES_RELU_GRAD: { return select(vec4<f32>(0.0), sum, extra4(row * dims.n, col) > vec4<f32>(0.0)); }
     case TIMES_SIGMOID_GRAD: { let h = extra4(row * dims.n, col); return sum * h * (1.0 - h); }
-    default: { return sum; }
+    case PARTIAL, default: { return sum; }
   }
 }

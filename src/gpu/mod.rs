@@ -6,17 +6,24 @@
 //! read-back, so calls can overlap: the queue runs their work in submission order, and
 //! each read-back maps a staging buffer of its own.
 
+mod codes;
+mod error;
+mod ids;
 mod net;
 
-pub use net::GpuSteps;
+pub use codes::Epilogue;
+pub use error::GpuError;
+pub use ids::{BufferId, Product};
+pub use net::Training;
 
-use crate::nn::Activation;
+use bytemuck::{Pod, Zeroable};
+use codes::KernelCode;
 use js_sys::{Float32Array, JsNullable};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     gpu_buffer_usage as usage, gpu_map_mode, GpuAdapter, GpuAutoLayoutMode, GpuBindGroupDescriptor,
@@ -91,7 +98,7 @@ const MIN_WORKGROUPS: usize = 16;
 fn common_source() -> String {
     format!(
         "{}{}",
-        constants(&Epilogue::CODES),
+        codes::declarations::<Epilogue>(),
         include_str!("matmul_common.wgsl")
     )
 }
@@ -110,106 +117,42 @@ const GROUP: usize = 64;
 /// The largest buffer we ask for: a 512 × 512 heatmap of a 64-wide layer is 64 MiB.
 const MAX_BUFFER: f64 = 256.0 * 1024.0 * 1024.0;
 
-/// Why a call on the GPU failed, in words for the page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GpuError(pub String);
-
-impl From<JsValue> for GpuError {
-    fn from(e: JsValue) -> Self {
-        let text = e
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| format!("{e:?}"));
-        GpuError(text)
-    }
-}
-
-/// What happens to each entry of a product before it is stored (matmul.wgsl's epilogues).
-#[derive(Clone, Copy, Debug)]
-pub enum Epilogue {
-    /// `act(sum + bias[col])`: a layer's forward pass. `extra` is the bias.
-    Bias(Activation),
-    /// `sum × act'(z)` with `act'` read from the layer's output `h = act(z)` in `extra`: the
-    /// backward pass through an activation.
-    TimesGrad(Activation),
-}
-
-impl Epilogue {
-    /// The codes matmul_common.wgsl switches on, prepended to it by `constants`.
-    const CODES: [(&'static str, u32); 8] = [
-        ("LINEAR", 0),
-        ("TANH", 1),
-        ("RELU", 2),
-        ("SIGMOID", 3),
-        ("TIMES_TANH_GRAD", 4),
-        ("TIMES_RELU_GRAD", 5),
-        ("TIMES_SIGMOID_GRAD", 6),
-        // The sum as it is: a share of a product split along K; a linear layer's gradient.
-        ("PARTIAL", 7),
-    ];
-
-    fn code(self) -> u32 {
-        let name = match self {
-            Epilogue::Bias(Activation::Linear) => "LINEAR",
-            Epilogue::Bias(Activation::Tanh) => "TANH",
-            Epilogue::Bias(Activation::Relu) => "RELU",
-            Epilogue::Bias(Activation::Sigmoid) => "SIGMOID",
-            Epilogue::TimesGrad(Activation::Linear) => "PARTIAL", // linear' = 1
-            Epilogue::TimesGrad(Activation::Tanh) => "TIMES_TANH_GRAD",
-            Epilogue::TimesGrad(Activation::Relu) => "TIMES_RELU_GRAD",
-            Epilogue::TimesGrad(Activation::Sigmoid) => "TIMES_SIGMOID_GRAD",
-        };
-        code(&Self::CODES, name)
-    }
-}
-
-/// The value of `name` in a table of WGSL constants.
-fn code(table: &[(&str, u32)], name: &str) -> u32 {
-    table.iter().find(|c| c.0 == name).map_or(u32::MAX, |c| c.1)
-}
-
-/// WGSL declarations of a table of constants, to prepend to a kernel, so that Rust and WGSL
-/// cannot disagree on a code.
-pub(crate) fn constants(table: &[(&str, u32)]) -> String {
-    table
-        .iter()
-        .map(|(name, value)| format!("const {name} = {value}u;\n"))
-        .collect()
-}
-
 /// matmul_common.wgsl's `Dims`, field for field.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 struct Dims {
-    m: usize,
-    n: usize,
-    k: usize,
+    m: u32,
+    n: u32,
+    k: u32,
     epilogue: u32,
-    a: [u32; 2],
-    b: [u32; 2],
+    /// `A[i, k] = a[i * a_row + k * a_col]`, and the same for B.
+    a_row: u32,
+    a_col: u32,
+    b_row: u32,
+    b_col: u32,
     /// Workgroup z sums K from `z * k_share`; `reduce` adds `splits` shares.
-    k_share: usize,
-    splits: usize,
+    k_share: u32,
+    splits: u32,
+    pad: [u32; 2],
 }
 
 impl Dims {
-    fn words(&self) -> [u32; 12] {
-        let [m, n, k, k_share, splits] =
-            [self.m, self.n, self.k, self.k_share, self.splits].map(|v| v as u32);
-        let ([a_row, a_col], [b_row, b_col]) = (self.a, self.b);
-        [
+    /// An unsplit `m × k` by `k × n` product of `a` and `b` with `epilogue`.
+    fn new([m, k, n]: [usize; 3], a: &Operand, b: &Operand, epilogue: Epilogue) -> Dims {
+        let [m, n, k] = [m, n, k].map(|v| v as u32);
+        Dims {
             m,
             n,
             k,
-            self.epilogue,
-            a_row,
-            a_col,
-            b_row,
-            b_col,
-            k_share,
-            splits,
-            0,
-            0,
-        ]
+            epilogue: epilogue.code(),
+            a_row: a.row,
+            a_col: a.col,
+            b_row: b.row,
+            b_col: b.col,
+            k_share: k,
+            splits: 1,
+            pad: [0; 2],
+        }
     }
 }
 
@@ -270,23 +213,22 @@ pub struct Gpu {
     column_sums: GpuComputePipeline,
     loss: GpuComputePipeline,
     update: GpuComputePipeline,
-    /// Named buffers, grown when too small and reused otherwise.
-    buffers: RefCell<HashMap<String, GpuBuffer>>,
-    /// What was last written to each uniform buffer, by name.
-    uniforms: RefCell<HashMap<String, (GpuBuffer, Vec<u32>)>>,
+    /// The buffers kept across calls, grown when too small and reused otherwise.
+    buffers: RefCell<HashMap<BufferId, GpuBuffer>>,
+    /// What was last written to each uniform buffer.
+    uniforms: RefCell<HashMap<BufferId, (GpuBuffer, Vec<u8>)>>,
     /// Staging buffers for read-backs that are not in flight.
     staging: RefCell<Vec<GpuBuffer>>,
 }
 
 impl Gpu {
     /// Finds an adapter (a full one, else a compatibility-mode one) and a device, or says
-    /// in words why there is none.
+    /// why there is none.
     pub async fn open() -> Result<Gpu, GpuError> {
-        let no = |why: &str| GpuError(why.to_string());
-        let window = web_sys::window().ok_or_else(|| no("there is no window"))?;
+        let window = web_sys::window().ok_or(GpuError::NoWindow)?;
         let navigator = window.navigator();
         if !js_sys::Reflect::has(&navigator, &"gpu".into()).unwrap_or(false) {
-            return Err(no("this browser has no WebGPU (navigator.gpu is missing)"));
+            return Err(GpuError::NoWebGpu);
         }
         let gpu = navigator.gpu();
         let mut adapter: Option<GpuAdapter> = gpu.request_adapter().await?.into_option();
@@ -295,8 +237,7 @@ impl Gpu {
             options.set_feature_level("compatibility");
             adapter = gpu.request_adapter_with_options(&options).await?.into_option();
         }
-        let adapter =
-            adapter.ok_or_else(|| no("WebGPU is there but offers no adapter (no usable GPU or driver)"))?;
+        let adapter = adapter.ok_or(GpuError::NoAdapter)?;
         let limits = adapter.limits();
         let wanted = js_sys::Object::new();
         for (key, have) in [
@@ -313,12 +254,7 @@ impl Gpu {
         let device: GpuDevice = adapter
             .request_device_with_descriptor(&descriptor)
             .await
-            .map_err(|e| {
-                GpuError(format!(
-                    "the WebGPU adapter refused a device: {}",
-                    GpuError::from(e).0
-                ))
-            })?;
+            .map_err(|e| GpuError::DeviceRefused(error::message_of(&e)))?;
         let info = adapter.info();
         let parts = [
             info.vendor(),
@@ -388,12 +324,12 @@ impl Gpu {
         self.device.destroy();
     }
 
-    /// A buffer of at least `bytes` under `name`, reused across calls. A buffer that is too
-    /// small is replaced; work already submitted keeps the old one alive until it finishes.
-    fn buffer(&self, name: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {
+    /// Buffer `id` with at least `bytes`, reused across calls. A buffer that is too small is
+    /// replaced; work already submitted keeps the old one alive until it finishes.
+    fn buffer(&self, id: BufferId, bytes: usize, usage: u32) -> Result<GpuBuffer, GpuError> {
         let size = bytes.div_ceil(16).max(1) * 16;
         let mut buffers = self.buffers.borrow_mut();
-        if let Some(b) = buffers.get(name) {
+        if let Some(b) = buffers.get(&id) {
             if b.size() >= size as f64 && b.usage() == usage {
                 return Ok(b.clone());
             }
@@ -402,40 +338,36 @@ impl Gpu {
         let b = self
             .device
             .create_buffer(&GpuBufferDescriptor::new_with_f64(size as f64, usage))?;
-        buffers.insert(name.to_string(), b.clone());
+        buffers.insert(id, b.clone());
         Ok(b)
     }
 
-    /// A storage buffer holding `values` (written when the queue reaches it).
-    pub fn upload(&self, name: &str, values: &[f32]) -> Result<GpuBuffer, GpuError> {
-        let b = self.scratch(name, values.len())?;
+    /// Storage buffer `id` holding `values` (written when the queue reaches it).
+    pub fn upload(&self, id: BufferId, values: &[f32]) -> Result<GpuBuffer, GpuError> {
+        let b = self.scratch(id, values.len())?;
         self.queue
-            .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(values))?;
+            .write_buffer_with_u32_and_u8_slice(&b, 0, bytemuck::cast_slice(values))?;
         Ok(b)
     }
 
-    /// A storage buffer for `floats` values computed on the GPU.
-    pub fn scratch(&self, name: &str, floats: usize) -> Result<GpuBuffer, GpuError> {
-        self.buffer(
-            name,
-            floats * 4,
-            usage::STORAGE | usage::COPY_DST | usage::COPY_SRC,
-        )
+    /// Storage buffer `id` for `floats` values computed on the GPU.
+    pub fn scratch(&self, id: BufferId, floats: usize) -> Result<GpuBuffer, GpuError> {
+        self.buffer(id, floats * 4, usage::STORAGE | usage::COPY_DST | usage::COPY_SRC)
     }
 
-    /// A uniform buffer holding `words`. Most uniforms repeat from one call or training step
+    /// Uniform buffer `id` holding `value`. Most uniforms repeat from one call or training step
     /// to the next, so a write is skipped when the buffer, as the queue will see it, already
-    /// holds these words: each write is a copy the GPU has to make.
-    fn uniform(&self, name: &str, words: &[u32]) -> Result<GpuBuffer, GpuError> {
-        let b = self.buffer(name, words.len() * 4, usage::UNIFORM | usage::COPY_DST)?;
+    /// holds these bytes: each write is a copy the GPU has to make.
+    fn uniform<U: Pod>(&self, id: BufferId, value: &U) -> Result<GpuBuffer, GpuError> {
+        let bytes = bytemuck::bytes_of(value);
+        let b = self.buffer(id, bytes.len(), usage::UNIFORM | usage::COPY_DST)?;
         let mut written = self.uniforms.borrow_mut();
         let same = written
-            .get(name)
-            .is_some_and(|(buffer, last)| buffer == &b && last == words);
+            .get(&id)
+            .is_some_and(|(buffer, last)| buffer == &b && last == bytes);
         if !same {
-            self.queue
-                .write_buffer_with_u32_and_u8_slice(&b, 0, as_bytes(words))?;
-            written.insert(name.to_string(), (b.clone(), words.to_vec()));
+            self.queue.write_buffer_with_u32_and_u8_slice(&b, 0, bytes)?;
+            written.insert(id, (b.clone(), bytes.to_vec()));
         }
         Ok(b)
     }
@@ -475,13 +407,13 @@ impl Gpu {
         pass.dispatch_workgroups_with_workgroup_count_y_and_workgroup_count_z(x as u32, y as u32, z as u32);
     }
 
-    /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `tag` names the
-    /// uniform buffer of this product: one per product recorded into the same submission.
+    /// Records `out = epilogue(A·B)` for an `m × k` A and a `k × n` B. `product` says which
+    /// product this is, for its own uniforms: one per product recorded into a submission.
     #[allow(clippy::too_many_arguments)]
     pub fn encode_matmul(
         &self,
         pass: &GpuComputePassEncoder,
-        tag: &str,
+        product: Product,
         a: Operand,
         b: Operand,
         extra: &GpuBuffer,
@@ -492,16 +424,7 @@ impl Gpu {
         if m == 0 || n == 0 {
             return Ok(()); // C is empty
         }
-        let mut dims = Dims {
-            m,
-            n,
-            k,
-            epilogue: epilogue.code(),
-            a: [a.row, a.col],
-            b: [b.row, b.col],
-            k_share: k,
-            splits: 1,
-        };
+        let mut dims = Dims::new([m, k, n], &a, &b, epilogue);
         let narrow = n <= Tiling::NARROW.tile_n();
         let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
         if k % 4 == 0 && n % 4 == 0 && plain(&a, k) && plain(&b, n) {
@@ -510,7 +433,7 @@ impl Gpu {
             } else {
                 (&self.matmul_vec4, 32)
             };
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+            let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [n.div_ceil(tile_n), m.div_ceil(32), 1]);
             return Ok(());
@@ -521,20 +444,21 @@ impl Gpu {
             (Tiling::WIDE, &self.matmul)
         };
         let tiles = [n.div_ceil(tiling.tile_n()), m.div_ceil(tiling.tile_m())];
-        (dims.k_share, dims.splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
-        if dims.splits == 1 {
-            let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        let (share, splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
+        (dims.k_share, dims.splits) = (share as u32, splits as u32);
+        if splits == 1 {
+            let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
             self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         // Each share's sums into `shares`, then the shares added and the epilogue applied.
-        let shares = self.scratch(&format!("shares.{tag}"), dims.splits * m * n)?;
+        let shares = self.scratch(BufferId::Shares(product), splits * m * n)?;
         let partial = Dims {
-            epilogue: code(&Epilogue::CODES, "PARTIAL"),
+            epilogue: Epilogue::Partial.code(),
             ..dims
         };
-        let uniform = self.uniform(&format!("dims.{tag}.shares"), &partial.words())?;
+        let uniform = self.uniform(BufferId::ShareDims(product), &partial)?;
         let bindings = [
             (0, a.buffer),
             (1, b.buffer),
@@ -542,8 +466,8 @@ impl Gpu {
             (3, &shares),
             (4, &uniform),
         ];
-        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], dims.splits]);
-        let uniform = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
+        let uniform = self.uniform(BufferId::Dims(product), &dims)?;
         let bindings = [(0, &shares), (2, extra), (3, out), (4, &uniform)];
         self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -553,22 +477,22 @@ impl Gpu {
     pub fn encode_column_sums(
         &self,
         pass: &GpuComputePassEncoder,
-        tag: &str,
+        product: Product,
         x: &GpuBuffer,
         out: &GpuBuffer,
         [m, n]: [usize; 2],
     ) -> Result<(), GpuError> {
+        // Only m, n and x's row stride are read.
         let dims = Dims {
-            m,
-            n,
-            k: 0,
-            epilogue: code(&Epilogue::CODES, "PARTIAL"),
-            a: [n as u32, 1],
-            b: [0, 0],
-            k_share: 0,
+            m: m as u32,
+            n: n as u32,
+            epilogue: Epilogue::Partial.code(),
+            a_row: n as u32,
+            a_col: 1,
             splits: 1,
+            ..Dims::zeroed()
         };
-        let dims = self.uniform(&format!("dims.{tag}"), &dims.words())?;
+        let dims = self.uniform(BufferId::Dims(product), &dims)?;
         let bindings = [(0, x), (3, out), (4, &dims)];
         self.dispatch_bound(pass, &self.column_sums, &bindings, [n.div_ceil(GROUP), 1, 1]);
         Ok(())
@@ -611,12 +535,17 @@ impl Gpu {
         self.device.push_error_scope(GpuErrorFilter::Validation);
     }
 
-    /// Closes the scopes `watch` opened (in the same synchronous stretch, so overlapping
-    /// calls never see each other's scopes).
+    /// Closes the scopes `watch` opened, innermost first (in the same synchronous stretch,
+    /// so overlapping calls never see each other's scopes).
     fn errors(&self) -> Scopes {
         // Futures at once, not promises: a future handles its promise's rejection from the
         // start, so a lost device never leaves one unhandled, even if it is dropped unawaited.
-        [self.device.pop_error_scope(), self.device.pop_error_scope()].map(JsFuture::from)
+        let validation = JsFuture::from(self.device.pop_error_scope());
+        let out_of_memory = JsFuture::from(self.device.pop_error_scope());
+        Scopes {
+            validation,
+            out_of_memory,
+        }
     }
 
     /// Maps the staging buffer, checks the scopes' verdict, and splits the results up.
@@ -626,18 +555,12 @@ impl Gpu {
         let staging = back.staging;
         let mapping =
             JsFuture::from(staging.map_async_with_u32_and_f64(gpu_map_mode::READ, 0, back.size as f64));
-        // The mapping is awaited whatever the scopes say (a lost device fails them all).
-        // A failed read-back's staging buffer is dropped.
-        let mut failure = None;
-        for scope in errors {
-            let error = match scope.await {
-                Ok(found) => found.into_option().map(|e| GpuError(e.message())),
-                Err(e) => Some(GpuError::from(e)),
-            };
-            failure = failure.or(error);
-        }
+        // The mapping is awaited whatever the scopes say. On a lost device the scopes find
+        // nothing and the mapping aborts. A failed read-back's staging buffer is dropped.
+        let validation = verdict(errors.validation, GpuError::Validation).await;
+        let out_of_memory = verdict(errors.out_of_memory, GpuError::OutOfMemory).await;
         let mapped = mapping.await;
-        if let Some(error) = failure {
+        if let Some(error) = validation.or(out_of_memory) {
             return Err(error);
         }
         mapped?;
@@ -693,23 +616,36 @@ impl Gpu {
         b: &[f32],
         [m, k, n]: [usize; 3],
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
-        let [mk, kn, mn] = [(m, k), (k, n), (m, n)].map(|(x, y)| checked_len(x, y));
-        let (Some(mk), Some(kn), Some(_)) = (mk, kn, mn) else {
-            return Err(GpuError("each matrix can have at most 2^26 values".into()));
-        };
-        if a.len() != mk || b.len() != kn {
-            return Err(GpuError(format!(
-                "{m}×{k} times {k}×{n} needs {mk} and {kn} values"
-            )));
+        let [mk, kn, _] = [checked_len(m, k)?, checked_len(k, n)?, checked_len(m, n)?];
+        for (operand, values, [rows, cols], len) in [("A", a, [m, k], mk), ("B", b, [k, n], kn)] {
+            if values.len() != len {
+                return Err(GpuError::Shape {
+                    operand,
+                    rows,
+                    cols,
+                    values: values.len(),
+                });
+            }
         }
         let read = self.record_and_read(|encoder| {
-            let out = self.scratch("multiply.c", m * n)?;
-            let zero = self.upload("multiply.bias", &vec![0.0; n])?;
-            let (a, b) = (self.upload("multiply.a", a)?, self.upload("multiply.b", b)?);
+            let out = self.scratch(BufferId::MultiplyC, m * n)?;
+            let zero = self.upload(BufferId::MultiplyBias, &vec![0.0; n])?;
+            let (a, b) = (
+                self.upload(BufferId::MultiplyA, a)?,
+                self.upload(BufferId::MultiplyB, b)?,
+            );
             let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
-            let linear = Epilogue::Bias(Activation::Linear);
             let pass = encoder.begin_compute_pass();
-            self.encode_matmul(&pass, "multiply", a, b, &zero, &out, [m, k, n], linear)?;
+            self.encode_matmul(
+                &pass,
+                Product::Multiply,
+                a,
+                b,
+                &zero,
+                &out,
+                [m, k, n],
+                Epilogue::Linear,
+            )?;
             pass.end();
             Ok(vec![(out, m * n)])
         })?;
@@ -717,14 +653,33 @@ impl Gpu {
     }
 }
 
-/// `x · y` if it is a matrix size the engine accepts (at most `Shape::MAX_LEN` values).
-pub(crate) fn checked_len(x: usize, y: usize) -> Option<usize> {
-    x.checked_mul(y)
-        .filter(|&len| len <= crate::tensor::Shape::MAX_LEN)
+/// The values of a `rows × cols` matrix, if the engine accepts that many (`Shape::MAX_LEN`).
+pub(crate) fn checked_len(rows: usize, cols: usize) -> Result<usize, GpuError> {
+    let limit = crate::tensor::Shape::MAX_LEN;
+    rows.checked_mul(cols)
+        .filter(|&len| len <= limit)
+        .ok_or(GpuError::TooLarge {
+            values: rows as u64 * cols as u64,
+            limit,
+        })
 }
 
+/// The verdict of an error scope: the first error it caught, if any.
+type Scope = JsFuture<JsNullable<web_sys::GpuError>>;
+
 /// The verdicts of the two error scopes around some submitted work.
-type Scopes = [JsFuture<JsNullable<web_sys::GpuError>>; 2];
+struct Scopes {
+    validation: Scope,
+    out_of_memory: Scope,
+}
+
+/// What `scope` caught, as `error` of WebGPU's message.
+async fn verdict(scope: Scope, error: fn(String) -> GpuError) -> Option<GpuError> {
+    match scope.await {
+        Ok(found) => found.into_option().map(|e| error(e.message())),
+        Err(e) => Some(GpuError::from(e)),
+    }
+}
 
 /// Submitted work whose results are on their way back.
 pub struct Pending {
@@ -744,12 +699,6 @@ struct ReadBack {
     staging: GpuBuffer,
     size: usize,
     floats: Vec<usize>,
-}
-
-/// The bytes of a slice of 4-byte numbers, for `writeBuffer`.
-fn as_bytes<T: Copy>(values: &[T]) -> &[u8] {
-    // SAFETY: f32 and u32 have no padding and any byte is a valid u8.
-    unsafe { std::slice::from_raw_parts(values.as_ptr().cast(), std::mem::size_of_val(values)) }
 }
 
 /// Groups of `GROUP` threads to cover `n` items.

@@ -10,35 +10,24 @@
 //!             dz_{l−1} = (dz_l·W_lᵀ) ⊙ act'_{l−1}(h_{l−1})   (matmul, gradient epilogue)
 //!   update    W ← W − lr·(∂W + regulariser's gradient), …     (optimizer.wgsl)
 
-use super::{code, constants, groups, Epilogue, Gpu, GpuError, Operand};
-use crate::nn::{Activation, Loss, OptimizerKind, Regularization, Stopped, TrainState, Trainer};
+use super::codes::{declarations, KernelCode, LossCode, OptimizerCode, RegularizationCode};
+use super::{groups, BufferId, Epilogue, Gpu, GpuError, Operand, Pending, Product, ReadBack};
+use crate::nn::{
+    Activation, Loss, OptimizerKind, Regularization, StepsJob, StepsTaken, Ticket, TrainState, Trainer,
+    TrainingDevice, ADAM,
+};
+use bytemuck::{Pod, Zeroable};
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use web_sys::GpuBuffer;
 
-/// The codes loss.wgsl and optimizer.wgsl switch on, prepended to them from here.
-const LOSSES: [(&str, u32); 4] = [
-    ("SOFTMAX_CROSS_ENTROPY", 0),
-    ("LOGISTIC", 1),
-    ("HINGE", 2),
-    ("MSE", 3),
-];
-const OPTIMISERS: [(&str, u32); 6] = [
-    ("SGD", 0),
-    ("MOMENTUM", 1),
-    ("ADAM", 2),
-    ("NO_REGULARIZATION", 0),
-    ("L1", 1),
-    ("L2", 2),
-];
-
 pub(super) fn loss_source() -> String {
-    format!("{}{}", constants(&LOSSES), include_str!("loss.wgsl"))
+    format!("{}{}", declarations::<LossCode>(), include_str!("loss.wgsl"))
 }
 
 pub(super) fn optimizer_source() -> String {
-    format!("{}{}", constants(&OPTIMISERS), include_str!("optimizer.wgsl"))
+    let codes = declarations::<OptimizerCode>() + &declarations::<RegularizationCode>();
+    format!("{codes}{}", include_str!("optimizer.wgsl"))
 }
 
 impl Gpu {
@@ -53,27 +42,27 @@ impl Gpu {
         let layers = trainer.layers();
         let inputs = trainer.arch.inputs;
         let widest = layers.iter().map(|l| l.outputs).max().unwrap_or(1).max(inputs);
-        if super::checked_len(rows, widest).is_none() {
-            return Err(GpuError(format!("{rows} points are too many for one pass")));
-        }
+        super::checked_len(rows, widest)?; // the widest matrix of the pass
         if x.len() != rows * inputs {
-            return Err(GpuError(format!(
-                "{rows} points of {inputs} features need {} values",
-                rows * inputs
-            )));
+            return Err(GpuError::Shape {
+                operand: "the points",
+                rows,
+                cols: inputs,
+                values: x.len(),
+            });
         }
         let read = self.record_and_read(|encoder| {
             let pass = encoder.begin_compute_pass();
-            let mut h = self.upload("forward.x", x)?;
+            let mut h = self.upload(BufferId::ForwardX, x)?;
             for (l, layer) in layers.iter().enumerate() {
                 // One buffer per layer: a buffer is never replaced while a recorded pass uses it.
-                let out = self.scratch(&format!("forward.h{l}"), rows * layer.outputs)?;
-                let w = self.upload(&format!("forward.w{l}"), &layer.w)?;
-                let b = self.upload(&format!("forward.b{l}"), &layer.b)?;
+                let out = self.scratch(BufferId::ForwardOutput(l), rows * layer.outputs)?;
+                let w = self.upload(BufferId::ForwardWeights(l), &layer.w)?;
+                let b = self.upload(BufferId::ForwardBias(l), &layer.b)?;
                 let (a, w) = (Operand::rows(&h, layer.inputs), Operand::rows(&w, layer.outputs));
                 let shape = [rows, layer.inputs, layer.outputs];
-                let epilogue = Epilogue::Bias(trainer.arch.activation(l));
-                self.encode_matmul(&pass, &format!("forward{l}"), a, w, &b, &out, shape, epilogue)?;
+                let epilogue = Epilogue::bias(trainer.arch.activation(l));
+                self.encode_matmul(&pass, Product::Forward(l), a, w, &b, &out, shape, epilogue)?;
                 h = out;
             }
             pass.end();
@@ -81,50 +70,63 @@ impl Gpu {
         })?;
         Ok(async move { Ok(read.wait().await?.remove(0)) })
     }
+}
 
-    /// Takes `steps` training steps on batches drawn from `trainer` (which is not changed
-    /// otherwise): records and submits them now, and returns a future that reads the result
-    /// back, for `GpuSteps::finish` to hand to the trainer. Nothing borrows the trainer
-    /// while the GPU works, so the page can draw meanwhile.
-    pub fn train(
-        self: &Rc<Self>,
-        trainer: &mut Trainer,
-        steps: usize,
-    ) -> Result<impl Future<Output = Result<GpuSteps, GpuError>> + 'static, Stopped> {
-        if steps == 0 {
-            return Err(Stopped::Rejected("ask for at least one step".into()));
-        }
-        let start = trainer.state();
-        let mut first = Some(trainer.draw_batch().map(|(x, y)| (x.to_vec(), y.to_vec()))?);
-        let plan = Plan::of(trainer, first.as_ref().map_or(0, |b| b.1.len()));
+/// The GPU takes training steps for a trainer with every layer's activations and gradients
+/// kept on the GPU between kernels, and reads back only what the trainer needs at the end.
+impl TrainingDevice for Rc<Gpu> {
+    type Started = Training;
+
+    /// Records and submits the job's steps now; `Training::wait` reads their result back.
+    /// Nothing borrows the trainer while the GPU works, so the page can draw meanwhile.
+    fn start(&self, mut job: StepsJob<'_>) -> Training {
+        let plan = Plan::of(&job);
+        let (steps, t) = (job.steps(), job.start().t);
         // Each step's batch and settings are written just before the step is submitted: the
         // queue applies writes and submissions in the order they are made.
         self.watch();
-        let submitted = (|| -> Result<super::ReadBack, GpuError> {
-            plan.load(self, &start)?;
-            let mut back = None;
-            for s in 0..steps {
-                let drawn = first.take();
-                let (x, y) = match &drawn {
-                    Some((x, y)) => (&x[..], &y[..]),
-                    None => trainer.draw_batch().map_err(|e| GpuError(e.to_string()))?,
-                };
-                let last = s + 1 == steps;
-                let encoder = plan.record_step(self, x, y, start.t + s as i32 + 1, last)?;
-                if last {
-                    back = Some(plan.copy_out(self, &encoder)?);
-                }
+        let submitted = (|| -> Result<ReadBack, GpuError> {
+            plan.load(self, job.start())?;
+            for s in 1..steps {
+                let (x, y) = job.next_batch();
+                let encoder = plan.record_step(self, x, y, t + s as i32, false)?;
                 self.queue.submit(&[encoder.finish()]);
             }
-            back.ok_or_else(|| GpuError("no step was recorded".into()))
+            // The last step also copies out what the trainer takes over.
+            let (x, y) = job.next_batch();
+            let encoder = plan.record_step(self, x, y, t + steps as i32, true)?;
+            let back = plan.copy_out(self, &encoder)?;
+            self.queue.submit(&[encoder.finish()]);
+            Ok(back)
         })();
         let errors = self.errors(); // on every path: the scopes must be closed
-        let t = start.t + steps as i32;
-        let gpu = Rc::clone(self);
-        Ok(async move {
-            let out = gpu.read(errors, submitted?).await?;
-            plan.parse(out, steps, t)
-        })
+        Training {
+            read: submitted.map(|back| Pending {
+                gpu: Rc::clone(self),
+                errors,
+                back,
+            }),
+            plan,
+            ticket: job.ticket(),
+            t: t + steps as i32,
+        }
+    }
+}
+
+/// Training steps submitted to the GPU, on their way back.
+pub struct Training {
+    read: Result<Pending, GpuError>,
+    plan: Plan,
+    ticket: Ticket,
+    /// The optimiser's step count after them.
+    t: i32,
+}
+
+impl Training {
+    /// What the steps produced, for `Trainer::take_over`.
+    pub async fn wait(self) -> Result<StepsTaken, GpuError> {
+        let out = self.read?.wait().await?;
+        Ok(self.plan.parse(out, self.ticket, self.t))
     }
 }
 
@@ -141,49 +143,52 @@ struct Plan {
     lambda: f32,
 }
 
-/// What a run of training steps on the GPU produced, to be handed to the trainer.
-pub struct GpuSteps {
-    steps: usize,
-    state: TrainState,
-    logits: Vec<f32>,
-    point_losses: Vec<f32>,
+/// loss.wgsl's `LossDims`, field for field.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct LossDims {
+    rows: u32,
+    outputs: u32,
+    loss: u32,
+    pad: u32,
 }
 
-impl GpuSteps {
-    pub fn finish(self, trainer: &mut Trainer) -> Result<crate::nn::StepResult, Stopped> {
-        trainer.finish_steps(self.steps, self.state, &self.logits, &self.point_losses)
-    }
+/// optimizer.wgsl's `Update`, field for field: the same for every step.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Update {
+    len: u32,
+    optimizer: u32,
+    regularization: u32,
+    pad: u32,
+    lr: f32,
+    mu: f32,
+    lambda: f32,
+    b1: f32,
+    b2: f32,
+    one_minus_b1: f32,
+    one_minus_b2: f32,
+    epsilon: f32,
 }
 
-/// Buffer names: parameter `i` (in the order W1, b1, W2, …) and its companions.
-fn param(i: usize) -> String {
-    format!("train.p{i}")
-}
-fn grad(i: usize) -> String {
-    format!("train.g{i}")
-}
-fn moment(which: u8, i: usize) -> String {
-    format!("train.m{which}.{i}")
-}
-fn previous(i: usize) -> String {
-    format!("train.prev{i}")
-}
-fn activation(l: usize) -> String {
-    format!("train.h{l}")
-}
-fn delta(l: usize) -> String {
-    format!("train.dz{l}")
+/// optimizer.wgsl's `Step`: Adam's bias corrections at this step.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Step {
+    c1: f32,
+    c2: f32,
+    pad: [f32; 2],
 }
 
 impl Plan {
-    /// The plan for `trainer`'s network on batches of `batch` points.
-    fn of(trainer: &Trainer, batch: usize) -> Plan {
-        let c = &trainer.config;
+    /// The plan for `job`'s network and batches.
+    fn of(job: &StepsJob<'_>) -> Plan {
+        let (c, arch) = (job.config(), job.architecture());
         Plan {
-            layers: (trainer.arch.layers().into_iter().enumerate())
-                .map(|(l, (i, o))| (i, o, trainer.arch.activation(l)))
+            layers: (arch.layers().into_iter().enumerate())
+                .map(|(l, (i, o))| (i, o, arch.activation(l)))
                 .collect(),
-            batch,
+            batch: job.batch_size(),
             loss: c.loss,
             optimizer: c.optimizer,
             regularization: if c.lambda == 0.0 {
@@ -209,12 +214,12 @@ impl Plan {
     /// lost device or a switch of backend loses nothing.
     fn load(&self, gpu: &Gpu, state: &TrainState) -> Result<(), GpuError> {
         for i in 0..state.params.len() {
-            gpu.upload(&param(i), &state.params[i])?;
-            gpu.upload(&moment(1, i), &state.m[i])?;
-            gpu.upload(&moment(2, i), &state.v[i])?;
+            gpu.upload(BufferId::Param(i), &state.params[i])?;
+            gpu.upload(BufferId::FirstMoment(i), &state.m[i])?;
+            gpu.upload(BufferId::SecondMoment(i), &state.v[i])?;
         }
         let widest = self.layers.iter().map(|l| l.1).max().unwrap_or(1);
-        gpu.upload("train.zero", &vec![0.0; widest])?;
+        gpu.upload(BufferId::Zeros, &vec![0.0; widest])?;
         Ok(())
     }
 
@@ -232,22 +237,22 @@ impl Plan {
         let (batch, n_layers) = (self.batch, self.layers.len());
         let encoder = gpu.encoder();
         let pass = encoder.begin_compute_pass();
-        let buf = |name: &str, floats| gpu.scratch(name, floats);
+        let buf = |id, floats| gpu.scratch(id, floats);
         let params: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
-            .map(|(i, n)| buf(&param(i), n))
+            .map(|(i, n)| buf(BufferId::Param(i), n))
             .collect::<Result<_, _>>()?;
         // forward, loss, backward: one compute pass (WebGPU orders its dispatches)
-        let mut h = gpu.upload("train.x", x)?;
+        let mut h = gpu.upload(BufferId::BatchX, x)?;
         let mut hs = vec![h.clone()];
         for (l, &(fan_in, fan_out, act)) in self.layers.iter().enumerate() {
-            let out = buf(&activation(l), batch * fan_out)?;
+            let out = buf(BufferId::Activations(l), batch * fan_out)?;
             let (a, w) = (Operand::rows(&h, fan_in), Operand::rows(&params[2 * l], fan_out));
-            let epilogue = Epilogue::Bias(act);
+            let epilogue = Epilogue::bias(act);
             gpu.encode_matmul(
                 &pass,
-                &format!("train.fwd{l}"),
+                Product::TrainForward(l),
                 a,
                 w,
                 &params[2 * l + 1],
@@ -260,19 +265,16 @@ impl Plan {
         }
         // loss and its gradient with respect to the logits
         let outputs = self.outputs();
-        let labels = gpu.upload("train.y", y)?;
-        let mut dz = buf(&delta(n_layers - 1), batch * outputs)?;
-        let point_losses = buf("train.loss", batch)?;
-        let loss_code = code(
-            &LOSSES,
-            match self.loss {
-                Loss::SoftmaxCrossEntropy => "SOFTMAX_CROSS_ENTROPY",
-                Loss::Logistic => "LOGISTIC",
-                Loss::Hinge => "HINGE",
-                Loss::Mse => "MSE",
-            },
-        );
-        let dims = gpu.uniform("train.loss_dims", &[batch as u32, outputs as u32, loss_code, 0])?;
+        let labels = gpu.upload(BufferId::BatchY, y)?;
+        let mut dz = buf(BufferId::Delta(n_layers - 1), batch * outputs)?;
+        let point_losses = buf(BufferId::PointLosses, batch)?;
+        let dims = LossDims {
+            rows: batch as u32,
+            outputs: outputs as u32,
+            loss: LossCode::from(self.loss).code(),
+            pad: 0,
+        };
+        let dims = gpu.uniform(BufferId::LossDims, &dims)?;
         gpu.dispatch(
             &pass,
             &gpu.loss,
@@ -280,19 +282,18 @@ impl Plan {
             groups(batch),
         );
         // backward, last layer first
-        let zero_bias = buf("train.zero", 1)?;
+        let zero_bias = buf(BufferId::Zeros, 1)?;
         let grads: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
-            .map(|(i, n)| buf(&grad(i), n))
+            .map(|(i, n)| buf(BufferId::Grad(i), n))
             .collect::<Result<_, _>>()?;
-        let none = Epilogue::Bias(Activation::Linear);
+        let none = Epilogue::Linear;
         for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
-            let tag = |what: &str| format!("train.{what}{l}");
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
             gpu.encode_matmul(
                 &pass,
-                &tag("dw"),
+                Product::WeightGrad(l),
                 h_in,
                 dz_op,
                 &zero_bias,
@@ -300,14 +301,20 @@ impl Plan {
                 [fan_in, batch, fan_out],
                 none,
             )?;
-            gpu.encode_column_sums(&pass, &tag("db"), &dz, &grads[2 * l + 1], [batch, fan_out])?;
+            gpu.encode_column_sums(
+                &pass,
+                Product::BiasGrad(l),
+                &dz,
+                &grads[2 * l + 1],
+                [batch, fan_out],
+            )?;
             if l > 0 {
-                let below = buf(&delta(l - 1), batch * fan_in)?;
+                let below = buf(BufferId::Delta(l - 1), batch * fan_in)?;
                 let w_t = Operand::transposed(&params[2 * l], fan_out);
-                let epilogue = Epilogue::TimesGrad(self.layers[l - 1].2);
+                let epilogue = Epilogue::times_grad(self.layers[l - 1].2);
                 gpu.encode_matmul(
                     &pass,
-                    &tag("dh"),
+                    Product::InputGrad(l),
                     dz_op,
                     w_t,
                     &hs[l],
@@ -321,7 +328,7 @@ impl Plan {
         pass.end();
         if last {
             for (i, n) in self.sizes().enumerate() {
-                let keep = buf(&previous(i), n)?;
+                let keep = buf(BufferId::Previous(i), n)?;
                 encoder.copy_buffer_to_buffer_with_f64_and_f64_and_f64(
                     &params[i],
                     0.0,
@@ -333,43 +340,43 @@ impl Plan {
         }
         // update: a second pass, after the copies
         let pass = encoder.begin_compute_pass();
-        let optimizer = code(
-            &OPTIMISERS,
-            match self.optimizer {
-                OptimizerKind::Sgd => "SGD",
-                OptimizerKind::Momentum => "MOMENTUM",
-                OptimizerKind::Adam => "ADAM",
+        let optimizer = OptimizerCode::from(self.optimizer).code();
+        // Adam's constants and bias corrections in f32, as the CPU's optimiser has them.
+        let adam = ADAM.of::<f32>();
+        let (c1, c2) = adam.corrections(t);
+        let step = gpu.uniform(
+            BufferId::Step,
+            &Step {
+                c1,
+                c2,
+                pad: [0.0; 2],
             },
-        );
-        // Adam's constants, in f32 as optim.rs computes them.
-        let (b1, b2) = (0.9f32, 0.999f32);
-        let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
-        let step = gpu.uniform("train.step", &[c1, c2, 0.0, 0.0].map(f32::to_bits))?;
+        )?;
         for (i, n) in self.sizes().enumerate() {
             // Only weights (even i) are regularised.
-            let regularization = match self.regularization {
-                Regularization::L1 if i % 2 == 0 => "L1",
-                Regularization::L2 if i % 2 == 0 => "L2",
-                _ => "NO_REGULARIZATION",
+            let regularization = match i % 2 {
+                0 => RegularizationCode::from(self.regularization),
+                _ => RegularizationCode::NoRegularization,
             };
-            let f = f32::to_bits;
-            // optimizer.wgsl's `Update`, field for field
-            let words = [
-                n as u32,
+            let update = Update {
+                len: n as u32,
                 optimizer,
-                code(&OPTIMISERS, regularization),
-                0,
-                f(self.lr),
-                f(self.mu),
-                f(self.lambda),
-                f(b1),
-                f(b2),
-                f(1.0 - b1),
-                f(1.0 - b2),
-                0,
-            ];
-            let u = gpu.uniform(&format!("train.update{i}"), &words)?;
-            let (m1, m2) = (buf(&moment(1, i), n)?, buf(&moment(2, i), n)?);
+                regularization: regularization.code(),
+                pad: 0,
+                lr: self.lr,
+                mu: self.mu,
+                lambda: self.lambda,
+                b1: adam.beta1,
+                b2: adam.beta2,
+                one_minus_b1: 1.0 - adam.beta1,
+                one_minus_b2: 1.0 - adam.beta2,
+                epsilon: adam.epsilon,
+            };
+            let u = gpu.uniform(BufferId::Update(i), &update)?;
+            let (m1, m2) = (
+                buf(BufferId::FirstMoment(i), n)?,
+                buf(BufferId::SecondMoment(i), n)?,
+            );
             gpu.dispatch(
                 &pass,
                 &gpu.update,
@@ -383,67 +390,46 @@ impl Plan {
 
     /// Records the copies of what the trainer needs back: every parameter, its gradient,
     /// its value before the last update and its moments, then the last logits and losses.
-    fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<super::ReadBack, GpuError> {
+    fn copy_out(&self, gpu: &Gpu, encoder: &web_sys::GpuCommandEncoder) -> Result<ReadBack, GpuError> {
         let sizes: Vec<usize> = self.sizes().collect();
-        let names = [
-            param as fn(usize) -> String,
-            grad,
-            previous,
-            |i| moment(1, i),
-            |i| moment(2, i),
+        let ids = [
+            BufferId::Param,
+            BufferId::Grad,
+            BufferId::Previous,
+            BufferId::FirstMoment,
+            BufferId::SecondMoment,
         ];
         let mut buffers = Vec::new();
-        for name in names {
+        for id in ids {
             for (i, &n) in sizes.iter().enumerate() {
-                buffers.push((gpu.scratch(&name(i), n)?, n));
+                buffers.push((gpu.scratch(id(i), n)?, n));
             }
         }
         let logits = self.batch * self.outputs();
-        buffers.push((gpu.scratch(&activation(self.layers.len() - 1), logits)?, logits));
-        buffers.push((gpu.scratch("train.loss", self.batch)?, self.batch));
+        buffers.push((
+            gpu.scratch(BufferId::Activations(self.layers.len() - 1), logits)?,
+            logits,
+        ));
+        buffers.push((gpu.scratch(BufferId::PointLosses, self.batch)?, self.batch));
         let sources: Vec<(&GpuBuffer, usize)> = buffers.iter().map(|(b, n)| (b, *n)).collect();
         gpu.copy_out(encoder, &sources)
     }
 
-    /// Splits what `copy_out` copied, checking every length.
-    fn parse(&self, mut out: Vec<Vec<f32>>, steps: usize, t: i32) -> Result<GpuSteps, GpuError> {
-        let sizes: Vec<usize> = self.sizes().collect();
-        let logits = self.batch * self.outputs();
-        let expected: Vec<usize> = sizes
-            .iter()
-            .cycle()
-            .take(5 * sizes.len())
-            .copied()
-            .chain([logits, self.batch])
-            .collect();
-        if out.len() != expected.len() || out.iter().zip(&expected).any(|(o, &n)| o.len() != n) {
-            return Err(GpuError(
-                "the GPU's results came back with the wrong lengths".into(),
-            ));
-        }
+    /// Splits what `copy_out` copied into what the trainer takes over.
+    fn parse(&self, mut out: Vec<Vec<f32>>, ticket: Ticket, t: i32) -> StepsTaken {
         let point_losses = out.pop().unwrap_or_default();
         let logits = out.pop().unwrap_or_default();
-        let mut parts = out.chunks(sizes.len()).map(|c| c.to_vec());
+        let mut parts = out.chunks(self.layers.len() * 2).map(|c| c.to_vec());
         let mut next = || parts.next().unwrap_or_default();
-        let state = TrainState {
-            params: next(),
-            grads: next(),
-            previous: next(),
-            m: next(),
-            v: next(),
-            t,
-        };
-        Ok(GpuSteps {
-            steps,
-            state,
+        let (params, grads, previous, m, v) = (next(), next(), next(), next(), next());
+        // Each part has the length `copy_out` asked for; the trainer checks them all again.
+        StepsTaken {
+            ticket,
+            state: TrainState { params, m, v, t },
+            grads,
+            previous,
             logits,
             point_losses,
-        })
-    }
-}
-
-impl From<GpuError> for JsValue {
-    fn from(e: GpuError) -> JsValue {
-        js_sys::Error::new(&e.0).into()
+        }
     }
 }

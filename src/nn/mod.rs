@@ -9,7 +9,8 @@ pub mod train;
 
 pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
-pub use optim::{Optimizer, OptimizerKind};
+pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, Stopped, TrainState, Trainer,
+    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, StepsJob, StepsTaken,
+    Stopped, Ticket, TrainState, Trainer, TrainingDevice,
 };

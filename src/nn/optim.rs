@@ -13,8 +13,43 @@ pub enum OptimizerKind {
     Sgd,
     /// `v ← μ·v + g; w ← w − lr·v`
     Momentum,
-    /// Adam with β1 = 0.9, β2 = 0.999, ε = 1e-8, bias-corrected.
+    /// Adam with [`ADAM`]'s constants, bias-corrected.
     Adam,
+}
+
+/// Adam's constants: the decay rates of its first and second moments, and the ε that keeps
+/// its denominator away from zero.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConstants<T> {
+    pub beta1: T,
+    pub beta2: T,
+    pub epsilon: T,
+}
+
+/// PyTorch's defaults, the one definition for this optimiser and for steps taken on another
+/// device.
+pub const ADAM: AdamConstants<f64> = AdamConstants {
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+};
+
+impl AdamConstants<f64> {
+    /// The constants in `T`, rounded once from these.
+    pub fn of<T: Real>(self) -> AdamConstants<T> {
+        AdamConstants {
+            beta1: T::of(self.beta1),
+            beta2: T::of(self.beta2),
+            epsilon: T::of(self.epsilon),
+        }
+    }
+}
+
+impl<T: Real> AdamConstants<T> {
+    /// The bias corrections `1 − β1^t` and `1 − β2^t` of step `t` (counted from 1).
+    pub fn corrections(&self, t: i32) -> (T, T) {
+        (T::one() - self.beta1.powi(t), T::one() - self.beta2.powi(t))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -59,7 +94,7 @@ impl<T: Real> Optimizer<T> {
         (&self.m, &self.v, self.t)
     }
 
-    /// Takes over moments computed elsewhere (by the GPU) for the same parameters.
+    /// Takes over moments computed elsewhere (on another device) for the same parameters.
     pub fn set_moments(&mut self, m: &[Vec<T>], v: &[Vec<T>], t: i32) {
         for (dst, src) in self.m.iter_mut().zip(m).chain(self.v.iter_mut().zip(v)) {
             dst.copy_from_slice(src);
@@ -72,8 +107,9 @@ impl<T: Real> Optimizer<T> {
         self.t += 1;
         let lr = T::of(lr);
         let mu = T::of(self.momentum);
-        let (b1, b2, eps) = (T::of(0.9), T::of(0.999), T::of(1e-8));
-        let (c1, c2) = (T::one() - b1.powi(self.t), T::one() - b2.powi(self.t));
+        let adam = ADAM.of::<T>();
+        let (b1, b2, eps) = (adam.beta1, adam.beta2, adam.epsilon);
+        let (c1, c2) = adam.corrections(self.t);
         for (i, &id) in params.iter().enumerate() {
             let (w, g) = graph.value_and_grad_mut(id);
             match self.kind {

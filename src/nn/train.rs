@@ -11,6 +11,9 @@ use super::rng::Rng;
 use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 
+mod device;
+pub use device::{StepsJob, StepsTaken, Ticket, TrainState, TrainingDevice};
+
 /// Everything that defines a training run. Missing fields take their defaults.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -259,9 +262,9 @@ pub enum Stopped {
     Diverged { step: usize, loss: f64 },
     /// There are no training points (all were cleared).
     NoTrainingPoints,
-    /// Steps taken elsewhere (on the GPU) could not be taken over, for this reason; the
-    /// weights are unchanged.
-    Rejected(String),
+    /// Steps taken on another device were not taken over: the trainer changed after they
+    /// were handed out (see [`Trainer::take_over`]). The weights are unchanged.
+    Stale,
 }
 
 impl std::fmt::Display for Stopped {
@@ -275,7 +278,11 @@ impl std::fmt::Display for Stopped {
             Stopped::NoTrainingPoints => {
                 write!(f, "there are no training points: add some or regenerate the data")
             }
-            Stopped::Rejected(why) => write!(f, "training steps were not taken: {why}"),
+            Stopped::Stale => write!(
+                f,
+                "training steps were not taken over: the network or its data changed after they were \
+                 handed out; the weights are unchanged"
+            ),
         }
     }
 }
@@ -313,6 +320,9 @@ pub struct Trainer {
     grids: Vec<(usize, Net<f32>)>,
     /// Half the side of the square of the plane that views show: `[-extent, extent]²`.
     pub extent: f64,
+    /// Changes whenever the weights, the optimiser's state, the data or the batches drawn
+    /// change, so that steps handed to another device before cannot be taken over after.
+    stamp: u64,
 }
 
 /// Class probabilities from logits, `rows × classes`: softmax of K logits; one logit `s`
@@ -336,20 +346,6 @@ pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
         }
     }
     out
-}
-
-/// Everything a training step changes, in the order `W1, b1, W2, b2, …`.
-#[derive(Clone, Debug, Default)]
-pub struct TrainState {
-    pub params: Vec<Vec<f32>>,
-    /// The last step's gradients.
-    pub grads: Vec<Vec<f32>>,
-    /// The parameters before the last step's update.
-    pub previous: Vec<Vec<f32>>,
-    /// The optimiser's first and second moments, and its step count.
-    pub m: Vec<Vec<f32>>,
-    pub v: Vec<Vec<f32>>,
-    pub t: i32,
 }
 
 /// The weights of one layer and the gradients of the last step.
@@ -411,6 +407,7 @@ impl Trainer {
             evaluators: Vec::new(),
             grids: Vec::new(),
             extent: 1.0,
+            stamp: device::fresh_stamp(),
             params: param_ids,
             optimizer,
             net,
@@ -506,13 +503,18 @@ impl Trainer {
         correct as f64 / indices.len().max(1) as f64
     }
 
+    /// Points in each mini-batch: the configured size, or every training point if fewer.
+    fn batch_size(&self) -> usize {
+        self.config.batch_size.min(self.order.len())
+    }
+
     /// Draws the next mini-batch and copies it into the training net's input and target;
     /// returns them (`batch × features` inputs, one target per point).
-    pub fn draw_batch(&mut self) -> Result<(&[f32], &[f32]), Stopped> {
+    fn draw_batch(&mut self) -> Result<(&[f32], &[f32]), Stopped> {
         if self.order.is_empty() {
             return Err(Stopped::NoTrainingPoints);
         }
-        let batch = self.config.batch_size.min(self.order.len());
+        let batch = self.batch_size();
         if batch != self.net.graph.node(self.net.x).shape.rows() {
             self.rebuild_net(batch);
         }
@@ -532,6 +534,7 @@ impl Trainer {
     /// One step: forward on a mini-batch, backward, update. If the loss is not finite the
     /// weights go back to the last ones that gave a finite loss, and training stops.
     pub fn step(&mut self) -> Result<StepResult, Stopped> {
+        self.stamp = device::fresh_stamp();
         self.draw_batch()?;
         self.net.graph.forward();
         let loss = self.net.graph.value(self.net.loss)[0] as f64;
@@ -565,74 +568,6 @@ impl Trainer {
             step: self.steps + 1,
             loss,
         }
-    }
-
-    /// What a step taken elsewhere (on the GPU) starts from: parameters, optimiser moments
-    /// and step count.
-    pub fn state(&self) -> TrainState {
-        let g = &self.net.graph;
-        let (m, v, t) = self.optimizer.moments();
-        TrainState {
-            params: self.params.iter().map(|&id| g.value(id).to_vec()).collect(),
-            grads: Vec::new(),
-            previous: Vec::new(),
-            m: m.to_vec(),
-            v: v.to_vec(),
-            t,
-        }
-    }
-
-    /// Takes over the result of `steps` steps taken elsewhere on batches from `draw_batch`:
-    /// `state` after them, and the last step's logits and per-point losses (on the last
-    /// batch, before its update). If that loss is not finite, the weights go back to the
-    /// last ones known to give a finite loss (from before these steps), as in `step`.
-    pub fn finish_steps(
-        &mut self,
-        steps: usize,
-        state: TrainState,
-        logits: &[f32],
-        point_losses: &[f32],
-    ) -> Result<StepResult, Stopped> {
-        let g = &self.net.graph;
-        let fits = |values: &[Vec<f32>]| {
-            values.len() == self.params.len()
-                && values
-                    .iter()
-                    .zip(&self.params)
-                    .all(|(v, &id)| v.len() == g.value(id).len())
-        };
-        let all = [&state.params, &state.grads, &state.previous, &state.m, &state.v];
-        if !all.iter().all(|v| fits(v)) || point_losses.len() != self.batch.len() {
-            return Err(Stopped::Rejected("they do not fit this network".into()));
-        }
-        let n = point_losses.len().max(1) as f64;
-        let data_loss = point_losses.iter().map(|&l| l as f64).sum::<f64>() / n;
-        let loss = data_loss + self.regularizer(&state.previous);
-        // A GPU need not carry NaN through max or clamp, so the weights are checked too.
-        let finite = state.params.iter().flatten().all(|w| w.is_finite());
-        if !loss.is_finite() || !finite {
-            return Err(self.diverged(if finite { loss } else { f64::NAN }));
-        }
-        let g = &mut self.net.graph;
-        for (i, &id) in self.params.iter().enumerate() {
-            // Same network, same shapes (checked above): these cannot fail.
-            let _ = g.set_value(id, &state.params[i]);
-            let _ = g.set_grad(id, &state.grads[i]);
-            self.last_good[i].copy_from_slice(&state.previous[i]);
-        }
-        self.optimizer.set_moments(&state.m, &state.v, state.t);
-        let outputs = self.arch.outputs;
-        let correct = mlp::predictions(logits, outputs)
-            .zip(&self.batch)
-            .filter(|&(p, &i)| p == self.data.labels[i])
-            .count();
-        self.steps += steps;
-        self.seen += steps * self.batch.len();
-        Ok(StepResult {
-            step: self.steps,
-            loss,
-            accuracy: correct as f64 / self.batch.len().max(1) as f64,
-        })
     }
 
     /// The regulariser's value for these parameters (`W1, b1, W2, b2, …`).
@@ -680,6 +615,8 @@ impl Trainer {
             return Ok(Reconfigured::NeedsRestart(restarts));
         }
         let old = std::mem::replace(&mut self.config, next);
+        // Steps handed to another device ran with the old settings: they cannot be taken over.
+        self.stamp = device::fresh_stamp();
         let optimizer_reset = old.optimizer != self.config.optimizer;
         if optimizer_reset {
             self.optimizer = Optimizer::new(self.config.optimizer, self.config.momentum, &self.net.graph);
@@ -882,6 +819,7 @@ impl Trainer {
     }
 
     fn data_changed(&mut self) {
+        self.stamp = device::fresh_stamp();
         self.compute_inputs();
         self.evaluators.clear();
         self.grids.clear();
