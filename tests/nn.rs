@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gradscope::gradcheck;
-use gradscope::nn::train::Allowed;
+use gradscope::nn::config::Allowed;
 use gradscope::nn::{
     mlp, Activation, Architecture, Config, DatasetKind, Feature, Loss, Net, OptimizerKind, Reconfigured,
     Regularization, Rules, Stopped, Trainer,

@@ -104,3 +104,123 @@ fn the_layout_policy_puts_constants_beside_their_consumer_not_among_the_inputs()
         "the constant one layer before its consumer"
     );
 }
+
+// ---- training ------------------------------------------------------------------------------
+
+use gradscope::nn::{Activation, Config, Stopped};
+use gradscope::session::TrainingSession;
+
+#[test]
+fn a_run_records_one_activation_per_hidden_layer_as_the_network_has_them() {
+    // The defaults name two activations; a one-layer network has one.
+    let one = TrainingSession::new(Config {
+        hidden: vec![3],
+        ..Config::default()
+    })
+    .unwrap();
+    assert_eq!(one.trainer.config.activations, one.trainer.arch.activations);
+    assert_eq!(one.trainer.config.activations, [Activation::Tanh]);
+    // Too few: the rest are tanh, in the record too.
+    let three = TrainingSession::new(Config {
+        hidden: vec![4, 4, 4],
+        activations: vec![Activation::Relu],
+        ..Config::default()
+    })
+    .unwrap();
+    assert_eq!(
+        three.trainer.config.activations,
+        [Activation::Relu, Activation::Tanh, Activation::Tanh]
+    );
+}
+
+#[test]
+fn a_bad_configuration_is_a_typed_error_with_words_and_a_kind() {
+    let e = TrainingSession::new(Config {
+        classes: 3,
+        ..Config::default()
+    })
+    .err()
+    .expect("moons have two classes");
+    assert_eq!(e.kind(), "dataset-classes");
+    assert_eq!(e.to_string(), "moons has no 3-class version");
+    let e = TrainingSession::new(Config {
+        hidden: vec![65],
+        ..Config::default()
+    })
+    .err()
+    .unwrap();
+    assert_eq!(
+        (e.kind(), e.to_string().as_str()),
+        ("network-size", "up to 8 hidden layers of 1 to 64 neurons")
+    );
+}
+
+#[test]
+fn step_takes_n_steps_and_reports_the_last() {
+    let mut s = TrainingSession::new(Config::default()).unwrap();
+    let p = s.step(30);
+    assert_eq!((p.step, p.stopped, p.stopped_kind), (30, None, None));
+    assert!(p.loss.is_finite() && (0.0..=1.0).contains(&p.accuracy));
+    assert_eq!(p.epoch, 30 * 32 / 210, "points used ÷ training points");
+    let p = s.step(0);
+    assert_eq!(p.step, 30);
+    assert!(p.loss.is_nan(), "no step, no loss");
+}
+
+#[test]
+fn a_diverging_run_stops_at_the_step_that_diverged_with_the_last_finite_weights() {
+    let mut s = TrainingSession::new(Config {
+        loss: gradscope::nn::Loss::Mse,
+        learning_rate: 1e6,
+        optimizer: gradscope::nn::OptimizerKind::Sgd,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut seen = Vec::new();
+    let run = s
+        .run(500, |_, r| {
+            seen.push(r.step);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    let stopped = run
+        .stopped
+        .clone()
+        .expect("squared error under SGD at 1e6 diverges");
+    let Stopped::Diverged { step, .. } = stopped else {
+        panic!("{stopped:?}");
+    };
+    assert_eq!(
+        step,
+        seen.len() + 1,
+        "the step that diverged is the one after the last taken"
+    );
+    assert_eq!(run.last.unwrap().step, seen.len());
+    assert!(s
+        .trainer
+        .params()
+        .iter()
+        .all(|l| l.w.iter().all(|w| w.is_finite())));
+    let p = s.progress(&run);
+    assert_eq!(p.stopped_kind, Some("diverged"));
+    assert!(p
+        .stopped
+        .unwrap()
+        .contains("the weights are those of the last finite loss"));
+}
+
+#[test]
+fn with_no_points_the_run_stops_at_once_and_says_why() {
+    let mut s = TrainingSession::new(Config::default()).unwrap();
+    s.trainer.clear_points();
+    let p = s.step(10);
+    assert_eq!((p.step, p.stopped_kind), (0, Some("no-training-points")));
+}
+
+#[test]
+fn an_error_from_the_caller_ends_the_run_where_it_happened() {
+    let mut s = TrainingSession::new(Config::default()).unwrap();
+    let out = s.run(100, |_, r| if r.step == 7 { Err("pipe closed") } else { Ok(()) });
+    assert_eq!(out, Err("pipe closed"));
+    assert_eq!(s.trainer.steps, 7);
+}

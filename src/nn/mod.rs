@@ -1,16 +1,18 @@
 //! Neural networks on the engine: datasets, multi-layer perceptrons, losses, optimisers
 //! and the training loop. An MLP is just a bigger graph of the same ops.
 
+pub mod config;
 pub mod data;
 pub mod mlp;
 pub mod optim;
 pub mod rng;
 pub mod train;
 
+pub use config::{Config, ConfigError, Rules, DEFAULT_ACTIVATION, MAX_LAYERS, MAX_POINTS, MAX_WIDTH};
 pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, Config, LayerState, Metrics, Reconfigured, Rules, StepResult, StepsJob, StepsTaken,
-    Stopped, Ticket, TrainState, Trainer, TrainingDevice,
+    probabilities, LayerState, Metrics, Reconfigured, StepResult, StepsJob, StepsTaken, Stopped, Ticket,
+    TrainState, Trainer, TrainingDevice,
 };

@@ -4,223 +4,16 @@
 //! The training graph is built once for the batch size; each step copies a batch into its
 //! input, so a warm step allocates nothing.
 
-use super::data::{self, Dataset, DatasetKind, Feature};
-use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
-use super::optim::{Optimizer, OptimizerKind};
+use super::config::{Config, ConfigError};
+use super::data::{self, Dataset};
+use super::mlp::{self, Architecture, LayerParams, Loss, Net, Regularization};
+use super::optim::Optimizer;
 use super::rng::Rng;
 use crate::graph::NodeId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 mod device;
 pub use device::{StepsJob, StepsTaken, Ticket, TrainState, TrainingDevice};
-
-/// Everything that defines a training run. Missing fields take their defaults.
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Config {
-    pub dataset: DatasetKind,
-    pub classes: usize,
-    pub points: usize,
-    pub noise: f64,
-    /// Fraction of the points held out for testing.
-    pub test_fraction: f64,
-    pub features: Vec<Feature>,
-    /// Widths of the hidden layers.
-    pub hidden: Vec<usize>,
-    /// One per hidden layer; the output layer is always linear (it gives logits).
-    pub activations: Vec<Activation>,
-    pub loss: Loss,
-    pub optimizer: OptimizerKind,
-    pub learning_rate: f64,
-    /// μ for the momentum optimiser.
-    pub momentum: f64,
-    pub batch_size: usize,
-    pub regularization: Regularization,
-    pub lambda: f64,
-    pub seed: u64,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            dataset: DatasetKind::Moons,
-            classes: 2,
-            points: 300,
-            noise: 0.1,
-            test_fraction: 0.3,
-            features: vec![Feature::X1, Feature::X2],
-            hidden: vec![8, 8],
-            activations: vec![Activation::Tanh, Activation::Tanh],
-            loss: Loss::Logistic,
-            optimizer: OptimizerKind::Adam,
-            learning_rate: 0.03,
-            momentum: 0.9,
-            batch_size: 32,
-            regularization: Regularization::None,
-            lambda: 0.0,
-            seed: 1,
-        }
-    }
-}
-
-/// The largest network and dataset a run may have.
-pub const MAX_LAYERS: usize = 8;
-pub const MAX_WIDTH: usize = 64;
-pub const MAX_POINTS: usize = 5000;
-
-impl Config {
-    /// Why this configuration cannot be trained, in words a user can act on.
-    pub fn validate(&self) -> Result<(), String> {
-        if !self.dataset.supports(self.classes) {
-            return Err(format!("{:?} has no {}-class version", self.dataset, self.classes).to_lowercase());
-        }
-        if !self.loss.supports(self.classes) {
-            return Err(format!(
-                "{} classes need the softmax cross-entropy loss",
-                self.classes
-            ));
-        }
-        if !(2..=MAX_POINTS).contains(&self.points) {
-            return Err(format!("the number of points must be between 2 and {MAX_POINTS}"));
-        }
-        if self.features.is_empty() {
-            return Err("choose at least one input feature".into());
-        }
-        if (1..self.features.len()).any(|i| self.features[..i].contains(&self.features[i])) {
-            return Err("each input feature can be chosen once".into());
-        }
-        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
-            return Err(format!(
-                "up to {MAX_LAYERS} hidden layers of 1 to {MAX_WIDTH} neurons"
-            ));
-        }
-        if self.batch_size == 0 {
-            return Err("the batch size must be at least 1".into());
-        }
-        for (name, x) in [
-            ("noise", self.noise),
-            ("test fraction", self.test_fraction),
-            ("learning rate", self.learning_rate),
-            ("momentum", self.momentum),
-            ("regularisation rate", self.lambda),
-        ] {
-            if !x.is_finite() || x < 0.0 {
-                return Err(format!("the {name} must be a non-negative number"));
-            }
-        }
-        // μ ≥ 1 lets the velocity grow without bound.
-        if self.momentum >= 1.0 {
-            return Err("the momentum must be below 1".into());
-        }
-        if self.noise > 10.0 {
-            return Err("the noise must be at most 10".into());
-        }
-        if self.test_fraction > 0.9 {
-            return Err("at most 90% of the points can be test points".into());
-        }
-        Ok(())
-    }
-
-    /// The fields that differ in `next` and need a new run (new data or a new network);
-    /// the others can change while training goes on (`Trainer::reconfigure`).
-    pub fn restarts(&self, next: &Config) -> Vec<&'static str> {
-        // Taken apart field by field, so that a new field must be sorted in here.
-        let Config {
-            dataset,
-            classes,
-            points,
-            noise: _,
-            test_fraction,
-            features,
-            hidden,
-            activations: _,
-            loss,
-            optimizer: _,
-            learning_rate: _,
-            momentum: _,
-            batch_size: _,
-            regularization: _,
-            lambda: _,
-            seed,
-        } = next;
-        // Activations are compared as the network reads them (tanh where the list is short).
-        let activations = self.architecture().activations != next.architecture().activations;
-        [
-            ("dataset", *dataset != self.dataset),
-            ("classes", *classes != self.classes),
-            ("points", *points != self.points),
-            ("test_fraction", *test_fraction != self.test_fraction),
-            ("features", *features != self.features),
-            ("hidden", *hidden != self.hidden),
-            ("activations", activations),
-            ("loss", *loss != self.loss),
-            ("seed", *seed != self.seed),
-        ]
-        .into_iter()
-        .filter_map(|(name, differs)| differs.then_some(name))
-        .collect()
-    }
-
-    pub fn architecture(&self) -> Architecture {
-        Architecture {
-            inputs: self.features.len(),
-            hidden: self.hidden.clone(),
-            activations: (0..self.hidden.len())
-                .map(|l| self.activations.get(l).copied().unwrap_or(Activation::Tanh))
-                .collect(),
-            outputs: self.loss.outputs(self.classes),
-        }
-    }
-}
-
-/// Which choices go together, as data for the page, so that it states no rule of its
-/// own: the class counts each dataset and each loss allow (`Config::validate` checks
-/// exactly these), and the largest network.
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Debug, Serialize)]
-pub struct Rules {
-    pub datasets: Vec<Allowed<DatasetKind>>,
-    pub losses: Vec<Allowed<Loss>>,
-    pub max_layers: usize,
-    pub max_width: usize,
-}
-
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Debug, Serialize)]
-pub struct Allowed<T> {
-    pub name: T,
-    pub classes: Vec<usize>,
-}
-
-impl Rules {
-    pub fn new() -> Rules {
-        let classes =
-            |supports: &dyn Fn(usize) -> bool| (2..=data::MAX_CLASSES).filter(|&k| supports(k)).collect();
-        Rules {
-            datasets: (DatasetKind::ALL.into_iter())
-                .map(|name| Allowed {
-                    name,
-                    classes: classes(&|k| name.supports(k)),
-                })
-                .collect(),
-            losses: (Loss::ALL.into_iter())
-                .map(|name| Allowed {
-                    name,
-                    classes: classes(&|k| name.supports(k)),
-                })
-                .collect(),
-            max_layers: MAX_LAYERS,
-            max_width: MAX_WIDTH,
-        }
-    }
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules::new()
-    }
-}
 
 /// What `Trainer::reconfigure` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -265,6 +58,17 @@ pub enum Stopped {
     /// Steps taken on another device were not taken over: the trainer changed after they
     /// were handed out (see [`Trainer::take_over`]). The weights are unchanged.
     Stale,
+}
+
+impl Stopped {
+    /// A stable name for the reason, for code that branches on it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Stopped::Diverged { .. } => "diverged",
+            Stopped::NoTrainingPoints => "no-training-points",
+            Stopped::Stale => "stale",
+        }
+    }
 }
 
 impl std::fmt::Display for Stopped {
@@ -362,8 +166,10 @@ pub struct LayerState {
 }
 
 impl Trainer {
-    pub fn new(config: Config) -> Result<Trainer, String> {
-        config.validate()?;
+    /// A trainer for `config` (normalised: see [`Config::normalized`]), on data drawn from
+    /// its seed.
+    pub fn new(config: Config) -> Result<Trainer, ConfigError> {
+        let config = config.normalized()?;
         let data = data::generate(
             config.dataset,
             config.classes,
@@ -378,7 +184,7 @@ impl Trainer {
     }
 
     /// A trainer on the given data and initial parameters.
-    pub fn with_data(config: Config, data: Dataset, params: &[LayerParams]) -> Result<Trainer, String> {
+    pub fn with_data(config: Config, data: Dataset, params: &[LayerParams]) -> Result<Trainer, ConfigError> {
         let arch = config.architecture();
         let batch = config.batch_size.min(data.train.len()).max(1);
         let net = Net::<f32>::build(
@@ -388,8 +194,7 @@ impl Trainer {
             config.loss,
             config.regularization,
             config.lambda,
-        )
-        .map_err(|e| e.0)?;
+        )?;
         let param_ids: Vec<NodeId> = net.params.iter().flat_map(|&(w, b)| [w, b]).collect();
         let optimizer = Optimizer::new(config.optimizer, config.momentum, &net.graph);
         let last_good = param_ids.iter().map(|&id| net.graph.value(id).to_vec()).collect();
@@ -608,8 +413,8 @@ impl Trainer {
     /// and step count are kept; a different optimiser starts from zero moments, a new
     /// momentum keeps the velocity. If any other field differs, nothing changes and the
     /// answer names those fields.
-    pub fn reconfigure(&mut self, next: Config) -> Result<Reconfigured, String> {
-        next.validate()?;
+    pub fn reconfigure(&mut self, next: Config) -> Result<Reconfigured, ConfigError> {
+        let next = next.normalized()?;
         let restarts = self.config.restarts(&next);
         if !restarts.is_empty() {
             return Ok(Reconfigured::NeedsRestart(restarts));
@@ -788,12 +593,11 @@ impl Trainer {
     }
 
     /// Adds a point (to the training set, or the test set).
-    pub fn add_point(&mut self, point: [f64; 2], class: usize, test: bool) -> Result<(), String> {
+    pub fn add_point(&mut self, point: [f64; 2], class: usize, test: bool) -> Result<(), ConfigError> {
         if class >= self.config.classes || !point.iter().all(|v| v.is_finite()) {
-            return Err(format!(
-                "a point needs finite coordinates and a class below {}",
-                self.config.classes
-            ));
+            return Err(ConfigError::Point {
+                classes: self.config.classes,
+            });
         }
         let i = self.data.points.len();
         self.data.points.push(point);

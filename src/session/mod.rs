@@ -8,6 +8,8 @@
 
 pub mod error;
 pub mod expression;
+pub mod training;
 
 pub use error::SessionError;
 pub use expression::{Evaluation, ExpressionSession, VariableCheck};
+pub use training::{Progress, Run, TrainingSession};

@@ -3,6 +3,7 @@
 
 use super::UserError;
 use gradscope::nn::{Config, LayerParams, Trainer};
+use gradscope::session::TrainingSession;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
@@ -31,19 +32,27 @@ struct RunOptions {
 
 pub fn run(args: &[String]) -> Result<(), UserError> {
     let (config, options) = parse(args)?;
-    let mut trainer = Trainer::new(config).map_err(UserError)?;
-    if options.json {
-        return write_json(&mut trainer, options.steps)
-            .map_err(|e| UserError(format!("error writing output: {e}")));
-    }
+    let mut session = TrainingSession::new(config).map_err(|e| UserError(e.to_string()))?;
+    let written = if options.json {
+        write_json(&mut session, options.steps).map(Ok)
+    } else {
+        write_table(&mut session, &options)
+    };
+    written.map_err(|e| UserError(format!("error writing output: {e}")))?
+}
+
+/// A line about the run, then a row every `options.every` steps and at the last one.
+/// The outer error is the output's; the inner one is a run that stopped early.
+fn write_table(session: &mut TrainingSession, options: &RunOptions) -> io::Result<Result<(), UserError>> {
     let mut out = io::stdout().lock();
+    let trainer = &session.trainer;
     let arch = &trainer.arch;
     let widths: Vec<String> = std::iter::once(arch.inputs)
         .chain(arch.hidden.iter().copied())
         .chain(std::iter::once(arch.outputs))
         .map(|w| w.to_string())
         .collect();
-    let shown = writeln!(
+    writeln!(
         out,
         "{:?} · {} points ({} train, {} test) · network {} · {:?} loss · {:?} lr {}",
         trainer.config.dataset,
@@ -54,43 +63,40 @@ pub fn run(args: &[String]) -> Result<(), UserError> {
         trainer.config.loss,
         trainer.config.optimizer,
         trainer.config.learning_rate
-    )
-    .and_then(|()| {
+    )?;
+    writeln!(
+        out,
+        "{:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "step", "epoch", "loss", "batch acc", "train acc", "test acc"
+    )?;
+    let percent = |x: f64| {
+        if x.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * x)
+        }
+    };
+    let (every, last) = (options.every, options.steps);
+    let run = session.run(options.steps, |trainer, r| {
+        if r.step % every != 0 && r.step != last {
+            return Ok(());
+        }
+        let m = trainer.evaluate();
         writeln!(
             out,
-            "{:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
-            "step", "epoch", "loss", "batch acc", "train acc", "test acc"
+            "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10}",
+            r.step,
+            trainer.epochs(),
+            r.loss,
+            percent(r.accuracy),
+            percent(m.train_accuracy),
+            percent(m.test_accuracy)
         )
-    });
-    shown.map_err(|e| UserError(e.to_string()))?;
-    for _ in 0..options.steps {
-        match trainer.step() {
-            Ok(r) if r.step % options.every == 0 || r.step == options.steps => {
-                let m = trainer.evaluate();
-                let percent = |x: f64| {
-                    if x.is_nan() {
-                        "-".to_string()
-                    } else {
-                        format!("{:.1}%", 100.0 * x)
-                    }
-                };
-                writeln!(
-                    out,
-                    "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10}",
-                    r.step,
-                    trainer.epochs(),
-                    r.loss,
-                    percent(r.accuracy),
-                    percent(m.train_accuracy),
-                    percent(m.test_accuracy)
-                )
-                .map_err(|e| UserError(e.to_string()))?;
-            }
-            Ok(_) => {}
-            Err(stopped) => return Err(UserError(stopped.to_string())),
-        }
-    }
-    Ok(())
+    })?;
+    Ok(match run.stopped {
+        Some(why) => Err(UserError(why.to_string())),
+        None => Ok(()),
+    })
 }
 
 /// Flags become a JSON object deserialized into `Config`, so the flags, a `--config` file
@@ -195,7 +201,7 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
     }
     let config: Config = serde_json::from_value(Value::Object(fields))
         .map_err(|e| UserError(format!("bad configuration: {e}")))?;
-    config.validate().map_err(UserError)?;
+    config.validate().map_err(|e| UserError(e.to_string()))?;
     Ok((config, options))
 }
 
@@ -207,7 +213,10 @@ struct Step<'a> {
     accuracy: f64,
 }
 
-fn write_json(trainer: &mut Trainer, steps: usize) -> io::Result<()> {
+/// The run as one JSON document for an independent replay (README, "Replaying a run").
+/// Training that stops early is part of the record (`stopped`), not an error.
+fn write_json(session: &mut TrainingSession, steps: usize) -> io::Result<()> {
+    let trainer = &session.trainer;
     let initial: Vec<LayerParams> = trainer.params();
     let mut out = io::BufWriter::new(io::stdout().lock());
     // Streamed by hand so that a long run never holds every step in memory.
@@ -219,27 +228,21 @@ fn write_json(trainer: &mut Trainer, steps: usize) -> io::Result<()> {
         serde_json::to_string(&trainer.arch)?,
         serde_json::to_string(&initial)?
     )?;
-    let mut stopped = Value::Null;
-    for k in 0..steps {
-        match trainer.step() {
-            Ok(r) => {
-                if k > 0 {
-                    write!(out, ",")?;
-                }
-                let step = Step {
-                    step: r.step,
-                    batch: trainer.last_batch(),
-                    loss: r.loss,
-                    accuracy: r.accuracy,
-                };
-                serde_json::to_writer(&mut out, &step)?;
-            }
-            Err(why) => {
-                stopped = json!(why.to_string());
-                break;
-            }
+    let mut first = true;
+    let run = session.run(steps, |trainer: &mut Trainer, r| {
+        if !std::mem::take(&mut first) {
+            write!(out, ",")?;
         }
-    }
+        let step = Step {
+            step: r.step,
+            batch: trainer.last_batch(),
+            loss: r.loss,
+            accuracy: r.accuracy,
+        };
+        serde_json::to_writer(&mut out, &step).map_err(io::Error::from)
+    })?;
+    let stopped = run.stopped.map_or(Value::Null, |why| json!(why.to_string()));
+    let trainer = &mut session.trainer;
     let metrics = trainer.evaluate();
     let finite = |x: f64| {
         if x.is_finite() {

@@ -1,0 +1,312 @@
+//! What defines a training run: the configuration, its limits and its rules (which
+//! datasets and losses allow which class counts), as data for the page, and why a
+//! configuration is refused, as a typed error.
+
+use super::data::{self, DatasetKind, Feature};
+use super::mlp::{Activation, Architecture, Loss, Regularization};
+use super::optim::OptimizerKind;
+use crate::graph::GraphError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Everything that defines a training run. Missing fields take their defaults.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub dataset: DatasetKind,
+    pub classes: usize,
+    pub points: usize,
+    pub noise: f64,
+    /// Fraction of the points held out for testing.
+    pub test_fraction: f64,
+    pub features: Vec<Feature>,
+    /// Widths of the hidden layers.
+    pub hidden: Vec<usize>,
+    /// One per hidden layer; the output layer is always linear (it gives logits).
+    pub activations: Vec<Activation>,
+    pub loss: Loss,
+    pub optimizer: OptimizerKind,
+    pub learning_rate: f64,
+    /// μ for the momentum optimiser.
+    pub momentum: f64,
+    pub batch_size: usize,
+    pub regularization: Regularization,
+    pub lambda: f64,
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dataset: DatasetKind::Moons,
+            classes: 2,
+            points: 300,
+            noise: 0.1,
+            test_fraction: 0.3,
+            features: vec![Feature::X1, Feature::X2],
+            hidden: vec![8, 8],
+            activations: vec![Activation::Tanh, Activation::Tanh],
+            loss: Loss::Logistic,
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 0.03,
+            momentum: 0.9,
+            batch_size: 32,
+            regularization: Regularization::None,
+            lambda: 0.0,
+            seed: 1,
+        }
+    }
+}
+
+/// The largest network and dataset a run may have.
+pub const MAX_LAYERS: usize = 8;
+pub const MAX_WIDTH: usize = 64;
+pub const MAX_POINTS: usize = 5000;
+pub const MAX_NOISE: f64 = 10.0;
+pub const MAX_TEST_FRACTION: f64 = 0.9;
+/// A hidden layer's activation when the configuration names none for it.
+pub const DEFAULT_ACTIVATION: Activation = Activation::Tanh;
+
+impl Config {
+    /// Why this configuration cannot be trained: the first rule it breaks.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use ConfigError::*;
+        if !self.dataset.supports(self.classes) {
+            return Err(DatasetClasses(self.dataset, self.classes));
+        }
+        if !self.loss.supports(self.classes) {
+            return Err(LossClasses(self.loss, self.classes));
+        }
+        if !(2..=MAX_POINTS).contains(&self.points) {
+            return Err(Points(self.points));
+        }
+        if self.features.is_empty() {
+            return Err(NoFeatures);
+        }
+        if let Some(i) = (1..self.features.len()).find(|&i| self.features[..i].contains(&self.features[i])) {
+            return Err(DuplicateFeature(self.features[i]));
+        }
+        if self.hidden.len() > MAX_LAYERS || self.hidden.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
+            return Err(NetworkSize);
+        }
+        if self.batch_size == 0 {
+            return Err(BatchSize);
+        }
+        for (name, x) in [
+            ("noise", self.noise),
+            ("test fraction", self.test_fraction),
+            ("learning rate", self.learning_rate),
+            ("momentum", self.momentum),
+            ("regularisation rate", self.lambda),
+        ] {
+            if !x.is_finite() || x < 0.0 {
+                return Err(Negative(name));
+            }
+        }
+        // μ ≥ 1 lets the velocity grow without bound.
+        if self.momentum >= 1.0 {
+            return Err(Momentum);
+        }
+        if self.noise > MAX_NOISE {
+            return Err(Noise);
+        }
+        if self.test_fraction > MAX_TEST_FRACTION {
+            return Err(TestFraction);
+        }
+        Ok(())
+    }
+
+    /// The configuration as a run records and uses it, validated: exactly one activation
+    /// per hidden layer, as the network reads them (see [`Config::architecture`]), so the
+    /// record says what the network is. Extra ones belong to no layer (the defaults' two
+    /// with `hidden: [3]`) and are dropped; missing ones are tanh.
+    pub fn normalized(mut self) -> Result<Config, ConfigError> {
+        self.validate()?;
+        self.activations = self.architecture().activations;
+        Ok(self)
+    }
+
+    /// The fields that differ in `next` and need a new run (new data or a new network);
+    /// the others can change while training goes on (`Trainer::reconfigure`).
+    pub fn restarts(&self, next: &Config) -> Vec<&'static str> {
+        // Taken apart field by field, so that a new field must be sorted in here.
+        let Config {
+            dataset,
+            classes,
+            points,
+            noise: _,
+            test_fraction,
+            features,
+            hidden,
+            activations: _,
+            loss,
+            optimizer: _,
+            learning_rate: _,
+            momentum: _,
+            batch_size: _,
+            regularization: _,
+            lambda: _,
+            seed,
+        } = next;
+        // Activations are compared as the network reads them (tanh where the list is short).
+        let activations = self.architecture().activations != next.architecture().activations;
+        [
+            ("dataset", *dataset != self.dataset),
+            ("classes", *classes != self.classes),
+            ("points", *points != self.points),
+            ("test_fraction", *test_fraction != self.test_fraction),
+            ("features", *features != self.features),
+            ("hidden", *hidden != self.hidden),
+            ("activations", activations),
+            ("loss", *loss != self.loss),
+            ("seed", *seed != self.seed),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+    }
+
+    pub fn architecture(&self) -> Architecture {
+        Architecture {
+            inputs: self.features.len(),
+            hidden: self.hidden.clone(),
+            activations: (0..self.hidden.len())
+                .map(|l| self.activations.get(l).copied().unwrap_or(DEFAULT_ACTIVATION))
+                .collect(),
+            outputs: self.loss.outputs(self.classes),
+        }
+    }
+}
+
+/// Which choices go together, as data for the page, so that it states no rule of its
+/// own: the class counts each dataset and each loss allow (`Config::validate` checks
+/// exactly these), and the largest network.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct Rules {
+    pub datasets: Vec<Allowed<DatasetKind>>,
+    pub losses: Vec<Allowed<Loss>>,
+    pub max_layers: usize,
+    pub max_width: usize,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct Allowed<T> {
+    pub name: T,
+    pub classes: Vec<usize>,
+}
+
+impl Rules {
+    pub fn new() -> Rules {
+        let classes =
+            |supports: &dyn Fn(usize) -> bool| (2..=data::MAX_CLASSES).filter(|&k| supports(k)).collect();
+        Rules {
+            datasets: (DatasetKind::ALL.into_iter())
+                .map(|name| Allowed {
+                    name,
+                    classes: classes(&|k| name.supports(k)),
+                })
+                .collect(),
+            losses: (Loss::ALL.into_iter())
+                .map(|name| Allowed {
+                    name,
+                    classes: classes(&|k| name.supports(k)),
+                })
+                .collect(),
+            max_layers: MAX_LAYERS,
+            max_width: MAX_WIDTH,
+        }
+    }
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::new()
+    }
+}
+
+/// Why a configuration cannot be trained, or a point not added. `kind` is stable, for
+/// code that branches on it; `Display` says it in words a user can act on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    DatasetClasses(DatasetKind, usize),
+    LossClasses(Loss, usize),
+    Points(usize),
+    NoFeatures,
+    DuplicateFeature(Feature),
+    NetworkSize,
+    BatchSize,
+    /// The field, in words, that must be a non-negative number.
+    Negative(&'static str),
+    Momentum,
+    Noise,
+    TestFraction,
+    /// A point added by hand with a class the run does not have, or not finite.
+    Point {
+        classes: usize,
+    },
+    /// Initial parameters that do not fit the network (`Trainer::with_data`).
+    Parameters(GraphError),
+}
+
+impl ConfigError {
+    pub fn kind(&self) -> &'static str {
+        use ConfigError::*;
+        match self {
+            DatasetClasses(..) => "dataset-classes",
+            LossClasses(..) => "loss-classes",
+            Points(_) => "points",
+            NoFeatures => "no-features",
+            DuplicateFeature(_) => "duplicate-feature",
+            NetworkSize => "network-size",
+            BatchSize => "batch-size",
+            Negative(_) => "negative",
+            Momentum => "momentum",
+            Noise => "noise",
+            TestFraction => "test-fraction",
+            Point { .. } => "point",
+            Parameters(_) => "parameters",
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ConfigError::*;
+        match self {
+            DatasetClasses(dataset, classes) => {
+                write!(
+                    f,
+                    "{} has no {classes}-class version",
+                    format!("{dataset:?}").to_lowercase()
+                )
+            }
+            LossClasses(_, classes) => write!(f, "{classes} classes need the softmax cross-entropy loss"),
+            Points(_) => write!(f, "the number of points must be between 2 and {MAX_POINTS}"),
+            NoFeatures => write!(f, "choose at least one input feature"),
+            DuplicateFeature(_) => write!(f, "each input feature can be chosen once"),
+            NetworkSize => write!(f, "up to {MAX_LAYERS} hidden layers of 1 to {MAX_WIDTH} neurons"),
+            BatchSize => write!(f, "the batch size must be at least 1"),
+            Negative(name) => write!(f, "the {name} must be a non-negative number"),
+            Momentum => write!(f, "the momentum must be below 1"),
+            Noise => write!(f, "the noise must be at most {MAX_NOISE}"),
+            TestFraction => write!(
+                f,
+                "at most {}% of the points can be test points",
+                MAX_TEST_FRACTION * 100.0
+            ),
+            Point { classes } => write!(f, "a point needs finite coordinates and a class below {classes}"),
+            Parameters(e) => write!(f, "the parameters do not fit the network: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<GraphError> for ConfigError {
+    fn from(e: GraphError) -> Self {
+        ConfigError::Parameters(e)
+    }
+}

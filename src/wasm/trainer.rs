@@ -1,0 +1,213 @@
+//! `Trainer`: the live classifier, a training session seen from JavaScript.
+
+use super::gpu::GpuSteps;
+use super::{error_of_kind, to_js};
+use crate::nn;
+use crate::session::{Run, TrainingSession};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A classifier trained live: the same graph ops as `Graph`, in f32, behind a loop that
+/// crosses the wasm boundary once for many steps.
+#[wasm_bindgen(js_name = Trainer)]
+pub struct JsTrainer {
+    session: TrainingSession,
+}
+
+/// A thrown `Error` saying what is wrong with a configuration, `kind` naming the rule.
+fn config_error(e: nn::ConfigError) -> JsValue {
+    error_of_kind(&e.to_string(), e.kind())
+}
+
+/// A configuration object from JavaScript; what does not read as one is an `Error` of
+/// kind "config" naming the field.
+fn config_of(value: JsValue) -> Result<nn::Config, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(nn::Config::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| error_of_kind(&e.to_string(), "config"))
+}
+
+/// What `Trainer.reconfigure` did: if `restart` names fields, nothing changed and those
+/// need a new `Trainer`; otherwise the change is live, weights and step count kept.
+#[derive(Serialize, tsify::Tsify)]
+struct Reconfiguration {
+    restart: Vec<&'static str>,
+    /// A different optimiser starts from zero moments.
+    optimizer_reset: bool,
+    /// A new noise: the same points drawn again with it.
+    points_redrawn: bool,
+}
+
+/// Every neuron's output over a grid of the plane.
+#[derive(Serialize, tsify::Tsify)]
+struct NeuronOutputs {
+    resolution: usize,
+    /// Per layer, `resolution² × width`, row-major, top row of the plane first.
+    layers: Vec<Vec<f32>>,
+}
+
+#[wasm_bindgen(js_class = Trainer)]
+impl JsTrainer {
+    /// Builds a trainer from a configuration object (missing fields take defaults).
+    /// Throws an `Error` that says what is wrong with a bad configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config> | undefined")] config: JsValue,
+    ) -> Result<JsTrainer, JsValue> {
+        let session = TrainingSession::new(config_of(config)?).map_err(config_error)?;
+        Ok(JsTrainer { session })
+    }
+
+    /// The trainer, for the GPU's bindings.
+    pub(super) fn trainer(&self) -> &nn::Trainer {
+        &self.session.trainer
+    }
+
+    pub(super) fn trainer_mut(&mut self) -> &mut nn::Trainer {
+        &mut self.session.trainer
+    }
+
+    /// The default configuration.
+    #[wasm_bindgen(unchecked_return_type = "Required<Config>")]
+    pub fn defaults() -> Result<JsValue, JsError> {
+        to_js(&nn::Config::default())
+    }
+
+    #[wasm_bindgen(getter, unchecked_return_type = "Required<Config>")]
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.trainer.config)
+    }
+
+    /// Runs up to `n` training steps (forward, backward, update) and returns the last one's
+    /// loss and batch accuracy; stops early, keeping the last finite weights, if the loss
+    /// diverges or there are no training points.
+    #[wasm_bindgen(unchecked_return_type = "Progress")]
+    pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
+        to_js(&self.session.step(n))
+    }
+
+    /// Training steps taken so far.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> usize {
+        self.session.trainer.steps
+    }
+
+    /// Complete passes over the training set so far.
+    #[wasm_bindgen(getter)]
+    pub fn epochs(&self) -> usize {
+        self.session.trainer.epochs()
+    }
+
+    /// Data loss and accuracy on the whole training and test sets.
+    #[wasm_bindgen(unchecked_return_type = "Metrics")]
+    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.session.trainer.evaluate())
+    }
+
+    /// Class probabilities over a `res × res` grid of the plane: `res² × classes`.
+    pub fn grid(&mut self, res: usize) -> Vec<f32> {
+        self.session.trainer.predict_grid(res.clamp(1, 512))
+    }
+
+    /// Every neuron's output over a `res × res` grid, for the small heatmaps in the network.
+    #[wasm_bindgen(unchecked_return_type = "NeuronOutputs")]
+    pub fn neurons(&mut self, res: usize) -> Result<JsValue, JsError> {
+        let resolution = res.clamp(1, 128);
+        to_js(&NeuronOutputs {
+            resolution,
+            layers: self.session.trainer.neuron_outputs(resolution),
+        })
+    }
+
+    /// Weights, biases and the gradients of the last step, per layer.
+    #[wasm_bindgen(unchecked_return_type = "LayerState[]")]
+    pub fn layers(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.trainer.layers())
+    }
+
+    /// The points, labels and the train/test split.
+    #[wasm_bindgen(unchecked_return_type = "Dataset")]
+    pub fn data(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.trainer.data)
+    }
+
+    /// Half the side of the square `[-extent, extent]²` the views show.
+    #[wasm_bindgen(getter)]
+    pub fn extent(&self) -> f64 {
+        self.session.trainer.extent
+    }
+
+    /// Whether `finishGpuSteps` would take these steps: nothing changed the network, its
+    /// data or its batches since they were drawn.
+    pub fn accepts(&self, steps: &GpuSteps) -> bool {
+        self.trainer().accepts(&steps.taken)
+    }
+
+    /// Takes over the result of training steps run on the GPU (`Gpu.train`): the same
+    /// progress as `step`. Throws an `Error` of kind "stale" if the trainer changed since
+    /// those steps were drawn.
+    #[wasm_bindgen(js_name = finishGpuSteps, unchecked_return_type = "Progress")]
+    pub fn finish_gpu_steps(&mut self, steps: GpuSteps) -> Result<JsValue, JsValue> {
+        let run = match self.trainer_mut().take_over(steps.taken) {
+            Ok(r) => Run {
+                last: Some(r),
+                stopped: None,
+            },
+            Err(stale @ nn::Stopped::Stale) => return Err(error_of_kind(&stale.to_string(), stale.kind())),
+            Err(why) => Run {
+                last: None,
+                stopped: Some(why),
+            },
+        };
+        Ok(to_js(&self.session.progress(&run))?)
+    }
+
+    /// Applies a new configuration (an object as for the constructor) to the running
+    /// trainer where it can change without a new run: learning rate, optimiser, momentum,
+    /// batch size, regulariser, its rate, noise. Returns `{ restart, optimizer_reset,
+    /// points_redrawn }`: `restart` lists the fields that need a new trainer (then nothing
+    /// was changed). Throws if the configuration is invalid.
+    #[wasm_bindgen(unchecked_return_type = "Reconfiguration")]
+    pub fn reconfigure(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config>")] config: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let config = config_of(config)?;
+        let answer = match self.trainer_mut().reconfigure(config).map_err(config_error)? {
+            nn::Reconfigured::Live {
+                optimizer_reset,
+                points_redrawn,
+            } => Reconfiguration {
+                restart: Vec::new(),
+                optimizer_reset,
+                points_redrawn,
+            },
+            nn::Reconfigured::NeedsRestart(restart) => Reconfiguration {
+                restart,
+                optimizer_reset: false,
+                points_redrawn: false,
+            },
+        };
+        Ok(to_js(&answer)?)
+    }
+
+    /// Which choices go together (classes per dataset and per loss) and the largest
+    /// network, so the page can say so before a choice is refused.
+    #[wasm_bindgen(unchecked_return_type = "Rules")]
+    pub fn rules() -> Result<JsValue, JsError> {
+        to_js(&nn::Rules::new())
+    }
+
+    #[wasm_bindgen(js_name = addPoint)]
+    pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsValue> {
+        self.trainer_mut()
+            .add_point([x, y], class, test)
+            .map_err(config_error)
+    }
+
+    #[wasm_bindgen(js_name = clearPoints)]
+    pub fn clear_points(&mut self) {
+        self.session.trainer.clear_points();
+    }
+}
