@@ -6,22 +6,81 @@
 //! node's offset, so a pass over a graph of 100,000 scalars allocates nothing.
 
 pub use crate::ops::NodeId;
-use crate::ops::{Arg, Axis, Binary, Op, Reduction, Unary};
+use crate::ops::{Arg, Axis, Binary, Op, Reduction, ShapeError, Unary};
 use crate::tensor::{Real, Shape, Tensor};
 use std::fmt;
 use std::ops::Range;
 
-/// A shape that does not fit an op, or a value of the wrong size.
+/// Why the graph refused an op or a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GraphError(pub String);
+pub enum GraphError {
+    /// The op's inputs do not fit it.
+    Shape(ShapeError),
+    /// The op's result would have more elements than a tensor may.
+    TooLarge { op: &'static str, shape: Shape },
+    /// Only leaves (inputs, parameters, constants) take values from outside.
+    NotALeaf(NodeId),
+    /// A value (or tangent seed, or gradient) with another number of elements than the node.
+    Length { node: NodeId, shape: Shape, got: usize },
+    /// Data for a new tensor with another number of elements than its shape.
+    Data { shape: Shape, got: usize },
+}
 
-impl fmt::Display for GraphError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl GraphError {
+    /// A stable name for the variant, for code that branches on it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GraphError::Shape(_) => "shape",
+            GraphError::TooLarge { .. } => "too-large",
+            GraphError::NotALeaf(_) => "not-a-leaf",
+            GraphError::Length { .. } | GraphError::Data { .. } => "length",
+        }
     }
 }
 
-impl std::error::Error for GraphError {}
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GraphError::Shape(e) => write!(f, "{e}"),
+            GraphError::TooLarge { op, shape } => write!(
+                f,
+                "'{op}' would give a {} × {} tensor, more than {} elements",
+                shape.rows(),
+                shape.cols(),
+                Shape::MAX_LEN
+            ),
+            GraphError::NotALeaf(id) => write!(
+                f,
+                "node {} is an op; only inputs, parameters and constants take values",
+                id.0
+            ),
+            GraphError::Length { node, shape, got } => write!(
+                f,
+                "node {} has shape {shape} ({} values), got {got} values",
+                node.0,
+                shape.len()
+            ),
+            GraphError::Data { shape, got } => {
+                write!(f, "a {shape} tensor takes {} values, got {got}", shape.len())
+            }
+        }
+    }
+}
+
+impl std::error::Error for GraphError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GraphError::Shape(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ShapeError> for GraphError {
+    fn from(e: ShapeError) -> Self {
+        GraphError::Shape(e)
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -131,19 +190,13 @@ impl<T: Real> Graph<T> {
         for (s, &x) in shapes.iter_mut().zip(ids.iter()) {
             *s = self.node(x).shape;
         }
-        let shape = op.shape(shapes).map_err(GraphError)?;
+        let shape = op.shape(shapes)?;
         if shape
             .rows()
             .checked_mul(shape.cols())
             .is_none_or(|n| n > Shape::MAX_LEN)
         {
-            return Err(GraphError(format!(
-                "'{}' would give a {} × {} tensor, more than {} elements",
-                op.name(),
-                shape.rows(),
-                shape.cols(),
-                Shape::MAX_LEN
-            )));
+            return Err(GraphError::TooLarge { op: op.name(), shape });
         }
         Ok(self.push(op, shape, None, None))
     }
@@ -230,19 +283,14 @@ impl<T: Real> Graph<T> {
     pub fn set_value(&mut self, id: NodeId, value: &[T]) -> Result<(), GraphError> {
         let node = self.node(id);
         if !node.op.is_leaf() {
-            return Err(GraphError(format!(
-                "node {} is an op; only inputs, parameters and constants can be set",
-                id.0
-            )));
+            return Err(GraphError::NotALeaf(id));
         }
         if value.len() != node.shape.len() {
-            return Err(GraphError(format!(
-                "node {} has shape {} ({} values), got {} values",
-                id.0,
-                node.shape,
-                node.shape.len(),
-                value.len()
-            )));
+            return Err(GraphError::Length {
+                node: id,
+                shape: node.shape,
+                got: value.len(),
+            });
         }
         let range = node.range();
         self.values[range].copy_from_slice(value);
@@ -327,13 +375,16 @@ impl<T: Real> Graph<T> {
         self.reached.resize(self.nodes.len(), false);
         for &(id, t) in seeds {
             let node = self.node(id);
-            if !node.op.is_leaf() || t.len() != node.shape.len() {
-                return Err(GraphError(format!(
-                    "a tangent seeds a leaf with one value per element; node {} is {} of shape {}",
-                    id.0,
-                    node.op.name(),
-                    node.shape
-                )));
+            // A tangent seeds a leaf, one value per element.
+            if !node.op.is_leaf() {
+                return Err(GraphError::NotALeaf(id));
+            }
+            if t.len() != node.shape.len() {
+                return Err(GraphError::Length {
+                    node: id,
+                    shape: node.shape,
+                    got: t.len(),
+                });
             }
             let range = node.range();
             self.tangents[range].copy_from_slice(t);
@@ -395,13 +446,14 @@ impl<T: Real> Graph<T> {
 
     /// Sets a node's gradient, as computed elsewhere (by the GPU) for the same graph.
     pub fn set_grad(&mut self, id: NodeId, grad: &[T]) -> Result<(), GraphError> {
-        let range = self.node(id).range();
+        let node = self.node(id);
+        let range = node.range();
         if grad.len() != range.len() {
-            return Err(GraphError(format!(
-                "a gradient of {} values for a node of {}",
-                grad.len(),
-                range.len()
-            )));
+            return Err(GraphError::Length {
+                node: id,
+                shape: node.shape,
+                got: grad.len(),
+            });
         }
         self.grads[range].copy_from_slice(grad);
         Ok(())

@@ -156,18 +156,43 @@ fn an_invalid_label_gives_nan_not_a_panic() {
 }
 
 #[test]
-fn shape_mismatches_are_errors() {
+fn shape_mismatches_are_typed_errors_with_the_shapes() {
+    use gradscope::ops::ShapeError;
+    use gradscope::GraphError;
     let mut g = Graph::<f32>::new();
     let a = g.input("a", Tensor::zeros(Shape::matrix(2, 3)));
     let b = g.input("b", Tensor::zeros(Shape::matrix(2, 3)));
     let c = g.input("c", Tensor::zeros(Shape::vector(2)));
-    assert!(g.matmul(a, b).unwrap_err().0.contains("do not fit"));
-    assert!(g.binary(Binary::Add, a, c).is_err());
-    assert!(g.sum(a, Axis::Index(2)).is_err());
-    assert!(g.softmax_cross_entropy(a, a).is_err());
-    assert!(g.set_value(a, &[1.0]).is_err());
+    let (m23, v2) = (Shape::matrix(2, 3), Shape::vector(2));
+    let e = g.matmul(a, b).unwrap_err();
+    assert_eq!(e, GraphError::Shape(ShapeError::MatmulInner { a: m23, b: m23 }));
+    assert_eq!((e.kind(), e.to_string().contains("do not fit")), ("shape", true));
+    assert_eq!(
+        g.binary(Binary::Add, a, c).unwrap_err(),
+        GraphError::Shape(ShapeError::Broadcast {
+            op: "+",
+            a: m23,
+            b: v2
+        })
+    );
+    assert_eq!(
+        g.sum(a, Axis::Index(2)).unwrap_err(),
+        GraphError::Shape(ShapeError::Axis { axis: 2, shape: m23 })
+    );
+    assert!(matches!(
+        g.softmax_cross_entropy(a, a),
+        Err(GraphError::Shape(ShapeError::Labels { labels: 6, rows: 2 }))
+    ));
+    assert_eq!(
+        g.set_value(a, &[1.0]),
+        Err(GraphError::Length {
+            node: a,
+            shape: m23,
+            got: 1
+        })
+    );
     let sum = g.binary(Binary::Add, a, b).unwrap();
-    assert!(g.set_value(sum, &[0.0; 6]).is_err());
+    assert_eq!(g.set_value(sum, &[0.0; 6]), Err(GraphError::NotALeaf(sum)));
 }
 
 #[test]

@@ -145,9 +145,11 @@ impl<T: Real> Net<T> {
             _ => Shape::matrix(batch, 1),
         };
         let target = g.constant("y", Tensor::zeros(target_shape));
-        let tensor = |shape, data: &[f64]| {
-            Tensor::new(shape, data.iter().map(|&v| T::of(v)).collect())
-                .ok_or_else(|| GraphError("parameters do not fit the architecture".into()))
+        let tensor = |shape: Shape, data: &[f64]| {
+            Tensor::new(shape, data.iter().map(|&v| T::of(v)).collect()).ok_or(GraphError::Data {
+                shape,
+                got: data.len(),
+            })
         };
         let mut h = x;
         let mut layers = Vec::new();

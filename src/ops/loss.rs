@@ -5,21 +5,18 @@
 //! indices in `0..K`. The output is the mean over the `N` rows of `−ln softmax(z)[label]`.
 //! A label that is not a valid class index gives a NaN loss for its row rather than a panic.
 
-use super::Arg;
+use super::{Arg, ShapeError};
 use crate::tensor::{Real, Shape};
 
-pub fn softmax_ce_shape(logits: Shape, labels: Shape) -> Result<Shape, String> {
+pub fn softmax_ce_shape(logits: Shape, labels: Shape) -> Result<Shape, ShapeError> {
     if logits.rank() == 0 || logits.cols() == 0 {
-        return Err(format!(
-            "softmax cross-entropy needs a vector or matrix of logits, got {logits}"
-        ));
+        return Err(ShapeError::Logits(logits));
     }
     if labels.len() != logits.rows() {
-        return Err(format!(
-            "softmax cross-entropy: {} labels for {} rows of logits",
-            labels.len(),
-            logits.rows()
-        ));
+        return Err(ShapeError::Labels {
+            labels: labels.len(),
+            rows: logits.rows(),
+        });
     }
     Ok(Shape::SCALAR)
 }

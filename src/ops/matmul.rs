@@ -3,7 +3,7 @@
 //! For `C = A·B` the lecture's layer rule: given the upstream gradient `G = ∂L/∂C`,
 //! `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`; the forward rule is `Ċ = Ȧ·B + A·Ḃ`.
 
-use super::Arg;
+use super::{Arg, ShapeError};
 use crate::tensor::{Real, Shape};
 
 /// `c (+)= op(a)·op(b)` for row-major `a`, `b`, `c`, where `op` transposes when asked.
@@ -25,16 +25,12 @@ pub fn gemm<T: Real>(
     T::gemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
 }
 
-pub fn matmul_shape(a: Shape, b: Shape) -> Result<Shape, String> {
+pub fn matmul_shape(a: Shape, b: Shape) -> Result<Shape, ShapeError> {
     if a.rank() != 2 || b.rank() != 2 {
-        return Err(format!("matmul needs two matrices, got {a} and {b}"));
+        return Err(ShapeError::MatmulRank { a, b });
     }
     if a.cols() != b.rows() {
-        return Err(format!(
-            "matmul: {a} · {b} do not fit ({} columns against {} rows)",
-            a.cols(),
-            b.rows()
-        ));
+        return Err(ShapeError::MatmulInner { a, b });
     }
     Ok(Shape::matrix(a.rows(), b.cols()))
 }

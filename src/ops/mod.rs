@@ -12,6 +12,7 @@ pub use elementwise::{Binary, Unary};
 pub use reduce::{Axis, Reduction};
 
 use crate::tensor::{Real, Shape};
+use std::fmt;
 
 /// A node of the graph, by its index in the arena. Ops name their inputs this way; the
 /// graph (`crate::graph`) owns the arena, so the arrow goes from ops to the graph.
@@ -23,6 +24,56 @@ impl NodeId {
         self.0 as usize
     }
 }
+
+/// Why an op's inputs do not fit it, with the shapes involved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShapeError {
+    /// A leaf has no inputs to take a shape from.
+    Leaf,
+    /// Element-wise operands that do not broadcast (each dimension equal or 1).
+    Broadcast { op: &'static str, a: Shape, b: Shape },
+    /// A matrix product of something that is not a matrix.
+    MatmulRank { a: Shape, b: Shape },
+    /// A matrix product whose inner sizes differ.
+    MatmulInner { a: Shape, b: Shape },
+    /// A reduction along an axis the tensor does not have.
+    Axis { axis: usize, shape: Shape },
+    /// Softmax cross-entropy of something that is not a vector or matrix of logits.
+    Logits(Shape),
+    /// Softmax cross-entropy with a number of labels other than one per row.
+    Labels { labels: usize, rows: usize },
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ShapeError::Leaf => write!(f, "a leaf has no inputs"),
+            ShapeError::Broadcast { op, a, b } => write!(f, "cannot broadcast {a} with {b} for '{op}'"),
+            ShapeError::MatmulRank { a, b } => write!(f, "matmul needs two matrices, got {a} and {b}"),
+            ShapeError::MatmulInner { a, b } => write!(
+                f,
+                "matmul: {a} · {b} do not fit ({} columns against {} rows)",
+                a.cols(),
+                b.rows()
+            ),
+            ShapeError::Axis { axis, shape } => {
+                write!(f, "axis {axis} is out of range for a tensor of shape {shape}")
+            }
+            ShapeError::Logits(shape) => write!(
+                f,
+                "softmax cross-entropy needs a vector or matrix of logits, got {shape}"
+            ),
+            ShapeError::Labels { labels, rows } => {
+                write!(
+                    f,
+                    "softmax cross-entropy: {labels} labels for {rows} rows of logits"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ShapeError {}
 
 /// A node's operation, carrying the ids of its inputs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,13 +158,12 @@ impl Op {
     }
 
     /// The output shape for inputs of the given shapes, or why they do not fit.
-    pub fn shape(&self, inputs: [Shape; 2]) -> Result<Shape, String> {
+    pub fn shape(&self, inputs: [Shape; 2]) -> Result<Shape, ShapeError> {
         let [a, b] = inputs;
         match self {
-            Op::Input | Op::Parameter | Op::Constant => Err("a leaf has no inputs".into()),
+            Op::Input | Op::Parameter | Op::Constant => Err(ShapeError::Leaf),
             Op::Unary(..) => Ok(a),
-            Op::Binary(op, ..) => Shape::broadcast(a, b)
-                .ok_or_else(|| format!("cannot broadcast {a} with {b} for '{}'", op.name())),
+            Op::Binary(op, ..) => Shape::broadcast(a, b).ok_or(ShapeError::Broadcast { op: op.name(), a, b }),
             Op::MatMul(..) => matmul::matmul_shape(a, b),
             Op::Transpose(_) => Ok(matmul::transpose_shape(a)),
             Op::Reduce(_, axis, _) => reduce::reduce_shape(a, *axis),

@@ -3,7 +3,7 @@
 //! Both are linear: the reverse rule spreads the upstream gradient back over the elements
 //! that were reduced (scaled by 1/count for the mean), the forward rule reduces the tangent.
 
-use super::Arg;
+use super::{Arg, ShapeError};
 use crate::tensor::{Real, Shape};
 
 /// What to reduce over.
@@ -30,16 +30,16 @@ enum Collapse {
     Cols,
 }
 
-fn collapse(x: Shape, axis: Axis) -> Result<Collapse, String> {
+fn collapse(x: Shape, axis: Axis) -> Result<Collapse, ShapeError> {
     match (axis, x.rank()) {
         (Axis::All, _) => Ok(Collapse::All),
         (Axis::Index(0), 2) => Ok(Collapse::Rows),
         (Axis::Index(1), 2) | (Axis::Index(0), 1) => Ok(Collapse::Cols),
-        (Axis::Index(i), _) => Err(format!("axis {i} is out of range for a tensor of shape {x}")),
+        (Axis::Index(axis), _) => Err(ShapeError::Axis { axis, shape: x }),
     }
 }
 
-pub fn reduce_shape(x: Shape, axis: Axis) -> Result<Shape, String> {
+pub fn reduce_shape(x: Shape, axis: Axis) -> Result<Shape, ShapeError> {
     Ok(match collapse(x, axis)? {
         Collapse::All => Shape::SCALAR,
         Collapse::Rows => Shape::vector(x.cols()),

@@ -35,7 +35,7 @@ impl Expression {
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
     pub fn evaluate(&mut self, values: &[f64]) -> Result<JsValue, JsValue> {
         let evaluation = self.session.evaluate(values).map_err(session_error)?;
-        Ok(to_js(&evaluation)?)
+        to_js(&evaluation)
     }
 
     /// One step of gradient descent on the variables, `x ← x − lr · ∂f/∂x`, with the
@@ -46,7 +46,7 @@ impl Expression {
 
     /// Node positions and edge paths for drawing, left to right.
     #[wasm_bindgen(unchecked_return_type = "Layout")]
-    pub fn layout(&self) -> Result<JsValue, JsError> {
+    pub fn layout(&self) -> Result<JsValue, JsValue> {
         to_js(&self.session.layout())
     }
 
@@ -59,7 +59,7 @@ impl Expression {
     /// Autodiff next to central finite differences, one row per variable, at the values
     /// of the last `evaluate`.
     #[wasm_bindgen(unchecked_return_type = "VariableCheck[]")]
-    pub fn gradcheck(&mut self) -> Result<JsValue, JsError> {
+    pub fn gradcheck(&mut self) -> Result<JsValue, JsValue> {
         to_js(&self.session.gradcheck())
     }
 }

@@ -104,12 +104,12 @@ impl JsGpu {
     /// nothing to train on.
     #[wasm_bindgen(unchecked_return_type = "Promise<GpuSteps>")]
     pub fn train(&self, trainer: &mut JsTrainer, n: usize) -> Result<js_sys::Promise, JsValue> {
-        let steps =
-            NonZeroUsize::new(n.min(10_000)).ok_or_else(|| JsError::new("ask for at least one step"))?;
+        let steps = NonZeroUsize::new(n.min(10_000))
+            .ok_or_else(|| error_of_kind("ask for at least one step", "steps"))?;
         let training = trainer
             .trainer_mut()
             .train_on(&self.gpu, steps)
-            .map_err(|why| JsError::new(&why.to_string()))?;
+            .map_err(|why| error_of_kind(&why.to_string(), why.kind()))?;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let taken = training.wait().await?;
             Ok(GpuSteps { taken }.into())

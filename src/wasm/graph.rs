@@ -1,7 +1,7 @@
 //! `Graph`: a computation graph built by hand from JavaScript.
 
-use super::to_js;
-use crate::graph::{self, NodeId};
+use super::{error_of_kind, to_js};
+use crate::graph::{self, GraphError, NodeId};
 use crate::ops::{Axis, Binary, Unary};
 use crate::report;
 use crate::session;
@@ -30,31 +30,30 @@ impl Default for JsGraph {
 }
 
 impl JsGraph {
-    fn id(&self, id: u32) -> Result<NodeId, JsError> {
+    fn id(&self, id: u32) -> Result<NodeId, JsValue> {
         self.graph.id(id as usize).ok_or_else(|| {
-            JsError::new(&format!(
-                "no node {id} in this graph (it has {} nodes)",
-                self.graph.len()
-            ))
+            error_of_kind(
+                &format!("no node {id} in this graph (it has {} nodes)", self.graph.len()),
+                "no-node",
+            )
         })
     }
 
-    fn tensor(shape: &[usize], data: Vec<f64>) -> Result<Tensor<f64>, JsError> {
-        let shape =
-            Shape::from_dims(shape).ok_or_else(|| JsError::new("a tensor has at most 2 dimensions"))?;
+    fn tensor(shape: &[usize], data: Vec<f64>) -> Result<Tensor<f64>, JsValue> {
+        let shape = Shape::from_dims(shape)
+            .ok_or_else(|| error_of_kind("a tensor has at most 2 dimensions", "rank"))?;
         let len = data.len();
-        Tensor::new(shape, data)
-            .ok_or_else(|| JsError::new(&format!("shape {shape} needs {} values, got {len}", shape.len())))
+        Tensor::new(shape, data).ok_or_else(|| GraphError::Data { shape, got: len }.into())
     }
 
-    fn unary(&mut self, op: Unary, x: u32) -> Result<u32, JsError> {
+    fn unary(&mut self, op: Unary, x: u32) -> Result<u32, JsValue> {
         let x = self.id(x)?;
         Ok(self.graph.unary(op, x).0)
     }
 
-    fn binary(&mut self, op: Binary, a: u32, b: u32) -> Result<u32, JsError> {
+    fn binary(&mut self, op: Binary, a: u32, b: u32) -> Result<u32, JsValue> {
         let (a, b) = (self.id(a)?, self.id(b)?);
-        let id = self.graph.binary(op, a, b).map_err(|e| JsError::new(&e.0))?;
+        let id = self.graph.binary(op, a, b).map_err(JsValue::from)?;
         Ok(id.0)
     }
 
@@ -94,113 +93,102 @@ impl JsGraph {
 
     /// A tensor input of shape `[]`, `[n]` or `[rows, cols]`, row-major `data`.
     #[wasm_bindgen(js_name = inputTensor)]
-    pub fn input_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+    pub fn input_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsValue> {
         Ok(self.graph.input(name, Self::tensor(shape, data)?).0)
     }
 
     #[wasm_bindgen(js_name = parameterTensor)]
-    pub fn parameter_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+    pub fn parameter_tensor(&mut self, name: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsValue> {
         Ok(self.graph.parameter(name, Self::tensor(shape, data)?).0)
     }
 
     #[wasm_bindgen(js_name = constantTensor)]
-    pub fn constant_tensor(&mut self, label: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsError> {
+    pub fn constant_tensor(&mut self, label: &str, shape: &[usize], data: Vec<f64>) -> Result<u32, JsValue> {
         Ok(self.graph.constant(label, Self::tensor(shape, data)?).0)
     }
 
-    pub fn neg(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn neg(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Neg, x)
     }
-    pub fn exp(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn exp(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Exp, x)
     }
-    pub fn ln(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn ln(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Ln, x)
     }
-    pub fn sqrt(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn sqrt(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Sqrt, x)
     }
-    pub fn sin(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn sin(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Sin, x)
     }
-    pub fn cos(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn cos(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Cos, x)
     }
-    pub fn tan(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn tan(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Tan, x)
     }
-    pub fn tanh(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn tanh(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Tanh, x)
     }
-    pub fn sigmoid(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn sigmoid(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Sigmoid, x)
     }
-    pub fn relu(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn relu(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Relu, x)
     }
-    pub fn abs(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn abs(&mut self, x: u32) -> Result<u32, JsValue> {
         self.unary(Unary::Abs, x)
     }
-    pub fn add(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn add(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Add, a, b)
     }
-    pub fn sub(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn sub(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Sub, a, b)
     }
-    pub fn mul(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn mul(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Mul, a, b)
     }
-    pub fn div(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn div(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Div, a, b)
     }
-    pub fn pow(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn pow(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Pow, a, b)
     }
-    pub fn max(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn max(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Max, a, b)
     }
-    pub fn min(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn min(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         self.binary(Binary::Min, a, b)
     }
 
-    pub fn matmul(&mut self, a: u32, b: u32) -> Result<u32, JsError> {
+    pub fn matmul(&mut self, a: u32, b: u32) -> Result<u32, JsValue> {
         let (a, b) = (self.id(a)?, self.id(b)?);
-        Ok(self.graph.matmul(a, b).map_err(|e| JsError::new(&e.0))?.0)
+        Ok(self.graph.matmul(a, b).map_err(JsValue::from)?.0)
     }
 
-    pub fn transpose(&mut self, x: u32) -> Result<u32, JsError> {
+    pub fn transpose(&mut self, x: u32) -> Result<u32, JsValue> {
         let x = self.id(x)?;
         Ok(self.graph.transpose(x).0)
     }
 
     /// Sum over all elements, or along `axis` (0 or 1).
-    pub fn sum(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsError> {
+    pub fn sum(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsValue> {
         let x = self.id(x)?;
-        Ok(self
-            .graph
-            .sum(x, Self::axis(axis))
-            .map_err(|e| JsError::new(&e.0))?
-            .0)
+        Ok(self.graph.sum(x, Self::axis(axis)).map_err(JsValue::from)?.0)
     }
 
     /// Mean over all elements, or along `axis` (0 or 1).
-    pub fn mean(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsError> {
+    pub fn mean(&mut self, x: u32, axis: Option<u32>) -> Result<u32, JsValue> {
         let x = self.id(x)?;
-        Ok(self
-            .graph
-            .mean(x, Self::axis(axis))
-            .map_err(|e| JsError::new(&e.0))?
-            .0)
+        Ok(self.graph.mean(x, Self::axis(axis)).map_err(JsValue::from)?.0)
     }
 
     /// Mean softmax cross-entropy of `logits` (`N × K`) against `labels` (`N` class indices).
     #[wasm_bindgen(js_name = softmaxCrossEntropy)]
-    pub fn softmax_cross_entropy(&mut self, logits: u32, labels: u32) -> Result<u32, JsError> {
+    pub fn softmax_cross_entropy(&mut self, logits: u32, labels: u32) -> Result<u32, JsValue> {
         let (z, y) = (self.id(logits)?, self.id(labels)?);
-        let id = self
-            .graph
-            .softmax_cross_entropy(z, y)
-            .map_err(|e| JsError::new(&e.0))?;
+        let id = self.graph.softmax_cross_entropy(z, y).map_err(JsValue::from)?;
         Ok(id.0)
     }
 
@@ -210,7 +198,7 @@ impl JsGraph {
     }
 
     /// Reverse mode from `root`: afterwards `grad(id)` is ∂root/∂id for every node.
-    pub fn backward(&mut self, root: u32) -> Result<(), JsError> {
+    pub fn backward(&mut self, root: u32) -> Result<(), JsValue> {
         let root = self.id(root)?;
         self.graph.backward(root);
         Ok(())
@@ -218,19 +206,19 @@ impl JsGraph {
 
     /// Forward mode: `leaves[i]` gets the next `size(leaves[i])` numbers of `tangents`
     /// as its tangent; afterwards `tangent(id)` is the directional derivative of `id`.
-    pub fn jvp(&mut self, leaves: &[u32], tangents: &[f64]) -> Result<(), JsError> {
+    pub fn jvp(&mut self, leaves: &[u32], tangents: &[f64]) -> Result<(), JsValue> {
         let mut seeds = Vec::new();
         let mut offset = 0;
         for &leaf in leaves {
             let id = self.id(leaf)?;
             let n = self.graph.node(id).shape.len();
-            let t = tangents
-                .get(offset..offset + n)
-                .ok_or_else(|| JsError::new("fewer tangent values than the leaves have elements"))?;
+            let t = tangents.get(offset..offset + n).ok_or_else(|| {
+                error_of_kind("fewer tangent values than the leaves have elements", "length")
+            })?;
             seeds.push((id, t));
             offset += n;
         }
-        self.graph.jvp(&seeds).map_err(|e| JsError::new(&e.0))
+        self.graph.jvp(&seeds).map_err(JsValue::from)
     }
 
     /// One step of gradient descent on every parameter: w ← w − lr·∂L/∂w.
@@ -243,33 +231,33 @@ impl JsGraph {
         self.graph.zero_grad();
     }
 
-    pub fn value(&self, id: u32) -> Result<Vec<f64>, JsError> {
+    pub fn value(&self, id: u32) -> Result<Vec<f64>, JsValue> {
         Ok(self.graph.value(self.id(id)?).to_vec())
     }
 
-    pub fn grad(&self, id: u32) -> Result<Vec<f64>, JsError> {
+    pub fn grad(&self, id: u32) -> Result<Vec<f64>, JsValue> {
         Ok(self.graph.grad(self.id(id)?).to_vec())
     }
 
-    pub fn tangent(&self, id: u32) -> Result<Vec<f64>, JsError> {
+    pub fn tangent(&self, id: u32) -> Result<Vec<f64>, JsValue> {
         Ok(self.graph.tangent(self.id(id)?).to_vec())
     }
 
     /// Sets a leaf's value (a number for a scalar, or an array); call `forward` after.
     #[wasm_bindgen(js_name = setValue)]
-    pub fn set_value(&mut self, id: u32, value: Vec<f64>) -> Result<(), JsError> {
+    pub fn set_value(&mut self, id: u32, value: Vec<f64>) -> Result<(), JsValue> {
         let id = self.id(id)?;
-        self.graph.set_value(id, &value).map_err(|e| JsError::new(&e.0))
+        self.graph.set_value(id, &value).map_err(JsValue::from)
     }
 
     /// Every node with its value, gradient and edges.
     #[wasm_bindgen(unchecked_return_type = "NodeReport<number>[]")]
-    pub fn nodes(&self) -> Result<JsValue, JsError> {
+    pub fn nodes(&self) -> Result<JsValue, JsValue> {
         to_js(&report::nodes(&self.graph))
     }
 
     #[wasm_bindgen(unchecked_return_type = "Layout")]
-    pub fn layout(&self) -> Result<JsValue, JsError> {
+    pub fn layout(&self) -> Result<JsValue, JsValue> {
         to_js(&session::expression::layout_of(&self.graph))
     }
 }

@@ -1,5 +1,6 @@
 //! `MatmulCase`: the f32 matrix kernel, timed from the benchmark page.
 
+use super::error_of_kind;
 use crate::nn;
 use crate::tensor::Shape;
 use wasm_bindgen::prelude::*;
@@ -20,11 +21,12 @@ pub struct MatmulCase {
 impl MatmulCase {
     /// `A` (`m × k`) and `B` (`k × n`) with seeded values in [-1, 1).
     #[wasm_bindgen(constructor)]
-    pub fn new(m: usize, k: usize, n: usize, seed: u64) -> Result<MatmulCase, JsError> {
+    pub fn new(m: usize, k: usize, n: usize, seed: u64) -> Result<MatmulCase, JsValue> {
         let fits = |x: usize, y: usize| x.checked_mul(y).is_some_and(|len| len <= Shape::MAX_LEN);
         if m == 0 || k == 0 || n == 0 || !(fits(m, k) && fits(k, n) && fits(m, n)) {
-            return Err(JsError::new(
+            return Err(error_of_kind(
                 "each dimension must be at least 1, each matrix at most 2^26 elements",
+                "too-large",
             ));
         }
         let mut rng = nn::rng::Rng::new(seed);

@@ -50,9 +50,9 @@ export interface ParseError extends Error {
 
 /// JS values from serde types: plain objects (maps too), NaN and infinities as numbers,
 /// and `None` as `undefined`, as the generated declarations (`T | undefined`) say.
-fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsValue> {
     x.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| error_of_kind(&e.to_string(), "serialize"))
 }
 
 /// Sets `key` on a fresh object; that cannot fail.
@@ -83,6 +83,13 @@ fn error_of_kind(message: &str, kind: &'static str) -> JsValue {
     let error = js_sys::Error::new(message);
     set(&error, "kind", kind.into());
     error.into()
+}
+
+/// A thrown `Error` whose `kind` names what the graph refused (`"shape"`, `"length"`, …).
+impl From<crate::graph::GraphError> for JsValue {
+    fn from(e: crate::graph::GraphError) -> JsValue {
+        error_of_kind(&e.to_string(), e.kind())
+    }
 }
 
 /// A thrown `Error` whose `kind` names the variant.

@@ -70,12 +70,12 @@ impl JsTrainer {
 
     /// The default configuration.
     #[wasm_bindgen(unchecked_return_type = "Required<Config>")]
-    pub fn defaults() -> Result<JsValue, JsError> {
+    pub fn defaults() -> Result<JsValue, JsValue> {
         to_js(&nn::Config::default())
     }
 
     #[wasm_bindgen(getter, unchecked_return_type = "Required<Config>")]
-    pub fn config(&self) -> Result<JsValue, JsError> {
+    pub fn config(&self) -> Result<JsValue, JsValue> {
         to_js(&self.session.trainer.config)
     }
 
@@ -83,7 +83,7 @@ impl JsTrainer {
     /// loss and batch accuracy; stops early, keeping the last finite weights, if the loss
     /// diverges or there are no training points.
     #[wasm_bindgen(unchecked_return_type = "Progress")]
-    pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
+    pub fn step(&mut self, n: usize) -> Result<JsValue, JsValue> {
         to_js(&self.session.step(n))
     }
 
@@ -101,7 +101,7 @@ impl JsTrainer {
 
     /// Data loss and accuracy on the whole training and test sets.
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
-    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
+    pub fn evaluate(&mut self) -> Result<JsValue, JsValue> {
         to_js(&self.session.trainer.evaluate())
     }
 
@@ -112,7 +112,7 @@ impl JsTrainer {
 
     /// Every neuron's output over a `res × res` grid, for the small heatmaps in the network.
     #[wasm_bindgen(unchecked_return_type = "NeuronOutputs")]
-    pub fn neurons(&mut self, res: usize) -> Result<JsValue, JsError> {
+    pub fn neurons(&mut self, res: usize) -> Result<JsValue, JsValue> {
         let resolution = res.clamp(1, 128);
         to_js(&NeuronOutputs {
             resolution,
@@ -122,13 +122,13 @@ impl JsTrainer {
 
     /// Weights, biases and the gradients of the last step, per layer.
     #[wasm_bindgen(unchecked_return_type = "LayerState[]")]
-    pub fn layers(&self) -> Result<JsValue, JsError> {
+    pub fn layers(&self) -> Result<JsValue, JsValue> {
         to_js(&self.session.trainer.layers())
     }
 
     /// The points, labels and the train/test split.
     #[wasm_bindgen(unchecked_return_type = "Dataset")]
-    pub fn data(&self) -> Result<JsValue, JsError> {
+    pub fn data(&self) -> Result<JsValue, JsValue> {
         to_js(&self.session.trainer.data)
     }
 
@@ -160,7 +160,7 @@ impl JsTrainer {
                 stopped: Some(why),
             },
         };
-        Ok(to_js(&self.session.progress(&run))?)
+        to_js(&self.session.progress(&run))
     }
 
     /// Applies a new configuration (an object as for the constructor) to the running
@@ -189,13 +189,13 @@ impl JsTrainer {
                 points_redrawn: false,
             },
         };
-        Ok(to_js(&answer)?)
+        to_js(&answer)
     }
 
     /// Which choices go together (classes per dataset and per loss) and the largest
     /// network, so the page can say so before a choice is refused.
     #[wasm_bindgen(unchecked_return_type = "Rules")]
-    pub fn rules() -> Result<JsValue, JsError> {
+    pub fn rules() -> Result<JsValue, JsValue> {
         to_js(&nn::Rules::new())
     }
 
