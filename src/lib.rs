@@ -6,9 +6,12 @@
 //! text ──expr::parse──▶ Expression ──lower──▶ Graph (arena of nodes) ──forward──▶ values
 //!                                                 └──backward / jvp──▶ gradients, tangents
 //!                                                 └──report──▶ nodes and edges for a view
+//! dataset ──▶ nn::Mlp on the same graph ──▶ nn::Trainer: forward, backward, step
 //! ```
 //!
-//! The engine knows nothing about JavaScript; `wasm` is a thin layer of bindings on top.
+//! The engine (`tensor`, `ops`, `graph`, `expr`, `nn`, `layout`, `report`) knows nothing
+//! of JavaScript or GPUs. `session` holds what the page and the CLI share; `wasm` (a file
+//! per exported class) and `bin/gradscope` only convert and print on top of it.
 
 pub mod expr;
 pub mod gradcheck;
