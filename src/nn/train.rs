@@ -65,6 +65,8 @@ impl Default for Config {
 pub const MAX_LAYERS: usize = 8;
 pub const MAX_WIDTH: usize = 64;
 pub const MAX_POINTS: usize = 5000;
+/// What a hidden layer gets when the configuration names no activation for it.
+pub const DEFAULT_ACTIVATION: Activation = Activation::Tanh;
 
 impl Config {
     /// Why this configuration cannot be trained, in words a user can act on.
@@ -164,7 +166,7 @@ impl Config {
             inputs: self.features.len(),
             hidden: self.hidden.clone(),
             activations: (0..self.hidden.len())
-                .map(|l| self.activations.get(l).copied().unwrap_or(Activation::Tanh))
+                .map(|l| self.activations.get(l).copied().unwrap_or(DEFAULT_ACTIVATION))
                 .collect(),
             outputs: self.loss.outputs(self.classes),
         }
@@ -173,14 +175,27 @@ impl Config {
 
 /// Which choices go together, as data for the page, so that it states no rule of its
 /// own: the class counts each dataset and each loss allow (`Config::validate` checks
-/// exactly these), and the largest network.
+/// exactly these), the features and activations there are, and the largest network.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Rules {
     pub datasets: Vec<Allowed<DatasetKind>>,
     pub losses: Vec<Allowed<Loss>>,
+    /// Every input feature, with its name as a person reads it (`x1²`).
+    pub features: Vec<Labelled<Feature>>,
+    /// Every activation, the default first.
+    pub activations: Vec<Activation>,
+    /// What a hidden layer gets when the configuration names no activation for it.
+    pub default_activation: Activation,
     pub max_layers: usize,
     pub max_width: usize,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct Labelled<T> {
+    pub name: T,
+    pub label: &'static str,
 }
 
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -207,6 +222,14 @@ impl Rules {
                     classes: classes(&|k| name.supports(k)),
                 })
                 .collect(),
+            features: (Feature::ALL.into_iter())
+                .map(|name| Labelled {
+                    name,
+                    label: name.name(),
+                })
+                .collect(),
+            activations: Activation::ALL.to_vec(),
+            default_activation: DEFAULT_ACTIVATION,
             max_layers: MAX_LAYERS,
             max_width: MAX_WIDTH,
         }
