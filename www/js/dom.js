@@ -9,7 +9,7 @@
  * has none, which is a bug in the page, not something a user can cause.
  * @template {Element} [T=HTMLElement]
  * @param {string} selector
- * @param {{ new (...args: any[]): T }} [type]
+ * @param {{ new (): T }} [type]
  * @returns {T}
  */
 export function $(selector, type) {
