@@ -63,6 +63,7 @@ async function main() {
   await backend.open();
   backend.cancelRemeasure(); // measured here, not again
   if (state.run) await backend.measure(state.run.trainer);
+  // The menu is followed from the first measurement on (until then, nothing to choose by).
   $("#backend-choice").addEventListener("change", () => backend.choose());
   Object.assign(window, { gradscope: probes });
   backend.choose();

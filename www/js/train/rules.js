@@ -59,8 +59,9 @@ export function conflictReasons(rules, setup) {
   );
 }
 
-/** Why `dataset` (or `loss`) cannot have `classes`, for its option in the menu: "2 classes
- * only", or "" if it can. @param {number[]} allowed @param {number} classes */
+/** What the menu adds to a dataset's or a loss's option when it cannot have `classes`:
+ * "2 classes only"; "" when it can. @param {number[]} allowed the classes it can have
+ * @param {number} classes */
 export const onlyFor = (allowed, classes) => (allowed.includes(classes) ? "" : `${orWords(allowed)} classes only`);
 
 /** The nearest setups the rules allow that keep what was just picked: the fewest of the

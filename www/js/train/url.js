@@ -7,10 +7,9 @@
 // the control that sets it allows, and a refusal names that control as the page labels it.
 
 import { Trainer } from "../../pkg/gradscope.js";
-import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { fmt } from "../format.js";
-import { FIELDS, labelOf, optionWords } from "./fields.js";
+import { FIELDS, controlOf, labelOf, optionWords } from "./fields.js";
 import { conflictReasons, conflicts, normalize } from "./rules.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
@@ -101,8 +100,7 @@ const PARSERS = {
 function parseField(rules, key, raw) {
   const parse = PARSERS[key];
   if (parse) return parse(raw, rules);
-  const f = FIELDS[key];
-  const control = "control" in f ? $(f.control, HTMLElement) : null;
+  const control = controlOf(key);
   if (control instanceof HTMLSelectElement) {
     const options = [...control.options].map((o) => o.value);
     if (!options.every((o) => NUMBER.test(o))) {
