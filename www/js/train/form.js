@@ -5,7 +5,7 @@
 
 import { $, el } from "../dom.js";
 import { CLASS_COLORS } from "./palette.js";
-import { conflicts, describe, onlyFor } from "./rules.js";
+import { classCounts, conflicts, describe, onlyFor } from "./rules.js";
 
 /** @typedef {import("./state.js").State} State */
 /** @typedef {import("./rules.js").RuleBook} RuleBook */
@@ -18,12 +18,14 @@ const input = (selector) => $(selector, HTMLInputElement);
 const layerBoxes = $("#layer-controls");
 const features = $("#features");
 
-/** The feature checkboxes, one per feature the engine has, in its order. Built once.
+/** The controls whose choices are the engine's: a checkbox per feature, and the numbers
+ * of classes. Built once, before the options' words are kept (`keepOptionWords`).
  * @param {RuleBook} rules */
-export function buildFeatureBoxes(rules) {
+export function buildChoices(rules) {
   for (const { name, label } of rules.features) {
     features.append(el("label", {}, el("input", { type: "checkbox", value: name }), ` ${label}`));
   }
+  select("#classes").replaceChildren(...classCounts(rules).map((k) => el("option", { value: String(k), textContent: String(k) })));
 }
 
 /** Sets every control to `state.config`. @param {State} state */

@@ -13,7 +13,7 @@ import { messageOf } from "../errors.js";
 import { restart } from "./changes.js";
 import { wireControls } from "./controls.js";
 import { keepOptionWords } from "./fields.js";
-import { buildFeatureBoxes } from "./form.js";
+import { buildChoices } from "./form.js";
 import { pause, play } from "./loop.js";
 import { drawPlot } from "./render.js";
 import { createState } from "./state.js";
@@ -46,8 +46,9 @@ function probesOf(state) {
 
 async function main() {
   await init();
-  keepOptionWords();
   const state = createState();
+  buildChoices(state.rules);
+  keepOptionWords();
   const { backend } = state;
   const probes = probesOf(state);
   backend.onChange = () => {
@@ -56,7 +57,6 @@ async function main() {
   };
   const { config, refused } = readUrl(state.defaults, state.rules);
   state.config = config;
-  buildFeatureBoxes(state.rules);
   wireControls(state);
   restart(state);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);

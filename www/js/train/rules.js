@@ -37,6 +37,9 @@ function byName(list) {
   return /** @type {Record<K, number[]>} */ (Object.fromEntries(list.map((a) => [a.name, a.classes])));
 }
 
+/** Every number of classes some dataset can have, smallest first. @param {RuleBook} rules */
+export const classCounts = (rules) => [...new Set(Object.values(rules.datasets).flat())].sort((a, b) => a - b);
+
 /** The choices among dataset and loss that cannot go with `setup`'s classes.
  * @param {RuleBook} rules @param {Setup} setup
  * @returns {("dataset" | "loss")[]} */
@@ -73,7 +76,7 @@ export function alternatives(rules, next, picked) {
   const free = CHOICES.filter((k) => !(k in picked));
   const datasets = /** @type {DatasetKind[]} */ (Object.keys(rules.datasets));
   const losses = /** @type {Loss[]} */ (Object.keys(rules.losses));
-  const classes = [...new Set(Object.values(rules.datasets).flat())];
+  const classes = classCounts(rules);
   /** @type {Setup[]} */
   const setups = [];
   for (const dataset of datasets) for (const k of classes) for (const loss of losses) setups.push({ dataset, classes: k, loss });
