@@ -26,18 +26,19 @@ const input = (selector) => $(selector, HTMLInputElement);
 export function wireControls(state) {
   /** @param {string} selector @param {string} event @param {(ev: Event) => void} f */
   const on = (selector, event, f) => $(selector).addEventListener(event, f);
-  /** A control whose value is a field's. @param {string} selector @param {(value: string) => Partial<Config>} patch */
-  const sets = (selector, patch) => on(selector, "change", () => change(state, patch(select(selector).value)));
-  sets("#dataset", (v) => ({ dataset: /** @type {Config["dataset"]} */ (v) }));
-  sets("#classes", (v) => ({ classes: Number(v) }));
-  sets("#points", (v) => ({ points: Number(v) }));
-  sets("#loss", (v) => ({ loss: /** @type {Config["loss"]} */ (v) }));
-  sets("#optimizer", (v) => ({ optimizer: /** @type {Config["optimizer"]} */ (v) }));
-  sets("#momentum", (v) => ({ momentum: Number(v) }));
-  sets("#learning-rate", (v) => ({ learning_rate: Number(v) }));
-  sets("#batch-size", (v) => ({ batch_size: Number(v) }));
-  sets("#regularization", (v) => ({ regularization: /** @type {Config["regularization"]} */ (v) }));
-  sets("#lambda", (v) => ({ lambda: Number(v) }));
+  /** A menu that sets a field: its options' values are the engine's names and numbers.
+   * @param {string} selector @param {(value: string) => Partial<Config>} patch */
+  const onChoice = (selector, patch) => on(selector, "change", () => change(state, patch(select(selector).value)));
+  onChoice("#dataset", (v) => ({ dataset: /** @type {Config["dataset"]} */ (v) }));
+  onChoice("#classes", (v) => ({ classes: Number(v) }));
+  onChoice("#points", (v) => ({ points: Number(v) }));
+  onChoice("#loss", (v) => ({ loss: /** @type {Config["loss"]} */ (v) }));
+  onChoice("#optimizer", (v) => ({ optimizer: /** @type {Config["optimizer"]} */ (v) }));
+  onChoice("#momentum", (v) => ({ momentum: Number(v) }));
+  onChoice("#learning-rate", (v) => ({ learning_rate: Number(v) }));
+  onChoice("#batch-size", (v) => ({ batch_size: Number(v) }));
+  onChoice("#regularization", (v) => ({ regularization: /** @type {Config["regularization"]} */ (v) }));
+  onChoice("#lambda", (v) => ({ lambda: Number(v) }));
   // Sliders: the readout follows while dragging; the change comes on release.
   on("#noise", "input", () => showNoise(input("#noise").value));
   on("#noise", "change", () => change(state, { noise: Number(input("#noise").value) }));
