@@ -298,6 +298,58 @@ fn the_rules_the_page_reads_are_the_rules_the_trainer_checks() {
     }
 }
 
+#[test]
+fn the_rules_name_every_feature_and_activation_and_the_default_the_network_takes() {
+    let rules = Rules::new();
+    let features: Vec<_> = rules.features.iter().map(|f| (f.name, f.label)).collect();
+    assert_eq!(features, Feature::ALL.map(|f| (f, f.name())));
+    assert_eq!(rules.features[2].label, "x1²");
+    assert_eq!(rules.activations[0], rules.default_activation);
+    for a in [
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::Linear,
+    ] {
+        assert_eq!(rules.activations.iter().filter(|&&b| b == a).count(), 1, "{a:?}");
+    }
+    // A hidden layer the configuration names no activation for gets the default.
+    let config = Config {
+        hidden: vec![3, 3],
+        activations: vec![Activation::Relu],
+        ..Config::default()
+    };
+    assert_eq!(
+        config.architecture().activations,
+        vec![Activation::Relu, rules.default_activation]
+    );
+}
+
+/// The page draws each input feature from `grid_inputs`: cell by cell, top row first, the
+/// configured features of the cell's centre.
+#[test]
+fn grid_inputs_are_the_features_of_each_cell_centre() {
+    let config = Config {
+        features: vec![Feature::X2, Feature::SinX1, Feature::X1X2],
+        ..Config::default()
+    };
+    let trainer = Trainer::new(config.clone()).unwrap();
+    let res = 5;
+    let inputs = trainer.grid_inputs(res);
+    assert_eq!(inputs.len(), res * res * 3);
+    for row in 0..res {
+        for col in 0..res {
+            let p = trainer.grid_point(res, row, col);
+            for (f, feature) in config.features.iter().enumerate() {
+                assert_eq!(inputs[(row * res + col) * 3 + f], feature.of(p) as f32);
+            }
+        }
+    }
+    // Top row first: row 0 is the top of the plane, column 0 its left edge.
+    let [x, y] = trainer.grid_point(res, 0, 0);
+    assert!(x < 0.0 && y > 0.0);
+}
+
 /// Full-batch SGD on 60 points: every step sees the same batch in the same order, so a
 /// trainer rebuilt from the same weights takes the same next step.
 fn full_batch() -> Config {

@@ -2,7 +2,7 @@
 //! --chrome`): the lecture's examples round-trip, and bad input comes back as errors.
 #![cfg(target_arch = "wasm32")]
 
-use gradscope::wasm::{Expression, JsGraph};
+use gradscope::wasm::{Expression, JsGraph, JsTrainer};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -149,6 +149,28 @@ fn graph_built_by_hand_from_javascript() {
     assert!(g.input_tensor("bad", &[2, 2], vec![1.0; 3]).is_err());
     assert!(g.input_tensor("bad", &[1, 1, 1], vec![1.0]).is_err());
     assert!(g.set_value(c, vec![0.0, 0.0]).is_err(), "only leaves can be set");
+}
+
+/// The training page draws its inputs from `Trainer.features`: the configured features of
+/// each cell's centre, on the grid and in the layout the neurons' outputs have.
+#[wasm_bindgen_test]
+fn features_over_the_grid_are_what_the_first_layer_sees() {
+    let config = js_sys::JSON::parse(r#"{"features": ["x1", "x2", "x1_squared"], "hidden": [5]}"#).unwrap();
+    let mut trainer = JsTrainer::new(config).unwrap();
+    let res = 4;
+    let features = trainer.features(res);
+    assert_eq!(features.len(), res * res * 3);
+    // Cell (0, 0) is the top left of the plane: x1 < 0 < x2.
+    let e = trainer.extent();
+    let half = e / res as f64;
+    let (x1, x2) = (-e + half, e - half);
+    for (got, want) in features[..3].iter().zip([x1, x2, x1 * x1]) {
+        assert!((*got as f64 - want).abs() < 1e-6, "{got} vs {want}");
+    }
+    // The neurons' grid: res² rows, one column per neuron.
+    let neurons = trainer.neurons(res).unwrap();
+    let first: js_sys::Array = array(&neurons, "layers").get(0).dyn_into().unwrap();
+    assert_eq!(first.length() as usize, res * res * 5);
 }
 
 #[wasm_bindgen_test]

@@ -181,14 +181,27 @@ impl Config {
 
 /// Which choices go together, as data for the page, so that it states no rule of its
 /// own: the class counts each dataset and each loss allow (`Config::validate` checks
-/// exactly these), and the largest network.
+/// exactly these), the features and activations there are, and the largest network.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Rules {
     pub datasets: Vec<Allowed<DatasetKind>>,
     pub losses: Vec<Allowed<Loss>>,
+    /// Every input feature, with its name as a person reads it (`x1²`).
+    pub features: Vec<Labelled<Feature>>,
+    /// Every activation, the default first.
+    pub activations: Vec<Activation>,
+    /// What a hidden layer gets when the configuration names no activation for it.
+    pub default_activation: Activation,
     pub max_layers: usize,
     pub max_width: usize,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct Labelled<T> {
+    pub name: T,
+    pub label: &'static str,
 }
 
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -215,6 +228,14 @@ impl Rules {
                     classes: classes(&|k| name.supports(k)),
                 })
                 .collect(),
+            features: (Feature::ALL.into_iter())
+                .map(|name| Labelled {
+                    name,
+                    label: name.name(),
+                })
+                .collect(),
+            activations: Activation::ALL.to_vec(),
+            default_activation: DEFAULT_ACTIVATION,
             max_layers: MAX_LAYERS,
             max_width: MAX_WIDTH,
         }

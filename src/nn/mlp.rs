@@ -17,6 +17,16 @@ pub enum Activation {
     Linear,
 }
 
+impl Activation {
+    /// Every activation, in the order a menu offers them: the default first.
+    pub const ALL: [Activation; 4] = [
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Linear,
+    ];
+}
+
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

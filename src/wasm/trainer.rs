@@ -120,6 +120,13 @@ impl JsTrainer {
         })
     }
 
+    /// Every input feature's value over the `res × res` grid of `neurons`, from the
+    /// engine's own feature functions: `res² × features`, row-major, top row first (the
+    /// network's input over the grid, for the input column of the network view).
+    pub fn features(&self, res: usize) -> Vec<f32> {
+        self.session.trainer.grid_inputs(res.clamp(1, 128))
+    }
+
     /// Weights, biases and the gradients of the last step, per layer.
     #[wasm_bindgen(unchecked_return_type = "LayerState[]")]
     pub fn layers(&self) -> Result<JsValue, JsValue> {
@@ -192,8 +199,8 @@ impl JsTrainer {
         to_js(&answer)
     }
 
-    /// Which choices go together (classes per dataset and per loss) and the largest
-    /// network, so the page can say so before a choice is refused.
+    /// Which choices go together (classes per dataset and per loss), the features and
+    /// activations there are, and the largest network, so the page states no rule itself.
     #[wasm_bindgen(unchecked_return_type = "Rules")]
     pub fn rules() -> Result<JsValue, JsValue> {
         to_js(&nn::Rules::new())

@@ -1,20 +1,38 @@
+// @ts-check
 // The benchmark page: gradscope's trainer against a plain-JS MLP, in the same run, so the
 // ratio is measured here and now on this machine (shared machines are noisy: compare
 // ratios, not absolute numbers across runs).
 
 import init, { Gpu, Trainer, MatmulCase } from "../pkg/gradscope.js";
+import { $, el } from "./dom.js";
+import { messageOf } from "./errors.js";
 import { PlainMlp } from "./plain-mlp.js";
-import { medianMs } from "./timing.js";
+import { medianMs, yieldToPage } from "./timing.js";
 
-const $ = (s) => document.querySelector(s);
+/** @typedef {import("../pkg/gradscope.js").Config} Config */
+/** A trainer workload against the plain-JS MLP.
+ * @typedef {{ name: string, hidden: number, activation: "relu" | "tanh", batch: number }} Workload */
+/** gradscope against plain JS (a ratio > 1: gradscope is faster), or gradscope alone.
+ * @typedef {{ workload: string, gradscope: number, plain_js?: number, ratio?: number }} Comparison */
+/** The CPU kernel against WebGPU (and TF.js and plain JS for matrix products); null where
+ * a backend was not run.
+ * @typedef {{ workload: string, cpu_ms: number, gpu_ms: number | null, max_diff: number | null,
+ *   cpu_gflops?: number | null, tfjs_wasm_gflops?: number | null, naive_js_gflops?: number | null,
+ *   gpu_gflops?: number | null, tfjs_webgpu_gflops?: number | null }} BackendRow */
+/** @typedef {(Comparison | BackendRow)[]} Results */
 
+/** @type {Workload[]} */
 const WORKLOADS = [
   { name: "2-8-8-1 tanh, batch 10, steps/s", hidden: 8, activation: "tanh", batch: 10 },
   { name: "2-8-8-1 tanh, batch 500, steps/s", hidden: 8, activation: "tanh", batch: 500 },
   { name: "2-16-16-1 relu, batch 500, steps/s", hidden: 16, activation: "relu", batch: 500 },
 ];
 
-/** Median of `repeats` timings of `run()`, each at least `minMs` long; returns runs per second. */
+const report = $("main"); // where the tables and sentences go
+const progress = $("#progress", HTMLProgressElement);
+
+/** Median of `repeats` timings of `run()`, each at least `minMs` long; returns units per second.
+ * @param {() => unknown} run @param {number} unitsPerRun @param {number} [minMs] @param {number} [repeats] */
 function rate(run, unitsPerRun, minMs = 300, repeats = 3) {
   const rates = [];
   for (let r = 0; r < repeats; r++) {
@@ -31,6 +49,7 @@ function rate(run, unitsPerRun, minMs = 300, repeats = 3) {
   return rates.sort((a, b) => a - b)[Math.floor(repeats / 2)];
 }
 
+/** @param {Workload} w @returns {Partial<Config>} */
 function config(w) {
   return {
     dataset: "moons", points: 500, test_fraction: 0, hidden: [w.hidden, w.hidden],
@@ -39,20 +58,20 @@ function config(w) {
   };
 }
 
+/** A table row of text cells. @param {string[]} cells */
+const tableRow = (cells) => el("tr", {}, ...cells.map((text) => el("td", { textContent: text })));
+
+/** A number for the tables: 2 decimals below 100, none above. @param {number} x */
+const figure = (x) => x.toFixed(x < 100 ? 2 : 0);
+
 async function run() {
+  /** @type {Results} */
   const results = [];
   const body = $("#results tbody");
   body.replaceChildren();
   const total = WORKLOADS.length + 2;
-  const row = (name, ours, base, unit = "") => {
-    const tr = document.createElement("tr");
-    for (const text of [name, ours.toFixed(ours < 100 ? 2 : 0) + unit, base.toFixed(base < 100 ? 2 : 0) + unit, (ours / base).toFixed(2) + "×"]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    body.append(tr);
-  };
+  /** @param {string} name @param {number} ours @param {number} base @param {string} [unit] */
+  const row = (name, ours, base, unit = "") => body.append(tableRow([name, figure(ours) + unit, figure(base) + unit, (ours / base).toFixed(2) + "×"]));
   for (const [i, w] of WORKLOADS.entries()) {
     const trainer = new Trainer(config(w));
     const data = trainer.data();
@@ -72,8 +91,8 @@ async function run() {
     }, 1);
     results.push({ workload: w.name, gradscope: ours, plain_js: base, ratio: ours / base });
     row(w.name, ours, base);
-    $("#progress").value = (i + 1) / total;
-    await new Promise((r) => setTimeout(r, 0));
+    progress.value = (i + 1) / total;
+    await yieldToPage();
   }
   // Forward over a 256 × 256 grid (the heatmap of a big view), relu 2-16-16-1, in ms.
   {
@@ -89,8 +108,8 @@ async function run() {
     }, 1, 500);
     trainer.free();
     results.push({ workload: "forward over a 256 × 256 grid, relu 2-16-16-1, ms", gradscope: ours, plain_js: base, ratio: base / ours });
-    const tr = row("forward over a 256 × 256 grid, relu 2-16-16-1 (ms, lower is better)", ours, base, " ms");
-    $("#progress").value = (WORKLOADS.length + 1) / total;
+    row("forward over a 256 × 256 grid, relu 2-16-16-1 (ms, lower is better)", ours, base, " ms");
+    progress.value = (WORKLOADS.length + 1) / total;
   }
   // One frame of the training page's drawing work: evaluation, 100 × 100 heatmap, neurons.
   {
@@ -104,21 +123,17 @@ async function run() {
     }, 1, 500);
     trainer.free();
     results.push({ workload: "training page redraw data (default network), ms per frame", gradscope: ms });
-    const tr = document.createElement("tr");
-    for (const text of ["training page: evaluate + 100×100 heatmap + neuron maps (ms/frame)", ms.toFixed(2) + " ms", "", ""]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    body.append(tr);
-    $("#progress").value = 1;
+    body.append(tableRow(["training page: evaluate + 100×100 heatmap + neuron maps (ms/frame)", ms.toFixed(2) + " ms", "", ""]));
+    progress.value = 1;
   }
   await matmuls(results);
-  window.benchResult = results;
+  Object.assign(window, { benchResult: results });
   document.title = "DONE";
 }
 
-/** The plain triple loop in JavaScript: the baseline every kernel is compared with. */
+/** The plain triple loop in JavaScript: the baseline every kernel is compared with.
+ * @param {Float32Array} a @param {Float32Array} b @param {number} m @param {number} k @param {number} n
+ * @param {Float32Array} c */
 function naive(a, b, m, k, n, c) {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -130,28 +145,34 @@ function naive(a, b, m, k, n, c) {
 }
 
 /** TF.js, if `./build.sh bench` put it in www/vendor/tfjs: the reference implementations
- * (XNNPACK on wasm, its WebGPU backend), measured in this same page. */
+ * (XNNPACK on wasm, its WebGPU backend), measured in this same page.
+ * @returns {Promise<Tf | null>} */
 async function loadTfjs() {
+  /** @param {string} src @returns {Promise<void>} */
   const script = (src) =>
     new Promise((resolve, reject) => {
-      const s = Object.assign(document.createElement("script"), { src });
-      s.onload = resolve;
+      const s = el("script", { src });
+      s.onload = () => resolve();
       s.onerror = () => reject(new Error(`could not load ${src}`));
       document.head.append(s);
     });
   try {
     await script("vendor/tfjs/tf-core.min.js");
     await script("vendor/tfjs/tf-backend-wasm.min.js");
-    window.tf.wasm.setWasmPaths("vendor/tfjs/");
-    window.tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false); // one thread, like ours
+    const tf = window.tf;
+    if (!tf) return null;
+    tf.wasm.setWasmPaths("vendor/tfjs/");
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false); // one thread, like ours
     await script("vendor/tfjs/tf-backend-webgpu.min.js").catch(() => {});
-    return window.tf;
+    return tf;
   } catch {
     return null;
   }
 }
 
-/** TF.js's time for C = A·B on `backend`, in ms, including reading C back. */
+/** TF.js's time for C = A·B on `backend`, in ms, including reading C back.
+ * @param {Tf} tf @param {"wasm" | "webgpu"} backend @param {Float32Array} a @param {Float32Array} b
+ * @param {number} m @param {number} k @param {number} n */
 async function tfMatmul(tf, backend, a, b, m, k, n) {
   if (!(await tf.setBackend(backend).catch(() => false))) return null;
   await tf.ready();
@@ -165,25 +186,30 @@ async function tfMatmul(tf, backend, a, b, m, k, n) {
   });
 }
 
+/** The largest |a[i] − b[i]|. @param {ArrayLike<number>} a @param {ArrayLike<number>} b */
+function maxDiff(a, b) {
+  let diff = 0;
+  for (let i = 0; i < b.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  return diff;
+}
+
+/** @param {Results} results */
 async function matmuls(results) {
   let gpu = null;
   let reason = "";
   try {
     gpu = await Gpu.open();
   } catch (e) {
-    reason = e.message;
+    reason = messageOf(e);
   }
   const tf = await loadTfjs();
-  const table = document.createElement("table");
   const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "TF.js wasm GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "TF.js WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
-  table.innerHTML = "";
-  const tr = document.createElement("tr");
-  for (const h of head) tr.append(Object.assign(document.createElement("th"), { textContent: h }));
-  table.append(tr);
-  const caption = document.createElement("p");
-  caption.textContent = (gpu ? `WebGPU: ${gpu.name}${gpu.software ? " (a software adapter)" : ""}` : `No WebGPU: ${reason}`) +
-    (tf ? `. TF.js ${tf.version_core} beside it.` : ". TF.js is not in www/vendor (./build.sh bench puts it there).");
-  document.querySelector("main").append(Object.assign(document.createElement("h2"), { textContent: "Matrix products" }), caption, table);
+  const table = el("table", {}, el("tr", {}, ...head.map((h) => el("th", { textContent: h }))));
+  const caption = el("p", {
+    textContent: (gpu ? `WebGPU: ${gpu.name}${gpu.software ? " (a software adapter)" : ""}` : `No WebGPU: ${reason}`) +
+      (tf ? `. TF.js ${tf.version_core} beside it.` : ". TF.js is not in www/vendor (./build.sh bench puts it there)."),
+  });
+  report.append(el("h2", { textContent: "Matrix products" }), caption, table);
   const shapes = [[64, 64, 64], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [10000, 2, 16], [10000, 16, 16], [65536, 16, 16]];
   for (const [m, k, n] of shapes) {
     const flops = 2 * m * k * n;
@@ -200,17 +226,18 @@ async function matmuls(results) {
     let gpuMs = null;
     let diff = null;
     if (gpu && flops <= 2 * 1024 ** 3) {
-      gpuMs = await medianMs(() => gpu.multiply(a, b, m, k, n));
-      const got = await gpu.multiply(a, b, m, k, n);
+      const onGpu = gpu;
+      gpuMs = await medianMs(() => onGpu.multiply(a, b, m, k, n));
+      const got = await onGpu.multiply(a, b, m, k, n);
       c.run(1);
-      const want = c.c;
-      diff = 0;
-      for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
+      diff = maxDiff(got, c.c);
     }
     c.free();
     const tfWasmMs = tf ? await tfMatmul(tf, "wasm", a, b, m, k, n) : null;
     const tfGpuMs = tf && gpu && flops <= 2 * 1024 ** 3 ? await tfMatmul(tf, "webgpu", a, b, m, k, n) : null;
+    /** @param {number | null} ms */
     const gflops = (ms) => (ms ? flops / ms / 1e6 : null);
+    /** @type {BackendRow} */
     const row = {
       workload: `matmul ${m}×${k}×${n}`,
       cpu_gflops: gflops(cpuMs),
@@ -223,38 +250,36 @@ async function matmuls(results) {
       max_diff: diff,
     };
     results.push(row);
-    const cells = [`${m}×${k}×${n}`, row.cpu_gflops, row.tfjs_wasm_gflops, row.naive_js_gflops, row.gpu_gflops, row.tfjs_webgpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
-    const r = document.createElement("tr");
-    for (const v of cells) {
-      r.append(Object.assign(document.createElement("td"), { textContent: v === null ? "–" : typeof v === "number" ? (v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(2)) : v }));
-    }
-    table.append(r);
-    await new Promise((res) => setTimeout(res, 0));
+    const cells = [row.cpu_gflops, row.tfjs_wasm_gflops, row.naive_js_gflops, row.gpu_gflops, row.tfjs_webgpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
+    /** @param {number | null | undefined} v */
+    const text = (v) => (v === null || v === undefined ? "–" : v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(2));
+    table.append(tableRow([`${m}×${k}×${n}`, ...cells.map(text)]));
+    await yieldToPage();
   }
   // The default network's forward pass over a 256 × 256 grid, on each backend.
   const trainer = new Trainer({});
   trainer.step(50);
   const cpuMs = 1000 / rate(() => trainer.grid(256), 1, 400);
+  /** @type {BackendRow} */
   const row = { workload: "forward of the default network over a 256 × 256 grid", cpu_ms: cpuMs, gpu_ms: null, max_diff: null };
+  let onGpu = "";
   if (gpu) {
-    row.gpu_ms = await medianMs(() => gpu.grid(trainer, 256));
-    const got = await gpu.grid(trainer, 256);
-    const want = trainer.grid(256);
-    row.max_diff = 0;
-    for (let i = 0; i < want.length; i++) row.max_diff = Math.max(row.max_diff, Math.abs(got[i] - want[i]));
+    const gpuMs = await medianMs(() => gpu.grid(trainer, 256));
+    const diff = maxDiff(await gpu.grid(trainer, 256), trainer.grid(256));
+    Object.assign(row, { gpu_ms: gpuMs, max_diff: diff });
+    onGpu = `, WebGPU ${gpuMs.toFixed(2)} ms (max difference in probability ${diff.toExponential(1)})`;
   }
   trainer.free();
   results.push(row);
-  const p = document.createElement("p");
-  p.textContent = `Forward pass of the default network over a 256 × 256 grid: CPU ${cpuMs.toFixed(2)} ms` +
-    (row.gpu_ms === null ? "" : `, WebGPU ${row.gpu_ms.toFixed(2)} ms (max difference in probability ${row.max_diff.toExponential(1)})`);
-  document.querySelector("main").append(p);
+  report.append(el("p", { textContent: `Forward pass of the default network over a 256 × 256 grid: CPU ${cpuMs.toFixed(2)} ms${onGpu}` }));
   if (gpu) await gpuTraining(gpu, results);
 }
 
 /** Large-batch training steps on each backend: the same network and batches, so the
- * weights after the same number of steps can be compared too. */
+ * weights after the same number of steps can be compared too.
+ * @param {Gpu} gpu @param {Results} results */
 async function gpuTraining(gpu, results) {
+  /** @type {Partial<Config>} */
   const config = {
     dataset: "spiral", classes: 3, points: 5000, noise: 0.05, hidden: [64, 64], activations: ["relu", "relu"],
     loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 2048,
@@ -264,17 +289,15 @@ async function gpuTraining(gpu, results) {
   const onGpu = new Trainer(config);
   const cpuMs = (await medianMs(async () => cpu.step(STEPS))) / STEPS;
   const gpuMs = (await medianMs(async () => onGpu.finishGpuSteps(await gpu.train(onGpu, STEPS)))) / STEPS;
-  let diff = 0;
   const [a, b] = [cpu.layers(), onGpu.layers()];
-  a.forEach((l, i) => l.w.forEach((w, j) => (diff = Math.max(diff, Math.abs(w - b[i].w[j])))));
+  const diff = Math.max(...a.map((l, i) => maxDiff(l.w, b[i].w)));
   cpu.free();
   onGpu.free();
-  const row = { workload: "training 2-64-64-3 relu, batch 2048, ms per step", cpu_ms: cpuMs, gpu_ms: gpuMs, max_diff: diff };
-  results.push(row);
-  const p = document.createElement("p");
-  p.textContent = `Training a 2-64-64-3 relu network on batches of 2048: CPU ${cpuMs.toFixed(2)} ms per step, ` +
-    `WebGPU ${gpuMs.toFixed(2)} ms per step (largest weight difference after the same steps ${diff.toExponential(1)})`;
-  document.querySelector("main").append(p);
+  results.push({ workload: "training 2-64-64-3 relu, batch 2048, ms per step", cpu_ms: cpuMs, gpu_ms: gpuMs, max_diff: diff });
+  report.append(el("p", {
+    textContent: `Training a 2-64-64-3 relu network on batches of 2048: CPU ${cpuMs.toFixed(2)} ms per step, ` +
+      `WebGPU ${gpuMs.toFixed(2)} ms per step (largest weight difference after the same steps ${diff.toExponential(1)})`,
+  }));
 }
 
 await init();

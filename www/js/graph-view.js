@@ -5,6 +5,7 @@
 // The view draws what it is given and computes no derivatives: values, gradients, local
 // derivatives and edge gradients all come from the engine's node report.
 
+import { context2d } from "./dom.js";
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { gradText } from "./stepper.js";
@@ -90,9 +91,7 @@ export class GraphView {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
-    const ctx = canvas.getContext("2d");
-    if (!ctx) throw new Error("this browser has no 2-D canvas");
-    this.ctx = ctx;
+    this.ctx = context2d(canvas);
     /** @type {NodeReport[]} */
     this.nodes = [];
     /** @type {Edge[]} */

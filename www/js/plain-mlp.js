@@ -1,8 +1,11 @@
+// @ts-check
 // The baseline for the benchmark page: a hand-written MLP in plain JavaScript (Float32Array,
 // loops, no allocation per step), the same shape, loss and optimiser as gradscope's run.
 // Binary cross-entropy on one logit, plain SGD. Not used by the app.
 
 export class PlainMlp {
+  /** @param {number[]} sizes widths from input to output (one output: the logit)
+   * @param {"relu" | "tanh"} activation of the hidden layers @param {number} [seed] */
   constructor(sizes, activation, seed = 1) {
     this.sizes = sizes;
     this.relu = activation === "relu";
@@ -22,7 +25,8 @@ export class PlainMlp {
     this.delta = [new Float32Array(max), new Float32Array(max)];
   }
 
-  /** Forward for one sample into this.h; returns the logit. */
+  /** Forward for one sample into this.h; returns the logit.
+   * @param {number} x0 @param {number} x1 */
   forward(x0, x1) {
     const { sizes, w, b, h } = this;
     h[0][0] = x0;
@@ -43,7 +47,8 @@ export class PlainMlp {
     return h[sizes.length - 1][0];
   }
 
-  /** One SGD step on a batch of indices into xs (pairs) and ys (±1); returns the mean loss. */
+  /** One SGD step on a batch of indices into xs (pairs) and ys (±1); returns the mean loss.
+   * @param {Float32Array} xs @param {Float32Array} ys @param {number[]} batch @param {number} lr */
   step(xs, ys, batch, lr) {
     const { sizes, w, b, h, gw, gb } = this;
     gw.forEach((g) => g.fill(0));

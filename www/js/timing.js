@@ -1,7 +1,10 @@
+// @ts-check
 // Timing for the benchmark page and the training page's choice of backend.
 
 /** The median time in ms of `run` (sync or async) over `times` runs, after one warm-up run
- * (which compiles pipelines and allocates buffers). */
+ * (which compiles pipelines and allocates buffers).
+ * @param {() => unknown} run
+ * @param {number} [times] */
 export async function medianMs(run, times = 3) {
   await run();
   const ms = [];
@@ -13,26 +16,39 @@ export async function medianMs(run, times = 3) {
   return ms.sort((a, b) => a - b)[times >> 1];
 }
 
-/** Gives the event loop a turn: input and drawing are handled in between. */
+/** Gives the event loop a turn: input and drawing are handled in between.
+ * @returns {Promise<void>} */
 export const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * What `medianWithin` measured.
+ * @typedef {object} Measured
+ * @property {number | null} ms the median of the timed runs, or the warm-up's time if no
+ *   other run finished, or null if the warm-up itself was cut off
+ * @property {number} runs how many runs were timed
+ * @property {boolean} cutOff whether the budget ran out during a run (which may then still
+ *   be going on)
+ */
 
 /** Like `medianMs`, within a time budget, for measuring while a page is in use: after the
  * warm-up run, runs until `times` runs are timed, `budgetMs` has passed since the start,
  * or `decided(ms)` says the latest run settles the question. Yields to the event loop
  * before every run, so only a single run can hold up the page; an asynchronous run still
- * going when the budget is up is no longer waited for (its result is ignored). Resolves
- * to `{ ms, runs, cutOff }`: the median of the timed runs, or the warm-up's time if no
- * other run finished, or null if the warm-up itself was cut off; and whether the budget
- * ran out during a run (which may then still be going on). */
+ * going when the budget is up is no longer waited for (its result is ignored).
+ * @param {() => unknown} run
+ * @param {{ times?: number, budgetMs: number, decided?: (ms: number) => boolean }} options
+ * @returns {Promise<Measured>} */
 export async function medianWithin(run, { times = 3, budgetMs, decided = () => false }) {
   const start = performance.now();
   const OVER = Symbol("over budget");
-  /** One run's time in ms, or OVER. */
+  /** One run's time in ms, or OVER. @returns {Promise<number | typeof OVER>} */
   const once = async () => {
     await yieldToPage();
     const t0 = performance.now();
     const result = Promise.resolve(run());
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
+    /** @type {Promise<typeof OVER>} */
     const over = new Promise((resolve) => (timer = setTimeout(resolve, budgetMs - (t0 - start), OVER)));
     const first = await Promise.race([result, over]);
     clearTimeout(timer);
@@ -40,13 +56,16 @@ export async function medianWithin(run, { times = 3, budgetMs, decided = () => f
     result.catch(() => {}); // abandoned: its failure is no longer ours to report
     return OVER;
   };
+  /** @type {number[]} */
   const ms = [];
   const warmup = await once();
   let cutOff = warmup === OVER;
   while (!cutOff && ms.length < times && performance.now() - start < budgetMs) {
     const t = await once();
-    cutOff = t === OVER;
-    if (cutOff) break;
+    if (t === OVER) {
+      cutOff = true;
+      break;
+    }
     ms.push(t);
     if (decided(t)) break;
   }

@@ -1,0 +1,125 @@
+// @ts-check
+// What a change of the configuration does to the run. One that cannot go with the rest is
+// refused, saying why and offering what would work; one the running trainer can take is
+// applied live (training goes on from the same weights, and the loss curve is marked);
+// any other starts a new run, and the page says why.
+
+import { Trainer } from "../../pkg/gradscope.js";
+import { messageOf } from "../errors.js";
+import { choiceText, labelOf, valueText } from "./fields.js";
+import { syncControls } from "./form.js";
+import { pause } from "./loop.js";
+import { render } from "./render.js";
+import { alternatives, conflictReasons, conflicts, describe, normalize } from "./rules.js";
+import { newRun } from "./state.js";
+import { showNote, showProblem } from "./status.js";
+import { writeUrl } from "./url.js";
+
+/** @typedef {import("../../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../../pkg/gradscope.js").Reconfiguration} Reconfiguration */
+/** @typedef {import("./fields.js").Field} Field */
+/** @typedef {import("./state.js").State} State */
+
+/** What a live change says on the loss curve's mark.
+ * @type {Partial<Record<Field, (config: Required<Config>) => string>>} */
+const MARK_TEXT = {
+  learning_rate: (c) => `lr ${c.learning_rate}`,
+  optimizer: (c) => choiceText("#optimizer", c.optimizer),
+  momentum: (c) => `μ ${c.momentum}`,
+  batch_size: (c) => `batch ${c.batch_size}`,
+  regularization: (c) => (c.regularization === "none" ? "no reg." : choiceText("#regularization", c.regularization)),
+  lambda: (c) => `λ ${c.lambda}`,
+  noise: (c) => `noise ${c.noise}`,
+};
+
+/** Why a field needs a new run, for the note that says a run was restarted.
+ * @type {Partial<Record<Field, string>>} */
+const NEEDS = {
+  dataset: "new points",
+  classes: "new points and a new output layer",
+  points: "new points",
+  test_fraction: "a new split of the points",
+  seed: "new points",
+  features: "a new input layer",
+  hidden: "a new network",
+  activations: "a new network",
+  loss: "a new network (the loss is its last node)",
+};
+
+/** A new run of `state.config`, from step 0: a new trainer, measured again for the choice
+ * of backend. If the engine refuses the configuration, the old run goes on and the page
+ * says why. @param {State} state */
+export function restart(state) {
+  pause(state);
+  let trainer;
+  try {
+    trainer = new Trainer(state.config);
+  } catch (e) {
+    showProblem(`This setup cannot be trained: ${messageOf(e)}`);
+    return;
+  }
+  state.run?.trainer.free();
+  state.run = newRun(trainer);
+  state.backend.newNetwork();
+  state.backend.remeasureSoon(trainer);
+  showProblem("");
+  syncControls(state);
+  writeUrl(state.config);
+  render(state);
+}
+
+/** A control asks for `patch`. @param {State} state @param {Partial<Config>} patch */
+export function change(state, patch) {
+  const { rules } = state;
+  const next = normalize(rules, { ...state.config, ...patch });
+  if (conflicts(rules, next).length) {
+    syncControls(state); // the control shows the setup still in use
+    const ways = alternatives(rules, next, patch).map((alt) => ({ label: `use ${describe(alt)}`, run: () => change(state, alt) }));
+    showNote(`Not changed: ${conflictReasons(rules, next).join(", and ")}.${ways.length ? " Instead (a new run):" : ""}`, ways);
+    return;
+  }
+  const trainer = state.run?.trainer;
+  /** @type {Reconfiguration} */
+  let answer = { restart: Object.keys(patch), optimizer_reset: false, points_redrawn: false };
+  if (trainer) {
+    try {
+      answer = trainer.reconfigure(next);
+    } catch (e) {
+      syncControls(state);
+      showProblem(`Not changed: ${messageOf(e)}.`);
+      return;
+    }
+  }
+  const steps = trainer?.steps ?? 0;
+  state.config = next;
+  if (answer.restart.length) {
+    restart(state);
+    // The engine names the fields that need a new run as the configuration does.
+    const first = /** @type {Field} */ (answer.restart[0]);
+    if (steps > 0) showNote(`Training started again from step 0: changing ${labelOf(first)} needs ${NEEDS[first]}.`);
+    return;
+  }
+  liveChanged(state, patch, answer, steps);
+}
+
+/** After a live change: controls, link and views follow, the loss curve gets a mark, and
+ * the status line says what happened to the run.
+ * @param {State} state @param {Partial<Config>} patch @param {Reconfiguration} answer @param {number} steps */
+function liveChanged(state, patch, answer, steps) {
+  const { run, config } = state;
+  if (!run) return;
+  const changed = /** @type {Field[]} */ (Object.keys(patch)).filter((k) => k in MARK_TEXT);
+  if (changed.length) run.marks.push({ step: steps, text: changed.map((k) => MARK_TEXT[k]?.(config)).join(", ") });
+  if (answer.points_redrawn) run.data = run.trainer.data();
+  if ("batch_size" in patch) state.backend.remeasureSoon(run.trainer); // the cost per step changed
+  syncControls(state);
+  writeUrl(config);
+  const what = changed.map((k) => `${labelOf(k)} ${valueText(config, k)}`);
+  const extra = answer.optimizer_reset
+    ? `; ${choiceText("#optimizer", config.optimizer)} starts from zero moments`
+    : answer.points_redrawn
+      ? "; the same points, drawn again with the new noise"
+      : "";
+  showNote(`From step ${steps} on: ${what.join(", ")}, the same weights${extra}.`);
+  render(state);
+}

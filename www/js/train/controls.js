@@ -1,0 +1,132 @@
+// @ts-check
+// The controls' events, wired to what they do: a change of the configuration (changes.js),
+// the loop (play, pause, step), the points (click to add, clear), the views' options.
+
+import { $ } from "../dom.js";
+import { change, restart } from "./changes.js";
+import { showNoise, showTestFraction } from "./form.js";
+import { playOrPause, stepOnce } from "./loop.js";
+import { planePoint } from "./plot.js";
+import { PRESETS } from "./presets.js";
+import { drawNetworkOf, drawPlot, render } from "./render.js";
+
+/** @typedef {import("../../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../../pkg/gradscope.js").Activation} Activation */
+/** @typedef {import("./state.js").State} State */
+
+const NEW_LAYER_WIDTH = 4; // neurons in a layer added with "+ layer"
+const SEEDS = 1_000_000; // Regenerate counts the seed up, round through this many
+
+/** @param {string} selector */
+const select = (selector) => $(selector, HTMLSelectElement);
+/** @param {string} selector */
+const input = (selector) => $(selector, HTMLInputElement);
+
+/** @param {State} state */
+export function wireControls(state) {
+  /** @param {string} selector @param {string} event @param {(ev: Event) => void} f */
+  const on = (selector, event, f) => $(selector).addEventListener(event, f);
+  /** A menu that sets a field: its options' values are the engine's names and numbers.
+   * @param {string} selector @param {(value: string) => Partial<Config>} patch */
+  const onChoice = (selector, patch) => on(selector, "change", () => change(state, patch(select(selector).value)));
+  onChoice("#dataset", (v) => ({ dataset: /** @type {Config["dataset"]} */ (v) }));
+  onChoice("#classes", (v) => ({ classes: Number(v) }));
+  onChoice("#points", (v) => ({ points: Number(v) }));
+  onChoice("#loss", (v) => ({ loss: /** @type {Config["loss"]} */ (v) }));
+  onChoice("#optimizer", (v) => ({ optimizer: /** @type {Config["optimizer"]} */ (v) }));
+  onChoice("#momentum", (v) => ({ momentum: Number(v) }));
+  onChoice("#learning-rate", (v) => ({ learning_rate: Number(v) }));
+  onChoice("#batch-size", (v) => ({ batch_size: Number(v) }));
+  onChoice("#regularization", (v) => ({ regularization: /** @type {Config["regularization"]} */ (v) }));
+  onChoice("#lambda", (v) => ({ lambda: Number(v) }));
+  // Sliders: the readout follows while dragging; the change comes on release.
+  on("#noise", "input", () => showNoise(input("#noise").value));
+  on("#noise", "change", () => change(state, { noise: Number(input("#noise").value) }));
+  on("#test-fraction", "input", () => showTestFraction(Number(input("#test-fraction").value)));
+  on("#test-fraction", "change", () => change(state, { test_fraction: Number(input("#test-fraction").value) }));
+  on("#regenerate", "click", () => change(state, { seed: (state.config.seed + 1) % SEEDS }));
+  on("#preset", "change", () => {
+    const preset = PRESETS[select("#preset").value];
+    if (preset) change(state, { ...state.defaults, ...preset });
+  });
+  wireFeatures(state);
+  wireLayers(state);
+  wirePoints(state);
+
+  on("#color-by-weight", "change", () => drawNetworkOf(state));
+  on("#discretize", "change", () => drawPlot(state));
+  on("#play", "click", () => playOrPause(state));
+  on("#step-once", "click", () => stepOnce(state));
+  on("#reset", "click", () => restart(state));
+  document.addEventListener("keydown", (ev) => {
+    const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");
+    if (ev.code === "Space" && !typing) {
+      ev.preventDefault();
+      playOrPause(state);
+    }
+  });
+}
+
+/** The feature checkboxes: at least one stays ticked. @param {State} state */
+function wireFeatures(state) {
+  const features = $("#features");
+  features.addEventListener("change", (ev) => {
+    const box = ev.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    const chosen = [...features.querySelectorAll("input:checked")].map((b) => /** @type {HTMLInputElement} */ (b).value);
+    if (chosen.length) change(state, { features: /** @type {Config["features"]} */ (chosen) });
+    else box.checked = true;
+  });
+}
+
+/** Adding and removing layers, and each layer's box (− width +, activation), whose
+ * controls form.js rebuilds on every change: one listener for them all. @param {State} state */
+function wireLayers(state) {
+  $("#add-layer").addEventListener("click", () =>
+    change(state, { hidden: [...state.config.hidden, NEW_LAYER_WIDTH], activations: [...state.config.activations, state.rules.default_activation] }),
+  );
+  $("#remove-layer").addEventListener("click", () =>
+    change(state, { hidden: state.config.hidden.slice(0, -1), activations: state.config.activations.slice(0, -1) }),
+  );
+  const boxes = $("#layer-controls");
+  /** The layer a control of a box is for, and what it does. @param {EventTarget | null} target */
+  const control = (target) => {
+    const c = target instanceof Element ? target.closest("[data-role]") : null;
+    return c instanceof HTMLElement ? { l: Number(c.dataset.layer), role: c.dataset.role, c } : null;
+  };
+  boxes.addEventListener("click", (ev) => {
+    const hit = control(ev.target);
+    if (!hit || (hit.role !== "minus" && hit.role !== "plus")) return;
+    const by = hit.role === "plus" ? 1 : -1;
+    change(state, { hidden: state.config.hidden.map((w, i) => (i === hit.l ? w + by : w)) });
+  });
+  boxes.addEventListener("change", (ev) => {
+    const hit = control(ev.target);
+    if (!hit || !(hit.c instanceof HTMLSelectElement)) return;
+    const value = /** @type {Activation} */ (hit.c.value);
+    change(state, { activations: state.config.activations.map((a, i) => (i === hit.l ? value : a)) });
+  });
+}
+
+/** Clicking the plot adds a point of the chosen class (shift: the other one); Clear removes
+ * them all. @param {State} state */
+function wirePoints(state) {
+  $("#plot").addEventListener("click", (ev) => {
+    const run = state.run;
+    if (!run) return;
+    const [x, y] = planePoint(ev, run.trainer.extent);
+    const classes = state.config.classes;
+    let k = Number(select("#click-class").value);
+    if (ev.shiftKey) k = classes === 2 ? 1 - k : (k + 1) % classes;
+    run.trainer.addPoint(x, y, k, false);
+    run.data = run.trainer.data();
+    render(state);
+  });
+  $("#clear").addEventListener("click", () => {
+    const run = state.run;
+    if (!run) return;
+    run.trainer.clearPoints();
+    run.data = run.trainer.data();
+    render(state);
+  });
+}

@@ -1,0 +1,101 @@
+// @ts-check
+// The loss curves: train and test loss against steps, with a dotted line at each live
+// change. The loss falls over orders of magnitude, so the vertical axis is logarithmic
+// once the curve spans more than two decades; a loss of exactly 0 (hinge loss does reach
+// it) then has its own band at the bottom. The axis labels sit in a margin on the left,
+// where no line is drawn.
+
+import { $, context2d } from "../dom.js";
+
+/** @typedef {import("./state.js").LossPoint} LossPoint */
+/** @typedef {import("./state.js").Mark} Mark */
+
+const canvas = $("#curves", HTMLCanvasElement);
+const scaleNote = $("#curves-scale");
+
+/** @type {[key: "train" | "test", colour: string, dash: number[]][]} */
+const LINES = [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]];
+
+/** @param {LossPoint[]} history @param {Mark[]} marks */
+export function drawCurves(history, marks) {
+  const ctx = context2d(canvas);
+  const [W, H] = [canvas.width, canvas.height];
+  const [left, top, bottom] = [50, 8, 6]; // margins: labels on the left
+  ctx.clearRect(0, 0, W, H);
+  const finite = history.flatMap((h) => [h.train, h.test]).filter((v) => Number.isFinite(v) && v >= 0);
+  const positive = finite.filter((v) => v > 0);
+  const max = Math.max(0, ...finite);
+  const min = positive.length ? Math.min(...positive) : 0;
+  const log = min > 0 && max / min > 100;
+  scaleNote.textContent = log ? "(log scale)" : "";
+  if (history.length < 2 || !finite.length) return;
+  const zeroBand = log && finite.includes(0) ? 14 : 0;
+  const plotBottom = H - bottom - zeroBand; // where the lowest value (or min on a log axis) sits
+  const [lo, hi] = log ? [Math.log10(min), Math.log10(max)] : [0, max || 1];
+  /** @param {number} v */
+  const yOf = (v) => {
+    if (log && v === 0) return H - bottom;
+    const f = log ? Math.log10(v) : v;
+    return plotBottom - ((f - lo) / (hi - lo || 1)) * (plotBottom - top);
+  };
+  const last = history[history.length - 1].step || 1;
+  /** @param {number} step */
+  const xOf = (step) => left + (step / last) * (W - left - 6);
+
+  ctx.fillStyle = "#5b6270";
+  ctx.font = "11px system-ui";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  /** @param {number} v @param {number} y */
+  const label = (v, y) => ctx.fillText(axisNumber(v), left - 6, Math.min(H - 6, Math.max(7, y)));
+  label(max, yOf(max));
+  label(log ? min : 0, plotBottom);
+  if (zeroBand) label(0, H - bottom);
+  ctx.strokeStyle = "#e3e6eb";
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(left - 2, top);
+  ctx.lineTo(left - 2, H - bottom);
+  ctx.stroke();
+
+  // Live changes: a dotted line at the step, with what changed; a label that would run
+  // into the one before it goes a row lower.
+  ctx.textAlign = "left";
+  ctx.textBaseline = "top";
+  /** @type {number[]} */
+  const rowEnds = [];
+  for (const m of marks) {
+    const x = Math.round(xOf(m.step)) + 0.5;
+    let row = rowEnds.findIndex((end) => end < x);
+    if (row < 0) row = rowEnds.push(0) - 1;
+    rowEnds[row] = x + 3 + ctx.measureText(m.text).width + 4;
+    ctx.strokeStyle = "#2563eb";
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, H - bottom);
+    ctx.stroke();
+    ctx.fillStyle = "#2563eb";
+    ctx.fillText(m.text, x + 3, top + 12 * row);
+  }
+  for (const [key, colour, dash] of LINES) {
+    ctx.beginPath();
+    ctx.setLineDash(dash);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    let started = false;
+    for (const h of history) {
+      if (!(Number.isFinite(h[key]) && h[key] >= 0)) continue;
+      const [x, y] = [xOf(h.step), yOf(h[key])];
+      if (started) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      started = true;
+    }
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+}
+
+/** A number for an axis label, narrow enough for its margin: 0.51, 0.0021, 2e−5.
+ * @param {number} v */
+const axisNumber = (v) => (v === 0 ? "0" : v < 0.001 ? v.toExponential(0).replace("-", "−") : String(Number(v.toPrecision(2))));

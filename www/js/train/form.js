@@ -1,0 +1,129 @@
+// @ts-check
+// The configuration shown in the controls: each control set to its field, the choices
+// that cannot go with the current classes marked with the reason, and the per-layer boxes
+// rebuilt. Their events are wired in controls.js.
+
+import { $, el } from "../dom.js";
+import { CLASS_COLORS } from "./palette.js";
+import { classCounts, conflicts, describe, onlyFor } from "./rules.js";
+
+/** @typedef {import("./state.js").State} State */
+/** @typedef {import("./rules.js").RuleBook} RuleBook */
+
+/** @param {string} selector */
+const select = (selector) => $(selector, HTMLSelectElement);
+/** @param {string} selector */
+const input = (selector) => $(selector, HTMLInputElement);
+
+const layerBoxes = $("#layer-controls");
+const features = $("#features");
+
+/** The controls whose choices are the engine's: a checkbox per feature, and the numbers
+ * of classes. Built once, before the options' words are kept (`keepOptionWords`).
+ * @param {RuleBook} rules */
+export function buildChoices(rules) {
+  for (const { name, label } of rules.features) {
+    features.append(el("label", {}, el("input", { type: "checkbox", value: name }), ` ${label}`));
+  }
+  select("#classes").replaceChildren(...classCounts(rules).map((k) => el("option", { value: String(k), textContent: String(k) })));
+}
+
+/** Sets every control to `state.config`. @param {State} state */
+export function syncControls(state) {
+  const config = state.config;
+  select("#dataset").value = config.dataset;
+  select("#classes").value = String(config.classes);
+  input("#noise").value = String(config.noise);
+  $("#noise-out").textContent = String(config.noise);
+  input("#test-fraction").value = String(config.test_fraction);
+  showTestFraction(config.test_fraction);
+  setSelect("#points", config.points);
+  select("#loss").value = config.loss;
+  select("#optimizer").value = config.optimizer;
+  setSelect("#learning-rate", config.learning_rate);
+  setSelect("#batch-size", config.batch_size);
+  select("#regularization").value = config.regularization;
+  setSelect("#lambda", config.lambda);
+  setSelect("#momentum", config.momentum);
+  select("#momentum").disabled = config.optimizer !== "momentum";
+  annotateOptions(state);
+  for (const box of features.querySelectorAll("input")) box.checked = config.features.some((f) => f === box.value);
+  select("#click-class").replaceChildren(
+    ...Array.from({ length: config.classes }, (_, k) => el("option", { value: String(k), textContent: `${k} (${CLASS_COLORS[k].name})` })),
+  );
+  syncLayerBoxes(state);
+}
+
+/** The noise readout, as the slider moves. @param {string} noise */
+export const showNoise = (noise) => ($("#noise-out").textContent = noise);
+
+/** The test fraction readout, as the slider moves. @param {number} f */
+export const showTestFraction = (f) => ($("#test-out").textContent = `${Math.round(100 * f)}%`);
+
+/** Marks the choices that cannot go with the current classes (or dataset and loss) with
+ * the reason, so they are seen before they are picked. @param {State} state */
+function annotateOptions({ rules, config }) {
+  /** @param {string} selector @param {(value: string) => string} why */
+  const mark = (selector, why) => {
+    for (const o of select(selector).options) {
+      const reason = why(o.value);
+      o.textContent = reason ? `${o.dataset.label} (${reason})` : o.dataset.label ?? "";
+    }
+  };
+  mark("#dataset", (d) => onlyFor(rules.datasets[/** @type {keyof RuleBook["datasets"]} */ (d)], config.classes));
+  mark("#loss", (l) => onlyFor(rules.losses[/** @type {keyof RuleBook["losses"]} */ (l)], config.classes));
+  mark("#classes", (k) => {
+    const clash = conflicts(rules, { ...config, classes: Number(k) });
+    return clash.length ? `not with ${describe(Object.fromEntries(clash.map((c) => [c, config[c]])))}` : "";
+  });
+}
+
+/** The per-layer boxes (− width +, activation), rebuilt on every change; the control that
+ * had the keyboard focus gets it back, so keyboard use goes on where it was. Each control
+ * says which layer it is for and what it does (`data-layer`, `data-role`).
+ * @param {State} state */
+function syncLayerBoxes({ rules, config }) {
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement && layerBoxes.contains(active) ? { ...active.dataset } : null;
+  layerBoxes.replaceChildren();
+  config.hidden.forEach((width, l) => {
+    const layer = { layer: String(l) };
+    const act = el("select", { ariaLabel: `activation of layer ${l + 1}` }, ...rules.activations.map((a) => el("option", { value: a, textContent: a })));
+    act.value = config.activations[l] ?? rules.default_activation;
+    Object.assign(act.dataset, layer, { role: "activation" });
+    const minus = el("button", { type: "button", textContent: "−", title: "fewer neurons", ariaLabel: `fewer neurons in layer ${l + 1}` });
+    const plus = el("button", { type: "button", textContent: "+", title: "more neurons", ariaLabel: `more neurons in layer ${l + 1}` });
+    Object.assign(minus.dataset, layer, { role: "minus" });
+    Object.assign(plus.dataset, layer, { role: "plus" });
+    minus.disabled = width <= 1;
+    plus.disabled = width >= rules.max_width;
+    if (plus.disabled) plus.title = `at most ${rules.max_width} neurons`;
+    layerBoxes.append(el("div", { className: "layer-box" }, `layer ${l + 1}: `, minus, el("b", { textContent: String(width) }), plus, act));
+  });
+  if (focused) {
+    // The same control of the same layer; if it is now disabled, its neighbour in the box.
+    const box = /** @type {(HTMLButtonElement | HTMLSelectElement)[]} */ ([...layerBoxes.querySelectorAll(`[data-layer="${focused.layer}"]`)]);
+    const same = box.find((c) => c.dataset.role === focused.role);
+    (same && !same.disabled ? same : box.find((c) => !c.disabled))?.focus();
+  }
+  /** @type {[string, string, boolean][]} */
+  const ends = [["#add-layer", "#remove-layer", config.hidden.length >= rules.max_layers], ["#remove-layer", "#add-layer", !config.hidden.length]];
+  for (const [button, other, full] of ends) {
+    const b = $(button, HTMLButtonElement);
+    if (full && document.activeElement === b) $(other).focus();
+    b.disabled = full;
+  }
+}
+
+/** Selects `value` in a select of numbers, adding it as an option if the list lacks it.
+ * @param {string} selector @param {number} value */
+function setSelect(selector, value) {
+  const s = select(selector);
+  const has = () => [...s.options].find((o) => Number(o.value) === value);
+  if (!has()) {
+    const option = el("option", { value: String(value), textContent: String(value) });
+    option.dataset.label = String(value);
+    s.append(option);
+  }
+  s.value = has()?.value ?? "";
+}

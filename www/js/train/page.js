@@ -1,0 +1,72 @@
+// @ts-check
+// The training page: a classifier learning live, TensorFlow-Playground style.
+//
+// Data flow: the controls and the link give a configuration (url.js, controls.js); the
+// engine's rules say whether it can be trained (rules.js) and a trainer runs it
+// (changes.js), stepped by the loop (loop.js) on the backend the measurement chose
+// (backend.js); the views draw what the trainer reports (render.js: plot.js, curves.js,
+// network.js). All of it is in one state object (state.js).
+
+import init from "../../pkg/gradscope.js";
+import { $ } from "../dom.js";
+import { messageOf } from "../errors.js";
+import { restart } from "./changes.js";
+import { wireControls } from "./controls.js";
+import { keepOptionWords } from "./fields.js";
+import { buildChoices } from "./form.js";
+import { pause, play } from "./loop.js";
+import { drawPlot } from "./render.js";
+import { createState } from "./state.js";
+import { showProblem } from "./status.js";
+import { readUrl } from "./url.js";
+
+/** @typedef {import("./state.js").State} State */
+
+/** What the page tests (and the console) can ask, as `window.gradscope`; `backend` is set
+ * once a backend is chosen. @param {State} state */
+function probesOf(state) {
+  return {
+    ready: true,
+    play: () => play(state),
+    pause: () => pause(state),
+    get config() {
+      return state.config;
+    },
+    defaults: state.defaults,
+    /** Intervals between the last frames while training, in ms. */
+    frameTimes: () => [...state.loop.frameTimes],
+    /** The labels of the current points. */
+    labels: () => Array.from(state.run?.data.labels ?? []),
+    /** @type {"cpu" | "gpu" | null} */
+    backend: null,
+    /** Destroys the WebGPU device, as a driver reset would (for the fallback test). */
+    loseGpu: () => state.backend.lose(),
+  };
+}
+
+async function main() {
+  await init();
+  const state = createState();
+  buildChoices(state.rules);
+  keepOptionWords();
+  const { backend } = state;
+  const probes = probesOf(state);
+  backend.onChange = () => {
+    probes.backend = backend.heatmap.active;
+    drawPlot(state);
+  };
+  const { config, refused } = readUrl(state.defaults, state.rules);
+  state.config = config;
+  wireControls(state);
+  restart(state);
+  if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
+  await backend.open();
+  backend.cancelRemeasure(); // measured here, not again
+  if (state.run) await backend.measure(state.run.trainer);
+  // The menu is followed from the first measurement on (until then, nothing to choose by).
+  $("#backend-choice").addEventListener("change", () => backend.choose());
+  Object.assign(window, { gradscope: probes });
+  backend.choose();
+}
+
+main().catch((e) => showProblem(`gradscope could not start: ${messageOf(e)}`));

@@ -1,0 +1,26 @@
+// @ts-check
+// The setups the Preset menu offers, by the option's value: what each changes from the
+// defaults.
+
+/** @typedef {import("../../pkg/gradscope.js").Config} Config */
+
+/** @type {Record<string, Partial<Config>>} */
+export const PRESETS = {
+  // The lecture's logistic regression: one sigmoid neuron (a linear layer and the
+  // logistic loss), L2.
+  lecture: {
+    dataset: "blobs", classes: 2, noise: 0.3, hidden: [], activations: [], loss: "logistic",
+    optimizer: "sgd", learning_rate: 0.1, batch_size: 32, regularization: "l2", lambda: 0.01,
+  },
+  // micrograd's demo: moons, a 16-16 relu MLP, hinge loss.
+  micrograd: {
+    dataset: "moons", classes: 2, points: 100, noise: 0.1, test_fraction: 0, hidden: [16, 16],
+    activations: ["relu", "relu"], loss: "hinge", optimizer: "sgd", learning_rate: 0.1,
+    batch_size: 100, regularization: "l2", lambda: 0.0001,
+  },
+  spiral3: {
+    dataset: "spiral", classes: 3, points: 500, noise: 0.03, hidden: [32, 32], activations: ["relu", "relu"],
+    loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 32,
+    regularization: "none", lambda: 0,
+  },
+};

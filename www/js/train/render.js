@@ -1,0 +1,78 @@
+// @ts-check
+// The run drawn from what the trainer reports: the numbers in the run bar, the decision
+// plot, the loss curves and the network.
+
+import { $ } from "../dom.js";
+import { fmt } from "../format.js";
+import { drawCurves } from "./curves.js";
+import { drawNetwork } from "./network.js";
+import { paintPlot } from "./plot.js";
+import { featureLabel } from "./rules.js";
+
+/** @typedef {import("./state.js").State} State */
+/** @typedef {import("./state.js").Run} Run */
+/** @typedef {import("../../pkg/gradscope.js").Metrics} Metrics */
+
+const HISTORY_MAX = 600; // points on the loss curves; beyond, every other one is dropped
+
+const numbers = {
+  steps: $("#steps"),
+  epochs: $("#epochs"),
+  trainLoss: $("#train-loss"),
+  trainAcc: $("#train-acc"),
+  testLoss: $("#test-loss"),
+  testAcc: $("#test-acc"),
+};
+
+/** Everything, after the run moved or changed. @param {State} state */
+export function render(state) {
+  const run = state.run;
+  if (!run) return;
+  const m = run.trainer.evaluate();
+  const step = run.trainer.steps;
+  showNumbers(run, m, step);
+  const last = run.history[run.history.length - 1];
+  if (!last || last.step !== step) run.history.push({ step, train: m.train_loss, test: m.test_loss });
+  if (run.history.length > HISTORY_MAX) run.history = run.history.filter((_, i) => i % 2 === 0);
+  drawPlot(state);
+  drawCurves(run.history, run.marks);
+  drawNetworkOf(state);
+}
+
+/** @param {Run} run @param {Metrics} m @param {number} step */
+function showNumbers(run, m, step) {
+  numbers.steps.textContent = String(step);
+  numbers.epochs.textContent = String(run.trainer.epochs);
+  // An empty set has no loss or accuracy: say so rather than NaN.
+  const none = "no points";
+  const hasTrain = run.data.train.length > 0;
+  const hasTest = run.data.test.length > 0;
+  numbers.trainLoss.textContent = hasTrain ? fmt(m.train_loss) : none;
+  numbers.trainAcc.textContent = hasTrain ? percent(m.train_accuracy) : none;
+  numbers.testLoss.textContent = hasTest ? fmt(m.test_loss) : none;
+  numbers.testAcc.textContent = hasTest ? percent(m.test_accuracy) : none;
+  numbers.trainAcc.dataset.value = String(m.train_accuracy);
+  numbers.steps.dataset.value = String(step);
+}
+
+/** @param {number} x */
+const percent = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : fmt(x));
+
+/** The decision plot, from the backend in use: the GPU's first heatmap may still be on its
+ * way, and is painted when it arrives. @param {State} state */
+export function drawPlot(state) {
+  const paint = (/** @type {ArrayLike<number>} */ probs) => {
+    const run = state.run;
+    if (run) paintPlot(probs, state.config.classes, run.data, run.trainer.extent);
+  };
+  const run = state.run;
+  if (!run) return;
+  const probs = state.backend.heatmapProbabilities(run.trainer, paint);
+  if (probs) paint(probs);
+}
+
+/** The network view, its inputs named as the features' labels. @param {State} state */
+export function drawNetworkOf(state) {
+  if (!state.run) return;
+  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)));
+}

@@ -1,0 +1,116 @@
+// @ts-check
+// Which choices go together, from the engine's rules (`Trainer.rules()`), so that the page
+// states none of its own: the choices that cannot go with the classes, the nearest setups
+// that can, and the words for both.
+
+import { Trainer } from "../../pkg/gradscope.js";
+import { choiceText } from "./fields.js";
+
+/** @typedef {import("../../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../../pkg/gradscope.js").Rules} Rules */
+/** @typedef {import("../../pkg/gradscope.js").DatasetKind} DatasetKind */
+/** @typedef {import("../../pkg/gradscope.js").Loss} Loss */
+/** @typedef {import("../../pkg/gradscope.js").Feature} Feature */
+/**
+ * The engine's rules with the class counts by name: `datasets.moons` is [2].
+ * @typedef {Omit<Rules, "datasets" | "losses"> & {
+ *   datasets: Record<DatasetKind, number[]>, losses: Record<Loss, number[]> }} RuleBook
+ */
+/** The three choices that must agree. @typedef {"dataset" | "classes" | "loss"} Choice */
+/** @typedef {Pick<Required<Config>, Choice>} Setup */
+
+/** @type {Choice[]} */
+const CHOICES = ["dataset", "classes", "loss"];
+
+/** The engine's rules, read once. @returns {RuleBook} */
+export function readRules() {
+  const r = Trainer.rules();
+  return { ...r, datasets: byName(r.datasets), losses: byName(r.losses) };
+}
+
+/**
+ * @template {string} K
+ * @param {{ name: K, classes: number[] }[]} list
+ * @returns {Record<K, number[]>}
+ */
+function byName(list) {
+  return /** @type {Record<K, number[]>} */ (Object.fromEntries(list.map((a) => [a.name, a.classes])));
+}
+
+/** Every number of classes some dataset can have, smallest first. @param {RuleBook} rules */
+export const classCounts = (rules) => [...new Set(Object.values(rules.datasets).flat())].sort((a, b) => a - b);
+
+/** The choices among dataset and loss that cannot go with `setup`'s classes.
+ * @param {RuleBook} rules @param {Setup} setup
+ * @returns {("dataset" | "loss")[]} */
+export function conflicts(rules, setup) {
+  return [
+    ...(rules.datasets[setup.dataset].includes(setup.classes) ? [] : /** @type {const} */ (["dataset"])),
+    ...(rules.losses[setup.loss].includes(setup.classes) ? [] : /** @type {const} */ (["loss"])),
+  ];
+}
+
+const orWords = (/** @type {number[]} */ list) => list.join(" or ");
+
+/** Why `setup`'s classes do not go with its dataset or loss, in the page's words.
+ * @param {RuleBook} rules @param {Setup} setup */
+export function conflictReasons(rules, setup) {
+  return conflicts(rules, setup).map((k) =>
+    k === "dataset"
+      ? `${choiceText("#dataset", setup.dataset)} has ${orWords(rules.datasets[setup.dataset])} classes only`
+      : `the ${choiceText("#loss", setup.loss)} loss is for ${orWords(rules.losses[setup.loss])} classes only`,
+  );
+}
+
+/** What the menu adds to a dataset's or a loss's option when it cannot have `classes`:
+ * "2 classes only"; "" when it can. @param {number[]} allowed the classes it can have
+ * @param {number} classes */
+export const onlyFor = (allowed, classes) => (allowed.includes(classes) ? "" : `${orWords(allowed)} classes only`);
+
+/** The nearest setups the rules allow that keep what was just picked: the fewest of the
+ * other choices (dataset, classes, loss) changed. Each is a patch of what was picked and
+ * what changed, in the order the rules list the choices.
+ * @param {RuleBook} rules @param {Required<Config>} next @param {Partial<Config>} picked
+ * @returns {Partial<Config>[]} */
+export function alternatives(rules, next, picked) {
+  const free = CHOICES.filter((k) => !(k in picked));
+  const datasets = /** @type {DatasetKind[]} */ (Object.keys(rules.datasets));
+  const losses = /** @type {Loss[]} */ (Object.keys(rules.losses));
+  const classes = classCounts(rules);
+  /** @type {Setup[]} */
+  const setups = [];
+  for (const dataset of datasets) for (const k of classes) for (const loss of losses) setups.push({ dataset, classes: k, loss });
+  const changed = (/** @type {Setup} */ s) => free.filter((k) => s[k] !== next[k]);
+  const keeps = (/** @type {Setup} */ s) => CHOICES.every((k) => free.includes(k) || s[k] === next[k]);
+  const fitting = setups.filter((s) => keeps(s) && !conflicts(rules, s).length);
+  const fewest = Math.min(...fitting.map((s) => changed(s).length));
+  return fitting
+    .filter((s) => changed(s).length === fewest)
+    .map((s) => {
+      const whole = { ...next, ...s };
+      const keys = [...Object.keys(picked), ...changed(s)];
+      return /** @type {Partial<Config>} */ (Object.fromEntries(keys.map((k) => [k, whole[/** @type {keyof Config} */ (k)]])));
+    });
+}
+
+/** A setup as words for a button: "spiral, 3 classes, softmax cross-entropy".
+ * @param {Partial<Config>} patch */
+export function describe(patch) {
+  return [
+    patch.dataset !== undefined && choiceText("#dataset", patch.dataset),
+    patch.classes !== undefined && `${patch.classes} classes`,
+    patch.loss !== undefined && choiceText("#loss", patch.loss),
+  ]
+    .filter((words) => words)
+    .join(", ");
+}
+
+/** One activation per hidden layer, the engine's default where the list is short: the
+ * network the trainer builds from `config`. @param {RuleBook} rules @param {Required<Config>} config */
+export function normalize(rules, config) {
+  config.activations = config.hidden.map((_, i) => config.activations[i] ?? rules.default_activation);
+  return config;
+}
+
+/** How the page writes a feature: "x1²" for x1_squared. @param {RuleBook} rules @param {Feature} name */
+export const featureLabel = (rules, name) => rules.features.find((f) => f.name === name)?.label ?? name;

@@ -1,0 +1,63 @@
+// @ts-check
+// The training page's state, in one object: what the engine allows, the configuration the
+// controls show, the run that trains it, where the run's work is done, and the animation
+// loop. Every module is handed this object; none keeps state of its own.
+
+import { Trainer } from "../../pkg/gradscope.js";
+import { Backend } from "./backend.js";
+import { readRules } from "./rules.js";
+
+/** @typedef {import("../../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../../pkg/gradscope.js").Dataset} Dataset */
+/** @typedef {import("./rules.js").RuleBook} RuleBook */
+
+/** One point of the loss curves. @typedef {{ step: number, train: number, test: number }} LossPoint */
+/** A live change, marked on the loss curves at its step. @typedef {{ step: number, text: string }} Mark */
+
+/**
+ * One trainer from step 0, and what the page keeps of it: a new run starts afresh.
+ * @typedef {object} Run
+ * @property {Trainer} trainer
+ * @property {Dataset} data its points, read again whenever they change
+ * @property {LossPoint[]} history
+ * @property {Mark[]} marks
+ * @property {string} stopped why training stopped by itself, while it stays stopped
+ * @property {number} cpuSteps steps per animation frame on the CPU, adapted to the frame budget
+ * @property {number} gpuSteps steps per GPU submission, adapted to about two frames
+ */
+
+/**
+ * @typedef {object} Loop
+ * @property {boolean} playing
+ * @property {number[]} frameTimes the last 120 intervals between animation frames while playing
+ * @property {number | null} lastFrame when the last frame ran, while playing
+ */
+
+/**
+ * @typedef {object} State
+ * @property {Required<Config>} defaults the engine's defaults
+ * @property {RuleBook} rules the engine's rules
+ * @property {Required<Config>} config the configuration the controls show and the URL holds
+ * @property {Run | null} run the run in progress; null until a trainer could be built
+ * @property {Backend} backend
+ * @property {Loop} loop
+ */
+
+/** The page's state before its first run: the engine's defaults and rules (read once the
+ * engine is loaded), and the defaults as the configuration. @returns {State} */
+export function createState() {
+  const defaults = Trainer.defaults();
+  return {
+    defaults,
+    rules: readRules(),
+    config: structuredClone(defaults),
+    run: null,
+    backend: new Backend(),
+    loop: { playing: false, frameTimes: [], lastFrame: null },
+  };
+}
+
+/** A run of `trainer`, from its first step. @param {Trainer} trainer @returns {Run} */
+export function newRun(trainer) {
+  return { trainer, data: trainer.data(), history: [], marks: [], stopped: "", cpuSteps: 1, gpuSteps: 1 };
+}
