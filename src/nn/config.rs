@@ -195,6 +195,10 @@ pub struct Rules {
     pub default_activation: Activation,
     pub max_layers: usize,
     pub max_width: usize,
+    pub max_points: usize,
+    pub max_noise: f64,
+    /// The largest fraction of the points held out for testing.
+    pub max_test_fraction: f64,
 }
 
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -238,6 +242,9 @@ impl Rules {
             default_activation: DEFAULT_ACTIVATION,
             max_layers: MAX_LAYERS,
             max_width: MAX_WIDTH,
+            max_points: MAX_POINTS,
+            max_noise: MAX_NOISE,
+            max_test_fraction: MAX_TEST_FRACTION,
         }
     }
 }

@@ -26,6 +26,10 @@ export function buildChoices(rules) {
     features.append(el("label", {}, el("input", { type: "checkbox", value: name }), ` ${label}`));
   }
   select("#classes").replaceChildren(...classCounts(rules).map((k) => el("option", { value: String(k), textContent: String(k) })));
+  // The menus' and sliders' ends are the engine's limits, not numbers of the page's own.
+  for (const option of [...select("#points").options]) if (Number(option.value) > rules.max_points) option.remove();
+  input("#test-fraction").max = String(rules.max_test_fraction);
+  input("#noise").max = String(Math.min(Number(input("#noise").max), rules.max_noise));
 }
 
 /** Sets every control to `state.config`. @param {State} state */

@@ -8,6 +8,8 @@ import { $, context2d } from "../dom.js";
 import { fmt } from "../format.js";
 import { CLASS_COLORS } from "./palette.js";
 
+const LABEL_FONT = "11px system-ui"; // the input labels
+
 /** @typedef {import("../../pkg/gradscope.js").Trainer} Trainer */
 
 /** Cells per side of each input's and neuron's heatmap. */
@@ -45,8 +47,11 @@ export function drawNetwork(trainer, inputLabels) {
   const inputs = trainer.features(THUMB);
   const widths = [layers[0].inputs, ...layers.map((l) => l.outputs)];
   const size = Math.max(4, Math.min(36, (H - 10) / Math.max(...widths) - 6));
+  // The input column leaves room for its longest label ("sin x1"), so none is cut off.
+  ctx.font = LABEL_FONT;
+  const left = Math.max(30, 8 + Math.max(0, ...inputLabels.map((t) => ctx.measureText(t).width)));
   /** Left edge of column `c`. @param {number} c */
-  const colX = (c) => 30 + (c * (W - 60 - size)) / Math.max(1, widths.length - 1);
+  const colX = (c) => left + (c * (W - left - 30 - size)) / Math.max(1, widths.length - 1);
   /** Top edge of neuron `i` of column `c`, the column centred vertically. @param {number} c @param {number} i */
   const rowY = (c, i) => H / 2 + (i - (widths[c] - 1) / 2) * (size + 6) - size / 2;
 
@@ -80,7 +85,7 @@ export function drawNetwork(trainer, inputLabels) {
       drawThumb(ctx, column(c === 0 ? inputs : neurons.layers[c - 1], w, i), colX(c), rowY(c, i), size);
       if (c === 0) {
         ctx.fillStyle = "#374151";
-        ctx.font = "11px system-ui";
+        ctx.font = LABEL_FONT;
         ctx.textAlign = "right";
         ctx.fillText(inputLabels[i] ?? "", colX(0) - 4, rowY(0, i) + size / 2 + 4);
       }
