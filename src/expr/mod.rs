@@ -57,7 +57,7 @@ impl ExprError {
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
         let line = &source[line_start..line_end];
         // Columns count characters, and tabs print as one space so the caret lines up.
-        let column = source[line_start..start].chars().count();
+        let column = Self::column(source, start) - 1;
         let width = source[start..end.min(line_end)].chars().count().max(1);
         let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
         let mut marks: Vec<char> = " "

@@ -42,6 +42,7 @@ const NODE_H = 54;
 const SAMPLES = 16; // points per curve segment for hit testing
 const LABEL_W = 56; // room kept for an edge's number ("−0.524979" at 10 px), in layout units
 const LABEL_H = 14;
+const MAX_LABELLED_NODES = 80; // larger graphs show no edge numbers: too many to read
 const READABLE = 0.42; // below this zoom node text is too small to read: draw boxes only
 const BAD = "#c81e1e"; // a value that left the real domain
 
@@ -144,35 +145,32 @@ export class GraphView {
    * where the label covers no node, no arrowhead and no label placed before it; none if
    * there is no such point, rather than a number over a node. */
   #placeLabels() {
+    for (const e of this.edges) e.label = null;
+    // Numbers are drawn only on graphs small enough to read (`#labelled`): on larger ones
+    // finding their places would be work for nothing on every keystroke.
+    if (this.layout.nodes.length > MAX_LABELLED_NODES) return;
     const pad = 3;
-    const boxes = this.layout.nodes.map((n) => ({
+    /** @type {Box[]} */
+    const taken = this.layout.nodes.map((n) => ({
       x0: n.x - NODE_W / 2 - pad,
       y0: n.y - NODE_H / 2 - pad,
       x1: n.x + NODE_W / 2 + pad,
       y1: n.y + NODE_H / 2 + pad,
     }));
     // The arrowheads, 9 units long, ending at each node's left side.
-    for (const n of this.layout.nodes) boxes.push({ x0: n.x - NODE_W / 2 - 11, y0: n.y - 10, x1: n.x - NODE_W / 2, y1: n.y + 10 });
-    /** @type {Box[]} */
-    const placed = [];
+    for (const n of this.layout.nodes) taken.push({ x0: n.x - NODE_W / 2 - 11, y0: n.y - 10, x1: n.x - NODE_W / 2, y1: n.y + 10 });
+    /** The room a number centred at `p` takes. @param {Point} p @returns {Box} */
+    const labelBox = (p) => ({ x0: p.x - LABEL_W / 2, y0: p.y - LABEL_H / 2, x1: p.x + LABEL_W / 2, y1: p.y + LABEL_H / 2 });
     /** @param {Box} r */
-    const overlaps = (r) => [...boxes, ...placed].some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
+    const free = (r) => !taken.some((b) => r.x0 < b.x1 && r.x1 > b.x0 && r.y0 < b.y1 && r.y1 > b.y0);
     for (const e of this.edges) {
-      e.label = null;
-      const line = polylineOf(e.segments);
+      const line = (e.polyline ??= polylineOf(e.segments));
       const mid = line.length >> 1;
-      for (let d = 0; d <= mid; d++) {
-        const found = [mid - d, mid + d].find((k) => {
-          const p = line[k];
-          if (!p) return false;
-          const r = { x0: p.x - LABEL_W / 2, y0: p.y - LABEL_H / 2, x1: p.x + LABEL_W / 2, y1: p.y + LABEL_H / 2 };
-          return !overlaps(r);
-        });
-        if (found !== undefined) {
-          const p = line[found];
+      for (let d = 0; d <= mid && !e.label; d++) {
+        const p = [line[mid - d], line[mid + d]].find((q) => q && free(labelBox(q)));
+        if (p) {
           e.label = p;
-          placed.push({ x0: p.x - LABEL_W / 2, y0: p.y - LABEL_H / 2, x1: p.x + LABEL_W / 2, y1: p.y + LABEL_H / 2 });
-          break;
+          taken.push(labelBox(p)); // placed numbers cover no later one
         }
       }
     }
@@ -438,7 +436,7 @@ export class GraphView {
    * zoom, where there is room, and only for what is known and flows.
    * @param {Edge} e */
   #labelled(e) {
-    return this.nodes.length <= 80 && this.view.scale > 0.55 && e.label !== null && !this.#fromConstant(e) && this.#edgeShown(e);
+    return this.nodes.length <= MAX_LABELLED_NODES && this.view.scale > 0.55 && e.label !== null && !this.#fromConstant(e) && this.#edgeShown(e);
   }
 
   /** Whether an edge's gradient is known at this point of a step-through. @param {Edge} e */

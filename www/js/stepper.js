@@ -89,6 +89,16 @@ export function buildSteps(direction, evaluation, tangents = null) {
   }
   if (direction === "tangent") return tangentSteps(nodes, tangents ?? []);
   const needed = upstreamOf(nodes, root);
+  // Every edge out of a node into a consumer the output depends on brings it a share.
+  /** @type {Map<number, { flowed: number[] }[]>} */
+  const arrivingAt = new Map();
+  for (const m of nodes) {
+    if (!needed.has(m.id)) continue;
+    for (const e of m.edges) {
+      if (!arrivingAt.has(e.from)) arrivingAt.set(e.from, []);
+      arrivingAt.get(e.from)?.push(e);
+    }
+  }
   const steps = [];
   for (let i = root; i >= 0; i--) {
     // Constants receive no gradient: nothing to show there.
@@ -99,8 +109,7 @@ export function buildSteps(direction, evaluation, tangents = null) {
     if (i === root) {
       caption = `Start at the output: ∂f/∂f = 1.`;
     } else {
-      // Every edge out of the node into a consumer the output depends on brings a share.
-      const arriving = nodes.flatMap((m) => (needed.has(m.id) ? m.edges.filter((e) => e.from === i) : []));
+      const arriving = arrivingAt.get(i) ?? [];
       caption =
         arriving.length > 1
           ? `${nodeName(n)} is used on ${arriving.length} paths, so its gradients are summed: ` +
