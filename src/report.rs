@@ -2,6 +2,7 @@
 //! edge with its local derivative and the gradient that flowed along it.
 
 use crate::graph::{Graph, NodeId};
+use crate::ops::elementwise::BEYOND_F64;
 use crate::ops::Op;
 use crate::tensor::Real;
 use serde::{Serialize, Serializer};
@@ -119,12 +120,7 @@ pub fn why_not_finite<T: Real>(graph: &Graph<T>, id: NodeId) -> Option<String> {
             _ => None,
         }
     };
-    let overflow = || {
-        format!(
-            "{} overflows: the result is beyond the largest f64 (about 1.8e308)",
-            node.op.name()
-        )
-    };
+    let overflow = || format!("{} overflows: the result is {BEYOND_F64}", node.op.name());
     Some(match node.op {
         Op::Unary(u, x) => element(x).map_or_else(overflow, |x| u.why_not_finite(x)),
         Op::Binary(b, x, y) => match (element(x), element(y)) {

@@ -152,6 +152,9 @@ impl Binary {
     }
 }
 
+/// How an overflow reads, in every op's words for it.
+pub const BEYOND_F64: &str = "beyond the largest f64 (about 1.8e308)";
+
 /// A number in a sentence: shortest form, exponent notation when very large or small.
 pub fn number_text(x: f64) -> String {
     let a = x.abs();
@@ -173,10 +176,7 @@ impl Unary {
             Unary::Ln => "ln(0) = −∞: the logarithm falls without bound towards 0".to_string(),
             Unary::Sqrt => format!("the square root of a negative number (x = {x_is}) is not a real number"),
             Unary::Exp => format!("e^x overflows: x = {x_is} is above ln(largest f64) ≈ 709.78"),
-            _ => format!(
-                "{}({x_is}) is beyond the largest f64 (about 1.8e308)",
-                self.name()
-            ),
+            _ => format!("{}({x_is}) is {BEYOND_F64}", self.name()),
         }
     }
 }
@@ -192,10 +192,7 @@ impl Binary {
                 format!("a negative number to a fractional power is not a real number: ({a_is})^{b_is}")
             }
             Binary::Pow if a == 0.0 && b < 0.0 => format!("0 to a negative power (0^{b_is}) is ∞"),
-            _ => format!(
-                "{a_is} {} {b_is} is beyond the largest f64 (about 1.8e308)",
-                self.name()
-            ),
+            _ => format!("{a_is} {} {b_is} is {BEYOND_F64}", self.name()),
         }
     }
 }
