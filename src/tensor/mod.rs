@@ -186,12 +186,13 @@ impl fmt::Debug for Shape {
     }
 }
 
+/// How shapes read in messages: `scalar`, `[3]` for a vector and `2×3` for a matrix.
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.rank {
             0 => write!(f, "scalar"),
             1 => write!(f, "[{}]", self.dims[1]),
-            _ => write!(f, "[{}×{}]", self.dims[0], self.dims[1]),
+            _ => write!(f, "{}×{}", self.dims[0], self.dims[1]),
         }
     }
 }
