@@ -1,7 +1,9 @@
-//! Matrix product and transpose: forward, reverse and forward rules together.
+//! Matrix product (`@`, with NumPy's rules for vectors) and transpose: forward, reverse and
+//! forward rules together.
 //!
 //! For `C = A·B` the lecture's layer rule: given the upstream gradient `G = ∂L/∂C`,
-//! `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`; the forward rule is `Ċ = Ȧ·B + A·Ḃ`.
+//! `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`; the forward rule is `Ċ = Ȧ·B + A·Ḃ`. A vector
+//! operand is a one-row or one-column matrix, so the same three rules serve all four cases.
 
 use super::{Arg, ShapeError};
 use crate::tensor::{Real, Shape};
@@ -25,24 +27,52 @@ pub fn gemm<T: Real>(
     T::gemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
 }
 
+/// `(m, k, n)` of the product as one `m × k` by `k × n` matrix product. NumPy's 1-D rules
+/// fit this without moving data: a vector on the left is a `1 × k` row (its 2-D view), a
+/// vector on the right a `k × 1` column (the same `k` values, read down), and the output
+/// drops the dimension a vector operand did not have.
+fn dims(a: Shape, b: Shape) -> (usize, usize, usize) {
+    let n = if b.rank() == 1 { 1 } else { b.cols() };
+    debug_assert_eq!(
+        inner_sizes(a, b).0,
+        inner_sizes(a, b).1,
+        "checked by matmul_shape"
+    );
+    (a.rows(), a.cols(), n)
+}
+
+/// The two sizes `@` contracts, which must agree: `a`'s last dimension and `b`'s first.
+pub fn inner_sizes(a: Shape, b: Shape) -> (usize, usize) {
+    (a.cols(), if b.rank() == 1 { b.cols() } else { b.rows() })
+}
+
+/// `@` as in NumPy: matrix·matrix is a matrix, vector·matrix and matrix·vector are vectors,
+/// vector·vector is their dot product, a scalar. A scalar operand is refused, as `@` does.
 pub fn matmul_shape(a: Shape, b: Shape) -> Result<Shape, ShapeError> {
-    if a.rank() != 2 || b.rank() != 2 {
+    if a.rank() == 0 || b.rank() == 0 {
         return Err(ShapeError::MatmulRank { a, b });
     }
-    if a.cols() != b.rows() {
+    let (ka, kb) = inner_sizes(a, b);
+    if ka != kb {
         return Err(ShapeError::MatmulInner { a, b });
     }
-    Ok(Shape::matrix(a.rows(), b.cols()))
+    Ok(match (a.rank(), b.rank()) {
+        (2, 2) => Shape::matrix(a.rows(), b.cols()),
+        (1, 2) => Shape::vector(b.cols()),
+        (2, 1) => Shape::vector(a.rows()),
+        _ => Shape::SCALAR,
+    })
 }
 
 pub fn matmul_forward<T: Real>(a: Arg<T>, b: Arg<T>, out: &mut [T]) {
-    let (m, k, n) = (a.shape.rows(), a.shape.cols(), b.shape.cols());
+    let (m, k, n) = dims(a.shape, b.shape);
     gemm(m, n, k, a.value, false, b.value, false, out, false);
 }
 
-/// `∂L/∂A += G·Bᵀ` (which = 0) or `∂L/∂B += Aᵀ·G` (which = 1).
+/// `∂L/∂A += G·Bᵀ` (which = 0) or `∂L/∂B += Aᵀ·G` (which = 1). A vector operand's gradient
+/// is its row or column of the matrix rule, already in its own layout.
 pub fn matmul_vjp<T: Real>(which: usize, a: Arg<T>, b: Arg<T>, upstream: &[T], grad: &mut [T]) {
-    let (m, k, n) = (a.shape.rows(), a.shape.cols(), b.shape.cols());
+    let (m, k, n) = dims(a.shape, b.shape);
     if which == 0 {
         gemm(m, k, n, upstream, false, b.value, true, grad, true);
     } else {
@@ -58,7 +88,7 @@ pub fn matmul_jvp<T: Real>(
     tangent_b: Option<&[T]>,
     tangent_out: &mut [T],
 ) {
-    let (m, k, n) = (a.shape.rows(), a.shape.cols(), b.shape.cols());
+    let (m, k, n) = dims(a.shape, b.shape);
     tangent_out.fill(T::zero());
     if let Some(ta) = tangent_a {
         gemm(m, n, k, ta, false, b.value, false, tangent_out, true);

@@ -32,9 +32,9 @@ pub enum ShapeError {
     Leaf,
     /// Element-wise operands that do not broadcast (each dimension equal or 1).
     Broadcast { op: &'static str, a: Shape, b: Shape },
-    /// A matrix product of something that is not a matrix.
+    /// A product `@` with a scalar operand (`@` takes vectors and matrices).
     MatmulRank { a: Shape, b: Shape },
-    /// A matrix product whose inner sizes differ.
+    /// A product `@` whose inner sizes differ.
     MatmulInner { a: Shape, b: Shape },
     /// A reduction along an axis the tensor does not have.
     Axis { axis: usize, shape: Shape },
@@ -49,13 +49,16 @@ impl fmt::Display for ShapeError {
         match *self {
             ShapeError::Leaf => write!(f, "a leaf has no inputs"),
             ShapeError::Broadcast { op, a, b } => write!(f, "cannot broadcast {a} with {b} for '{op}'"),
-            ShapeError::MatmulRank { a, b } => write!(f, "matmul needs two matrices, got {a} and {b}"),
-            ShapeError::MatmulInner { a, b } => write!(
+            ShapeError::MatmulRank { a, b } => write!(
                 f,
-                "matmul: {a} · {b} do not fit ({} columns against {} rows)",
-                a.cols(),
-                b.rows()
+                "cannot multiply {} by {}: @ needs vectors or matrices",
+                Noun(a),
+                Noun(b)
             ),
+            ShapeError::MatmulInner { a, b } => {
+                let (ka, kb) = matmul::inner_sizes(a, b);
+                write!(f, "cannot multiply {a} by {b}: inner sizes {ka} and {kb} differ")
+            }
             ShapeError::Axis { axis, shape } => {
                 write!(f, "axis {axis} is out of range for a tensor of shape {shape}")
             }
@@ -74,6 +77,18 @@ impl fmt::Display for ShapeError {
 }
 
 impl std::error::Error for ShapeError {}
+
+/// A shape as the object of a sentence: `a scalar`, `[3]`, `2×3`.
+struct Noun(Shape);
+
+impl fmt::Display for Noun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.rank() {
+            0 => write!(f, "a scalar"),
+            _ => write!(f, "{}", self.0),
+        }
+    }
+}
 
 /// A node's operation, carrying the ids of its inputs.
 #[derive(Clone, Copy, Debug, PartialEq)]
