@@ -6,7 +6,7 @@
 //! node's offset, so a pass over a graph of 100,000 scalars allocates nothing.
 
 pub use crate::ops::NodeId;
-use crate::ops::{Arg, Axis, Binary, Op, Reduction, ShapeError, Unary};
+use crate::ops::{Arg, Axis, Binary, Op, Reduction, ShapeError, Unary, Window};
 use crate::tensor::{Real, Shape, Tensor};
 use std::fmt;
 use std::ops::Range;
@@ -225,6 +225,12 @@ impl<T: Real> Graph<T> {
 
     pub fn mean(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
         self.op(Op::Reduce(Reduction::Mean, axis, x))
+    }
+
+    /// A block of `x`'s 2-D view, read as `window.shape`: `x[i]`, `x[i, j]`, `x[:, j]`,
+    /// `x[a:b]`. Refused if the window reaches outside `x` or its shape does not fit it.
+    pub fn select(&mut self, x: NodeId, window: Window) -> Result<NodeId, GraphError> {
+        self.op(Op::Select(window, x))
     }
 
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gradscope::gradcheck;
-use gradscope::ops::{Axis, Binary, Unary};
+use gradscope::ops::{Axis, Binary, Unary, Window};
 use gradscope::{Graph, NodeId, Shape, Tensor};
 use proptest::prelude::*;
 
@@ -109,6 +109,35 @@ proptest! {
         let t = g.unary(Unary::Tanh, c);
         let loss = g.sum(t, Axis::All).unwrap();
         assert_gradients(&mut g, loss, &[a, b]);
+    }
+
+    #[test]
+    fn select_any_window(r in dims(), c in dims(), seed in any::<u64>(), corner in any::<(u32, u32, u32, u32)>()) {
+        // A random block of a random matrix, read as a matrix, then as a vector when it is
+        // one row or column (x[i, a:b], x[a:b, j]); each feeds a nonlinearity.
+        let (row, col) = (corner.0 % r as u32, corner.1 % c as u32);
+        let rows = 1 + corner.2 % (r as u32 - row);
+        let cols = 1 + corner.3 % (c as u32 - col);
+        let mut g = Graph::new();
+        let x = g.parameter("x", tensor(Shape::matrix(r, c), seed));
+        let shape = Shape::matrix(rows as usize, cols as usize);
+        let block = g.select(x, Window { row, rows, col, cols, shape }).unwrap();
+        for i in 0..rows as usize {
+            for j in 0..cols as usize {
+                let at = (row as usize + i) * c + col as usize + j;
+                prop_assert_eq!(g.value(block)[i * cols as usize + j], g.value(x)[at]);
+            }
+        }
+        let y = g.unary(Unary::Sin, block);
+        let mut loss = g.sum(y, Axis::All).unwrap();
+        if rows == 1 || cols == 1 {
+            let shape = Shape::vector((rows * cols) as usize);
+            let line = g.select(x, Window { row, rows, col, cols, shape }).unwrap();
+            let sq = g.binary(Binary::Mul, line, line).unwrap();
+            let s = g.sum(sq, Axis::All).unwrap();
+            loss = g.binary(Binary::Add, loss, s).unwrap();
+        }
+        assert_gradients(&mut g, loss, &[x]);
     }
 
     #[test]
@@ -295,6 +324,74 @@ fn matmul_refuses_scalars_and_mismatched_vectors() {
         "cannot multiply 2×3 by [2]: inner sizes 3 and 2 differ"
     );
     assert!(g.matmul(m, v).is_ok() && g.matmul(w, m).is_ok());
+}
+
+#[test]
+fn select_a_column_an_element_and_refuse_what_does_not_fit() {
+    use gradscope::ops::ShapeError;
+    use gradscope::GraphError;
+    let mut g = Graph::new();
+    let m = g.input(
+        "m",
+        Tensor::new(Shape::matrix(2, 3), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap(),
+    );
+    // m[:, 1] is the vector [2, 5]; its gradient lands in column 1 only.
+    let column = Window {
+        row: 0,
+        rows: 2,
+        col: 1,
+        cols: 1,
+        shape: Shape::vector(2),
+    };
+    let c = g.select(m, column).unwrap();
+    assert_eq!((g.node(c).shape, g.value(c)), (Shape::vector(2), &[2.0, 5.0][..]));
+    assert_eq!(g.node(c).op.name(), "index");
+    g.backward(c);
+    assert_eq!(g.grad(m), &[0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+    // v[2] of a vector is a scalar.
+    let v = g.input("v", Tensor::new(Shape::vector(3), vec![7.0, 8.0, 9.0]).unwrap());
+    let element = Window {
+        row: 0,
+        rows: 1,
+        col: 2,
+        cols: 1,
+        shape: Shape::SCALAR,
+    };
+    let e = g.select(v, element).unwrap();
+    assert_eq!((g.node(e).shape, g.value(e)), (Shape::SCALAR, &[9.0][..]));
+
+    let outside = Window { col: 3, ..element };
+    let err = g.select(v, outside).unwrap_err();
+    assert_eq!(
+        err,
+        GraphError::Shape(ShapeError::Window {
+            window: outside,
+            input: Shape::vector(3)
+        })
+    );
+    assert_eq!(
+        err.to_string(),
+        "index window rows 0..1, columns 3..4 is outside [3] (rows 0..1, columns 0..3)"
+    );
+    let tall = Window { rows: 3, ..column };
+    assert_eq!(
+        g.select(m, tall).unwrap_err().to_string(),
+        "index window rows 0..3, columns 1..2 is outside 2×3 (rows 0..2, columns 0..3)"
+    );
+    let misread = Window {
+        shape: Shape::vector(3),
+        ..column
+    };
+    assert_eq!(
+        g.select(m, misread).unwrap_err().to_string(),
+        "index window rows 0..2, columns 1..2 (2 elements) cannot be read as [3] (3 elements)"
+    );
+    let huge = Window {
+        row: u32::MAX,
+        rows: u32::MAX,
+        ..column
+    };
+    assert!(g.select(m, huge).is_err(), "no overflow at the far end");
 }
 
 #[test]

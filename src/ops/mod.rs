@@ -7,9 +7,11 @@ pub mod elementwise;
 pub mod loss;
 pub mod matmul;
 pub mod reduce;
+pub mod select;
 
 pub use elementwise::{Binary, Unary};
 pub use reduce::{Axis, Reduction};
+pub use select::Window;
 
 use crate::tensor::{Real, Shape};
 use std::fmt;
@@ -36,6 +38,9 @@ pub enum ShapeError {
     MatmulRank { a: Shape, b: Shape },
     /// A product `@` whose inner sizes differ.
     MatmulInner { a: Shape, b: Shape },
+    /// An index window that reaches outside the input, or whose shape has another number
+    /// of elements than the window.
+    Window { window: Window, input: Shape },
     /// A reduction along an axis the tensor does not have.
     Axis { axis: usize, shape: Shape },
     /// Softmax cross-entropy of something that is not a vector or matrix of logits.
@@ -58,6 +63,25 @@ impl fmt::Display for ShapeError {
             ShapeError::MatmulInner { a, b } => {
                 let (ka, kb) = matmul::inner_sizes(a, b);
                 write!(f, "cannot multiply {a} by {b}: inner sizes {ka} and {kb} differ")
+            }
+            ShapeError::Window { window: w, input } => {
+                let span = |start: u32, len: u32| format!("{start}..{}", start as u64 + len as u64);
+                let block = format!("rows {}, columns {}", span(w.row, w.rows), span(w.col, w.cols));
+                if w.fits(input) {
+                    let (n, want) = (w.len(), w.shape.len());
+                    write!(
+                        f,
+                        "index window {block} ({n} elements) cannot be read as {} ({want} elements)",
+                        Noun(w.shape)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "index window {block} is outside {input} (rows 0..{}, columns 0..{})",
+                        input.rows(),
+                        input.cols()
+                    )
+                }
             }
             ShapeError::Axis { axis, shape } => {
                 write!(f, "axis {axis} is out of range for a tensor of shape {shape}")
@@ -104,6 +128,8 @@ pub enum Op {
     MatMul(NodeId, NodeId),
     Transpose(NodeId),
     Reduce(Reduction, Axis, NodeId),
+    /// A block of the input (`x[i]`, `x[:, j]`, `x[a:b]`): see `select::Window`.
+    Select(Window, NodeId),
     /// Mean softmax cross-entropy of `logits` against integer class `labels`.
     SoftmaxCrossEntropy(NodeId, NodeId),
 }
@@ -141,7 +167,7 @@ impl Op {
         let none = NodeId(0);
         let (ids, len) = match *self {
             Op::Input | Op::Parameter | Op::Constant => ([none, none], 0),
-            Op::Unary(_, x) | Op::Transpose(x) | Op::Reduce(_, _, x) => ([x, none], 1),
+            Op::Unary(_, x) | Op::Transpose(x) | Op::Reduce(_, _, x) | Op::Select(_, x) => ([x, none], 1),
             Op::Binary(_, a, b) | Op::MatMul(a, b) | Op::SoftmaxCrossEntropy(a, b) => ([a, b], 2),
         };
         Inputs { ids, len }
@@ -168,6 +194,7 @@ impl Op {
             Op::Transpose(_) => "transpose",
             Op::Reduce(Reduction::Sum, ..) => "sum",
             Op::Reduce(Reduction::Mean, ..) => "mean",
+            Op::Select(..) => "index",
             Op::SoftmaxCrossEntropy(..) => "softmax_ce",
         }
     }
@@ -182,6 +209,7 @@ impl Op {
             Op::MatMul(..) => matmul::matmul_shape(a, b),
             Op::Transpose(_) => Ok(matmul::transpose_shape(a)),
             Op::Reduce(_, axis, _) => reduce::reduce_shape(a, *axis),
+            Op::Select(window, _) => select::select_shape(a, *window),
             Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_shape(a, b),
         }
     }
@@ -196,6 +224,7 @@ impl Op {
             Op::MatMul(..) => matmul::matmul_forward(a, b, out),
             Op::Transpose(_) => matmul::transpose_into(a, out, false),
             Op::Reduce(r, axis, _) => reduce::reduce_into(r, axis, a, out),
+            Op::Select(window, _) => select::select_into(window, a, out),
             Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_forward(a, b, out),
         }
     }
@@ -217,6 +246,7 @@ impl Op {
                 true,
             ),
             Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a.shape, upstream, grad),
+            Op::Select(window, _) => select::select_vjp(window, a.shape, upstream, grad),
             Op::SoftmaxCrossEntropy(..) => {
                 if which == 0 {
                     loss::softmax_ce_vjp(a, b, upstream[0], grad)
@@ -259,6 +289,17 @@ impl Op {
                 Some(ta) => reduce::reduce_into(
                     r,
                     axis,
+                    Arg {
+                        shape: a.shape,
+                        value: ta,
+                    },
+                    tangent_out,
+                ),
+                None => tangent_out.fill(T::zero()),
+            },
+            Op::Select(window, _) => match ta {
+                Some(ta) => select::select_into(
+                    window,
                     Arg {
                         shape: a.shape,
                         value: ta,
