@@ -233,6 +233,17 @@ impl<T: Real> Graph<T> {
         self.op(Op::Select(window, x))
     }
 
+    /// The largest element, over all or along `axis` (NumPy's `amax`). A tie shares the
+    /// gradient equally among the maxima, as JAX's does.
+    pub fn amax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Reduce(Reduction::Max, axis, x))
+    }
+
+    /// `ln Σ exp(x)` over all or along `axis`, without overflow; its gradient is the softmax.
+    pub fn logsumexp(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Reduce(Reduction::LogSumExp, axis, x))
+    }
+
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.
     pub fn softmax_cross_entropy(&mut self, logits: NodeId, labels: NodeId) -> Result<NodeId, GraphError> {
         self.op(Op::SoftmaxCrossEntropy(logits, labels))

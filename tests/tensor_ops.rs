@@ -178,6 +178,38 @@ proptest! {
     }
 
     #[test]
+    fn amax_and_logsumexp_along_each_axis(r in dims(), c in dims(), seed in any::<u64>(), axis in 0usize..3, vector in any::<bool>()) {
+        let shape = if vector { Shape::vector(c) } else { Shape::matrix(r, c) };
+        let axis = match axis {
+            0 => Axis::All,
+            _ if vector => Axis::Index(0),
+            i => Axis::Index(i - 1),
+        };
+        let want = match (axis, vector) {
+            (Axis::All, _) | (_, true) => Shape::SCALAR,
+            (Axis::Index(0), false) => Shape::vector(c),
+            _ => Shape::vector(r),
+        };
+        let mut g = Graph::new();
+        let x = g.parameter("x", tensor(shape, seed));
+        let three = g.constant("3", Tensor::scalar(3.0));
+        let x3 = g.binary(Binary::Mul, x, three).unwrap();
+        let top = g.amax(x, axis).unwrap();
+        let lse = g.logsumexp(x3, axis).unwrap();
+        prop_assert_eq!((g.node(top).shape, g.node(lse).shape), (want, want));
+        // Bounds that pin the value: max ≤ lse(3x)/3 ≤ max + ln(count)/3.
+        let count = shape.len() / want.len();
+        for (&m, &l) in g.value(top).iter().zip(g.value(lse)) {
+            prop_assert!(3.0 * m <= l + 1e-12 && l <= 3.0 * m + (count as f64).ln() + 1e-12);
+        }
+        let s = g.unary(Unary::Sin, top);
+        let sq = g.binary(Binary::Mul, lse, lse).unwrap();
+        let y = g.binary(Binary::Add, s, sq).unwrap();
+        let loss = g.sum(y, Axis::All).unwrap();
+        assert_gradients(&mut g, loss, &[x]);
+    }
+
+    #[test]
     fn softmax_cross_entropy(n in dims(), k in 2usize..6, seed in any::<u64>()) {
         let mut g = Graph::new();
         let logits = g.parameter("z", tensor(Shape::matrix(n, k), seed));
@@ -392,6 +424,85 @@ fn select_a_column_an_element_and_refuse_what_does_not_fit() {
         ..column
     };
     assert!(g.select(m, huge).is_err(), "no overflow at the far end");
+}
+
+#[test]
+fn amax_shares_the_gradient_of_a_tie() {
+    let mut g = Graph::new();
+    let x = g.input("x", Tensor::new(Shape::vector(3), vec![1.0, 3.0, 3.0]).unwrap());
+    let top = g.amax(x, Axis::All).unwrap();
+    assert_eq!((g.value(top), g.node(top).op.name()), (&[3.0][..], "amax"));
+    g.backward(top);
+    assert_eq!(g.grad(x), &[0.0, 0.5, 0.5]);
+    // Forward mode: the mean of the tied tangents, consistent with the shared gradient.
+    g.jvp(&[(x, &[10.0, 2.0, 4.0])]).unwrap();
+    assert_eq!(g.tangent(top), &[3.0]);
+
+    let m = g.input(
+        "m",
+        Tensor::new(Shape::matrix(2, 2), vec![1.0, 5.0, 4.0, 2.0]).unwrap(),
+    );
+    let down = g.amax(m, Axis::Index(0)).unwrap();
+    let along = g.amax(m, Axis::Index(1)).unwrap();
+    assert_eq!(
+        (g.value(down), g.value(along)),
+        (&[4.0, 5.0][..], &[5.0, 4.0][..])
+    );
+    g.backward(down);
+    assert_eq!(g.grad(m), &[0.0, 1.0, 1.0, 0.0]);
+
+    // A NaN is the maximum, as in NumPy (f64::max would skip it), and its gradient NaN.
+    let n = g.input("n", Tensor::new(Shape::vector(2), vec![f64::NAN, 1.0]).unwrap());
+    let top = g.amax(n, Axis::All).unwrap();
+    assert!(g.value(top)[0].is_nan());
+    g.backward(top);
+    assert!(g.grad(n).iter().all(|d| d.is_nan()));
+}
+
+#[test]
+fn logsumexp_is_stable_and_its_gradient_is_the_softmax() {
+    let mut g = Graph::<f64>::new();
+    let x = g.input("x", Tensor::new(Shape::vector(2), vec![1000.0, 1000.0]).unwrap());
+    let lse = g.logsumexp(x, Axis::All).unwrap();
+    assert_eq!(g.node(lse).op.name(), "logsumexp");
+    assert!(g.value(lse)[0].is_finite());
+    assert!((g.value(lse)[0] - (1000.0 + 2f64.ln())).abs() < 1e-12);
+    g.backward(lse);
+    assert_eq!(g.grad(x), &[0.5, 0.5]);
+
+    let m = g.input(
+        "m",
+        Tensor::new(Shape::matrix(2, 3), vec![1.0, 2.0, 3.0, -1.0, 0.0, 4.0]).unwrap(),
+    );
+    let rows = g.logsumexp(m, Axis::Index(1)).unwrap();
+    let lse = |v: &[f64]| v.iter().map(|x| x.exp()).sum::<f64>().ln();
+    for (got, want) in g
+        .value(rows)
+        .iter()
+        .zip([lse(&[1.0, 2.0, 3.0]), lse(&[-1.0, 0.0, 4.0])])
+    {
+        assert!((got - want).abs() < 1e-12);
+    }
+
+    // −∞ elements contribute nothing; all −∞ gives −∞, not NaN; +∞ gives +∞ (as JAX).
+    let inf = f64::INFINITY;
+    let v = g.input("v", Tensor::new(Shape::vector(2), vec![-inf, 0.0]).unwrap());
+    let l = g.logsumexp(v, Axis::All).unwrap();
+    assert_eq!(g.value(l), &[0.0]);
+    g.backward(l);
+    assert_eq!(g.grad(v), &[0.0, 1.0]);
+    let none = g.input("none", Tensor::new(Shape::vector(2), vec![-inf, -inf]).unwrap());
+    let l = g.logsumexp(none, Axis::All).unwrap();
+    assert_eq!(g.value(l), &[-inf]);
+    let big = g.input("big", Tensor::new(Shape::vector(2), vec![inf, 0.0]).unwrap());
+    let l = g.logsumexp(big, Axis::All).unwrap();
+    assert_eq!(g.value(l), &[inf]);
+
+    // f32 too: e^1000 overflows f32 long before f64.
+    let mut g = Graph::<f32>::new();
+    let x = g.input("x", Tensor::new(Shape::vector(2), vec![1000.0, 1000.0]).unwrap());
+    let lse = g.logsumexp(x, Axis::Index(0)).unwrap();
+    assert!((g.value(lse)[0] - (1000.0 + 2f32.ln())).abs() < 1e-3);
 }
 
 #[test]

@@ -192,8 +192,7 @@ impl Op {
             Op::Binary(b, ..) => b.name(),
             Op::MatMul(..) => "matmul",
             Op::Transpose(_) => "transpose",
-            Op::Reduce(Reduction::Sum, ..) => "sum",
-            Op::Reduce(Reduction::Mean, ..) => "mean",
+            Op::Reduce(r, ..) => r.name(),
             Op::Select(..) => "index",
             Op::SoftmaxCrossEntropy(..) => "softmax_ce",
         }
@@ -245,7 +244,7 @@ impl Op {
                 grad,
                 true,
             ),
-            Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a.shape, upstream, grad),
+            Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a, out.value, upstream, grad),
             Op::Select(window, _) => select::select_vjp(window, a.shape, upstream, grad),
             Op::SoftmaxCrossEntropy(..) => {
                 if which == 0 {
@@ -286,15 +285,7 @@ impl Op {
                 None => tangent_out.fill(T::zero()),
             },
             Op::Reduce(r, axis, _) => match ta {
-                Some(ta) => reduce::reduce_into(
-                    r,
-                    axis,
-                    Arg {
-                        shape: a.shape,
-                        value: ta,
-                    },
-                    tangent_out,
-                ),
+                Some(ta) => reduce::reduce_jvp(r, axis, a, out.value, ta, tangent_out),
                 None => tangent_out.fill(T::zero()),
             },
             Op::Select(window, _) => match ta {
