@@ -6,7 +6,7 @@
 //! node's offset, so a pass over a graph of 100,000 scalars allocates nothing.
 
 pub use crate::ops::NodeId;
-use crate::ops::{Arg, Axis, Binary, Op, Reduction, ShapeError, Unary, Window};
+use crate::ops::{Arg, Axis, Binary, Normalize, Op, Reduction, ShapeError, Unary, Window};
 use crate::tensor::{Real, Shape, Tensor};
 use std::fmt;
 use std::ops::Range;
@@ -242,6 +242,17 @@ impl<T: Real> Graph<T> {
     /// `ln Σ exp(x)` over all or along `axis`, without overflow; its gradient is the softmax.
     pub fn logsumexp(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
         self.op(Op::Reduce(Reduction::LogSumExp, axis, x))
+    }
+
+    /// `exp(x) / Σ exp(x)` along `axis` (`All`: over every element), the shape of `x`.
+    pub fn softmax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Normalize(Normalize::Softmax, axis, x))
+    }
+
+    /// `x − ln Σ exp(x)` along `axis`, the shape of `x`: the log of the softmax, computed
+    /// without taking the log of an underflowed 0.
+    pub fn log_softmax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
+        self.op(Op::Normalize(Normalize::LogSoftmax, axis, x))
     }
 
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.

@@ -210,6 +210,47 @@ proptest! {
     }
 
     #[test]
+    fn softmax_and_log_softmax_along_each_axis(r in dims(), c in dims(), seed in any::<u64>(), axis in 0usize..3, vector in any::<bool>()) {
+        let shape = if vector { Shape::vector(c) } else { Shape::matrix(r, c) };
+        let axis = match axis {
+            0 => Axis::All,
+            _ if vector => Axis::Index(0),
+            i => Axis::Index(i - 1),
+        };
+        let mut g = Graph::new();
+        let x = g.parameter("x", tensor(shape, seed));
+        let three = g.constant("3", Tensor::scalar(3.0));
+        let x3 = g.binary(Binary::Mul, x, three).unwrap();
+        // Weights, since a plain sum of a softmax is 1 whatever x is.
+        let w = g.constant("w", tensor(shape, seed + 1));
+        let s = g.softmax(x3, axis).unwrap();
+        let ls = g.log_softmax(x, axis).unwrap();
+        prop_assert_eq!((g.node(s).shape, g.node(ls).shape), (shape, shape));
+        // Each lane sums to 1, and log_softmax is x − logsumexp of its lane.
+        let total = g.sum(s, axis).unwrap();
+        prop_assert!(g.value(total).iter().all(|t| (t - 1.0).abs() < 1e-12));
+        let lse = g.logsumexp(x, axis).unwrap();
+        let lane = |i: usize, j: usize| match axis {
+            Axis::All => 0,
+            Axis::Index(0) if !vector => j,
+            _ => i,
+        };
+        for i in 0..shape.rows() {
+            for j in 0..shape.cols() {
+                let k = i * shape.cols() + j;
+                let want = g.value(x)[k] - g.value(lse)[lane(i, j)];
+                prop_assert!((g.value(ls)[k] - want).abs() < 1e-12);
+            }
+        }
+        let a = g.binary(Binary::Mul, s, w).unwrap();
+        let b = g.binary(Binary::Mul, ls, w).unwrap();
+        let b = g.unary(Unary::Sin, b);
+        let y = g.binary(Binary::Add, a, b).unwrap();
+        let loss = g.sum(y, Axis::All).unwrap();
+        assert_gradients(&mut g, loss, &[x]);
+    }
+
+    #[test]
     fn softmax_cross_entropy(n in dims(), k in 2usize..6, seed in any::<u64>()) {
         let mut g = Graph::new();
         let logits = g.parameter("z", tensor(Shape::matrix(n, k), seed));
@@ -503,6 +544,78 @@ fn logsumexp_is_stable_and_its_gradient_is_the_softmax() {
     let x = g.input("x", Tensor::new(Shape::vector(2), vec![1000.0, 1000.0]).unwrap());
     let lse = g.logsumexp(x, Axis::Index(0)).unwrap();
     assert!((g.value(lse)[0] - (1000.0 + 2f32.ln())).abs() < 1e-3);
+}
+
+#[test]
+fn softmax_normalises_rows_or_columns_and_is_stable() {
+    let mut g = Graph::<f64>::new();
+    let m = g.input(
+        "m",
+        Tensor::new(Shape::matrix(2, 3), vec![1.0, 2.0, 3.0, 1.0, 1.0, 1.0]).unwrap(),
+    );
+    let rows = g.softmax(m, Axis::Index(1)).unwrap();
+    let columns = g.softmax(m, Axis::Index(0)).unwrap();
+    assert_eq!(g.node(rows).op.name(), "softmax");
+    let e = |x: f64| x.exp();
+    let row0 = [e(1.0), e(2.0), e(3.0)].map(|v| v / (e(1.0) + e(2.0) + e(3.0)));
+    for (got, want) in g.value(rows).iter().zip(row0.iter().chain(&[1.0 / 3.0; 3])) {
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+    }
+    let column_sums = g.sum(columns, Axis::Index(0)).unwrap();
+    assert!(g.value(column_sums).iter().all(|t| (t - 1.0).abs() < 1e-15));
+    assert!((g.value(columns)[2] - e(3.0) / (e(3.0) + e(1.0))).abs() < 1e-15);
+
+    // Large values: the maximum is subtracted first.
+    let big = g.input(
+        "big",
+        Tensor::new(Shape::vector(2), vec![1000.0, 1000.0]).unwrap(),
+    );
+    let s = g.softmax(big, Axis::Index(0)).unwrap();
+    assert_eq!(g.value(s), &[0.5, 0.5]);
+    let far = g.input("far", Tensor::new(Shape::vector(2), vec![1000.0, 0.0]).unwrap());
+    let ls = g.log_softmax(far, Axis::All).unwrap();
+    assert_eq!(
+        (g.value(ls), g.node(ls).op.name()),
+        (&[0.0, -1000.0][..], "log_softmax")
+    );
+    // A −∞ logit has probability 0 and log-probability −∞, without disturbing the rest.
+    let inf = f64::INFINITY;
+    let masked = g.input(
+        "masked",
+        Tensor::new(Shape::vector(3), vec![0.0, -inf, 0.0]).unwrap(),
+    );
+    let s = g.softmax(masked, Axis::All).unwrap();
+    let ls = g.log_softmax(masked, Axis::All).unwrap();
+    assert_eq!(g.value(s), &[0.5, 0.0, 0.5]);
+    assert_eq!(g.value(ls)[1], -inf);
+    g.backward(s);
+    assert!(
+        g.grad(masked).iter().all(|d| d.abs() < 1e-15),
+        "Σ softmax is constant"
+    );
+
+    // The gradient of one probability: ∂s₀/∂x = s₀ (e₀ − s).
+    let v = g.input("v", Tensor::new(Shape::vector(3), vec![0.5, -1.0, 2.0]).unwrap());
+    let s = g.softmax(v, Axis::Index(0)).unwrap();
+    let first = g
+        .select(
+            s,
+            Window {
+                row: 0,
+                rows: 1,
+                col: 0,
+                cols: 1,
+                shape: Shape::SCALAR,
+            },
+        )
+        .unwrap();
+    g.backward(first);
+    let p = g.value(s).to_vec();
+    let want = [p[0] * (1.0 - p[0]), -p[0] * p[1], -p[0] * p[2]];
+    for (got, want) in g.grad(v).iter().zip(want) {
+        assert!((got - want).abs() < 1e-15);
+    }
+    assert!(g.softmax(v, Axis::Index(1)).is_err(), "a vector has only axis 0");
 }
 
 #[test]

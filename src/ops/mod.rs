@@ -6,10 +6,12 @@
 pub mod elementwise;
 pub mod loss;
 pub mod matmul;
+pub mod normalize;
 pub mod reduce;
 pub mod select;
 
 pub use elementwise::{Binary, Unary};
+pub use normalize::Normalize;
 pub use reduce::{Axis, Reduction};
 pub use select::Window;
 
@@ -128,6 +130,8 @@ pub enum Op {
     MatMul(NodeId, NodeId),
     Transpose(NodeId),
     Reduce(Reduction, Axis, NodeId),
+    /// Softmax or log-softmax along an axis, keeping the shape.
+    Normalize(Normalize, Axis, NodeId),
     /// A block of the input (`x[i]`, `x[:, j]`, `x[a:b]`): see `select::Window`.
     Select(Window, NodeId),
     /// Mean softmax cross-entropy of `logits` against integer class `labels`.
@@ -167,7 +171,11 @@ impl Op {
         let none = NodeId(0);
         let (ids, len) = match *self {
             Op::Input | Op::Parameter | Op::Constant => ([none, none], 0),
-            Op::Unary(_, x) | Op::Transpose(x) | Op::Reduce(_, _, x) | Op::Select(_, x) => ([x, none], 1),
+            Op::Unary(_, x)
+            | Op::Transpose(x)
+            | Op::Reduce(_, _, x)
+            | Op::Select(_, x)
+            | Op::Normalize(_, _, x) => ([x, none], 1),
             Op::Binary(_, a, b) | Op::MatMul(a, b) | Op::SoftmaxCrossEntropy(a, b) => ([a, b], 2),
         };
         Inputs { ids, len }
@@ -193,6 +201,7 @@ impl Op {
             Op::MatMul(..) => "matmul",
             Op::Transpose(_) => "transpose",
             Op::Reduce(r, ..) => r.name(),
+            Op::Normalize(n, ..) => n.name(),
             Op::Select(..) => "index",
             Op::SoftmaxCrossEntropy(..) => "softmax_ce",
         }
@@ -208,6 +217,7 @@ impl Op {
             Op::MatMul(..) => matmul::matmul_shape(a, b),
             Op::Transpose(_) => Ok(matmul::transpose_shape(a)),
             Op::Reduce(_, axis, _) => reduce::reduce_shape(a, *axis),
+            Op::Normalize(_, axis, _) => normalize::normalize_shape(a, *axis),
             Op::Select(window, _) => select::select_shape(a, *window),
             Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_shape(a, b),
         }
@@ -223,6 +233,7 @@ impl Op {
             Op::MatMul(..) => matmul::matmul_forward(a, b, out),
             Op::Transpose(_) => matmul::transpose_into(a, out, false),
             Op::Reduce(r, axis, _) => reduce::reduce_into(r, axis, a, out),
+            Op::Normalize(n, axis, _) => normalize::normalize_forward(n, axis, a, out),
             Op::Select(window, _) => select::select_into(window, a, out),
             Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_forward(a, b, out),
         }
@@ -245,6 +256,7 @@ impl Op {
                 true,
             ),
             Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a, out.value, upstream, grad),
+            Op::Normalize(n, axis, _) => normalize::normalize_vjp(n, axis, out, upstream, grad),
             Op::Select(window, _) => select::select_vjp(window, a.shape, upstream, grad),
             Op::SoftmaxCrossEntropy(..) => {
                 if which == 0 {
@@ -286,6 +298,10 @@ impl Op {
             },
             Op::Reduce(r, axis, _) => match ta {
                 Some(ta) => reduce::reduce_jvp(r, axis, a, out.value, ta, tangent_out),
+                None => tangent_out.fill(T::zero()),
+            },
+            Op::Normalize(n, axis, _) => match ta {
+                Some(ta) => normalize::normalize_jvp(n, axis, out, ta, tangent_out),
                 None => tangent_out.fill(T::zero()),
             },
             Op::Select(window, _) => match ta {
