@@ -255,6 +255,13 @@ impl<T: Real> Graph<T> {
         self.op(Op::Normalize(Normalize::LogSoftmax, axis, x))
     }
 
+    /// `x`'s value, through which no gradient flows back and no tangent forward (JAX's
+    /// `stop_gradient`): what depends on `x` only through it does not require a gradient.
+    pub fn detach(&mut self, x: NodeId) -> NodeId {
+        let shape = self.node(x).shape;
+        self.push(Op::Detach(x), shape, None, None)
+    }
+
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.
     pub fn softmax_cross_entropy(&mut self, logits: NodeId, labels: NodeId) -> Result<NodeId, GraphError> {
         self.op(Op::SoftmaxCrossEntropy(logits, labels))

@@ -619,6 +619,30 @@ fn softmax_normalises_rows_or_columns_and_is_stable() {
 }
 
 #[test]
+fn detach_passes_the_value_and_stops_the_gradient() {
+    // y = x·detach(x) + x: the value is x² + x, the derivative 1·x + 1 (x as a constant).
+    let mut g = Graph::new();
+    let x = g.input("x", Tensor::new(Shape::vector(2), vec![3.0, -2.0]).unwrap());
+    let d = g.detach(x);
+    assert_eq!((g.value(d), g.node(d).op.name()), (&[3.0, -2.0][..], "detach"));
+    assert!(!g.node(d).requires_grad && !g.node(d).op.differentiable_in(0));
+    let p = g.binary(Binary::Mul, x, d).unwrap();
+    let y = g.binary(Binary::Add, p, x).unwrap();
+    let loss = g.sum(y, Axis::All).unwrap();
+    assert_eq!(g.value(y), &[12.0, 2.0]);
+    g.backward(loss);
+    assert_eq!((g.grad(x), g.grad(d)), (&[4.0, -1.0][..], &[0.0, 0.0][..]));
+    // Forward mode agrees: the detached path carries a zero tangent.
+    g.jvp(&[(x, &[1.0, 1.0])]).unwrap();
+    assert_eq!((g.tangent(d), g.tangent(loss)), (&[0.0, 0.0][..], &[3.0][..]));
+    // Only through the detached value: nothing downstream wants a gradient.
+    let only = g.unary(Unary::Exp, d);
+    assert!(!g.node(only).requires_grad);
+    g.backward(only);
+    assert_eq!(g.grad(x), &[0.0, 0.0]);
+}
+
+#[test]
 fn the_same_ops_train_in_f32() {
     // Fit w·x to y = 3x by gradient descent: one generic implementation serves f32 too.
     let mut g = Graph::<f32>::new();

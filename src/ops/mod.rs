@@ -134,6 +134,9 @@ pub enum Op {
     Normalize(Normalize, Axis, NodeId),
     /// A block of the input (`x[i]`, `x[:, j]`, `x[a:b]`): see `select::Window`.
     Select(Window, NodeId),
+    /// The input's value, as a constant: no gradient flows back through it and its tangent
+    /// is zero (JAX's `stop_gradient`).
+    Detach(NodeId),
     /// Mean softmax cross-entropy of `logits` against integer class `labels`.
     SoftmaxCrossEntropy(NodeId, NodeId),
 }
@@ -175,7 +178,8 @@ impl Op {
             | Op::Transpose(x)
             | Op::Reduce(_, _, x)
             | Op::Select(_, x)
-            | Op::Normalize(_, _, x) => ([x, none], 1),
+            | Op::Normalize(_, _, x)
+            | Op::Detach(x) => ([x, none], 1),
             Op::Binary(_, a, b) | Op::MatMul(a, b) | Op::SoftmaxCrossEntropy(a, b) => ([a, b], 2),
         };
         Inputs { ids, len }
@@ -185,9 +189,14 @@ impl Op {
         matches!(self, Op::Input | Op::Parameter | Op::Constant)
     }
 
-    /// Whether a gradient can flow into input `which` (labels of a loss are data).
+    /// Whether a gradient can flow into input `which` (labels of a loss are data, and a
+    /// detached value is a constant as far as derivatives go).
     pub fn differentiable_in(&self, which: usize) -> bool {
-        !matches!(self, Op::SoftmaxCrossEntropy(..) if which == 1)
+        match self {
+            Op::SoftmaxCrossEntropy(..) => which == 0,
+            Op::Detach(_) => false,
+            _ => true,
+        }
     }
 
     /// A short name for graph views: `+`, `sin`, `matmul`, …
@@ -203,6 +212,7 @@ impl Op {
             Op::Reduce(r, ..) => r.name(),
             Op::Normalize(n, ..) => n.name(),
             Op::Select(..) => "index",
+            Op::Detach(_) => "detach",
             Op::SoftmaxCrossEntropy(..) => "softmax_ce",
         }
     }
@@ -212,7 +222,7 @@ impl Op {
         let [a, b] = inputs;
         match self {
             Op::Input | Op::Parameter | Op::Constant => Err(ShapeError::Leaf),
-            Op::Unary(..) => Ok(a),
+            Op::Unary(..) | Op::Detach(_) => Ok(a),
             Op::Binary(op, ..) => Shape::broadcast(a, b).ok_or(ShapeError::Broadcast { op: op.name(), a, b }),
             Op::MatMul(..) => matmul::matmul_shape(a, b),
             Op::Transpose(_) => Ok(matmul::transpose_shape(a)),
@@ -235,6 +245,7 @@ impl Op {
             Op::Reduce(r, axis, _) => reduce::reduce_into(r, axis, a, out),
             Op::Normalize(n, axis, _) => normalize::normalize_forward(n, axis, a, out),
             Op::Select(window, _) => select::select_into(window, a, out),
+            Op::Detach(_) => out.copy_from_slice(a.value),
             Op::SoftmaxCrossEntropy(..) => loss::softmax_ce_forward(a, b, out),
         }
     }
@@ -258,6 +269,8 @@ impl Op {
             Op::Reduce(r, axis, _) => reduce::reduce_vjp(r, axis, a, out.value, upstream, grad),
             Op::Normalize(n, axis, _) => normalize::normalize_vjp(n, axis, out, upstream, grad),
             Op::Select(window, _) => select::select_vjp(window, a.shape, upstream, grad),
+            // Never called (no input is differentiable): nothing flows back.
+            Op::Detach(_) => {}
             Op::SoftmaxCrossEntropy(..) => {
                 if which == 0 {
                     loss::softmax_ce_vjp(a, b, upstream[0], grad)
@@ -315,6 +328,7 @@ impl Op {
                 ),
                 None => tangent_out.fill(T::zero()),
             },
+            Op::Detach(_) => tangent_out.fill(T::zero()),
             Op::SoftmaxCrossEntropy(..) => {
                 tangent_out[0] = ta.map_or(T::zero(), |ta| loss::softmax_ce_jvp(a, b, ta));
             }
