@@ -358,6 +358,28 @@ impl<T: Real> Graph<T> {
     /// input, and a node used on several paths sums what arrives over all of them.
     /// Gradients from an earlier call are cleared first, so calling it twice is harmless.
     pub fn backward(&mut self, root: NodeId) {
+        self.reverse(root, |g| g.fill(T::one()));
+    }
+
+    /// Reverse mode from a given upstream gradient of the root (a vector-Jacobian product,
+    /// JAX's `vjp(f, x)(seed)`): afterwards `grad(x)` is `seedᵀ · ∂root/∂x`. `backward` is
+    /// this with a seed of ones. The seed needs one value per element of the root.
+    pub fn backward_seeded(&mut self, root: NodeId, seed: &[T]) -> Result<(), GraphError> {
+        let node = self.node(root);
+        if seed.len() != node.shape.len() {
+            return Err(GraphError::Length {
+                node: root,
+                shape: node.shape,
+                got: seed.len(),
+            });
+        }
+        self.reverse(root, |g| g.copy_from_slice(seed));
+        Ok(())
+    }
+
+    /// The reverse pass shared by `backward` and `backward_seeded`: `seed` writes the
+    /// root's gradient in place, so neither allocates once the scratch buffers are warm.
+    fn reverse(&mut self, root: NodeId, seed: impl FnOnce(&mut [T])) {
         self.grads.fill(T::zero());
         let reached = &mut self.reached;
         reached.clear();
@@ -371,7 +393,7 @@ impl<T: Real> Graph<T> {
             }
         }
         let range = self.nodes[root.index()].range();
-        self.grads[range].fill(T::one());
+        seed(&mut self.grads[range]);
 
         for i in (0..=root.index()).rev() {
             let node = &self.nodes[i];

@@ -62,3 +62,52 @@ fn a_warm_training_step_allocates_nothing() {
         assert_eq!(allocations() - before, 0, "allocations in 200 warm steps");
     }
 }
+
+#[test]
+fn warm_passes_over_the_tensor_ops_allocate_nothing() {
+    use gradscope::ops::{Axis, Binary, Window};
+    use gradscope::{Graph, Shape, Tensor};
+    let mut g = Graph::<f64>::new();
+    let x = g.input(
+        "x",
+        Tensor::new(Shape::matrix(3, 4), (0..12).map(f64::from).collect()).unwrap(),
+    );
+    let v = g.input(
+        "v",
+        Tensor::new(Shape::vector(4), vec![1.0, -1.0, 0.5, 2.0]).unwrap(),
+    );
+    let xv = g.matmul(x, v).unwrap();
+    let s = g.softmax(x, Axis::Index(1)).unwrap();
+    let ls = g.log_softmax(x, Axis::Index(0)).unwrap();
+    let top = g.amax(s, Axis::Index(0)).unwrap();
+    let lse = g.logsumexp(ls, Axis::All).unwrap();
+    let column = Window {
+        row: 0,
+        rows: 3,
+        col: 1,
+        cols: 1,
+        shape: Shape::vector(3),
+    };
+    let c = g.select(x, column).unwrap();
+    let d = g.detach(c);
+    let cd = g.binary(Binary::Mul, c, d).unwrap();
+    let y = g.binary(Binary::Add, xv, cd).unwrap();
+    let dot = g.matmul(y, y).unwrap();
+    let t = g.matmul(v, top).unwrap();
+    let sum = g.binary(Binary::Add, dot, t).unwrap();
+    let root = g.binary(Binary::Add, sum, lse).unwrap();
+    let (seed, tangent) = ([0.5], [1.0; 12]);
+    let pass = |g: &mut Graph<f64>| {
+        g.forward();
+        g.backward(root);
+        g.backward_seeded(root, &seed).unwrap();
+        g.jvp(&[(x, &tangent)]).unwrap();
+    };
+    pass(&mut g);
+    let before = allocations();
+    for _ in 0..10 {
+        pass(&mut g);
+    }
+    assert_eq!(allocations() - before, 0, "allocations in 10 warm passes");
+    assert!(g.grad(x).iter().all(|d| d.is_finite()) && g.grad(x).iter().any(|&d| d != 0.0));
+}

@@ -643,6 +643,40 @@ fn detach_passes_the_value_and_stops_the_gradient() {
 }
 
 #[test]
+fn backward_seeded_is_a_vector_jacobian_product() {
+    use gradscope::GraphError;
+    // y = M @ v with M 2×3: the seeded gradient of v is seedᵀ M, of M the outer product.
+    let mut g = Graph::new();
+    let m = g.input(
+        "m",
+        Tensor::new(Shape::matrix(2, 3), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap(),
+    );
+    let v = g.input("v", Tensor::new(Shape::vector(3), vec![1.0, 0.0, -1.0]).unwrap());
+    let y = g.matmul(m, v).unwrap();
+    g.backward_seeded(y, &[2.0, -1.0]).unwrap();
+    assert_eq!(g.grad(v), &[-2.0, -1.0, 0.0]);
+    assert_eq!(g.grad(m), &[2.0, 0.0, -2.0, -1.0, 0.0, 1.0]);
+    assert_eq!(g.grad(y), &[2.0, -1.0]);
+    // Ones give what backward gives, and a new seed replaces the old gradients.
+    g.backward_seeded(y, &[1.0, 1.0]).unwrap();
+    let seeded = g.grad(v).to_vec();
+    g.backward(y);
+    assert_eq!(g.grad(v), seeded.as_slice());
+    assert_eq!(
+        g.backward_seeded(y, &[1.0; 3]),
+        Err(GraphError::Length {
+            node: y,
+            shape: Shape::vector(2),
+            got: 3
+        })
+    );
+    assert_eq!(
+        g.backward_seeded(y, &[]).unwrap_err().to_string(),
+        format!("node {} has shape [2] (2 values), got 0 values", y.0)
+    );
+}
+
+#[test]
 fn the_same_ops_train_in_f32() {
     // Fit w·x to y = 3x by gradient descent: one generic implementation serves f32 too.
     let mut g = Graph::<f32>::new();
