@@ -535,6 +535,11 @@ fn logsumexp_is_stable_and_its_gradient_is_the_softmax() {
     let none = g.input("none", Tensor::new(Shape::vector(2), vec![-inf, -inf]).unwrap());
     let l = g.logsumexp(none, Axis::All).unwrap();
     assert_eq!(g.value(l), &[-inf]);
+    // Its gradient, the softmax of all −∞, is 0/0 as in JAX; so is the softmax itself.
+    g.backward(l);
+    assert!(g.grad(none).iter().all(|d| d.is_nan()));
+    let s = g.softmax(none, Axis::All).unwrap();
+    assert!(g.value(s).iter().all(|p| p.is_nan()));
     let big = g.input("big", Tensor::new(Shape::vector(2), vec![inf, 0.0]).unwrap());
     let l = g.logsumexp(big, Axis::All).unwrap();
     assert_eq!(g.value(l), &[inf]);

@@ -189,7 +189,7 @@ pub fn reduce_into<T: Real>(reduction: Reduction, axis: Axis, x: Arg<T>, out: &m
 ///
 /// - Max: `1/count` for each of the `count` elements equal to the maximum, 0 elsewhere
 ///   (JAX's rule for `amax`: a tie shares the gradient, and the forward rule is the mean of
-///   the tied tangents). A NaN lane has no element equal to its maximum: `0/0`, NaN.
+///   the tied tangents). A NaN lane has no element equal to its maximum: `0 · 1/0`, NaN.
 /// - LogSumExp: the softmax of the lane, `exp(x − shift) / Σ exp(x − shift)`; NaN where
 ///   JAX's is (all `−∞`, or a `+∞`), which divides 0 by 0 or ∞ by ∞ there too.
 fn for_each_partial<T: Real>(
