@@ -184,7 +184,9 @@ impl<T: Real> Graph<T> {
         self.leaf(Op::Constant, Some(label), value)
     }
 
-    fn op(&mut self, op: Op) -> Result<NodeId, GraphError> {
+    /// Appends any op whose inputs are already in the graph: what an interpreter that
+    /// dispatches on `Op` calls; the named methods below are the same for one op each.
+    pub fn apply(&mut self, op: Op) -> Result<NodeId, GraphError> {
         let ids = op.inputs();
         let mut shapes = [Shape::SCALAR; 2];
         for (s, &x) in shapes.iter_mut().zip(ids.iter()) {
@@ -207,11 +209,11 @@ impl<T: Real> Graph<T> {
     }
 
     pub fn binary(&mut self, op: Binary, a: NodeId, b: NodeId) -> Result<NodeId, GraphError> {
-        self.op(Op::Binary(op, a, b))
+        self.apply(Op::Binary(op, a, b))
     }
 
     pub fn matmul(&mut self, a: NodeId, b: NodeId) -> Result<NodeId, GraphError> {
-        self.op(Op::MatMul(a, b))
+        self.apply(Op::MatMul(a, b))
     }
 
     pub fn transpose(&mut self, x: NodeId) -> NodeId {
@@ -220,39 +222,39 @@ impl<T: Real> Graph<T> {
     }
 
     pub fn sum(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Reduce(Reduction::Sum, axis, x))
+        self.apply(Op::Reduce(Reduction::Sum, axis, x))
     }
 
     pub fn mean(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Reduce(Reduction::Mean, axis, x))
+        self.apply(Op::Reduce(Reduction::Mean, axis, x))
     }
 
     /// A block of `x`'s 2-D view, read as `window.shape`: `x[i]`, `x[i, j]`, `x[:, j]`,
     /// `x[a:b]`. Refused if the window reaches outside `x` or its shape does not fit it.
     pub fn select(&mut self, x: NodeId, window: Window) -> Result<NodeId, GraphError> {
-        self.op(Op::Select(window, x))
+        self.apply(Op::Select(window, x))
     }
 
     /// The largest element, over all or along `axis` (NumPy's `amax`). A tie shares the
     /// gradient equally among the maxima, as JAX's does.
     pub fn amax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Reduce(Reduction::Max, axis, x))
+        self.apply(Op::Reduce(Reduction::Max, axis, x))
     }
 
     /// `ln Σ exp(x)` over all or along `axis`, without overflow; its gradient is the softmax.
     pub fn logsumexp(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Reduce(Reduction::LogSumExp, axis, x))
+        self.apply(Op::Reduce(Reduction::LogSumExp, axis, x))
     }
 
     /// `exp(x) / Σ exp(x)` along `axis` (`All`: over every element), the shape of `x`.
     pub fn softmax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Normalize(Normalize::Softmax, axis, x))
+        self.apply(Op::Normalize(Normalize::Softmax, axis, x))
     }
 
     /// `x − ln Σ exp(x)` along `axis`, the shape of `x`: the log of the softmax, computed
     /// without taking the log of an underflowed 0.
     pub fn log_softmax(&mut self, x: NodeId, axis: Axis) -> Result<NodeId, GraphError> {
-        self.op(Op::Normalize(Normalize::LogSoftmax, axis, x))
+        self.apply(Op::Normalize(Normalize::LogSoftmax, axis, x))
     }
 
     /// `x`'s value, through which no gradient flows back and no tangent forward (JAX's
@@ -264,7 +266,7 @@ impl<T: Real> Graph<T> {
 
     /// Mean over rows of `−ln softmax(logits)[label]`; `labels` holds class indices.
     pub fn softmax_cross_entropy(&mut self, logits: NodeId, labels: NodeId) -> Result<NodeId, GraphError> {
-        self.op(Op::SoftmaxCrossEntropy(logits, labels))
+        self.apply(Op::SoftmaxCrossEntropy(logits, labels))
     }
 
     // ---- reading -----------------------------------------------------------------------

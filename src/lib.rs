@@ -19,6 +19,7 @@ pub mod graph;
 pub mod layout;
 pub mod nn;
 pub mod ops;
+pub mod program;
 pub mod report;
 pub mod session;
 pub mod tensor;

@@ -125,7 +125,7 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
 
 /// "unexpected character …", naming a character that does not show as itself: a
 /// no-break space pasted from a document looks like a space, a zero-width one like nothing.
-fn unexpected(ch: char) -> String {
+pub(crate) fn unexpected(ch: char) -> String {
     let name = match ch {
         '\u{a0}' => Some("no-break space"),
         '\u{2007}' => Some("figure space"),
@@ -149,7 +149,7 @@ fn unexpected(ch: char) -> String {
 
 /// The end of a number starting at `i`: digits, an optional fraction, an optional exponent.
 /// An `e` not followed by digits is not part of the number.
-fn number_end(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn number_end(bytes: &[u8], mut i: usize) -> usize {
     let digits = |mut i: usize| {
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;

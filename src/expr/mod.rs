@@ -5,7 +5,7 @@
 //! `session::ExpressionSession` evaluates it for the page and the CLI. Errors are values
 //! with byte spans.
 
-mod lexer;
+pub(crate) mod lexer;
 mod parser;
 
 pub use parser::MAX_DEPTH;

@@ -3,6 +3,8 @@
 
 use crate::expr::ExprError;
 use crate::graph::GraphError;
+use crate::program::JacobianError;
+use crate::tensor::Shape;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +19,14 @@ pub enum SessionError {
     LearningRate(f64),
     /// The graph refused a value or an op (a shape that does not fit).
     Graph(GraphError),
+    /// A program stopped with an error while it ran (with the span to underline).
+    Run(ExprError),
+    /// A gradient asked of a non-scalar output without a seed.
+    NotScalar(Shape),
+    /// A Jacobian with respect to a name that is not a leaf of the program.
+    NotALeaf { name: String, leaves: Vec<String> },
+    /// A Jacobian too large to compute.
+    Jacobian(JacobianError),
 }
 
 impl SessionError {
@@ -29,6 +39,10 @@ impl SessionError {
             SessionError::NoVariable { .. } => "no-variable",
             SessionError::LearningRate(_) => "learning-rate",
             SessionError::Graph(_) => "graph",
+            SessionError::Run(_) => "run",
+            SessionError::NotScalar(_) => "not-scalar",
+            SessionError::NotALeaf { .. } => "not-a-leaf",
+            SessionError::Jacobian(_) => "jacobian",
         }
     }
 }
@@ -50,6 +64,22 @@ impl fmt::Display for SessionError {
                 write!(f, "the learning rate must be a finite number, not {lr}")
             }
             SessionError::Graph(e) => write!(f, "{e}"),
+            SessionError::Run(e) => f.write_str(&e.message),
+            SessionError::NotScalar(shape) => write!(
+                f,
+                "the output is a {shape} tensor: a gradient needs a scalar output, or \
+                 backward(y, seed) with a seed of shape {shape}"
+            ),
+            SessionError::NotALeaf { name, leaves } => write!(
+                f,
+                "'{name}' is not a leaf of this program (its leaves: {})",
+                if leaves.is_empty() {
+                    "none".to_string()
+                } else {
+                    leaves.join(", ")
+                }
+            ),
+            SessionError::Jacobian(e) => write!(f, "{e}"),
         }
     }
 }
@@ -57,8 +87,9 @@ impl fmt::Display for SessionError {
 impl std::error::Error for SessionError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            SessionError::Parse(e) => Some(e),
+            SessionError::Parse(e) | SessionError::Run(e) => Some(e),
             SessionError::Graph(e) => Some(e),
+            SessionError::Jacobian(e) => Some(e),
             _ => None,
         }
     }
@@ -67,6 +98,16 @@ impl std::error::Error for SessionError {
 impl From<ExprError> for SessionError {
     fn from(e: ExprError) -> Self {
         SessionError::Parse(e)
+    }
+}
+
+impl SessionError {
+    /// The span to underline, for the errors that have one.
+    pub fn span(&self) -> Option<(usize, usize)> {
+        match self {
+            SessionError::Parse(e) | SessionError::Run(e) => Some((e.start, e.end)),
+            _ => None,
+        }
     }
 }
 

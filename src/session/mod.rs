@@ -8,8 +8,10 @@
 
 pub mod error;
 pub mod expression;
+pub mod program;
 pub mod training;
 
 pub use error::SessionError;
 pub use expression::{Evaluation, ExpressionSession, VariableCheck};
+pub use program::{LeafGradient, NestedValue, ProgramRun, ProgramSession};
 pub use training::{Progress, Run, TrainingSession};

@@ -1,0 +1,209 @@
+//! A tensor program being explored: parsed and checked once, then run (building its graph
+//! as it goes) at the values a person gives, differentiated, and opened as Jacobians.
+
+use super::SessionError;
+use crate::expr::ExprError;
+use crate::graph::{Graph, NodeId};
+use crate::program::{self, Jacobian, Leaf, Limits, Mode, Program, Run};
+use crate::report::{self, NodeReport};
+use crate::tensor::{Shape, Tensor};
+use std::collections::HashMap;
+
+/// A parsed program, ready to run.
+pub struct ProgramSession {
+    program: Program,
+    limits: Limits,
+}
+
+/// One run of the program: its graph, output and leaves.
+pub struct ProgramRun {
+    run: Run,
+    differentiated: bool,
+}
+
+/// A leaf's value and gradient after a backward pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeafGradient {
+    pub name: String,
+    pub free: bool,
+    pub gradient: Tensor<f64>,
+}
+
+impl ProgramSession {
+    pub fn new(source: &str) -> Result<Self, ExprError> {
+        Ok(ProgramSession {
+            program: program::parse(source)?,
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The names given from outside, in order of first appearance.
+    pub fn free_names(&self) -> impl Iterator<Item = &str> {
+        self.program.free.iter().map(|(n, _)| &**n)
+    }
+
+    /// Runs the program with its free names at `at`.
+    pub fn run(&self, at: &HashMap<String, Tensor<f64>>) -> Result<ProgramRun, SessionError> {
+        let run = program::run(&self.program, at, self.limits).map_err(SessionError::Run)?;
+        Ok(ProgramRun {
+            run,
+            differentiated: false,
+        })
+    }
+}
+
+impl ProgramRun {
+    pub fn graph(&self) -> &Graph<f64> {
+        &self.run.graph
+    }
+
+    /// Everything the run recorded: origins, groups, branches.
+    pub fn details(&self) -> &Run {
+        &self.run
+    }
+
+    pub fn output(&self) -> NodeId {
+        self.run.output
+    }
+
+    pub fn value(&self) -> Tensor<f64> {
+        let g = &self.run.graph;
+        Tensor {
+            shape: g.node(self.run.output).shape,
+            data: g.value(self.run.output).to_vec(),
+        }
+    }
+
+    pub fn leaves(&self) -> &[Leaf] {
+        &self.run.leaves
+    }
+
+    /// Reverse mode from the output, seeded by the program's `backward` seed, or by 1 for
+    /// a scalar output; a non-scalar output without a seed is an error naming its shape.
+    pub fn backward(&mut self) -> Result<Vec<LeafGradient>, SessionError> {
+        let Run {
+            graph,
+            output,
+            seed,
+            leaves,
+            ..
+        } = &mut self.run;
+        let shape = graph.node(*output).shape;
+        match seed {
+            Some(s) => {
+                let seed = graph.value(*s).to_vec();
+                graph.backward_seeded(*output, &seed)?;
+            }
+            None if shape.len() == 1 => graph.backward(*output),
+            None => return Err(SessionError::NotScalar(shape)),
+        }
+        self.differentiated = true;
+        Ok(leaves
+            .iter()
+            .map(|l| LeafGradient {
+                name: l.name.clone(),
+                free: l.free,
+                gradient: Tensor {
+                    shape: graph.node(l.node).shape,
+                    data: graph.grad(l.node).to_vec(),
+                },
+            })
+            .collect())
+    }
+
+    /// `∂output/∂leaf` by `mode`, for the leaf named `wrt`.
+    pub fn jacobian(&mut self, wrt: &str, mode: Mode) -> Result<Jacobian, SessionError> {
+        let Some(leaf) = self.run.leaves.iter().find(|l| l.name == wrt) else {
+            return Err(SessionError::NotALeaf {
+                name: wrt.to_string(),
+                leaves: self.run.leaves.iter().map(|l| l.name.clone()).collect(),
+            });
+        };
+        let node = leaf.node;
+        program::jacobian(&mut self.run.graph, self.run.output, node, mode).map_err(SessionError::Jacobian)
+    }
+
+    /// Every node with its value and (after `backward`) gradient, for a view or `--graph`.
+    pub fn nodes(&self) -> Vec<NodeReport> {
+        report::nodes(&self.run.graph)
+    }
+
+    pub fn differentiated(&self) -> bool {
+        self.differentiated
+    }
+}
+
+/// A tensor from nested lists of numbers as JSON gives them: a number is a scalar, a
+/// list of numbers a vector, a list of equal-length lists a matrix.
+pub fn tensor_from_nested(value: &NestedValue) -> Result<Tensor<f64>, String> {
+    match value {
+        NestedValue::Number(x) => Ok(Tensor::scalar(*x)),
+        NestedValue::List(items) => {
+            if items.is_empty() {
+                return Err("an empty list: a tensor needs at least one number".into());
+            }
+            if items.iter().all(|i| matches!(i, NestedValue::Number(_))) {
+                let data = items
+                    .iter()
+                    .map(|i| match i {
+                        NestedValue::Number(x) => *x,
+                        NestedValue::List(_) => unreachable!(),
+                    })
+                    .collect::<Vec<_>>();
+                return Ok(Tensor {
+                    shape: Shape::vector(data.len()),
+                    data,
+                });
+            }
+            let mut data = Vec::new();
+            let mut cols = None;
+            for (r, row) in items.iter().enumerate() {
+                let NestedValue::List(entries) = row else {
+                    return Err(format!(
+                        "row {} is a number, not a list: a matrix's rows are lists",
+                        r + 1
+                    ));
+                };
+                if cols.is_some_and(|c| c != entries.len()) {
+                    return Err(format!(
+                        "a ragged list: row {} has {} entries, row 1 has {}",
+                        r + 1,
+                        entries.len(),
+                        cols.unwrap_or(0)
+                    ));
+                }
+                if entries.is_empty() {
+                    return Err("an empty row: a tensor needs at least one number".into());
+                }
+                cols = Some(entries.len());
+                for e in entries {
+                    match e {
+                        NestedValue::Number(x) => data.push(*x),
+                        NestedValue::List(_) => return Err("tensors have at most 2 dimensions".into()),
+                    }
+                }
+            }
+            let shape = Shape::matrix(items.len(), cols.unwrap_or(0));
+            if shape.len() > Shape::MAX_LEN {
+                return Err("too many numbers for one tensor".into());
+            }
+            Ok(Tensor { shape, data })
+        }
+    }
+}
+
+/// A number or nested lists of numbers, as read from JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NestedValue {
+    Number(f64),
+    List(Vec<NestedValue>),
+}

@@ -1,0 +1,256 @@
+//! Every kind of mistake in a program, and every limit, gets a message that names what is
+//! wrong at the span where it is, quickly, and nothing panics or hangs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use gradscope::expr::ExprError;
+use gradscope::session::ProgramSession;
+use gradscope::{Shape, Tensor};
+use std::collections::HashMap;
+use std::time::Instant;
+
+fn values(pairs: &[(&str, Tensor<f64>)]) -> HashMap<String, Tensor<f64>> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn matrix(r: usize, c: usize) -> Tensor<f64> {
+    Tensor::new(Shape::matrix(r, c), (0..r * c).map(|i| i as f64 * 0.1).collect()).unwrap()
+}
+
+/// The error of parsing or running `source`, which must fail.
+fn error(source: &str, at: &[(&str, Tensor<f64>)]) -> ExprError {
+    let started = Instant::now();
+    let result = match ProgramSession::new(source) {
+        Err(e) => e,
+        Ok(session) => match session.run(&values(at)) {
+            Ok(_) => panic!("{source:?} ran without an error"),
+            Err(e) => match e {
+                gradscope::session::SessionError::Run(e) => e,
+                e => panic!("{source:?}: not a spanned error: {e}"),
+            },
+        },
+    };
+    // Limits are checked before the work they bound: an answer comes fast, never a hang.
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{source:?} took {:?}",
+        started.elapsed()
+    );
+    result
+}
+
+/// The message contains `words`, and the span covers exactly `spanned`.
+fn check(source: &str, at: &[(&str, Tensor<f64>)], words: &str, spanned: &str) {
+    let e = error(source, at);
+    assert!(
+        e.message.contains(words),
+        "{source:?}: message {:?} lacks {words:?}",
+        e.message
+    );
+    assert_eq!(
+        &source[e.start..e.end],
+        spanned,
+        "{source:?}: span of {:?}",
+        e.message
+    );
+}
+
+#[test]
+fn syntax_errors_point_at_the_place() {
+    check(
+        "if x > 0\n    y = x",
+        &[],
+        "expected ':' at the end of the 'if' line",
+        "",
+    );
+    check(
+        "for i in range(3):\ny = 1",
+        &[],
+        "expected an indented block after the 'for' line",
+        "y",
+    );
+    check("x = 1\n  y = 2", &[], "unexpected indentation", "  ");
+    check(
+        "if 1:\n    y = 1\n  z = 2",
+        &[],
+        "indented by 2 spaces, which matches no enclosing block",
+        "  ",
+    );
+    check(
+        "y = (x + 1\nz = 2",
+        &[],
+        "expected ')' to close the '(' at line 1, column 5, found 'z'",
+        "z",
+    );
+    check("y = [1, 2", &[], "expected ']' to close the '['", "");
+    check("y = foo(1)", &[], "unknown function 'foo'", "foo");
+    check("y = sin(1, 2)", &[], "sin takes 1 argument, got 2", "sin(1, 2)");
+    check(
+        "def f(a):\n    return a\ny = f(1, 2)",
+        &[],
+        "f takes 1 argument, got 2",
+        "f(1, 2)",
+    );
+    check(
+        "y = x.frobnicate()",
+        &[("x", matrix(2, 2))],
+        "unknown method 'frobnicate' of a tensor",
+        "x.frobnicate",
+    );
+    check(
+        "y = x.grad",
+        &[],
+        "cannot be read while the program runs",
+        "x.grad",
+    );
+    check(
+        "y = torch.frob(x)",
+        &[],
+        "unknown function 'torch.frob'",
+        "torch.frob",
+    );
+    check("return 1", &[], "'return' outside a function", "return 1");
+    check("if 1:\n\ty = 1", &[], "indent with spaces", "\t");
+    check("y = 1 < x < 3", &[], "chained comparisons", "<");
+    check("y = x[1:2:3]", &[], "with a step", ":");
+}
+
+#[test]
+fn run_time_errors_name_the_shapes() {
+    let a = matrix(2, 3);
+    check(
+        "y = A @ B",
+        &[("A", a.clone()), ("B", a.clone())],
+        "cannot multiply 2×3 by 2×3: inner sizes 3 and 2 differ",
+        "A @ B",
+    );
+    check(
+        "y = A + B",
+        &[("A", a.clone()), ("B", matrix(3, 2))],
+        "cannot broadcast 2×3 with 3×2",
+        "A + B",
+    );
+    check(
+        "y = v[3]",
+        &[("v", Tensor::new(Shape::vector(3), vec![1.0, 2.0, 3.0]).unwrap())],
+        "index 3 is out of range",
+        "3",
+    );
+    check(
+        "y = v[-4]",
+        &[("v", Tensor::new(Shape::vector(3), vec![1.0, 2.0, 3.0]).unwrap())],
+        "index -4 is out of range",
+        "-4",
+    );
+    check(
+        "y = sum(A, 2)",
+        &[("A", a.clone())],
+        "axis 2 is out of range for a 2×3 tensor",
+        "sum(A, 2)",
+    );
+    check(
+        "y = [[1, 2], [3]]",
+        &[],
+        "ragged list: this row has 1 entries, the first has 2",
+        "[3]",
+    );
+    check(
+        "if A > 0:\n    y = 1",
+        &[("A", a.clone())],
+        "expected a single number, but this is a 2×3 tensor",
+        "A",
+    );
+    check(
+        "for i in range(2.5):\n    y = i",
+        &[],
+        "a range bound must be a whole number, got 2.5",
+        "2.5",
+    );
+    check("y = zeros(-2, 3)", &[], "a negative size (-2)", "-2");
+    check("y = zeros(2.5)", &[], "a size must be a whole number", "2.5");
+    check(
+        "if 0:\n    h = 1\ny = h + 1",
+        &[],
+        "'h' is used before it is assigned",
+        "h",
+    );
+    // Read before any line binds it, a name is a value given from outside.
+    check("y = h + 1\nh = 2", &[], "missing value for variable h", "h");
+    check("y = x * 2", &[], "missing value for variable x", "x");
+    check(
+        "y = W @ x\ny.backward(ones(1, 20))",
+        &[("W", matrix(20, 20)), ("x", matrix(20, 1))],
+        "backward's seed is a 1×20 tensor but the output is a 20×1 tensor",
+        "y.backward(ones(1, 20))",
+    );
+    check(
+        "y = W @ x\ny.backward()",
+        &[("W", matrix(20, 20)), ("x", matrix(20, 1))],
+        "backward of a 20×1 tensor needs a seed",
+        "y.backward()",
+    );
+}
+
+#[test]
+fn every_limit_answers_fast_and_names_itself() {
+    check(
+        "while 1 > 0:\n    pass",
+        &[],
+        "the most a program may run",
+        "while 1 > 0",
+    );
+    check(
+        "y = zeros(100000, 100000)",
+        &[],
+        "one tensor may have at most 1,048,576",
+        "zeros(100000, 100000)",
+    );
+    check(
+        "def f(x):\n    return f(x)\ny = f(1)",
+        &[],
+        "calls nested more than 64 deep",
+        "f(x)",
+    );
+    check(
+        "for i in range(10**9):\n    pass",
+        &[],
+        "this loop would run 1,000,000,000 iterations",
+        "10**9",
+    );
+    check(
+        "x = ones(1000, 1000)\nfor i in range(100):\n    x = x + 1",
+        &[],
+        "more than 8,388,608 numbers",
+        "x + 1",
+    );
+    check(
+        "x = ones(1000, 1000)\nfor i in range(1000):\n    y = x @ x",
+        &[],
+        "more than 500,000,000 arithmetic operations",
+        "x @ x",
+    );
+    let deep = format!("y = {}1{}", "(".repeat(300), ")".repeat(300));
+    check(&deep, &[], "too deeply nested", "(");
+    let deep_blocks: String = (0..150)
+        .map(|d| format!("{}if 1:\n", " ".repeat(d)))
+        .collect::<String>()
+        + &" ".repeat(150)
+        + "y = 1";
+    check(
+        &deep_blocks,
+        &[],
+        "too deeply nested: more than 100 levels of blocks",
+        &" ".repeat(101),
+    );
+    let long = "x".repeat(gradscope::program::MAX_SOURCE_LEN + 1);
+    assert!(error(&long, &[]).message.contains("the most is 4194304"));
+}
+
+#[test]
+fn leaving_the_reals_is_not_an_error() {
+    let session = ProgramSession::new("y = ln(x)\nL = sum(y)").unwrap();
+    let x = Tensor::new(Shape::vector(2), vec![-1.0, 1.0]).unwrap();
+    let mut run = session.run(&values(&[("x", x)])).unwrap();
+    assert!(run.value().data[0].is_nan());
+    let g = run.backward().unwrap();
+    assert_eq!(g[0].gradient.data, vec![-1.0, 1.0]);
+}
