@@ -220,3 +220,211 @@ fn a_value_that_leaves_the_real_numbers_gets_a_note_saying_where_and_why() {
     let o = gradscope(&["grad", "ln(x1)", "--at", "x1=2"], "");
     assert!(!stdout(&o).contains("note:"));
 }
+
+// ---- tensor programs -------------------------------------------------------------------
+
+/// The lecture's slide, as pasted (trailing spaces and all), with the seed it shows.
+const LECTURE_SNIPPET: &str = "from torch.autograd import Variable
+x = Variable(torch.randn(1, 20))  
+prev_h = Variable(torch.randn(1, 20))  
+W_h = Variable(torch.randn(20, 20))  
+W_x = Variable(torch.randn(20, 20))
+i2h = torch.mm(W_x, x.t())  
+h2h = torch.mm(W_h, prev_h.t())  
+next_h = i2h + h2h  
+next_h = next_h.tanh()
+next_h.backward(torch.ones(1, 20))";
+
+#[test]
+fn the_lectures_snippet_stops_at_its_seed_naming_both_shapes() {
+    let o = gradscope(&["grad", "-"], LECTURE_SNIPPET);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("backward's seed is a 1×20 tensor but the output is a 20×1 tensor"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  next_h.backward(torch.ones(1, 20))\n  ^^^^"),
+        "{err}"
+    );
+
+    // With the seed of the output's shape, every Variable is a leaf with a gradient.
+    let fixed = LECTURE_SNIPPET.replace("torch.ones(1, 20)", "torch.ones(20, 1)");
+    let o = gradscope(&["grad", "-", "--json"], &fixed);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let names: Vec<&String> = v["gradient"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["x", "prev_h", "W_h", "W_x"]);
+    assert_eq!(v["value"].as_array().unwrap().len(), 20, "a 20×1 output");
+    assert_eq!(v["gradient"]["W_x"].as_array().unwrap().len(), 20);
+    assert_eq!(v["gradient"]["x"][0].as_array().unwrap().len(), 20, "x is 1×20");
+}
+
+#[test]
+fn tensors_are_given_as_nested_lists_and_printed_as_them() {
+    let o = gradscope(
+        &[
+            "grad",
+            "h = W @ x + b\nL = sum(h * h)",
+            "--at",
+            "W=[[1,2],[3,4]],x=[1,-1],b=[0.5,0]",
+            "--json",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // h = [-0.5, -1]; ∂L/∂h = 2h; ∂L/∂W = outer(2h, x); ∂L/∂x = Wᵀ 2h; ∂L/∂b = 2h.
+    assert_eq!(
+        stdout(&o).trim(),
+        r#"{"value":1.25,"gradient":{"W":[[-1.0,1.0],[-2.0,2.0]],"x":[-7.0,-10.0],"b":[-1.0,-2.0]}}"#
+    );
+    // A 1×1 matrix stays [[v]] (and, one element, needs no seed, as in PyTorch); a
+    // scalar is a number; two elements without a seed are an error.
+    let o = gradscope(&["grad", "y = A * 2", "--at", "A=[[3]]", "--json"], "");
+    assert_eq!(stdout(&o).trim(), r#"{"value":[[6.0]],"gradient":{"A":[[2.0]]}}"#);
+    let o = gradscope(&["grad", "y = A * 2", "--at", "A=[[3, 4]]", "--json"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the output is a 1×2 tensor"),
+        "{}",
+        stderr(&o)
+    );
+    let o = gradscope(&["grad", "y = sum(A * 2)", "--at", "A=[[3]]", "--json"], "");
+    assert_eq!(stdout(&o).trim(), r#"{"value":6.0,"gradient":{"A":[[2.0]]}}"#);
+
+    let o = gradscope(&["grad", "L = sum(v * v)", "--at", "v=[1,2]"], "");
+    assert!(stdout(&o).contains("∂f/∂v = [2, 4]"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_program_comes_from_a_file_or_stdin() {
+    let dir = std::env::temp_dir().join(format!("gradscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("newton.py");
+    std::fs::write(
+        &path,
+        "y = a\nfor i in range(6):\n    y = 0.5 * (y + a / y)\nL = y\n",
+    )
+    .unwrap();
+    let o = gradscope(
+        &["grad", "--file", path.to_str().unwrap(), "--at", "a=2", "--json"],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    // Newton's iterations converge to √2, and their derivative to 1/(2√2).
+    assert!((v["value"].as_f64().unwrap() - 2f64.sqrt()).abs() < 1e-12);
+    assert!((v["gradient"]["a"].as_f64().unwrap() - 0.5 / 2f64.sqrt()).abs() < 1e-9);
+    let o = gradscope(&["grad", "--file", dir.join("missing.py").to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.py"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn jacobian_prints_the_matrix_its_nonzeros_and_passes() {
+    let at = "W=[[1,-2],[3,4]],x=[1,2],b=[0.5,-0.5]";
+    for (mode, passes) in [("reverse", 2), ("forward", 4)] {
+        let o = gradscope(
+            &[
+                "jacobian",
+                "h = relu(W @ x + b)",
+                "--wrt",
+                "W",
+                "--mode",
+                mode,
+                "--at",
+                at,
+                "--json",
+            ],
+            "",
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        // W @ x + b = [-2.5, 10.5]: the first unit is off, so its row is zero; the
+        // second depends only on its own weight row, as the lecture's FC slide says.
+        assert_eq!(
+            stdout(&o).trim(),
+            format!(
+                r#"{{"output_shape":[2],"wrt_shape":[2,2],"jacobian":[[0.0,0.0,0.0,0.0],[0.0,0.0,1.0,2.0]],"nonzeros":2,"passes":{passes}}}"#
+            )
+        );
+    }
+    let o = gradscope(&["jacobian", "h = relu(W @ x + b)", "--wrt", "W", "--at", at], "");
+    let out = stdout(&o);
+    assert!(
+        out.contains("nonzeros: 2 of 8") && out.contains("passes: 2 (one backward pass per output element)"),
+        "{out}"
+    );
+
+    for (args, words) in [
+        (
+            vec!["jacobian", "h = W @ x", "--at", "W=[[1]],x=[1]"],
+            "needs --wrt",
+        ),
+        (
+            vec!["jacobian", "h = W @ x", "--wrt", "q", "--at", "W=[[1]],x=[1]"],
+            "'q' is not a leaf of this program (its leaves: W, x)",
+        ),
+        (
+            vec![
+                "jacobian",
+                "h = W @ x",
+                "--wrt",
+                "W",
+                "--mode",
+                "sideways",
+                "--at",
+                "W=[[1]],x=[1]",
+            ],
+            "not reverse or forward",
+        ),
+    ] {
+        let o = gradscope(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(words), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn bad_tensor_values_are_user_errors() {
+    for (at, words) in [
+        ("W=[[1,2],[3]]", "ragged"),
+        ("W=[[[1]]]", "at most 2 dimensions"),
+        ("W=[1,", "not a list of numbers"),
+        ("W=[]", "empty list"),
+        ("W=[\"a\"]", "is not a number"),
+    ] {
+        let o = gradscope(&["grad", "L = sum(W)", "--at", at], "");
+        assert_eq!(o.status.code(), Some(2), "{at}");
+        assert!(stderr(&o).contains(words), "{at}: {}", stderr(&o));
+    }
+    // In a batch, the same mistakes are error objects and the batch goes on.
+    let o = gradscope(
+        &["grad", "--batch"],
+        "{\"expr\": \"L = sum(W)\", \"at\": {\"W\": [[1, 2], [3]]}}\n{\"expr\": \"L = sum(W)\", \"at\": {\"W\": [[1, 2], [3, 4]]}}\n",
+    );
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[0]["error"]["message"].as_str().unwrap().contains("ragged"));
+    assert_eq!(lines[1]["value"], 10.0);
+}
+
+#[test]
+fn a_run_time_error_in_a_batch_carries_its_span() {
+    let o = gradscope(
+        &["grad", "--batch"],
+        "{\"expr\": \"z = A @ B\\nL = sum(z)\", \"at\": {\"A\": [[1, 2, 3], [4, 5, 6]], \"B\": [[1, 2, 3], [4, 5, 6]]}}\n",
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(
+        v["error"]["message"],
+        "cannot multiply 2×3 by 2×3: inner sizes 3 and 2 differ"
+    );
+    assert_eq!(
+        (v["error"]["start"].as_u64(), v["error"]["end"].as_u64()),
+        (Some(4), Some(9))
+    );
+}

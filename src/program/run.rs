@@ -758,12 +758,17 @@ impl<'p> Interp<'p> {
         let e = self.p.expr(id);
         let span = e.span;
         match &e.kind {
-            ExprKind::Number(x) => Ok(Value::Num {
-                x: *x,
+            // A number typed in the text becomes a constant node where it is read, as in an
+            // expression's graph; indices, bounds and conditions read it through `number`.
+            ExprKind::Number(x) => Ok(Value::Node(self.constant(
+                self.p.text(span),
+                Tensor::scalar(*x),
                 span,
-                literal: true,
-            }),
-            ExprKind::Name(name) => self.lookup(name, span),
+            )?)),
+            ExprKind::Name(name) => match self.lookup(name, span)? {
+                v @ Value::Num { literal: true, .. } => Ok(Value::Node(self.node_of(v, span)?)),
+                v => Ok(v),
+            },
             ExprKind::Unary(..) => {
                 // `- - - x`: a chain, walked with a loop.
                 let mut ops = Vec::new();
@@ -1061,6 +1066,9 @@ impl<'p> Interp<'p> {
 
     /// One entry of a list: a number (the list is data, not an operation).
     fn entry(&mut self, id: ExprId) -> Result<f64> {
+        if let Some(x) = self.constant_number(id)? {
+            return Ok(x);
+        }
         let span = self.p.expr(id).span;
         match self.value(id)? {
             Value::Num { x, .. } => Ok(x),
@@ -1074,6 +1082,26 @@ impl<'p> Interp<'p> {
             }
             v => self.data_of(v, span).map(|_| 0.0),
         }
+    }
+
+    /// The value of arithmetic on numbers alone (`-1`, `2 * pi`, `i + 1`), or `None` where a
+    /// tensor takes part: a list entry must not read a tensor's value and drop its gradient.
+    fn constant_number(&mut self, id: ExprId) -> Result<Option<f64>> {
+        self.nested(self.p.expr(id).span, |it| {
+            Ok(match &it.p.expr(id).kind {
+                ExprKind::Number(x) => Some(*x),
+                ExprKind::Name(name) => match it.lookup(name, it.p.expr(id).span)? {
+                    Value::Num { x, .. } => Some(x),
+                    _ => None,
+                },
+                ExprKind::Unary(Unary::Neg, x) => it.constant_number(*x)?.map(|x| -x),
+                ExprKind::Binary(op, a, b) => match (it.constant_number(*a)?, it.constant_number(*b)?) {
+                    (Some(a), Some(b)) => Some((op.rule::<f64>().f)(a, b)),
+                    _ => None,
+                },
+                _ => None,
+            })
+        })
     }
 
     // ---- indexing ----------------------------------------------------------------------------
