@@ -212,3 +212,66 @@ fn the_simd_kernel_matches_a_triple_loop_on_random_shapes_in_wasm() {
         }
     }
 }
+
+/// Tensor programs run in the browser as natively: the lecture's PyTorch snippet, and the
+/// limits that keep a page from hanging or overflowing its stacks, even in this
+/// unoptimised build: the engine's native stack (about 1 MiB) and the shadow stack in
+/// linear memory (8 MiB, set in .cargo/config.toml) hold a program nested to
+/// `Limits::nesting`.
+#[wasm_bindgen_test]
+fn tensor_programs_run_and_their_limits_hold_in_the_browser() {
+    use gradscope::session::ProgramSession;
+    use std::collections::HashMap;
+    let at: HashMap<String, gradscope::Tensor<f64>> = [
+        (
+            "W",
+            gradscope::Tensor::new(gradscope::Shape::matrix(2, 2), vec![1.0, 2.0, 3.0, 4.0]).unwrap(),
+        ),
+        (
+            "x",
+            gradscope::Tensor::new(gradscope::Shape::vector(2), vec![1.0, -1.0]).unwrap(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let session = ProgramSession::new("h = torch.mm(W, W.t()) @ x\nL = sum(h * h)").unwrap();
+    let mut run = session.run(&at).unwrap();
+    // W Wᵀ = [[5, 11], [11, 25]], h = [-6, -14], L = 232.
+    assert_eq!(run.value().data, [232.0]);
+    let g = run.backward().unwrap();
+    assert_eq!(
+        g[1].gradient.data,
+        [
+            -2.0 * (6.0 * 5.0 + 14.0 * 11.0),
+            -2.0 * (6.0 * 11.0 + 14.0 * 25.0)
+        ]
+    );
+
+    // The deepest expression the parser takes runs, in programs as in expressions.
+    let brackets = format!("y = {}x{}", "(".repeat(200), ")".repeat(200));
+    let calls = format!("y = {}x{}", "sin(".repeat(199), ")".repeat(199));
+    let one: HashMap<String, gradscope::Tensor<f64>> =
+        [("x".to_string(), gradscope::Tensor::scalar(1.0))].into();
+    for source in [brackets, calls] {
+        assert!(ProgramSession::new(&source).unwrap().run(&one).is_ok());
+    }
+    // Nested to the limit through recursion: an error, not a crash.
+    let deep = format!(
+        "def f(n):\n    return {}f(n){}\ny = f(1)",
+        "sin(".repeat(150),
+        ")".repeat(150)
+    );
+    let e = ProgramSession::new(&deep)
+        .unwrap()
+        .run(&HashMap::new())
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("too deeply nested"), "{e}");
+    let e = ProgramSession::new("while 1 > 0:\n    pass")
+        .unwrap()
+        .run(&HashMap::new())
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("iterations"), "{e}");
+}

@@ -31,6 +31,9 @@ pub struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     pos: usize,
     depth: usize,
+    /// Powers, and runs of `-` and `not`, being read inside one another.
+    powers: usize,
+    signs: usize,
     exprs: Vec<Expr>,
 }
 
@@ -39,6 +42,52 @@ const KEYWORDS: &[&str] = &[
     "from", "and", "or", "not", "lambda", "class", "with", "try", "except", "yield", "global", "nonlocal",
     "del", "assert", "raise", "is", "as",
 ];
+
+/// Binding powers, loosest first. Unary minus sits between `*` and `^`, `not` between
+/// `and` and the comparisons, as in Python.
+const NOT: u8 = 3;
+const UNARY: u8 = 7;
+
+#[derive(Clone, Copy)]
+enum Infix {
+    Or,
+    And,
+    Compare(super::lexer::CmpOp),
+    Add,
+    Sub,
+    Mul,
+    Div,
+    MatMul,
+    Pow,
+}
+
+impl Infix {
+    fn of(tok: Tok, keyword: impl Fn(&str) -> bool) -> Option<Infix> {
+        Some(match tok {
+            Tok::Name(_) if keyword("or") => Infix::Or,
+            Tok::Name(_) if keyword("and") => Infix::And,
+            Tok::Compare(c) => Infix::Compare(c),
+            Tok::Plus => Infix::Add,
+            Tok::Minus => Infix::Sub,
+            Tok::Star => Infix::Mul,
+            Tok::Slash => Infix::Div,
+            Tok::At => Infix::MatMul,
+            Tok::Caret => Infix::Pow,
+            _ => return None,
+        })
+    }
+
+    fn binding(self) -> u8 {
+        match self {
+            Infix::Or => 1,
+            Infix::And => 2,
+            Infix::Compare(_) => 4,
+            Infix::Add | Infix::Sub => 5,
+            Infix::Mul | Infix::Div | Infix::MatMul => 6,
+            Infix::Pow => 8,
+        }
+    }
+}
 
 fn span(t: Token) -> Span {
     Span::new(t.start, t.end)
@@ -51,6 +100,8 @@ impl<'a> Parser<'a> {
             tokens,
             pos: 0,
             depth: 0,
+            powers: 0,
+            signs: 0,
             exprs: Vec::new(),
         }
     }
@@ -391,141 +442,110 @@ impl<'a> Parser<'a> {
         self.exprs[id as usize].span
     }
 
-    fn join(&mut self, kind: fn(ExprId, ExprId) -> ExprKind, a: ExprId, b: ExprId) -> ExprId {
+    fn join(&mut self, kind: impl FnOnce(ExprId, ExprId) -> ExprKind, a: ExprId, b: ExprId) -> ExprId {
         let span = self.span_of(a).to(self.span_of(b));
         self.push(kind(a, b), span)
     }
 
     pub fn expression(&mut self) -> Result<ExprId, ExprError> {
-        let mut lhs = self.conjunction()?;
-        while self.is_keyword("or") {
-            self.advance();
-            let rhs = self.conjunction()?;
-            lhs = self.join(ExprKind::Or, lhs, rhs);
-        }
-        Ok(lhs)
+        self.operators(0)
     }
 
-    fn conjunction(&mut self) -> Result<ExprId, ExprError> {
-        let mut lhs = self.negated()?;
-        while self.is_keyword("and") {
-            self.advance();
-            let rhs = self.negated()?;
-            lhs = self.join(ExprKind::And, lhs, rhs);
-        }
-        Ok(lhs)
-    }
-
-    fn negated(&mut self) -> Result<ExprId, ExprError> {
-        let mut nots = Vec::new();
-        while self.is_keyword("not") {
-            nots.push(self.advance().start);
-        }
-        let mut x = self.comparison()?;
-        for &start in nots.iter().rev() {
-            let span = Span::new(start, self.span_of(x).end as usize);
-            x = self.push(ExprKind::Not(x), span);
-        }
-        Ok(x)
-    }
-
-    fn comparison(&mut self) -> Result<ExprId, ExprError> {
-        let lhs = self.sum()?;
-        let Tok::Compare(op) = self.peek().tok else {
-            return Ok(lhs);
-        };
-        self.advance();
-        let rhs = self.sum()?;
-        if let Tok::Compare(_) = self.peek().tok {
+    /// Precedence climbing over the binary operators binding at least `min`: one frame
+    /// per level of brackets rather than one per precedence level, so a deeply bracketed
+    /// expression stays well inside a browser's stack.
+    fn operators(&mut self, min: u8) -> Result<ExprId, ExprError> {
+        let mut lhs = self.prefix(min)?;
+        loop {
             let t = self.peek();
-            return Err(self.error_at(t, "chained comparisons are not supported: write a < b and b < c"));
-        }
-        let span = self.span_of(lhs).to(self.span_of(rhs));
-        Ok(self.push(ExprKind::Compare(op, lhs, rhs), span))
-    }
-
-    fn sum(&mut self) -> Result<ExprId, ExprError> {
-        let mut lhs = self.product()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Plus => Binary::Add,
-                Tok::Minus => Binary::Sub,
-                _ => return Ok(lhs),
+            let Some(op) = Infix::of(t.tok, |w| self.is_keyword(w)) else {
+                return Ok(lhs);
             };
+            let bp = op.binding();
+            if bp < min {
+                return Ok(lhs);
+            }
             self.advance();
-            let rhs = self.product()?;
-            let span = self.span_of(lhs).to(self.span_of(rhs));
-            lhs = self.push(ExprKind::Binary(op, lhs, rhs), span);
-        }
-    }
-
-    fn product(&mut self) -> Result<ExprId, ExprError> {
-        let mut lhs = self.negation()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Star => Some(Binary::Mul),
-                Tok::Slash => Some(Binary::Div),
-                Tok::At => None,
-                _ => return Ok(lhs),
+            lhs = match op {
+                Infix::Pow => {
+                    // Right associative, and the exponent may be negated: a ^ -b ^ c is
+                    // a ^ (-(b ^ c)). A chain of powers nests, so it is bounded.
+                    self.powers += 1;
+                    if self.powers > MAX_DEPTH {
+                        return Err(self.error_at(
+                            t,
+                            format!("too deeply nested: more than {MAX_DEPTH} powers in a row"),
+                        ));
+                    }
+                    let rhs = self.operators(UNARY);
+                    self.powers -= 1;
+                    let rhs = rhs?;
+                    self.join(|a, b| ExprKind::Binary(Binary::Pow, a, b), lhs, rhs)
+                }
+                Infix::Compare(cmp) => {
+                    let rhs = self.operators(bp + 1)?;
+                    if let Tok::Compare(_) = self.peek().tok {
+                        let t = self.peek();
+                        return Err(
+                            self.error_at(t, "chained comparisons are not supported: write a < b and b < c")
+                        );
+                    }
+                    self.join(move |a, b| ExprKind::Compare(cmp, a, b), lhs, rhs)
+                }
+                _ => {
+                    let rhs = self.operators(bp + 1)?;
+                    let span = self.span_of(lhs).to(self.span_of(rhs));
+                    let kind = match op {
+                        Infix::Or => ExprKind::Or(lhs, rhs),
+                        Infix::And => ExprKind::And(lhs, rhs),
+                        Infix::Add => ExprKind::Binary(Binary::Add, lhs, rhs),
+                        Infix::Sub => ExprKind::Binary(Binary::Sub, lhs, rhs),
+                        Infix::Mul => ExprKind::Binary(Binary::Mul, lhs, rhs),
+                        Infix::Div => ExprKind::Binary(Binary::Div, lhs, rhs),
+                        Infix::MatMul => ExprKind::MatMul(lhs, rhs),
+                        Infix::Pow | Infix::Compare(_) => unreachable!(),
+                    };
+                    self.push(kind, span)
+                }
             };
-            self.advance();
-            let rhs = self.negation()?;
-            let span = self.span_of(lhs).to(self.span_of(rhs));
-            let kind = match op {
-                Some(op) => ExprKind::Binary(op, lhs, rhs),
-                None => ExprKind::MatMul(lhs, rhs),
-            };
-            lhs = self.push(kind, span);
         }
     }
 
-    fn minus_signs(&mut self) -> Vec<usize> {
-        let mut signs = Vec::new();
-        while self.peek().tok == Tok::Minus {
-            signs.push(self.advance().start);
+    /// Leading `-` or `not`, then an operand. A run of the same sign is read with a loop
+    /// (any number is safe); `-` binds tighter than `*` and looser than `^`, as today, and
+    /// `not` takes a whole comparison, as in Python.
+    fn prefix(&mut self, min: u8) -> Result<ExprId, ExprError> {
+        let t = self.peek();
+        let (not, operand) = match t.tok {
+            Tok::Minus => (false, UNARY),
+            Tok::Name("not") => (true, NOT.max(min)),
+            _ => return self.postfix(),
+        };
+        let mut starts = Vec::new();
+        while self.peek().tok == t.tok {
+            starts.push(self.advance().start);
         }
-        signs
-    }
-
-    fn negate(&mut self, mut x: ExprId, signs: &[usize]) -> ExprId {
-        for &start in signs.iter().rev() {
-            let span = Span::new(start, self.span_of(x).end as usize);
-            x = self.push(ExprKind::Unary(Unary::Neg, x), span);
-        }
-        x
-    }
-
-    fn negation(&mut self) -> Result<ExprId, ExprError> {
-        let signs = self.minus_signs();
-        let x = self.power()?;
-        Ok(self.negate(x, &signs))
-    }
-
-    /// `a ^ -b ^ c` is `a ^ (-(b ^ c))`: collect the operands, then fold from the right.
-    fn power(&mut self) -> Result<ExprId, ExprError> {
-        let base = self.postfix()?;
-        let mut exponents = Vec::new();
-        while self.peek().tok == Tok::Caret {
-            self.advance();
-            let signs = self.minus_signs();
-            exponents.push((signs, self.postfix()?));
-        }
-        if exponents.len() > MAX_DEPTH {
-            let t = self.tokens[self.pos - 1];
+        // Alternating signs (`- not - not x`) nest: bounded like brackets.
+        self.signs += 1;
+        if self.signs > MAX_DEPTH {
             return Err(self.error_at(
                 t,
-                format!("too deeply nested: more than {MAX_DEPTH} powers in a row"),
+                format!("too deeply nested: more than {MAX_DEPTH} alternations of '-' and 'not'"),
             ));
         }
-        let Some((signs, last)) = exponents.pop() else {
-            return Ok(base);
-        };
-        let mut acc = self.negate(last, &signs);
-        while let Some((signs, x)) = exponents.pop() {
-            let p = self.join(|a, b| ExprKind::Binary(Binary::Pow, a, b), x, acc);
-            acc = self.negate(p, &signs);
+        let x = self.operators(operand);
+        self.signs -= 1;
+        let mut x = x?;
+        for &start in starts.iter().rev() {
+            let span = Span::new(start, self.span_of(x).end as usize);
+            let kind = if not {
+                ExprKind::Not(x)
+            } else {
+                ExprKind::Unary(Unary::Neg, x)
+            };
+            x = self.push(kind, span);
         }
-        Ok(self.join(|a, b| ExprKind::Binary(Binary::Pow, a, b), base, acc))
+        Ok(x)
     }
 
     fn postfix(&mut self) -> Result<ExprId, ExprError> {

@@ -49,7 +49,7 @@ impl Default for Limits {
             nodes: 2_000_000,
             tensor_elements: 1 << 20,
             work: 500_000_000,
-            nesting: 1000,
+            nesting: 500,
         }
     }
 }
@@ -535,115 +535,9 @@ impl<'p> Interp<'p> {
                     self.last = Some(v);
                 }
             }
-            StmtKind::For { var, range, body } => {
-                let mut bounds = [0i64, 0, 1];
-                let ints: Vec<i64> = range
-                    .iter()
-                    .map(|&a| self.integer(a, "a range bound"))
-                    .collect::<Result<_>>()?;
-                match ints[..] {
-                    [stop] => bounds[1] = stop,
-                    [start, stop] => bounds[..2].copy_from_slice(&[start, stop]),
-                    [start, stop, step] => bounds = [start, stop, step],
-                    _ => unreachable!("the parser takes 1 to 3 range arguments"),
-                }
-                let [start, stop, step] = bounds;
-                if step == 0 {
-                    return err(self.p.expr(range[2]).span, "range's step must not be zero");
-                }
-                let count = if step > 0 {
-                    (stop - start).max(0).div_euclid(step) + i64::from((stop - start).max(0) % step != 0)
-                } else {
-                    (start - stop).max(0).div_euclid(-step) + i64::from((start - stop).max(0) % -step != 0)
-                } as u64;
-                let left = (self.limits.iterations - self.iterations) as u64;
-                if count > left {
-                    let header = self
-                        .p
-                        .expr(range[0])
-                        .span
-                        .to(self.p.expr(*range.last().unwrap()).span);
-                    return err(
-                        header,
-                        format!(
-                            "this loop would run {} iterations; a program may run at most {} in all",
-                            grouped(count),
-                            grouped(self.limits.iterations as u64)
-                        ),
-                    );
-                }
-                let outer = self.group;
-                for index in 0..count {
-                    self.iterations += 1;
-                    let i = start + index as i64 * step;
-                    self.enter_group(
-                        GroupKind::Iteration {
-                            index: index as usize,
-                        },
-                        s.span,
-                    );
-                    self.bind(
-                        var,
-                        Value::Num {
-                            x: i as f64,
-                            span: s.span,
-                            literal: false,
-                        },
-                    );
-                    let flow = self.block(body);
-                    self.group = outer;
-                    match flow? {
-                        Flow::Break(_) => break,
-                        Flow::Next | Flow::Continue(_) => {}
-                        flow @ Flow::Return(_) => return Ok(flow),
-                    }
-                }
-            }
-            StmtKind::While { cond, body } => {
-                let outer = self.group;
-                let mut index = 0;
-                while self.truth(*cond)? {
-                    if self.iterations >= self.limits.iterations {
-                        return err(s.span, format!(
-                            "this loop reached {} iterations, the most a program may run (is its condition ever false?)",
-                            grouped(self.limits.iterations as u64)
-                        ));
-                    }
-                    self.iterations += 1;
-                    self.enter_group(GroupKind::Iteration { index }, s.span);
-                    index += 1;
-                    let flow = self.block(body);
-                    self.group = outer;
-                    match flow? {
-                        Flow::Break(_) => break,
-                        Flow::Next | Flow::Continue(_) => {}
-                        flow @ Flow::Return(_) => return Ok(flow),
-                    }
-                }
-            }
-            StmtKind::If { branches, otherwise } => {
-                let mut conditions = Vec::new();
-                let mut taken = None;
-                for (i, (cond, _)) in branches.iter().enumerate() {
-                    let x = self.number(*cond)?;
-                    conditions.push(x);
-                    if x != 0.0 {
-                        taken = Some(i);
-                        break;
-                    }
-                }
-                self.branches.push(BranchTaken {
-                    span: s.span,
-                    group: self.group,
-                    taken,
-                    conditions,
-                });
-                let body = match taken {
-                    Some(i) => &branches[i].1,
-                    None => otherwise,
-                };
-                return self.block(body);
-            }
+            StmtKind::For { var, range, body } => return self.run_for(s, var, range, body),
+            StmtKind::While { cond, body } => return self.run_while(s, *cond, body),
+            StmtKind::If { branches, otherwise } => return self.run_if(s, branches, otherwise),
             StmtKind::Def { .. } | StmtKind::Pass => {}
             StmtKind::Return(value) => {
                 let v = match value {
@@ -656,6 +550,131 @@ impl<'p> Interp<'p> {
             StmtKind::Continue => return Ok(Flow::Continue(s.span)),
         }
         Ok(Flow::Next)
+    }
+
+    // Each statement that holds a block runs in a function of its own, not inlined, so
+    // the frame that recursion passes through stays small (a browser's stack is ~1 MiB).
+
+    #[inline(never)]
+    fn run_for(&mut self, s: &'p Stmt, var: &'p str, range: &[ExprId], body: &'p [Stmt]) -> Result<Flow> {
+        let mut bounds = [0i64, 0, 1];
+        let ints: Vec<i64> = range
+            .iter()
+            .map(|&a| self.integer(a, "a range bound"))
+            .collect::<Result<_>>()?;
+        match ints[..] {
+            [stop] => bounds[1] = stop,
+            [start, stop] => bounds[..2].copy_from_slice(&[start, stop]),
+            [start, stop, step] => bounds = [start, stop, step],
+            _ => unreachable!("the parser takes 1 to 3 range arguments"),
+        }
+        let [start, stop, step] = bounds;
+        if step == 0 {
+            return err(self.p.expr(range[2]).span, "range's step must not be zero");
+        }
+        let count = if step > 0 {
+            (stop - start).max(0).div_euclid(step) + i64::from((stop - start).max(0) % step != 0)
+        } else {
+            (start - stop).max(0).div_euclid(-step) + i64::from((start - stop).max(0) % -step != 0)
+        } as u64;
+        let left = (self.limits.iterations - self.iterations) as u64;
+        if count > left {
+            let header = self
+                .p
+                .expr(range[0])
+                .span
+                .to(self.p.expr(*range.last().unwrap()).span);
+            return err(
+                header,
+                format!(
+                    "this loop would run {} iterations; a program may run at most {} in all",
+                    grouped(count),
+                    grouped(self.limits.iterations as u64)
+                ),
+            );
+        }
+        let outer = self.group;
+        for index in 0..count {
+            self.iterations += 1;
+            let i = start + index as i64 * step;
+            self.enter_group(
+                GroupKind::Iteration {
+                    index: index as usize,
+                },
+                s.span,
+            );
+            self.bind(
+                var,
+                Value::Num {
+                    x: i as f64,
+                    span: s.span,
+                    literal: false,
+                },
+            );
+            let flow = self.block(body);
+            self.group = outer;
+            match flow? {
+                Flow::Break(_) => break,
+                Flow::Next | Flow::Continue(_) => {}
+                flow @ Flow::Return(_) => return Ok(flow),
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    #[inline(never)]
+    fn run_while(&mut self, s: &'p Stmt, cond: ExprId, body: &'p [Stmt]) -> Result<Flow> {
+        let outer = self.group;
+        let mut index = 0;
+        while self.truth(cond)? {
+            if self.iterations >= self.limits.iterations {
+                return err(s.span, format!(
+                    "this loop reached {} iterations, the most a program may run (is its condition ever false?)",
+                    grouped(self.limits.iterations as u64)
+                ));
+            }
+            self.iterations += 1;
+            self.enter_group(GroupKind::Iteration { index }, s.span);
+            index += 1;
+            let flow = self.block(body);
+            self.group = outer;
+            match flow? {
+                Flow::Break(_) => break,
+                Flow::Next | Flow::Continue(_) => {}
+                flow @ Flow::Return(_) => return Ok(flow),
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    #[inline(never)]
+    fn run_if(
+        &mut self,
+        s: &'p Stmt,
+        branches: &'p [(ExprId, Vec<Stmt>)],
+        otherwise: &'p [Stmt],
+    ) -> Result<Flow> {
+        let mut conditions = Vec::new();
+        let mut taken = None;
+        for (i, (cond, _)) in branches.iter().enumerate() {
+            let x = self.number(*cond)?;
+            conditions.push(x);
+            if x != 0.0 {
+                taken = Some(i);
+                break;
+            }
+        }
+        self.branches.push(BranchTaken {
+            span: s.span,
+            group: self.group,
+            taken,
+            conditions,
+        });
+        let body = match taken {
+            Some(i) => &branches[i].1,
+            None => otherwise,
+        };
+        self.block(body)
     }
 
     fn enter_group(&mut self, kind: GroupKind, span: Span) {
@@ -862,6 +881,7 @@ impl<'p> Interp<'p> {
 
     /// A comparison of tensors, element-wise with broadcasting: a constant of 0s and 1s
     /// (not differentiable: no gradient flows through a comparison).
+    #[inline(never)]
     fn compare(&mut self, op: CmpOp, a: Value, b: Value, span: Span) -> Result<Value> {
         let (sa, va) = self.data_of(a, span)?;
         let (sb, vb) = self.data_of(b, span)?;
@@ -899,6 +919,7 @@ impl<'p> Interp<'p> {
     // ---- tensors from data -------------------------------------------------------------------
 
     /// A list or a constructor; a leaf named `name` when bound to it, else a constant.
+    #[inline(never)]
     fn leaf(&mut self, id: ExprId, name: Option<(&'p str, Span)>) -> Result<Value> {
         let e = self.p.expr(id);
         let span = e.span;
@@ -963,6 +984,7 @@ impl<'p> Interp<'p> {
     }
 
     /// `zeros`, `ones`, `eye`, `randn`, `rand`.
+    #[inline(never)]
     fn construct(&mut self, b: Builtin, args: &[ExprId], span: Span) -> Result<Tensor<f64>> {
         let shape = if b == Builtin::Eye {
             let n = self.size(args[0])?;
@@ -997,6 +1019,7 @@ impl<'p> Interp<'p> {
     }
 
     /// The shape, if `id` is `x.shape` or `x.size()`: `zeros(x.shape)`.
+    #[inline(never)]
     fn value_if_shape(&mut self, id: ExprId) -> Result<Option<Shape>> {
         let is_shape = match &self.p.expr(id).kind {
             ExprKind::Attribute(_, n) => &**n == "shape",
@@ -1016,6 +1039,7 @@ impl<'p> Interp<'p> {
     }
 
     /// `[1, 2]` or `[[1, 2], [3, 4]]`: numbers in rows of equal length.
+    #[inline(never)]
     fn literal(&mut self, id: ExprId) -> Result<Tensor<f64>> {
         let e = self.p.expr(id);
         let ExprKind::List(items) = &e.kind else {
@@ -1106,6 +1130,7 @@ impl<'p> Interp<'p> {
 
     // ---- indexing ----------------------------------------------------------------------------
 
+    #[inline(never)]
     fn index(&mut self, x: ExprId, items: &[IndexItem], span: Span) -> Result<Value> {
         let v = self.value(x)?;
         let name = short(self.p.text(self.p.expr(x).span));
@@ -1326,41 +1351,7 @@ impl<'p> Interp<'p> {
                 self.rng = Rng::new(k as u64);
                 Ok(Value::None)
             }
-            Builtin::Backward => {
-                let y = self.value(argv[0])?;
-                let y = self.node_of(y, span)?;
-                let seed = match argv.get(1).copied().or(keyword(&["gradient"])) {
-                    Some(s) => {
-                        let v = self.value(s)?;
-                        Some(self.node_of(v, span)?)
-                    }
-                    None => None,
-                };
-                let shape = self.g.node(y).shape;
-                match seed {
-                    Some(s) if self.g.node(s).shape != shape => {
-                        let got = self.g.node(s).shape;
-                        return err(span, format!(
-                            "backward's seed is {} but the output is {}: the seed must have the output's shape ({shape})",
-                            shape_text(got),
-                            shape_text(shape)
-                        ));
-                    }
-                    None if shape.len() != 1 => {
-                        return err(
-                            span,
-                            format!(
-                            "backward of {} needs a seed of that shape, as in PyTorch: y.backward(ones({}))",
-                            shape_text(shape),
-                            shape.dims().iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
-                        ),
-                        );
-                    }
-                    _ => {}
-                }
-                self.backward = Some((y, seed));
-                Ok(Value::None)
-            }
+            Builtin::Backward => self.backward_call(&argv, keyword(&["gradient"]), span),
             Builtin::Len => match self.value(argv[0])? {
                 Value::Shape(s) => Ok(Value::Num {
                     x: s.rank() as f64,
@@ -1385,6 +1376,49 @@ impl<'p> Interp<'p> {
                 }
             }
         }
+    }
+
+    /// `y.backward(seed)`: records the output and its seed, which must have its shape.
+    #[inline(never)]
+    fn backward_call(&mut self, argv: &[ExprId], gradient: Option<ExprId>, span: Span) -> Result<Value> {
+        let y = self.value(argv[0])?;
+        let y = self.node_of(y, span)?;
+        let seed = match argv.get(1).copied().or(gradient) {
+            Some(s) => {
+                let v = self.value(s)?;
+                Some(self.node_of(v, span)?)
+            }
+            None => None,
+        };
+        let shape = self.g.node(y).shape;
+        match seed {
+            Some(s) if self.g.node(s).shape != shape => {
+                let got = self.g.node(s).shape;
+                return err(span, format!(
+                    "backward's seed is {} but the output is {}: the seed must have the output's shape ({shape})",
+                    shape_text(got),
+                    shape_text(shape)
+                ));
+            }
+            None if shape.len() != 1 => {
+                return err(
+                    span,
+                    format!(
+                        "backward of {} needs a seed of that shape, as in PyTorch: y.backward(ones({}))",
+                        shape_text(shape),
+                        shape
+                            .dims()
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            _ => {}
+        }
+        self.backward = Some((y, seed));
+        Ok(Value::None)
     }
 
     /// The axis given as an argument or keyword, if any (`None`: over every element).
@@ -1423,6 +1457,7 @@ impl<'p> Interp<'p> {
         Ok(Axis::Index(k as usize))
     }
 
+    #[inline(never)]
     fn call_function(&mut self, name: &'p str, args: &[ExprId], span: Span) -> Result<Value> {
         if self.frames.len() >= self.limits.call_depth {
             return err(
