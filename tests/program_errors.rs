@@ -254,3 +254,44 @@ fn leaving_the_reals_is_not_an_error() {
     let g = run.backward().unwrap();
     assert_eq!(g[0].gradient.data, vec![-1.0, 1.0]);
 }
+
+#[test]
+fn each_limit_can_be_set_and_is_named_when_reached() {
+    use gradscope::program::Limits;
+    let small = |limits: Limits, source: &str| -> String {
+        let session = ProgramSession::new(source).unwrap().with_limits(limits);
+        match session.run(&HashMap::new()) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{source:?} ran within {limits:?}"),
+        }
+    };
+    let d = Limits::default();
+    let counting = "acc = 0\nfor i in range(1000):\n    acc = acc + i";
+    assert!(small(Limits { nodes: 100, ..d }, counting).contains("past 100 nodes"));
+    assert!(small(Limits { iterations: 10, ..d }, counting)
+        .contains("would run 1,000 iterations; a program may run at most 10"));
+    assert!(small(
+        Limits {
+            graph_elements: 50,
+            ..d
+        },
+        counting
+    )
+    .contains("more than 50 numbers"));
+    assert!(small(Limits { work: 20, ..d }, counting).contains("more than 20 arithmetic operations"));
+    assert!(small(
+        Limits {
+            tensor_elements: 8,
+            ..d
+        },
+        "y = ones(3, 3)"
+    )
+    .contains("at most 8"));
+    assert!(
+        small(Limits { call_depth: 3, ..d }, "def f(n):\n    return f(n)\nf(1)").contains("more than 3 deep")
+    );
+    assert!(
+        small(Limits { nesting: 5, ..d }, "y = sin(sin(sin(sin(sin(sin(1))))))")
+            .contains("more than 5 levels")
+    );
+}

@@ -46,7 +46,7 @@ impl Default for Limits {
             iterations: 1_000_000,
             call_depth: 64,
             graph_elements: 1 << 23,
-            nodes: 2_000_000,
+            nodes: 1_000_000,
             tensor_elements: 1 << 20,
             work: 500_000_000,
             nesting: 500,

@@ -535,20 +535,22 @@ fn write_for_person(
             show_tensor(&grad.gradient)
         )?;
     }
-    let nodes = run.nodes();
-    // Where a NaN or an infinity arose, and why: the same words as the page's.
-    for n in &nodes {
-        if let Some(why) = &n.not_finite {
+    // Where a NaN or an infinity arose, and why: the same words as the page's. Asked of
+    // each node directly: a full report of a million-node graph is not needed for this.
+    for i in 0..g.len() {
+        let id = gradscope::NodeId(i as u32);
+        if let Some(why) = report::why_not_finite(g, id) {
+            let node = g.node(id);
+            let label = node.label.as_deref().unwrap_or(node.op.name());
             writeln!(
                 out,
-                "note: node {} ({}) = {}: {why}",
-                n.id,
-                n.label,
-                show_values(&n.shape, &n.value)
+                "note: node {i} ({label}) = {}: {why}",
+                show_values(node.shape.dims(), g.value(id))
             )?;
         }
     }
     if graph {
+        let nodes = run.nodes();
         writeln!(
             out,
             "\nnode  op        label        value                    gradient"
