@@ -111,3 +111,52 @@ fn warm_passes_over_the_tensor_ops_allocate_nothing() {
     assert_eq!(allocations() - before, 0, "allocations in 10 warm passes");
     assert!(g.grad(x).iter().all(|d| d.is_finite()) && g.grad(x).iter().any(|&d| d != 0.0));
 }
+
+#[test]
+fn a_programs_graph_passes_allocate_nothing_once_warm() {
+    use gradscope::session::ProgramSession;
+    use gradscope::{Shape, Tensor};
+    let source =
+        "h = h0\nfor t in range(5):\n    h = tanh(W @ h + x)\nL = sum(softmax(h) * h) + amax(h) + a * b";
+    let at = [
+        (
+            "h0",
+            Tensor::new(Shape::vector(4), vec![0.1, -0.2, 0.3, 0.0]).unwrap(),
+        ),
+        (
+            "W",
+            Tensor::new(
+                Shape::matrix(4, 4),
+                (0..16).map(|i| (i as f64 - 8.0) / 10.0).collect(),
+            )
+            .unwrap(),
+        ),
+        (
+            "x",
+            Tensor::new(Shape::vector(4), vec![1.0, 0.5, -0.5, 2.0]).unwrap(),
+        ),
+        ("a", Tensor::scalar(2.0)),
+        ("b", Tensor::scalar(3.0)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut run = ProgramSession::new(source).unwrap().run(&at).unwrap();
+    let output = run.output();
+    let wrt = run.leaves()[1].node;
+    let graph = run.graph_mut();
+    graph.forward();
+    graph.backward(output);
+    graph.jvp(&[(wrt, &[1.0; 16])]).unwrap();
+    let before = allocations();
+    for _ in 0..50 {
+        graph.forward();
+        graph.backward(output);
+        graph.jvp(&[(wrt, &[1.0; 16])]).unwrap();
+    }
+    assert_eq!(
+        allocations() - before,
+        0,
+        "warm passes over a program's graph allocate"
+    );
+}

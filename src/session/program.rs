@@ -66,6 +66,11 @@ impl ProgramRun {
         &self.run.graph
     }
 
+    /// The graph, to run its passes again (they allocate nothing once warm).
+    pub fn graph_mut(&mut self) -> &mut Graph<f64> {
+        &mut self.run.graph
+    }
+
     /// Everything the run recorded: origins, groups, branches.
     pub fn details(&self) -> &Run {
         &self.run
