@@ -476,7 +476,11 @@ fn show_values(shape: &[usize], xs: &[f64]) -> String {
     if xs.len() == 1 {
         return show(xs[0]);
     }
-    let dims = shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×");
+    // As shapes print everywhere else: `[3]` for a vector, `2×3` for a matrix.
+    let dims = match shape {
+        [n] => format!("[{n}]"),
+        dims => dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×"),
+    };
     if xs.len() <= 4 {
         format!(
             "{dims} [{}]",
