@@ -227,7 +227,7 @@ cmd_bench() {
   setup
   setup_lavapipe
   say "criterion benchmarks (native)"
-  cargo bench --bench engine --bench train --bench matmul
+  cargo bench --bench engine --bench train --bench matmul --bench dgemm --bench programs
   build_wasm
   say "TF.js 4.22 from npm, to compare with in the same page"
   (cd benches/browser && npm ci --no-audit --no-fund --loglevel=error)

@@ -160,3 +160,19 @@ fn a_programs_graph_passes_allocate_nothing_once_warm() {
         "warm passes over a program's graph allocate"
     );
 }
+
+#[test]
+fn a_warm_f64_product_allocates_nothing() {
+    use gradscope::tensor::gemm::dgemm;
+    // Large enough for the blocked kernel, across a KC slice and an MC block.
+    let (m, n, k) = (70, 50, 300);
+    let a = vec![0.5; m * k];
+    let b = vec![0.25; k * n];
+    let mut c = vec![0.0; m * n];
+    dgemm(m, n, k, &a, false, &b, true, &mut c, false);
+    let before = allocations();
+    for _ in 0..10 {
+        dgemm(m, n, k, &a, true, &b, false, &mut c, true);
+    }
+    assert_eq!(allocations() - before, 0, "allocations in 10 warm products");
+}

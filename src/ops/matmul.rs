@@ -10,7 +10,8 @@ use crate::tensor::{Real, Shape};
 
 /// `c (+)= op(a)·op(b)` for row-major `a`, `b`, `c`, where `op` transposes when asked.
 /// `c` is `m × n` and the shared dimension is `k`. Each element type picks its kernel:
-/// f32, what networks train in, has the packed SIMD kernel of `tensor::sgemm`.
+/// f32, what networks train in, has the packed SIMD kernel of `tensor::sgemm`; f64, what
+/// tensor programs compute in, the blocked kernel `tensor::gemm::dgemm`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn gemm<T: Real>(

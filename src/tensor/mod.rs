@@ -80,6 +80,20 @@ impl Real for f64 {
     fn of(x: f64) -> Self {
         x
     }
+    #[inline]
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f64],
+        a_transposed: bool,
+        b: &[f64],
+        b_transposed: bool,
+        c: &mut [f64],
+        accumulate: bool,
+    ) {
+        gemm::dgemm(m, n, k, a, a_transposed, b, b_transposed, c, accumulate)
+    }
 }
 
 /// The shape of a tensor of rank 0, 1 or 2.
