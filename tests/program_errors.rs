@@ -254,3 +254,12 @@ fn leaving_the_reals_is_not_an_error() {
     let g = run.backward().unwrap();
     assert_eq!(g[0].gradient.data, vec![-1.0, 1.0]);
 }
+
+/// A ',' where an index should be reached an `expect` in the parser, which panicked
+/// (found by tests/program_properties.rs, as are the cases below).
+#[test]
+fn a_comma_where_an_index_should_be() {
+    check("y = x[,1]", &[], "expected an index inside '[ ]'", ",");
+    check("y = A[1,,2]", &[], "expected an index inside '[ ]'", ",");
+    check("y = A[:,]", &[], "expected an index inside '[ ]'", "]");
+}
