@@ -263,3 +263,19 @@ fn a_comma_where_an_index_should_be() {
     check("y = A[1,,2]", &[], "expected an index inside '[ ]'", ",");
     check("y = A[:,]", &[], "expected an index inside '[ ]'", "]");
 }
+
+#[test]
+fn spans_end_on_character_boundaries() {
+    // A dedent to no block, at a line starting with 'é', was spanned `start..start + 1`,
+    // inside the 'é', and `render` (what the command line prints) panicked slicing it.
+    check("\n    y = 1\né = 2", &[], "matches no enclosing block", "é");
+    let e = error("\n    y = 1\né = 2", &[]);
+    assert!(e
+        .render("\n    y = 1\né = 2")
+        .contains("matches no enclosing block"));
+    // So did the error for too long a text, from byte 4 MiB, inside a '😀'.
+    let long = format!("x{}", "😀".repeat(gradscope::program::MAX_SOURCE_LEN / 4));
+    let e = error(&long, &[]);
+    assert_eq!(&long[e.start..e.end], "😀");
+    assert!(e.render(&long).contains("the most is 4194304"));
+}
