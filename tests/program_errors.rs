@@ -279,3 +279,27 @@ fn spans_end_on_character_boundaries() {
     assert_eq!(&long[e.start..e.end], "😀");
     assert!(e.render(&long).contains("the most is 4194304"));
 }
+
+#[test]
+fn negative_numbers_in_lists_are_numbers() {
+    // `-0.25` was a negation node, so `[0.5, -0.25]` was refused as holding "a scalar".
+    let session = ProgramSession::new("W = [[0.5, -0.25], [-1, 2 * -pi]]\nL = sum(W * W)").unwrap();
+    let mut run = session.run(&HashMap::new()).unwrap();
+    let g = run.backward().unwrap();
+    assert_eq!(g[0].name, "W");
+    assert!(!g[0].free);
+    let pi = std::f64::consts::PI;
+    assert_eq!(g[0].gradient.data, vec![1.0, -0.5, -2.0, -4.0 * pi]);
+    // A tensor is still no entry, nor is a loop variable's tensor arithmetic.
+    check(
+        "y = [1, -x]",
+        &[("x", Tensor::scalar(1.0))],
+        "a list's entries must be numbers, and '-x' is a scalar",
+        "-x",
+    );
+    let session = ProgramSession::new("for i in range(3):\n    y = [i, -i, i * 2]").unwrap();
+    assert_eq!(
+        session.run(&HashMap::new()).unwrap().value().data,
+        vec![2.0, -2.0, 4.0]
+    );
+}

@@ -1062,6 +1062,11 @@ impl<'p> Interp<'p> {
     /// One entry of a list: a number (the list is data, not an operation).
     fn entry(&mut self, id: ExprId) -> Result<f64> {
         let span = self.p.expr(id).span;
+        // `-0.5`, `1/3`, `2*pi` are numbers too, evaluated without nodes. (As values, the
+        // minus and the operators made nodes, so `[1, -2]` was refused as "a scalar".)
+        if self.plain_number(id) {
+            return self.number(id);
+        }
         match self.value(id)? {
             Value::Num { x, .. } => Ok(x),
             Value::Node(n) => {
@@ -1074,6 +1079,30 @@ impl<'p> Interp<'p> {
             }
             v => self.data_of(v, span).map(|_| 0.0),
         }
+    }
+
+    /// Whether `id` is arithmetic on plain numbers only (literals, `pi`, a loop variable),
+    /// which [`Self::number`] evaluates adding no node. A loop, not a recursion: a list
+    /// entry may be `-` typed 100,000 times.
+    fn plain_number(&self, id: ExprId) -> bool {
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            match &self.p.expr(id).kind {
+                ExprKind::Number(_) => {}
+                ExprKind::Unary(Unary::Neg, x) => stack.push(*x),
+                ExprKind::Binary(op, a, b) if !matches!(op, Binary::Max | Binary::Min) => {
+                    stack.push(*a);
+                    stack.push(*b);
+                }
+                ExprKind::Name(name) => {
+                    if !matches!(self.lookup(name, Span::default()), Ok(Value::Num { .. })) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     // ---- indexing ----------------------------------------------------------------------------
