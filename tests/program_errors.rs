@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gradscope::expr::ExprError;
+use gradscope::program::Limits;
 use gradscope::session::ProgramSession;
 use gradscope::{Shape, Tensor};
 use std::collections::HashMap;
@@ -18,10 +19,19 @@ fn matrix(r: usize, c: usize) -> Tensor<f64> {
 
 /// The error of parsing or running `source`, which must fail.
 fn error(source: &str, at: &[(&str, Tensor<f64>)]) -> ExprError {
+    error_in(source, at, Limits::default())
+}
+
+/// The error of parsing or running `source` with no values within `limits`.
+fn error_with(source: &str, limits: Limits) -> ExprError {
+    error_in(source, &[], limits)
+}
+
+fn error_in(source: &str, at: &[(&str, Tensor<f64>)], limits: Limits) -> ExprError {
     let started = Instant::now();
     let result = match ProgramSession::new(source) {
         Err(e) => e,
-        Ok(session) => match session.run(&values(at)) {
+        Ok(session) => match session.with_limits(limits).run(&values(at)) {
             Ok(_) => panic!("{source:?} ran without an error"),
             Err(e) => match e {
                 gradscope::session::SessionError::Run(e) => e,
@@ -302,4 +312,45 @@ fn negative_numbers_in_lists_are_numbers() {
         session.run(&HashMap::new()).unwrap().value().data,
         vec![2.0, -2.0, 4.0]
     );
+}
+
+#[test]
+fn statements_calls_and_plain_arithmetic_are_bounded() {
+    // Statements and arithmetic on plain numbers were counted by no limit: a loop of
+    // `pass` lines, or a condition of 5,000 additions, ran for hours.
+    let passes = format!("for i in range(1000000):\n{}", "    pass\n".repeat(20));
+    check(
+        &passes,
+        &[],
+        "the program has run more than 10,000,000 statements and expressions",
+        "pass",
+    );
+    let sum = vec!["(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1)"; 500].join(" + ");
+    let e = error(&format!("y = 0\nwhile 1:\n    if {sum} < 0:\n        y = 1"), &[]);
+    assert!(e.message.contains("more than 10,000,000 statements"), "{e:?}");
+    // So was a recursion that branches on booleans: 2³² calls, no node and no loop. (With
+    // a tenth of the steps: the default's 10,000,000 take 3 s unoptimised.)
+    let bits = "def f(a, b, c, d, g):\n    if a and b and c and d and g:\n        return 1\n    \
+                f(not a, b != a, c != (a and b), d != (a and b and c), g != (a and b and c and d))\n    \
+                f(not a, b != a, c != (a and b), d != (a and b and c), g != (a and b and c and d))\n    \
+                return 1\ny = f(0, 0, 0, 0, 0)";
+    let e = error_with(
+        bits,
+        Limits {
+            steps: 1_000_000,
+            ..Limits::default()
+        },
+    );
+    assert!(e.message.contains("more than 1,000,000 statements"), "{e:?}");
+    // Function calls are bounded like loop iterations (each is a group the page draws).
+    let source = "def f():\n    return 1\nwhile 1:\n    y = f()";
+    let e = error_with(
+        source,
+        Limits {
+            calls: 1000,
+            ..Limits::default()
+        },
+    );
+    assert!(e.message.contains("more than 1,000 function calls"), "{e:?}");
+    assert_eq!(&source[e.start..e.end], "f()", "{e:?}");
 }

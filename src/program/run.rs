@@ -38,6 +38,14 @@ pub struct Limits {
     /// Expressions and blocks being evaluated inside one another, over all active calls:
     /// what bounds the interpreter's stack.
     pub nesting: usize,
+    /// Statements run and expressions evaluated, over the whole run: what bounds the
+    /// interpreter's own time where no tensor work is counted (a loop whose body is
+    /// thousands of `pass` lines, arithmetic on plain numbers in a condition, a recursion
+    /// that branches on booleans), each of which once ran for hours.
+    pub steps: u64,
+    /// Function calls over the whole run. Each is a group the page draws, as an iteration
+    /// is, so they are bounded alike (a call tree of 2³² leaves once ran for hours).
+    pub calls: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +58,10 @@ impl Default for Limits {
             tensor_elements: 1 << 20,
             work: 500_000_000,
             nesting: 1000,
+            // A 1,000,000-iteration loop may take 10 steps an iteration; a debug build
+            // runs this many in about 2 s, a release build in a fraction of that.
+            steps: 10_000_000,
+            calls: 1_000_000,
         }
     }
 }
@@ -186,6 +198,8 @@ struct Interp<'p> {
     last: Option<Value>,
     leaves: Vec<Leaf>,
     depth: usize,
+    steps: u64,
+    calls: usize,
 }
 
 /// The seed of `randn` and `rand` until a `seed(k)` statement.
@@ -216,6 +230,8 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         last: None,
         leaves: Vec::new(),
         depth: 0,
+        steps: 0,
+        calls: 0,
     };
     // The free names become the first nodes, as an expression's variables do.
     for (name, span) in &p.free {
@@ -470,6 +486,7 @@ impl<'p> Interp<'p> {
 
     /// Runs `f` one level deeper, refusing past the nesting limit.
     fn nested<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.step(span)?;
         if self.depth >= self.limits.nesting {
             return err(
                 span,
@@ -490,8 +507,26 @@ impl<'p> Interp<'p> {
         self.nested(span, |it| it.block_inner(body))
     }
 
+    /// Counts one statement run or expression evaluated (every block, value, number and
+    /// condition goes through [`Self::nested`]; each statement of a block counts too).
+    fn step(&mut self, span: Span) -> Result<()> {
+        self.steps += 1;
+        if self.steps > self.limits.steps {
+            return err(
+                span,
+                format!(
+                    "the program has run more than {} statements and expressions, the most it may \
+                     (does a loop or a recursion run longer than it needs?)",
+                    grouped(self.limits.steps)
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn block_inner(&mut self, body: &'p [Stmt]) -> Result<Flow> {
         for s in body {
+            self.step(s.span)?;
             match self.stmt(s)? {
                 Flow::Next => {}
                 flow => return Ok(flow),
@@ -1425,6 +1460,17 @@ impl<'p> Interp<'p> {
     }
 
     fn call_function(&mut self, name: &'p str, args: &[ExprId], span: Span) -> Result<Value> {
+        if self.calls >= self.limits.calls {
+            return err(
+                span,
+                format!(
+                    "the program makes more than {} function calls, the most it may \
+                     (does a function call itself more often than it needs?)",
+                    grouped(self.limits.calls as u64)
+                ),
+            );
+        }
+        self.calls += 1;
         if self.frames.len() >= self.limits.call_depth {
             return err(
                 span,
