@@ -196,7 +196,12 @@ struct Interp<'p> {
     rng: Rng,
     backward: Option<(NodeId, Option<NodeId>)>,
     last: Option<Value>,
-    leaves: Vec<Leaf>,
+    /// The leaves so far, in order; a slot is emptied when its name is bound to a new
+    /// leaf, which goes to the end (compacted when the run ends).
+    leaves: Vec<Option<Leaf>>,
+    /// Where each leaf's name is in `leaves`: finding it was a scan, which made 60,000
+    /// lines `w1 = [1]`, `w2 = [1]`, … take a minute (quadratic).
+    leaf_slots: HashMap<&'p str, usize>,
     depth: usize,
     steps: u64,
     calls: usize,
@@ -229,6 +234,7 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         backward: None,
         last: None,
         leaves: Vec::new(),
+        leaf_slots: HashMap::new(),
         depth: 0,
         steps: 0,
         calls: 0,
@@ -242,12 +248,13 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         let id = it.g.input(name, value.clone());
         it.emit(*span)?;
         it.globals.insert(name, Value::Node(id));
-        it.leaves.push(Leaf {
+        it.leaf_slots.insert(name, it.leaves.len());
+        it.leaves.push(Some(Leaf {
             name: name.to_string(),
             node: id,
             span: *span,
             free: true,
-        });
+        }));
     }
     match it.block(&p.body)? {
         Flow::Next => {}
@@ -270,7 +277,7 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         graph: it.g,
         output,
         seed,
-        leaves: it.leaves,
+        leaves: it.leaves.into_iter().flatten().collect(),
         origins: it.origins,
         groups: it.groups,
         branches: it.branches,
@@ -961,14 +968,21 @@ impl<'p> Interp<'p> {
             Some((name, name_span)) => {
                 let node = self.g.parameter(name, tensor);
                 self.emit(span)?;
-                if !self.leaves.iter().any(|l| l.name == name && l.free) {
-                    self.leaves.retain(|l| l.name != name);
-                    self.leaves.push(Leaf {
+                // A name given from outside keeps its leaf; another name's latest leaf
+                // replaces its earlier one and goes to the end.
+                let slot = self.leaf_slots.get(name).copied();
+                let given = slot.is_some_and(|k| self.leaves[k].as_ref().is_some_and(|l| l.free));
+                if !given {
+                    if let Some(k) = slot {
+                        self.leaves[k] = None;
+                    }
+                    self.leaf_slots.insert(name, self.leaves.len());
+                    self.leaves.push(Some(Leaf {
                         name: name.to_string(),
                         node,
                         span: name_span,
                         free: false,
-                    });
+                    }));
                 }
                 node
             }
