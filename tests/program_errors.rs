@@ -372,3 +372,26 @@ fn a_leaf_bound_again_moves_to_the_end() {
         vec![("x", true, 0.5), ("V", false, 2.0), ("W", false, 3.0)]
     );
 }
+
+#[test]
+fn deep_nesting_needs_no_stack_from_the_caller() {
+    // 1000 levels of nesting through calls take about 24 MiB of stack unoptimised: they
+    // overflowed the command line's 8 MiB main thread. The interpreter runs on a thread
+    // with room for every level, so even a 2 MiB thread (Rust's default) may call it.
+    let source = format!(
+        "def f(p):\n    return {}f(p){}\ny = f(x)",
+        "sum(".repeat(150),
+        ")".repeat(150)
+    );
+    let x = Tensor::new(Shape::vector(3), vec![1.0, 2.0, 3.0]).unwrap();
+    let e = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || error(&source, &[("x", x)]))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        e.message.contains("too deeply nested: more than 1000 levels"),
+        "{e:?}"
+    );
+}

@@ -210,8 +210,43 @@ struct Interp<'p> {
 /// The seed of `randn` and `rand` until a `seed(k)` statement.
 pub const DEFAULT_SEED: u64 = 0;
 
+/// Stack for one level of `Limits::nesting`, with room to spare: a level takes up to about
+/// 2 KiB optimised but about 24 KiB unoptimised (a call inside an expression inside a call).
+#[cfg(not(target_arch = "wasm32"))]
+const STACK_PER_LEVEL: usize = 64 << 10;
+
 /// Runs `p` with the free names at `inputs`.
+///
+/// Natively on a thread of its own, with a stack for every level of `limits.nesting`: on
+/// the caller's, the default 1000 levels overflowed the 8 MiB main thread of an unoptimised
+/// command line (a recursion through `sum(sum(…))`), and could overflow a 2 MiB spawned
+/// thread even optimised. (If no thread can be had, it runs here. The page's wasm build
+/// has an 8 MiB stack, set in .cargo/config.toml, which 1000 optimised levels fit.)
 pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let stack = limits
+            .nesting
+            .saturating_mul(STACK_PER_LEVEL)
+            .saturating_add(1 << 20)
+            .min(1 << 30);
+        let joined = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("gradscope program".into())
+                .stack_size(stack)
+                .spawn_scoped(s, || interpret(p, inputs, limits))
+                .map(|thread| thread.join())
+        });
+        match joined {
+            Ok(Ok(result)) => return result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => {}
+        }
+    }
+    interpret(p, inputs, limits)
+}
+
+fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
     let mut functions = HashMap::new();
     let mut defs = HashMap::new();
     collect_defs(&p.body, &mut functions, &mut defs);
