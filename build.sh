@@ -6,6 +6,7 @@
 #                      headless Chromium, page tests with Playwright
 #   ./build.sh build   set up and build the wasm package into www/pkg
 #   ./build.sh bench   benchmarks: criterion natively, and www/bench.html in headless Chromium
+#   ./build.sh fuzz [SECONDS]  fuzz the program parser and interpreter, SECONDS (60) per target
 #   ./build.sh setup   only install what is missing (idempotent; safe to run again)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +15,8 @@ cd "$(dirname "$0")"
 # wasm-bindgen library version in Cargo.lock, byte for byte.
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+# The fuzzing front end (./build.sh fuzz); it needs a nightly toolchain.
+CARGO_FUZZ_VERSION=0.13.2
 # The independent framework that replays training runs (tests/replay).
 JAX_VERSION=0.10.2
 REPLAY_VENV=${GRADSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gradscope}/jax-$JAX_VERSION
@@ -81,6 +84,17 @@ setup_replay() {
     say "installing JAX $JAX_VERSION (CPU) for the training replay, in $REPLAY_VENV"
     python3 -m venv "$REPLAY_VENV"
     "$REPLAY_VENV/bin/pip" install -q "jax==$JAX_VERSION" "jaxlib==$JAX_VERSION"
+  fi
+}
+
+setup_fuzz() {
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "adding the nightly toolchain (cargo-fuzz builds with sanitizer flags only nightly has)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version 2>/dev/null | grep -qF "$CARGO_FUZZ_VERSION"; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION (takes a minute or two)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
   fi
 }
 
@@ -243,14 +257,38 @@ cmd_bench() {
   (cd tests/page && WEBGPU=lavapipe GRADSCOPE_URL="$SERVER_URL" node run-bench.mjs)
 }
 
+# libFuzzer on each target of fuzz/ (cargo-fuzz) for $1 seconds (default 60): the corpus
+# grows in fuzz/corpus/TARGET from the seeds in fuzz/seeds, guided by fuzz/program.dict. A
+# panic, a stack overflow, an input that runs 10 s, or 2 GiB of memory stops the run with
+# the input saved in fuzz/artifacts/TARGET (replay it with `cargo +nightly fuzz run TARGET
+# FILE`). Not part of `test`: it needs nightly, and finds new inputs rather than checking.
+cmd_fuzz() {
+  local seconds=${1:-60} target
+  if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+    echo "usage: ./build.sh fuzz [SECONDS]   (seconds per target, default 60)" >&2
+    exit 2
+  fi
+  setup_fuzz
+  say "building the fuzz targets (cargo +nightly fuzz build)"
+  cargo +nightly fuzz build
+  for target in parse run; do
+    mkdir -p "fuzz/corpus/$target"
+    say "fuzzing '$target' for $seconds s"
+    cargo +nightly fuzz run "$target" "$PWD/fuzz/corpus/$target" "$PWD/fuzz/seeds" -- \
+      -max_total_time="$seconds" -timeout=10 -dict="$PWD/fuzz/program.dict" -print_final_stats=1
+  done
+  say "fuzzing found nothing: ${seconds} s per target, corpora in fuzz/corpus/"
+}
+
 case "${1:-}" in
   setup) setup ;;
   build) setup; build_wasm ;;
   serve) cmd_serve ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
+  fuzz) cmd_fuzz "${2:-}" ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gradscope::expr::ExprError;
+use gradscope::program::Limits;
 use gradscope::session::ProgramSession;
 use gradscope::{Shape, Tensor};
 use std::collections::HashMap;
@@ -18,10 +19,19 @@ fn matrix(r: usize, c: usize) -> Tensor<f64> {
 
 /// The error of parsing or running `source`, which must fail.
 fn error(source: &str, at: &[(&str, Tensor<f64>)]) -> ExprError {
+    error_in(source, at, Limits::default())
+}
+
+/// The error of parsing or running `source` with no values within `limits`.
+fn error_with(source: &str, limits: Limits) -> ExprError {
+    error_in(source, &[], limits)
+}
+
+fn error_in(source: &str, at: &[(&str, Tensor<f64>)], limits: Limits) -> ExprError {
     let started = Instant::now();
     let result = match ProgramSession::new(source) {
         Err(e) => e,
-        Ok(session) => match session.run(&values(at)) {
+        Ok(session) => match session.with_limits(limits).run(&values(at)) {
             Ok(_) => panic!("{source:?} ran without an error"),
             Err(e) => match e {
                 gradscope::session::SessionError::Run(e) => e,
@@ -293,5 +303,136 @@ fn each_limit_can_be_set_and_is_named_when_reached() {
     assert!(
         small(Limits { nesting: 5, ..d }, "y = sin(sin(sin(sin(sin(sin(1))))))")
             .contains("more than 5 levels")
+    );
+}
+
+/// A ',' where an index should be reached an `expect` in the parser, which panicked
+/// (found by tests/program_properties.rs, as are the cases below).
+#[test]
+fn a_comma_where_an_index_should_be() {
+    check("y = x[,1]", &[], "expected an index inside '[ ]'", ",");
+    check("y = A[1,,2]", &[], "expected an index inside '[ ]'", ",");
+    check("y = A[:,]", &[], "expected an index inside '[ ]'", "]");
+}
+
+#[test]
+fn spans_end_on_character_boundaries() {
+    // A dedent to no block, at a line starting with 'é', was spanned `start..start + 1`,
+    // inside the 'é', and `render` (what the command line prints) panicked slicing it.
+    check("\n    y = 1\né = 2", &[], "matches no enclosing block", "é");
+    let e = error("\n    y = 1\né = 2", &[]);
+    assert!(e
+        .render("\n    y = 1\né = 2")
+        .contains("matches no enclosing block"));
+    // So did the error for too long a text, from byte 4 MiB, inside a '😀'.
+    let long = format!("x{}", "😀".repeat(gradscope::program::MAX_SOURCE_LEN / 4));
+    let e = error(&long, &[]);
+    assert_eq!(&long[e.start..e.end], "😀");
+    assert!(e.render(&long).contains("the most is 4194304"));
+}
+
+#[test]
+fn negative_numbers_in_lists_are_numbers() {
+    // `-0.25` was a negation node, so `[0.5, -0.25]` was refused as holding "a scalar".
+    let session = ProgramSession::new("W = [[0.5, -0.25], [-1, 2 * -pi]]\nL = sum(W * W)").unwrap();
+    let mut run = session.run(&HashMap::new()).unwrap();
+    let g = run.backward().unwrap();
+    assert_eq!(g[0].name, "W");
+    assert!(!g[0].free);
+    let pi = std::f64::consts::PI;
+    assert_eq!(g[0].gradient.data, vec![1.0, -0.5, -2.0, -4.0 * pi]);
+    // A tensor is still no entry, nor is a loop variable's tensor arithmetic.
+    check(
+        "y = [1, -x]",
+        &[("x", Tensor::scalar(1.0))],
+        "a list's entries must be numbers, and '-x' is a scalar",
+        "-x",
+    );
+    let session = ProgramSession::new("for i in range(3):\n    y = [i, -i, i * 2]").unwrap();
+    assert_eq!(
+        session.run(&HashMap::new()).unwrap().value().data,
+        vec![2.0, -2.0, 4.0]
+    );
+}
+
+#[test]
+fn statements_calls_and_plain_arithmetic_are_bounded() {
+    // Statements and arithmetic on plain numbers were counted by no limit: a loop of
+    // `pass` lines, or a condition of 5,000 additions, ran for hours.
+    let passes = format!("for i in range(1000000):\n{}", "    pass\n".repeat(20));
+    check(
+        &passes,
+        &[],
+        "the program has run more than 10,000,000 statements and expressions",
+        "pass",
+    );
+    let sum = vec!["(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1)"; 500].join(" + ");
+    let e = error(&format!("y = 0\nwhile 1:\n    if {sum} < 0:\n        y = 1"), &[]);
+    assert!(e.message.contains("more than 10,000,000 statements"), "{e:?}");
+    // So was a recursion that branches on booleans: 2³² calls, no node and no loop. (With
+    // a tenth of the steps: the default's 10,000,000 take 3 s unoptimised.)
+    let bits = "def f(a, b, c, d, g):\n    if a and b and c and d and g:\n        return 1\n    \
+                f(not a, b != a, c != (a and b), d != (a and b and c), g != (a and b and c and d))\n    \
+                f(not a, b != a, c != (a and b), d != (a and b and c), g != (a and b and c and d))\n    \
+                return 1\ny = f(0, 0, 0, 0, 0)";
+    let e = error_with(
+        bits,
+        Limits {
+            steps: 1_000_000,
+            ..Limits::default()
+        },
+    );
+    assert!(e.message.contains("more than 1,000,000 statements"), "{e:?}");
+    // Function calls are bounded like loop iterations (each is a group the page draws).
+    let source = "def f():\n    return 1\nwhile 1:\n    y = f()";
+    let e = error_with(
+        source,
+        Limits {
+            calls: 1000,
+            ..Limits::default()
+        },
+    );
+    assert!(e.message.contains("more than 1,000 function calls"), "{e:?}");
+    assert_eq!(&source[e.start..e.end], "f()", "{e:?}");
+}
+
+#[test]
+fn a_leaf_bound_again_moves_to_the_end() {
+    // Leaves are found by name in a map now (a scan made 60,000 of them take a minute);
+    // the order stays: the given values first, then each name at its latest binding.
+    let session =
+        ProgramSession::new("W = [1]\nV = [2]\nW = [3]\ny = x + 1\nx = [4]\nL = W + V + x").unwrap();
+    let run = session.run(&values(&[("x", Tensor::scalar(0.5))])).unwrap();
+    let leaves: Vec<(&str, bool, f64)> = run
+        .leaves()
+        .iter()
+        .map(|l| (&*l.name, l.free, run.graph().value(l.node)[0]))
+        .collect();
+    assert_eq!(
+        leaves,
+        vec![("x", true, 0.5), ("V", false, 2.0), ("W", false, 3.0)]
+    );
+}
+
+#[test]
+fn deep_nesting_needs_no_stack_from_the_caller() {
+    // 1000 levels of nesting through calls took about 24 MiB of stack unoptimised: they
+    // overflowed the command line's 8 MiB main thread. The interpreter runs on a thread
+    // with room for every level, so even a 2 MiB thread (Rust's default) may call it.
+    let source = format!(
+        "def f(p):\n    return {}f(p){}\ny = f(x)",
+        "sum(".repeat(150),
+        ")".repeat(150)
+    );
+    let x = Tensor::new(Shape::vector(3), vec![1.0, 2.0, 3.0]).unwrap();
+    let e = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || error(&source, &[("x", x)]))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        e.message.contains("too deeply nested: more than 500 levels"),
+        "{e:?}"
     );
 }

@@ -158,13 +158,18 @@ pub fn tokenize(source: &str) -> Result<Vec<Token<'_>>, ExprError> {
                     push(&mut tokens, Tok::Dedent, start, i);
                 }
                 if indents.last() != Some(&width) {
+                    // The indentation, or else the line's first character: a whole one,
+                    // as a span ends on a character boundary (`start + 1` inside an `é`
+                    // made `ExprError::render` panic).
+                    let first = source[i..].chars().next().map_or(1, char::len_utf8);
+                    let end = if i > start { i } else { i + first };
                     return Err(ExprError::new(
                         format!(
                             "this line is indented by {width} spaces, which matches no \
                              enclosing block"
                         ),
                         start,
-                        i.max(start + 1),
+                        end,
                     ));
                 }
             }

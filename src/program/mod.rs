@@ -29,6 +29,12 @@ use crate::expr::ExprError;
 /// Parses and checks a program. Never panics, whatever the text.
 pub fn parse(source: &str) -> Result<Program, ExprError> {
     if source.len() > MAX_SOURCE_LEN {
+        // From the last character boundary at or before the limit: a span must not start
+        // inside a character (`ExprError::render` slices the text there, and panicked).
+        let mut at = MAX_SOURCE_LEN;
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
         return Err(ExprError::new(
             format!(
                 "the program is {} bytes long; the most is {} ({} MiB)",
@@ -36,7 +42,7 @@ pub fn parse(source: &str) -> Result<Program, ExprError> {
                 MAX_SOURCE_LEN,
                 MAX_SOURCE_LEN >> 20
             ),
-            MAX_SOURCE_LEN,
+            at,
             source.len(),
         ));
     }

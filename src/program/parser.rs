@@ -622,12 +622,17 @@ impl<'a> Parser<'a> {
                 _ => p.expression().map(Some),
             }
         };
-        if start_token.tok == Tok::RBracket {
+        // `x[]`, and `x[,1]` or `x[1,,2]`: a ',' where an index should be. (The second once
+        // reached the `expect` below and panicked: `bound` gives no index before a ','.)
+        if matches!(start_token.tok, Tok::RBracket | Tok::Comma) {
             return Err(self.error_at(start_token, "expected an index inside '[ ]'"));
         }
         let start = bound(self)?;
         if self.peek().tok != Tok::Colon {
-            return Ok(IndexItem::At(start.expect("an index before anything but ':'")));
+            let Some(start) = start else {
+                return Err(self.error_at(start_token, "expected an index inside '[ ]'"));
+            };
+            return Ok(IndexItem::At(start));
         }
         self.advance();
         let stop = bound(self)?;

@@ -38,6 +38,14 @@ pub struct Limits {
     /// Expressions and blocks being evaluated inside one another, over all active calls:
     /// what bounds the interpreter's stack.
     pub nesting: usize,
+    /// Statements run and expressions evaluated, over the whole run: what bounds the
+    /// interpreter's own time where no tensor work is counted (a loop whose body is
+    /// thousands of `pass` lines, arithmetic on plain numbers in a condition, a recursion
+    /// that branches on booleans), each of which once ran for hours.
+    pub steps: u64,
+    /// Function calls over the whole run. Each is a group the page draws, as an iteration
+    /// is, so they are bounded alike (a call tree of 2³² leaves once ran for hours).
+    pub calls: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +58,10 @@ impl Default for Limits {
             tensor_elements: 1 << 20,
             work: 500_000_000,
             nesting: 500,
+            // A 1,000,000-iteration loop may take 10 steps an iteration. This many take
+            // up to about 3 s unoptimised, about half a second optimised.
+            steps: 10_000_000,
+            calls: 1_000_000,
         }
     }
 }
@@ -184,15 +196,58 @@ struct Interp<'p> {
     rng: Rng,
     backward: Option<(NodeId, Option<NodeId>)>,
     last: Option<Value>,
-    leaves: Vec<Leaf>,
+    /// The leaves so far, in order; a slot is emptied when its name is bound to a new
+    /// leaf, which goes to the end (compacted when the run ends).
+    leaves: Vec<Option<Leaf>>,
+    /// Where each leaf's name is in `leaves`: finding it was a scan, which made 60,000
+    /// lines `w1 = [1]`, `w2 = [1]`, … take a minute (quadratic).
+    leaf_slots: HashMap<&'p str, usize>,
     depth: usize,
+    steps: u64,
+    calls: usize,
 }
 
 /// The seed of `randn` and `rand` until a `seed(k)` statement.
 pub const DEFAULT_SEED: u64 = 0;
 
+/// Stack for one level of `Limits::nesting`, with room to spare: a level takes up to about
+/// 2 KiB optimised but about 24 KiB unoptimised (a call inside an expression inside a call).
+#[cfg(not(target_arch = "wasm32"))]
+const STACK_PER_LEVEL: usize = 64 << 10;
+
 /// Runs `p` with the free names at `inputs`.
+///
+/// Natively on a thread of its own, with a stack for every level of `limits.nesting`: on
+/// the caller's, 1000 levels overflowed the 8 MiB main thread of an unoptimised command
+/// line (a recursion through `sum(sum(…))`), and could overflow a 2 MiB spawned thread
+/// even optimised. (If no thread can be had, it runs here. In the browser the frames are
+/// kept small enough for the engine's stack, and the shadow stack is 8 MiB, set in
+/// .cargo/config.toml: tests/web.rs runs programs at the nesting limit.)
 pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let stack = limits
+            .nesting
+            .saturating_mul(STACK_PER_LEVEL)
+            .saturating_add(1 << 20)
+            .min(1 << 30);
+        let joined = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("gradscope program".into())
+                .stack_size(stack)
+                .spawn_scoped(s, || interpret(p, inputs, limits))
+                .map(|thread| thread.join())
+        });
+        match joined {
+            Ok(Ok(result)) => return result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => {}
+        }
+    }
+    interpret(p, inputs, limits)
+}
+
+fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
     let mut functions = HashMap::new();
     let mut defs = HashMap::new();
     collect_defs(&p.body, &mut functions, &mut defs);
@@ -215,7 +270,10 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         backward: None,
         last: None,
         leaves: Vec::new(),
+        leaf_slots: HashMap::new(),
         depth: 0,
+        steps: 0,
+        calls: 0,
     };
     // The free names become the first nodes, as an expression's variables do.
     for (name, span) in &p.free {
@@ -226,12 +284,13 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         let id = it.g.input(name, value.clone());
         it.emit(*span)?;
         it.globals.insert(name, Value::Node(id));
-        it.leaves.push(Leaf {
+        it.leaf_slots.insert(name, it.leaves.len());
+        it.leaves.push(Some(Leaf {
             name: name.to_string(),
             node: id,
             span: *span,
             free: true,
-        });
+        }));
     }
     match it.block(&p.body)? {
         Flow::Next => {}
@@ -254,7 +313,7 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
         graph: it.g,
         output,
         seed,
-        leaves: it.leaves,
+        leaves: it.leaves.into_iter().flatten().collect(),
         origins: it.origins,
         groups: it.groups,
         branches: it.branches,
@@ -470,6 +529,7 @@ impl<'p> Interp<'p> {
 
     /// Runs `f` one level deeper, refusing past the nesting limit.
     fn nested<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.step(span)?;
         if self.depth >= self.limits.nesting {
             return err(
                 span,
@@ -490,8 +550,26 @@ impl<'p> Interp<'p> {
         self.nested(span, |it| it.block_inner(body))
     }
 
+    /// Counts one statement run or expression evaluated (every block, value, number and
+    /// condition goes through [`Self::nested`]; each statement of a block counts too).
+    fn step(&mut self, span: Span) -> Result<()> {
+        self.steps += 1;
+        if self.steps > self.limits.steps {
+            return err(
+                span,
+                format!(
+                    "the program has run more than {} statements and expressions, the most it may \
+                     (does a loop or a recursion run longer than it needs?)",
+                    grouped(self.limits.steps)
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn block_inner(&mut self, body: &'p [Stmt]) -> Result<Flow> {
         for s in body {
+            self.step(s.span)?;
             match self.stmt(s)? {
                 Flow::Next => {}
                 flow => return Ok(flow),
@@ -699,10 +777,26 @@ impl<'p> Interp<'p> {
         match &e.kind {
             ExprKind::Number(x) => Ok(*x),
             ExprKind::Unary(Unary::Neg, x) => Ok(-self.number(*x)?),
-            ExprKind::Binary(op, a, b) if !matches!(op, Binary::Max | Binary::Min) => {
-                let a = self.number(*a)?;
-                let b = self.number(*b)?;
-                Ok((op.rule::<f64>().f)(a, b))
+            ExprKind::Binary(op, ..) if !matches!(op, Binary::Max | Binary::Min) => {
+                // The left-leaning spine with a loop, as `chain` does for tensors.
+                let arithmetic = |k: &ExprKind| match k {
+                    ExprKind::Binary(op, l, r) if !matches!(op, Binary::Max | Binary::Min) => {
+                        Some((*op, *l, *r))
+                    }
+                    _ => None,
+                };
+                let mut spine = Vec::new();
+                let mut cur = id;
+                while let Some((op, l, r)) = arithmetic(&self.p.expr(cur).kind) {
+                    spine.push((op, r));
+                    cur = l;
+                }
+                let mut acc = self.number(cur)?;
+                for &(op, r) in spine.iter().rev() {
+                    let b = self.number(r)?;
+                    acc = (op.rule::<f64>().f)(acc, b);
+                }
+                Ok(acc)
             }
             ExprKind::Compare(op, a, b) => {
                 let a = self.number(*a)?;
@@ -738,8 +832,28 @@ impl<'p> Interp<'p> {
     fn truth_inner(&mut self, id: ExprId) -> Result<bool> {
         match &self.p.expr(id).kind {
             ExprKind::Not(x) => Ok(!self.truth(*x)?),
-            ExprKind::And(a, b) => Ok(self.truth(*a)? && self.truth(*b)?),
-            ExprKind::Or(a, b) => Ok(self.truth(*a)? || self.truth(*b)?),
+            ExprKind::And(..) | ExprKind::Or(..) => {
+                // `a and b and c …` leans left: its spine with a loop, from the left,
+                // stopping where Python would.
+                let mut spine = Vec::new();
+                let mut cur = id;
+                loop {
+                    let (and, l, r) = match &self.p.expr(cur).kind {
+                        ExprKind::And(l, r) => (true, *l, *r),
+                        ExprKind::Or(l, r) => (false, *l, *r),
+                        _ => break,
+                    };
+                    spine.push((and, r));
+                    cur = l;
+                }
+                let mut acc = self.truth(cur)?;
+                for &(and, r) in spine.iter().rev() {
+                    if acc == and {
+                        acc = self.truth(r)?;
+                    }
+                }
+                Ok(acc)
+            }
             _ => Ok(self.number(id)? != 0.0),
         }
     }
@@ -952,14 +1066,21 @@ impl<'p> Interp<'p> {
             Some((name, name_span)) => {
                 let node = self.g.parameter(name, tensor);
                 self.emit(span)?;
-                if !self.leaves.iter().any(|l| l.name == name && l.free) {
-                    self.leaves.retain(|l| l.name != name);
-                    self.leaves.push(Leaf {
+                // A name given from outside keeps its leaf; another name's latest leaf
+                // replaces its earlier one and goes to the end.
+                let slot = self.leaf_slots.get(name).copied();
+                let given = slot.is_some_and(|k| self.leaves[k].as_ref().is_some_and(|l| l.free));
+                if !given {
+                    if let Some(k) = slot {
+                        self.leaves[k] = None;
+                    }
+                    self.leaf_slots.insert(name, self.leaves.len());
+                    self.leaves.push(Some(Leaf {
                         name: name.to_string(),
                         node,
                         span: name_span,
                         free: false,
-                    });
+                    }));
                 }
                 node
             }
@@ -1090,10 +1211,12 @@ impl<'p> Interp<'p> {
 
     /// One entry of a list: a number (the list is data, not an operation).
     fn entry(&mut self, id: ExprId) -> Result<f64> {
-        if let Some(x) = self.constant_number(id)? {
-            return Ok(x);
-        }
         let span = self.p.expr(id).span;
+        // `-0.5`, `1/3`, `2*pi` are numbers too, evaluated without nodes. (As values, the
+        // minus and the operators made nodes, so `[1, -2]` was refused as "a scalar".)
+        if self.plain_number(id) {
+            return self.number(id);
+        }
         match self.value(id)? {
             Value::Num { x, .. } => Ok(x),
             Value::Node(n) => {
@@ -1108,24 +1231,28 @@ impl<'p> Interp<'p> {
         }
     }
 
-    /// The value of arithmetic on numbers alone (`-1`, `2 * pi`, `i + 1`), or `None` where a
-    /// tensor takes part: a list entry must not read a tensor's value and drop its gradient.
-    fn constant_number(&mut self, id: ExprId) -> Result<Option<f64>> {
-        self.nested(self.p.expr(id).span, |it| {
-            Ok(match &it.p.expr(id).kind {
-                ExprKind::Number(x) => Some(*x),
-                ExprKind::Name(name) => match it.lookup(name, it.p.expr(id).span)? {
-                    Value::Num { x, .. } => Some(x),
-                    _ => None,
-                },
-                ExprKind::Unary(Unary::Neg, x) => it.constant_number(*x)?.map(|x| -x),
-                ExprKind::Binary(op, a, b) => match (it.constant_number(*a)?, it.constant_number(*b)?) {
-                    (Some(a), Some(b)) => Some((op.rule::<f64>().f)(a, b)),
-                    _ => None,
-                },
-                _ => None,
-            })
-        })
+    /// Whether `id` is arithmetic on plain numbers only (literals, `pi`, a loop variable),
+    /// which [`Self::number`] evaluates adding no node. A loop, not a recursion: a list
+    /// entry may be `-` typed 100,000 times.
+    fn plain_number(&self, id: ExprId) -> bool {
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            match &self.p.expr(id).kind {
+                ExprKind::Number(_) => {}
+                ExprKind::Unary(Unary::Neg, x) => stack.push(*x),
+                ExprKind::Binary(op, a, b) if !matches!(op, Binary::Max | Binary::Min) => {
+                    stack.push(*a);
+                    stack.push(*b);
+                }
+                ExprKind::Name(name) => {
+                    if !matches!(self.lookup(name, Span::default()), Ok(Value::Num { .. })) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     // ---- indexing ----------------------------------------------------------------------------
@@ -1459,6 +1586,17 @@ impl<'p> Interp<'p> {
 
     #[inline(never)]
     fn call_function(&mut self, name: &'p str, args: &[ExprId], span: Span) -> Result<Value> {
+        if self.calls >= self.limits.calls {
+            return err(
+                span,
+                format!(
+                    "the program makes more than {} function calls, the most it may \
+                     (does a function call itself more often than it needs?)",
+                    grouped(self.limits.calls as u64)
+                ),
+            );
+        }
+        self.calls += 1;
         if self.frames.len() >= self.limits.call_depth {
             return err(
                 span,
