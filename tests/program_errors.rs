@@ -436,3 +436,38 @@ fn deep_nesting_needs_no_stack_from_the_caller() {
         "{e:?}"
     );
 }
+
+#[test]
+fn keyword_arguments_are_checked_by_name() {
+    check(
+        "def f(p):\n    return p\ny = f(p=1)",
+        &[],
+        "f takes its arguments by position",
+        "p=1",
+    );
+    let a = matrix(2, 3);
+    check(
+        "y = sum(A, 0, axis=0)",
+        &[("A", a.clone())],
+        "sum is given its axis twice",
+        "axis=0",
+    );
+    check(
+        "y = A.sum(axis=0, dim=1)",
+        &[("A", a.clone())],
+        "sum is given its axis twice",
+        "dim=1",
+    );
+    check(
+        "y = sum(A, side=0)",
+        &[("A", a.clone())],
+        "sum has no argument named 'side'",
+        "side=0",
+    );
+    check(
+        "y = sum(A, 0, 1)",
+        &[("A", a)],
+        "sum takes 1 or 2 arguments, got 3",
+        "sum(A, 0, 1)",
+    );
+}

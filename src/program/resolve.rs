@@ -93,8 +93,7 @@ struct Resolver<'p> {
 /// Resolves `p` in place (filling `p.free`) or returns the first problem.
 pub fn resolve(p: &mut Program) -> Result<(), ExprError> {
     let (free, _) = {
-        let mut functions = HashMap::new();
-        collect_defs(&p.body, &mut functions);
+        let (functions, _) = definitions(&p.body);
         let mut globals = HashSet::new();
         collect_bound(&p.body, &mut globals);
         let mut r = Resolver {
@@ -112,21 +111,30 @@ pub fn resolve(p: &mut Program) -> Result<(), ExprError> {
     Ok(())
 }
 
-fn collect_defs<'p>(body: &'p [Stmt], out: &mut HashMap<&'p str, usize>) {
-    for s in body {
-        match &s.kind {
-            StmtKind::Def { name, params, body } => {
-                out.insert(name, params.len());
-                collect_defs(body, out);
+/// Every `def` of the program, wherever it stands, by name: the arity map the checks use
+/// and the statements the interpreter calls.
+pub(super) fn definitions(body: &[Stmt]) -> (HashMap<&str, usize>, HashMap<&str, &Stmt>) {
+    let mut arity = HashMap::new();
+    let mut defs = HashMap::new();
+    let mut blocks = vec![body];
+    while let Some(body) = blocks.pop() {
+        for s in body {
+            match &s.kind {
+                StmtKind::Def { name, params, body } => {
+                    arity.insert(&**name, params.len());
+                    defs.insert(&**name, s);
+                    blocks.push(body);
+                }
+                StmtKind::For { body, .. } | StmtKind::While { body, .. } => blocks.push(body),
+                StmtKind::If { branches, otherwise } => {
+                    blocks.extend(branches.iter().map(|(_, b)| b.as_slice()));
+                    blocks.push(otherwise);
+                }
+                _ => {}
             }
-            StmtKind::For { body, .. } | StmtKind::While { body, .. } => collect_defs(body, out),
-            StmtKind::If { branches, otherwise } => {
-                branches.iter().for_each(|(_, b)| collect_defs(b, out));
-                collect_defs(otherwise, out);
-            }
-            _ => {}
         }
     }
+    (arity, defs)
 }
 
 /// Names a block binds, not looking into function bodies.
@@ -330,30 +338,24 @@ pub fn callee_checked<'p>(
     let err = |msg: String| Err(ExprError::new(msg, span.start as usize, span.end as usize));
     match c {
         Callee::Function(name) => {
-            let wanted = functions[name];
-            if args != wanted || !keywords.is_empty() {
-                let plural = if wanted == 1 { "" } else { "s" };
-                return err(format!(
-                    "{name} takes {wanted} argument{plural}, got {}",
-                    args + keywords.len()
+            if let Some((k, _, s)) = keywords.first() {
+                return Err(ExprError::new(
+                    format!("{name} takes its arguments by position: write {name}(…) without '{k}='"),
+                    s.start as usize,
+                    s.end as usize,
                 ));
+            }
+            let wanted = functions[name];
+            if args != wanted {
+                let plural = if wanted == 1 { "" } else { "s" };
+                return err(format!("{name} takes {wanted} argument{plural}, got {args}"));
             }
         }
         Callee::Builtin(b, name) | Callee::Method(b, _, name) => {
             let method = matches!(c, Callee::Method(..));
             let given = args + usize::from(method);
             let (lo, hi) = b.arity();
-            // An axis may come as a keyword instead of a second argument.
-            let keyword_axis = keywords
-                .iter()
-                .any(|(k, _, _)| matches!(&**k, "axis" | "dim" | "gradient"));
-            let hi =
-                if matches!(b, Builtin::Zeros | Builtin::Ones | Builtin::Randn | Builtin::Rand) && !method {
-                    2
-                } else {
-                    hi
-                };
-            if given < lo || given > hi || (keyword_axis && given >= hi) {
+            if given < lo || given > hi {
                 return err(format!(
                     "{}, got {}",
                     builtins::arity_text(name, (lo, hi), method),
@@ -368,6 +370,23 @@ pub fn callee_checked<'p>(
                         s.end as usize,
                     ));
                 }
+            }
+            // The axis (or backward's seed) comes once: as the second argument, `axis=`
+            // or `dim=` (`gradient=`).
+            let second = keywords
+                .iter()
+                .filter(|(k, _, _)| matches!(&**k, "axis" | "dim" | "gradient"))
+                .map(|(_, _, s)| *s)
+                .collect::<Vec<_>>();
+            if let Some(&s) = second.get(usize::from(given < hi)) {
+                return Err(ExprError::new(
+                    format!(
+                        "{name} is given its {} twice",
+                        if b == Builtin::Backward { "seed" } else { "axis" }
+                    ),
+                    s.start as usize,
+                    s.end as usize,
+                ));
             }
         }
     }

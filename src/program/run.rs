@@ -248,9 +248,7 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
 }
 
 fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
-    let mut functions = HashMap::new();
-    let mut defs = HashMap::new();
-    collect_defs(&p.body, &mut functions, &mut defs);
+    let (functions, defs) = resolve::definitions(&p.body);
     let mut it = Interp {
         p,
         limits,
@@ -318,28 +316,6 @@ fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits)
         groups: it.groups,
         branches: it.branches,
     })
-}
-
-fn collect_defs<'p>(
-    body: &'p [Stmt],
-    arity: &mut HashMap<&'p str, usize>,
-    defs: &mut HashMap<&'p str, &'p Stmt>,
-) {
-    for s in body {
-        match &s.kind {
-            StmtKind::Def { name, params, body } => {
-                arity.insert(name, params.len());
-                defs.insert(name, s);
-                collect_defs(body, arity, defs);
-            }
-            StmtKind::For { body, .. } | StmtKind::While { body, .. } => collect_defs(body, arity, defs),
-            StmtKind::If { branches, otherwise } => {
-                branches.iter().for_each(|(_, b)| collect_defs(b, arity, defs));
-                collect_defs(otherwise, arity, defs);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Whether evaluating `id` makes a new tensor from data: a list, a constructor, or
@@ -671,16 +647,9 @@ impl<'p> Interp<'p> {
                 ),
             );
         }
-        let outer = self.group;
         for index in 0..count {
             self.iterations += 1;
             let i = start + index as i64 * step;
-            self.enter_group(
-                GroupKind::Iteration {
-                    index: index as usize,
-                },
-                s.span,
-            );
             self.bind(
                 var,
                 Value::Num {
@@ -689,12 +658,8 @@ impl<'p> Interp<'p> {
                     literal: false,
                 },
             );
-            let flow = self.block(body);
-            self.group = outer;
-            match flow? {
-                Flow::Break(_) => break,
-                Flow::Next | Flow::Continue(_) => {}
-                flow @ Flow::Return(_) => return Ok(flow),
+            if let Some(flow) = self.iteration(index as usize, s.span, body)? {
+                return Ok(flow);
             }
         }
         Ok(Flow::Next)
@@ -702,7 +667,6 @@ impl<'p> Interp<'p> {
 
     #[inline(never)]
     fn run_while(&mut self, s: &'p Stmt, cond: ExprId, body: &'p [Stmt]) -> Result<Flow> {
-        let outer = self.group;
         let mut index = 0;
         while self.truth(cond)? {
             if self.iterations >= self.limits.iterations {
@@ -712,17 +676,26 @@ impl<'p> Interp<'p> {
                 ));
             }
             self.iterations += 1;
-            self.enter_group(GroupKind::Iteration { index }, s.span);
-            index += 1;
-            let flow = self.block(body);
-            self.group = outer;
-            match flow? {
-                Flow::Break(_) => break,
-                Flow::Next | Flow::Continue(_) => {}
-                flow @ Flow::Return(_) => return Ok(flow),
+            if let Some(flow) = self.iteration(index, s.span, body)? {
+                return Ok(flow);
             }
+            index += 1;
         }
         Ok(Flow::Next)
+    }
+
+    /// One iteration of a loop, as a group of its own. `Some` ends the loop: `Next` after
+    /// a `break`, `Return` out of the function.
+    fn iteration(&mut self, index: usize, header: Span, body: &'p [Stmt]) -> Result<Option<Flow>> {
+        let outer = self.group;
+        self.enter_group(GroupKind::Iteration { index }, header);
+        let flow = self.block(body);
+        self.group = outer;
+        Ok(match flow? {
+            Flow::Break(_) => Some(Flow::Next),
+            Flow::Next | Flow::Continue(_) => None,
+            flow @ Flow::Return(_) => Some(flow),
+        })
     }
 
     #[inline(never)]
