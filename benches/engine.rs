@@ -6,6 +6,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use gradscope::expr;
 use gradscope::ops::{Binary, Unary};
+use gradscope::session::{ProgramRun, ProgramSession};
 use gradscope::{Graph, NodeId, Tensor};
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -21,6 +22,14 @@ fn parse_lower_backward(source: &str, at: &HashMap<String, f64>) -> f64 {
     let mut lowered = expression.lower(&expression.bind(at).unwrap());
     lowered.graph.backward(lowered.root);
     lowered.graph.value(lowered.root)[0]
+}
+
+/// The same path for a program: parse, run (building the graph), backward; the value.
+fn program_backward(source: &str, at: &HashMap<String, Tensor<f64>>) -> (ProgramRun, f64) {
+    let mut run = ProgramSession::new(source).unwrap().run(at).unwrap();
+    run.backward().unwrap();
+    let value = run.value().data[0];
+    (run, value)
 }
 
 fn chain() -> (Graph<f64>, NodeId, NodeId) {
@@ -90,6 +99,33 @@ fn bench(c: &mut Criterion) {
     group.bench_function(format!("wide parse+lower+backward ({nodes} nodes)"), |b| {
         b.iter(|| black_box(parse_lower_backward(&source, &at)))
     });
+    // The same text as a one-line program: the interpreter builds the same graph node for
+    // node (tests/programs.rs), so beside the line above this is what a program costs.
+    let tensors: HashMap<String, Tensor<f64>> =
+        at.iter().map(|(k, &v)| (k.clone(), Tensor::scalar(v))).collect();
+    let (mut program, _) = program_backward(&source, &tensors);
+    let program_nodes = program.graph().len();
+    assert_eq!(
+        program_nodes, nodes,
+        "a one-line program is its expression's graph"
+    );
+    group.bench_function(
+        format!("wide as a program: parse+run+backward ({nodes} nodes)"),
+        |b| b.iter(|| black_box(program_backward(&source, &tensors).1)),
+    );
+    let output = program.output();
+    let leaf = program.leaves()[0].node;
+    group.bench_function(
+        format!("wide as a program: forward+backward ({nodes} nodes)"),
+        |b| {
+            b.iter(|| {
+                let g = program.graph_mut();
+                g.forward();
+                g.backward(output);
+                black_box(g.grad(leaf)[0])
+            })
+        },
+    );
 
     let sum = vec!["x1"; N].join("+");
     let at: HashMap<String, f64> = [("x1".to_string(), 0.5)].into();
