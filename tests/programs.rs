@@ -123,6 +123,9 @@ fn tensors_follow_numpy() {
     assert_eq!(value("A.mean()", &[("A", a.clone())]).data, [3.5]);
     assert_eq!(value("amax(A, -1)", &[("A", a.clone())]).data, [3.0, 6.0]);
     assert_eq!(value("min(A)", &[("A", a.clone())]).data, [1.0]);
+    // As a method, PyTorch's x.max(dim) reduces; as a function, max(a, b) is element-wise.
+    assert_eq!(value("A.max(0)", &[("A", a.clone())]).data, [4.0, 5.0, 6.0]);
+    assert_eq!(value("A.min(dim=1)", &[("A", a.clone())]).data, [1.0, 4.0]);
     assert_eq!(
         value("max(A, 3)", &[("A", a.clone())]).data,
         [3.0, 3.0, 3.0, 4.0, 5.0, 6.0]

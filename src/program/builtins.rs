@@ -35,6 +35,8 @@ pub enum Builtin {
     Len,
     /// `x.size()`: the shape, as `x.shape`.
     Size,
+    /// `print(…)`: runs its arguments and shows nothing (the page shows every value).
+    Print,
 }
 
 /// Module names a builtin may be reached through: `torch.tanh`, `np.exp`, `F.relu`.
@@ -92,6 +94,7 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         "backward" => Backward,
         "len" => Len,
         "size" => Size,
+        "print" => Print,
         _ => return None,
     })
 }
@@ -107,6 +110,7 @@ impl Builtin {
             Max | Min => (1, 2),
             Reduce(_) | Normalize(_) | Backward => (1, 2),
             Zeros | Ones | Randn | Rand => (1, 2),
+            Print => (0, 64),
         }
     }
 
@@ -133,6 +137,7 @@ impl Builtin {
                 | Builtin::Seed
                 | Builtin::Len
                 | Builtin::Variable
+                | Builtin::Print
         )
     }
 }

@@ -515,6 +515,10 @@ impl<'a> Parser<'a> {
     /// (any number is safe); `-` binds tighter than `*` and looser than `^`, as today, and
     /// `not` takes a whole comparison, as in Python.
     fn prefix(&mut self, min: u8) -> Result<ExprId, ExprError> {
+        // A unary `+` changes nothing (Python allows it): read past it.
+        while self.peek().tok == Tok::Plus {
+            self.advance();
+        }
         let t = self.peek();
         let (not, operand) = match t.tok {
             Tok::Minus => (false, UNARY),

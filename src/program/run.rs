@@ -1387,7 +1387,8 @@ impl<'p> Interp<'p> {
                 let b = self.value(argv[1])?;
                 Ok(Value::Node(self.binary(op, a, b, span)?))
             }
-            Builtin::Max | Builtin::Min if argv.len() == 2 => {
+            // `max(a, b)` is element-wise; `x.max(1)` is PyTorch's reduction along dim 1.
+            Builtin::Max | Builtin::Min if argv.len() == 2 && !matches!(c, Callee::Method(..)) => {
                 let op = if b == Builtin::Max {
                     Binary::Max
                 } else {
@@ -1398,7 +1399,7 @@ impl<'p> Interp<'p> {
                 Ok(Value::Node(self.binary(op, x, y, span)?))
             }
             Builtin::Max | Builtin::Min => {
-                let axis = self.axis_arg(None, keyword(&["axis", "dim"]))?;
+                let axis = self.axis_arg(argv.get(1).copied(), keyword(&["axis", "dim"]))?;
                 let x = self.value(argv[0])?;
                 let x = self.node_of(x, span)?;
                 let axis = self.reduce_axis(x, axis, span)?;
@@ -1442,6 +1443,14 @@ impl<'p> Interp<'p> {
             Builtin::Detach => {
                 let x = self.value(argv[0])?;
                 self.on_node(x, span, |it, x| it.apply(Op::Detach(x), span))
+            }
+            Builtin::Print => {
+                // Pasted code prints; the page shows every value already. The arguments
+                // still run, so their mistakes are still reported.
+                for &a in &argv {
+                    self.value(a)?;
+                }
+                Ok(Value::None)
             }
             Builtin::Seed => {
                 let k = self.integer(argv[0], "a seed")?;
