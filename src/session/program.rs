@@ -7,6 +7,7 @@ use crate::graph::{Graph, NodeId};
 use crate::program::{self, Jacobian, Leaf, Limits, Mode, Program, Run};
 use crate::report::{self, NodeReport};
 use crate::tensor::{Shape, Tensor};
+use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 
 /// A parsed program, ready to run.
@@ -211,4 +212,61 @@ pub fn tensor_from_nested(value: &NestedValue) -> Result<Tensor<f64>, String> {
 pub enum NestedValue {
     Number(f64),
     List(Vec<NestedValue>),
+}
+
+/// A tensor as nested lists, as JSON and JavaScript show it: a number for a scalar, a list
+/// for a vector, a list of rows for a matrix (a 1×1 matrix is `[[v]]`). `N` is `f64` for
+/// JavaScript (where NaN and infinities are numbers) and `report::Num` for JSON text.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Nested<N = f64> {
+    Scalar(N),
+    Vector(Vec<N>),
+    Matrix(Vec<Vec<N>>),
+}
+
+impl<N> Nested<N> {
+    pub fn of(t: &Tensor<f64>, num: impl Fn(f64) -> N) -> Self {
+        match t.shape.rank() {
+            0 => Nested::Scalar(num(t.data[0])),
+            1 => Nested::Vector(t.data.iter().map(|&x| num(x)).collect()),
+            _ => Nested::Matrix(
+                t.data
+                    .chunks(t.shape.cols().max(1))
+                    .map(|row| row.iter().map(|&x| num(x)).collect())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `{value, gradient}`: the output and each leaf's gradient, by name, in order (free
+/// names first, then leaves bound in the program): what `gradscope grad --json` prints and
+/// `Program.run` returns.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Answer<N = f64> {
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Nested<number>"))]
+    pub value: Nested<N>,
+    #[serde(serialize_with = "in_order")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, Nested<number>>"))]
+    pub gradient: Vec<(String, Nested<N>)>,
+}
+
+/// Pairs as a map, keeping their order.
+fn in_order<N: Serialize, S: Serializer>(pairs: &[(String, Nested<N>)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+impl<N> Answer<N> {
+    pub fn new(value: &Tensor<f64>, gradients: &[LeafGradient], num: impl Fn(f64) -> N + Copy) -> Self {
+        Answer {
+            value: Nested::of(value, num),
+            gradient: gradients
+                .iter()
+                .map(|g| (g.name.clone(), Nested::of(&g.gradient, num)))
+                .collect(),
+        }
+    }
 }

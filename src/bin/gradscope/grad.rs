@@ -5,10 +5,10 @@ use super::{UserError, USAGE};
 use gradscope::expr::ExprError;
 use gradscope::program::{Jacobian, Mode};
 use gradscope::report::{self, Num};
-use gradscope::session::program::tensor_from_nested;
+use gradscope::session::program::{self, tensor_from_nested};
 use gradscope::session::{LeafGradient, NestedValue, ProgramRun, ProgramSession, SessionError};
 use gradscope::Tensor;
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
@@ -338,65 +338,22 @@ fn batch(answer: impl Fn(&[u8]) -> Result<String, SessionError>) -> Result<(), U
     run().map_err(|e| UserError(format!("error reading standard input: {e}")))
 }
 
-/// A tensor as JSON: a number for a scalar, nested lists of its shape otherwise.
-struct Nested<'a>(&'a Tensor<f64>);
-
-impl Serialize for Nested<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
-        match t.shape.rank() {
-            0 => Num(t.data[0]).serialize(s),
-            1 => s.collect_seq(t.data.iter().map(|&x| Num(x))),
-            _ => {
-                let cols = t.shape.cols();
-                let mut seq = s.serialize_seq(Some(t.shape.rows()))?;
-                for row in t.data.chunks(cols) {
-                    seq.serialize_element(&row.iter().map(|&x| Num(x)).collect::<Vec<_>>())?;
-                }
-                seq.end()
-            }
-        }
-    }
+/// `{"value": v, "gradient": {...}}` (the session's [`Answer`]), with `"graph": [...]`
+/// when asked.
+#[derive(serde::Serialize)]
+struct Answer {
+    #[serde(flatten)]
+    answer: program::Answer<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    graph: Option<Vec<report::NodeReport<Num>>>,
 }
 
-/// `{"value": v, "gradient": {...}}`, with `"graph": [...]` when asked.
-struct Answer<'a> {
-    run: &'a ProgramRun,
-    gradients: &'a [LeafGradient],
-    graph: bool,
-}
-
-impl<'a> Answer<'a> {
-    fn new(run: &'a ProgramRun, gradients: &'a [LeafGradient], graph: bool) -> Self {
+impl Answer {
+    fn new(run: &ProgramRun, gradients: &[LeafGradient], graph: bool) -> Self {
         Answer {
-            run,
-            gradients,
-            graph,
+            answer: program::Answer::new(&run.value(), gradients, Num),
+            graph: graph.then(|| run.nodes().into_iter().map(report::NodeReport::for_json).collect()),
         }
-    }
-}
-
-impl Serialize for Answer<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Gradient<'a>(&'a [LeafGradient]);
-        impl Serialize for Gradient<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(self.0.iter().map(|g| (&g.name, Nested(&g.gradient))))
-            }
-        }
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("value", &Nested(&self.run.value()))?;
-        map.serialize_entry("gradient", &Gradient(self.gradients))?;
-        if self.graph {
-            let nodes: Vec<_> = self
-                .run
-                .nodes()
-                .into_iter()
-                .map(report::NodeReport::for_json)
-                .collect();
-            map.serialize_entry("graph", &nodes)?;
-        }
-        map.end()
     }
 }
 
