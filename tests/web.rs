@@ -275,3 +275,78 @@ fn tensor_programs_run_and_their_limits_hold_in_the_browser() {
         .unwrap();
     assert!(e.to_string().contains("iterations"), "{e}");
 }
+
+/// The JavaScript API for programs: values in and `{value, gradient}` out as nested
+/// arrays, the nodes' origins and groups, Jacobians, and every bad input as an error.
+#[wasm_bindgen_test]
+fn programs_from_javascript() {
+    use gradscope::wasm::JsProgram;
+    let json = |text: &str| js_sys::JSON::parse(text).unwrap();
+    let mut p = JsProgram::new("h = W @ x + b\nfor i in range(2):\n    h = h * 2\nL = sum(h * h)").unwrap();
+    assert_eq!(p.free_names(), ["W", "x", "b"]);
+    let answer = p
+        .run(json(r#"{"W": [[1, 2], [3, 4]], "x": [1, -1], "b": [0.5, 0]}"#))
+        .unwrap();
+    // h = 4·[-0.5, -1]; L = 16·1.25 = 20; ∂L/∂b = 2h·4 = [-16, -32].
+    assert_eq!(get(&answer, "value").as_f64(), Some(20.0));
+    let gradient = get(&answer, "gradient");
+    let b: js_sys::Array = get(&gradient, "b").dyn_into().unwrap();
+    assert_eq!((b.get(0).as_f64(), b.get(1).as_f64()), (Some(-16.0), Some(-32.0)));
+    let w: js_sys::Array = get(&gradient, "W").dyn_into().unwrap();
+    let row: js_sys::Array = w.get(1).dyn_into().unwrap();
+    assert_eq!(
+        (row.get(0).as_f64(), row.get(1).as_f64()),
+        (Some(-32.0), Some(32.0))
+    );
+
+    // Each node's origin and group: the loop's two iterations are groups.
+    let report = p.report().unwrap();
+    let groups = array(&report, "groups");
+    assert_eq!(groups.length(), 2);
+    assert_eq!(
+        get(&groups.get(1), "kind").as_string().as_deref(),
+        Some("iteration")
+    );
+    assert_eq!(get(&groups.get(1), "index").as_f64(), Some(1.0));
+    assert_eq!(
+        array(&report, "origins").length(),
+        p.nodes().unwrap().dyn_into::<js_sys::Array>().unwrap().length()
+    );
+    assert!(get(&p.layout().unwrap(), "nodes").is_object());
+
+    let j = p.jacobian("b", "forward").unwrap();
+    assert_eq!(num(&j, "passes"), 2.0);
+    assert_eq!(num(&j, "nonzeros"), 2.0);
+
+    // Mistakes: a run-time error with its span, bad values, a Jacobian before a run.
+    let e = JsProgram::new("y = A @ A")
+        .unwrap()
+        .run(json(r#"{"A": [[1, 2, 3]]}"#))
+        .err()
+        .unwrap();
+    assert_eq!(get(&e, "kind").as_string().as_deref(), Some("run"));
+    assert_eq!((num(&e, "start"), num(&e, "end")), (4.0, 9.0));
+    for bad in [
+        r#"{"A": [[1, 2], [3]]}"#,
+        r#"{"A": [[[1]]]}"#,
+        r#"{"A": "x"}"#,
+        r#"{"A": []}"#,
+        "[1, 2]",
+    ] {
+        let e = JsProgram::new("y = sum(A)")
+            .unwrap()
+            .run(json(bad))
+            .err()
+            .unwrap();
+        assert_eq!(get(&e, "kind").as_string().as_deref(), Some("value"), "{bad}");
+    }
+    let mut fresh = JsProgram::new("y = sum(A)").unwrap();
+    assert_eq!(
+        get(&fresh.jacobian("A", "reverse").err().unwrap(), "kind")
+            .as_string()
+            .as_deref(),
+        Some("not-run")
+    );
+    let e = JsProgram::new("y = (").err().unwrap();
+    assert_eq!(get(&e, "kind").as_string().as_deref(), Some("parse"));
+}

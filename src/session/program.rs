@@ -270,3 +270,160 @@ impl<N> Answer<N> {
         }
     }
 }
+
+/// A Jacobian for JSON and JavaScript: the shapes, the rows, the non-zeros and the passes.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JacobianReport<N = f64> {
+    pub output_shape: Vec<usize>,
+    pub wrt_shape: Vec<usize>,
+    /// One row per output element, one column per element of the leaf, both row-major.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number[][]"))]
+    pub jacobian: Vec<Vec<N>>,
+    pub nonzeros: usize,
+    pub passes: usize,
+}
+
+impl<N> JacobianReport<N> {
+    pub fn new(j: &Jacobian, num: impl Fn(f64) -> N) -> Self {
+        JacobianReport {
+            output_shape: j.output_shape.dims().to_vec(),
+            wrt_shape: j.wrt_shape.dims().to_vec(),
+            jacobian: (0..j.rows)
+                .map(|i| j.row(i).iter().map(|&x| num(x)).collect())
+                .collect(),
+            nonzeros: j.nonzeros,
+            passes: j.passes,
+        }
+    }
+}
+
+/// Where the run's nodes came from, for a view that groups and explains them: each node's
+/// source span and group, the groups (loop iterations and calls), the `if`s as they ran,
+/// and the leaves.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    pub output: usize,
+    /// The seed node of the program's `backward`, if it had one.
+    pub seed: Option<usize>,
+    pub leaves: Vec<LeafReport>,
+    /// One per node, in node order.
+    pub origins: Vec<OriginReport>,
+    pub groups: Vec<GroupReport>,
+    pub branches: Vec<BranchReport>,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LeafReport {
+    pub name: String,
+    pub node: usize,
+    /// A name given from outside (else bound to data in the program).
+    pub free: bool,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OriginReport {
+    /// The bytes of the program text that made the node.
+    pub start: usize,
+    pub end: usize,
+    /// The innermost group it was made in.
+    pub group: Option<usize>,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// `"iteration"` (of the loop whose header is the span) or `"call"` (the span is the call).
+    pub kind: &'static str,
+    /// The iteration's index from 0; `None` for a call.
+    pub index: Option<usize>,
+    /// The called function; `None` for an iteration.
+    pub name: Option<String>,
+    pub start: usize,
+    pub end: usize,
+    pub parent: Option<usize>,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BranchReport {
+    /// The `if` line.
+    pub start: usize,
+    pub end: usize,
+    pub group: Option<usize>,
+    /// The branch taken (`if` is 0, each `elif` one more); `None` when the `else` ran.
+    pub taken: Option<usize>,
+    /// The value of each condition tested, up to the one that held.
+    pub conditions: Vec<f64>,
+}
+
+impl ProgramRun {
+    /// The run's origins, groups, branches and leaves, for a view.
+    pub fn report(&self) -> RunReport {
+        let r = &self.run;
+        let span = |s: program::Span| (s.start as usize, s.end as usize);
+        RunReport {
+            output: r.output.index(),
+            seed: r.seed.map(|s| s.index()),
+            leaves: r
+                .leaves
+                .iter()
+                .map(|l| LeafReport {
+                    name: l.name.clone(),
+                    node: l.node.index(),
+                    free: l.free,
+                    start: span(l.span).0,
+                    end: span(l.span).1,
+                })
+                .collect(),
+            origins: r
+                .origins
+                .iter()
+                .map(|o| OriginReport {
+                    start: span(o.span).0,
+                    end: span(o.span).1,
+                    group: o.group.map(|g| g as usize),
+                })
+                .collect(),
+            groups: r
+                .groups
+                .iter()
+                .map(|g| {
+                    let (kind, index, name) = match &g.kind {
+                        program::GroupKind::Iteration { index } => ("iteration", Some(*index), None),
+                        program::GroupKind::Call { name } => ("call", None, Some(name.clone())),
+                    };
+                    GroupReport {
+                        kind,
+                        index,
+                        name,
+                        start: span(g.span).0,
+                        end: span(g.span).1,
+                        parent: g.parent.map(|p| p as usize),
+                    }
+                })
+                .collect(),
+            branches: r
+                .branches
+                .iter()
+                .map(|b| BranchReport {
+                    start: span(b.span).0,
+                    end: span(b.span).1,
+                    group: b.group.map(|g| g as usize),
+                    taken: b.taken,
+                    conditions: b.conditions.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Node positions and edge paths for drawing, left to right (the expressions' policy).
+    pub fn layout(&self) -> crate::layout::Layout {
+        super::expression::layout_of(&self.run.graph)
+    }
+}

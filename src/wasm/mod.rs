@@ -5,6 +5,9 @@
 //!
 //! - `Expression` (`expression.rs`): text to graph, evaluated at variable values, with the
 //!   node and edge list, a layout, forward-mode tangents and a finite-difference check.
+//! - `Program` (`program.rs`): a tensor program run at given values, `{value, gradient}`
+//!   as nested arrays, its nodes, where they came from (spans, groups, branches), a layout
+//!   and the Jacobian of its output by either mode.
 //! - `Graph` (`graph.rs`): build a graph by hand from the console: leaves, every op,
 //!   `forward`, `backward`, `step`.
 //! - `Trainer` (`trainer.rs`): the live classifier.
@@ -15,12 +18,14 @@ mod expression;
 mod gpu;
 mod graph;
 mod matmul;
+mod program;
 mod trainer;
 
 pub use expression::Expression;
 pub use gpu::{GpuSteps, JsGpu};
 pub use graph::JsGraph;
 pub use matmul::MatmulCase;
+pub use program::JsProgram;
 pub use trainer::JsTrainer;
 
 use crate::expr::ExprError;

@@ -8,7 +8,6 @@ use gradscope::report::{self, Num};
 use gradscope::session::program::{self, tensor_from_nested};
 use gradscope::session::{LeafGradient, NestedValue, ProgramRun, ProgramSession, SessionError};
 use gradscope::Tensor;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
@@ -250,7 +249,7 @@ pub fn jacobian(args: &[String]) -> Result<(), UserError> {
         .map_err(|e| UserError(format!("error: {e}")))?;
     let mut out = io::stdout().lock();
     let written = if o.json {
-        serde_json::to_writer(&mut out, &JacobianAnswer(&j))
+        serde_json::to_writer(&mut out, &program::JacobianReport::new(&j, Num))
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
@@ -310,7 +309,7 @@ fn jacobian_line(text: &[u8]) -> Result<String, SessionError> {
         ))
     })?;
     let j = run.jacobian(&wrt, mode)?;
-    Ok(serde_json::to_string(&JacobianAnswer(&j)).expect("JSON of numbers"))
+    Ok(serde_json::to_string(&program::JacobianReport::new(&j, Num)).expect("JSON of numbers"))
 }
 
 /// One JSON line out for each line in; a bad line gives an error object and the batch goes on.
@@ -352,26 +351,13 @@ impl Answer {
     fn new(run: &ProgramRun, gradients: &[LeafGradient], graph: bool) -> Self {
         Answer {
             answer: program::Answer::new(&run.value(), gradients, Num),
-            graph: graph.then(|| run.nodes().into_iter().map(report::NodeReport::for_json).collect()),
+            graph: graph.then(|| {
+                run.nodes()
+                    .into_iter()
+                    .map(report::NodeReport::for_json)
+                    .collect()
+            }),
         }
-    }
-}
-
-struct JacobianAnswer<'a>(&'a Jacobian);
-
-impl Serialize for JacobianAnswer<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let j = self.0;
-        let rows: Vec<Vec<Num>> = (0..j.rows)
-            .map(|i| j.row(i).iter().map(|&x| Num(x)).collect())
-            .collect();
-        let mut map = s.serialize_map(Some(5))?;
-        map.serialize_entry("output_shape", j.output_shape.dims())?;
-        map.serialize_entry("wrt_shape", j.wrt_shape.dims())?;
-        map.serialize_entry("jacobian", &rows)?;
-        map.serialize_entry("nonzeros", &j.nonzeros)?;
-        map.serialize_entry("passes", &j.passes)?;
-        map.end()
     }
 }
 

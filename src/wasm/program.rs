@@ -1,0 +1,203 @@
+//! `Program`: the page's handle on a tensor program (a [`ProgramSession`] and its last run).
+
+use super::{error_of_kind, parse_error, session_error, set, to_js};
+use crate::program::Mode;
+use crate::session::program::{Answer, JacobianReport};
+use crate::session::{ProgramRun, ProgramSession, SessionError};
+use crate::tensor::{Shape, Tensor};
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A parsed and checked program, and its last run.
+#[wasm_bindgen(js_name = Program)]
+pub struct JsProgram {
+    session: ProgramSession,
+    run: Option<ProgramRun>,
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A value given to a program: a number, a vector, or a matrix as a list of rows. */
+export type TensorValue = number | number[] | number[][];
+/** A run-time error of a program: its message and the byte span of what caused it. */
+export interface RunError extends Error {
+  kind: "run";
+  start: number;
+  end: number;
+}
+"#;
+
+#[wasm_bindgen(js_class = Program)]
+impl JsProgram {
+    /// Parses and checks `source`. Throws a `ParseError` (with `start`, `end`) for bad text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(source: &str) -> Result<JsProgram, JsValue> {
+        let session = ProgramSession::new(source).map_err(|e| parse_error(&e))?;
+        Ok(JsProgram { session, run: None })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn source(&self) -> String {
+        self.session.program().source.clone()
+    }
+
+    /// The names given from outside, in order of first appearance.
+    #[wasm_bindgen(getter, js_name = freeNames)]
+    pub fn free_names(&self) -> Vec<String> {
+        self.session.free_names().map(String::from).collect()
+    }
+
+    /// Runs the program with its free names at `values` (numbers, or nested arrays for
+    /// tensors), differentiates it, and returns `{value, gradient}` as nested arrays, as
+    /// `gradscope grad --json` prints them. Throws a `RunError` (with the span) for a
+    /// mistake found while running, or an `Error` with a `kind`.
+    #[wasm_bindgen(unchecked_return_type = "Answer<number>")]
+    pub fn run(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, TensorValue>")] values: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let at = values_from_js(&values)?;
+        self.run = None;
+        let mut run = self.session.run(&at).map_err(program_error)?;
+        let gradients = run.backward().map_err(program_error)?;
+        let answer = Answer::new(&run.value(), &gradients, |x| x);
+        self.run = Some(run);
+        to_js(&answer)
+    }
+
+    /// Every node of the last run with its value, gradient and edges.
+    #[wasm_bindgen(unchecked_return_type = "NodeReport<number>[]")]
+    pub fn nodes(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.last()?.nodes())
+    }
+
+    /// Where the last run's nodes came from: spans, groups (iterations and calls), the
+    /// branches taken, and the leaves.
+    #[wasm_bindgen(unchecked_return_type = "RunReport")]
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.last()?.report())
+    }
+
+    /// Node positions and edge paths of the last run's graph, left to right.
+    #[wasm_bindgen(unchecked_return_type = "Layout")]
+    pub fn layout(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.last()?.layout())
+    }
+
+    /// The full Jacobian of the last run's output with respect to the leaf `wrt`, by
+    /// `"reverse"` (a row a pass) or `"forward"` mode (a column a pass).
+    #[wasm_bindgen(unchecked_return_type = "JacobianReport<number>")]
+    pub fn jacobian(
+        &mut self,
+        wrt: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"reverse\" | \"forward\"")] mode: &str,
+    ) -> Result<JsValue, JsValue> {
+        let mode = match mode {
+            "reverse" => Mode::Reverse,
+            "forward" => Mode::Forward,
+            other => {
+                return Err(error_of_kind(
+                    &format!("mode '{other}' is not reverse or forward"),
+                    "mode",
+                ))
+            }
+        };
+        let run = self.run.as_mut().ok_or_else(not_run)?;
+        let j = run.jacobian(wrt, mode).map_err(session_error)?;
+        to_js(&JacobianReport::new(&j, |x| x))
+    }
+}
+
+impl JsProgram {
+    fn last(&self) -> Result<&ProgramRun, JsValue> {
+        self.run.as_ref().ok_or_else(not_run)
+    }
+}
+
+fn not_run() -> JsValue {
+    error_of_kind("the program has not run: call run(values) first", "not-run")
+}
+
+/// A run-time error as a thrown `RunError` with the span; others as `Error`s with a kind.
+fn program_error(e: SessionError) -> JsValue {
+    match &e {
+        SessionError::Run(inner) => {
+            let error = error_of_kind(&inner.message, "run");
+            set(&error, "start", (inner.start as f64).into());
+            set(&error, "end", (inner.end as f64).into());
+            error
+        }
+        _ => session_error(e),
+    }
+}
+
+/// `{W: [[1, 2], [3, 4]], x: [1, 2], s: 3}` to tensors, walked by hand so that any
+/// object a page passes (deeply nested, ragged, with strings) is an error, never a crash.
+fn values_from_js(values: &JsValue) -> Result<HashMap<String, Tensor<f64>>, JsValue> {
+    let bad = |msg: String| error_of_kind(&msg, "value");
+    if values.is_undefined() || values.is_null() {
+        return Ok(HashMap::new());
+    }
+    let object: &js_sys::Object = values
+        .dyn_ref()
+        .filter(|_| !js_sys::Array::is_array(values))
+        .ok_or_else(|| bad("values must be an object of numbers and nested arrays, by name".into()))?;
+    let mut at = HashMap::new();
+    for entry in js_sys::Object::entries(object).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let tensor = tensor_from_js(&pair.get(1)).map_err(|e| bad(format!("the value of {name}: {e}")))?;
+        at.insert(name, tensor);
+    }
+    Ok(at)
+}
+
+fn tensor_from_js(v: &JsValue) -> Result<Tensor<f64>, String> {
+    let number = |v: &JsValue| v.as_f64().ok_or_else(|| "expected a number".to_string());
+    if !js_sys::Array::is_array(v) {
+        return number(v).map(Tensor::scalar);
+    }
+    let items: js_sys::Array = v.clone().unchecked_into();
+    let n = items.length() as usize;
+    if n == 0 {
+        return Err("an empty list: a tensor needs at least one number".into());
+    }
+    if !js_sys::Array::is_array(&items.get(0)) {
+        let data = items.iter().map(|x| number(&x)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(Tensor {
+            shape: Shape::vector(n),
+            data,
+        });
+    }
+    let mut data = Vec::new();
+    let mut cols = None;
+    for (r, row) in items.iter().enumerate() {
+        if !js_sys::Array::is_array(&row) {
+            return Err(format!("row {} is not a list: a matrix's rows are lists", r + 1));
+        }
+        let row: js_sys::Array = row.unchecked_into();
+        let c = row.length() as usize;
+        if c == 0 || cols.is_some_and(|k| k != c) {
+            return Err(format!(
+                "a ragged list: row {} has {c} entries, row 1 has {}",
+                r + 1,
+                cols.unwrap_or(c)
+            ));
+        }
+        cols = Some(c);
+        if data.len() + c > Shape::MAX_LEN {
+            return Err("too many numbers for one tensor".into());
+        }
+        for x in row.iter() {
+            if js_sys::Array::is_array(&x) {
+                return Err("tensors have at most 2 dimensions".into());
+            }
+            data.push(number(&x)?);
+        }
+    }
+    Ok(Tensor {
+        shape: Shape::matrix(n, cols.unwrap_or(0)),
+        data,
+    })
+}
