@@ -563,3 +563,102 @@ test("edge numbers on a medium graph cover no node and no other number", async (
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// ---- tensor programs ------------------------------------------------------------------------
+
+const numbers = (text) => text.split(",").map(Number);
+const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+test("a program runs in the box: logistic regression in vector form, checked by hand", async () => {
+  const { page, errors } = await open();
+  await typeExpression(page, "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)");
+  await setVariable(page, "lam", 2);
+  // By hand: p = σ(w·x), L = ½‖w‖² − λ ln p, ∂L/∂λ = −ln p, ∂L/∂w = w − λ(1 − p)x.
+  const w = [0.5, -0.3, 0.8];
+  const x = [1, 2, -1];
+  const p = 1 / (1 + Math.exp(-w.reduce((s, wi, i) => s + wi * x[i], 0)));
+  const L = 0.5 * w.reduce((s, wi) => s + wi * wi, 0) - 2 * Math.log(p);
+  await page.waitForFunction((want) => Math.abs(Number(document.querySelector("td[data-value]")?.dataset.value) - want) < 1e-9, L);
+  assert.ok(close(Number(await page.getAttribute("td[data-value]", "data-value")), L));
+  assert.ok(close(Number(await grad(page, "lam")), -Math.log(p)));
+  const dw = numbers(await grad(page, "w"));
+  dw.forEach((g, i) => assert.ok(close(g, w[i] - 2 * (1 - p) * x[i]), `∂L/∂w[${i}] = ${g}`));
+  // A tensor's gradient reads with its shape; the tools for one expression step aside.
+  assert.match(await page.textContent(`td[data-var="w"]`), /^\[3\] \[/);
+  assert.equal(await page.isVisible("#program-note"), true);
+  assert.equal(await page.isVisible("#gradcheck"), false);
+  assert.equal(await page.isDisabled("#step"), true);
+  assert.match(await page.textContent("#legend-quantity"), /L2 norm/);
+  await page.screenshot({ path: `${SHOTS}program-logistic.png` });
+
+  // Back to one expression: everything returns.
+  await typeExpression(page, "x*y");
+  await page.waitForSelector("#gradcheck", { state: "visible" });
+  assert.equal(await page.isDisabled("#step"), false);
+  assert.equal(await page.isVisible("#program-note"), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a branch flips when its input crosses 0, and the graph changes with it", async () => {
+  const { page, errors } = await open();
+  await typeExpression(page, "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny");
+  await setVariable(page, "x", 1.5);
+  await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "3");
+  const ops = () => page.evaluate(() => window.gradscope.view.nodes.map((n) => n.op));
+  assert.deepEqual(await ops(), ["input", "*"]);
+  await setVariable(page, "x", -2);
+  await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "-1");
+  assert.deepEqual(await ops(), ["input", "neg"]);
+  assert.equal(await page.getAttribute("td[data-value]", "data-value"), "2");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a program's run-time error is marked where it is; its lecture preset runs", async () => {
+  const { page, errors } = await open();
+  await typeExpression(page, "A = [[1, 2, 3]]\ny = A @ A");
+  await page.waitForSelector("#expr-error:not([hidden])");
+  assert.equal(await page.textContent("#expr-error .message"), "cannot multiply 1×3 by 1×3: inner sizes 3 and 1 differ");
+  assert.equal(await page.textContent("#expr-error mark.bad"), "A @ A");
+  // The lecture's recurrent cell (its seed corrected, as the preset's comment says).
+  const value = await page.$eval("#preset", (s) => [...s.options].find((o) => o.textContent.includes("recurrent cell")).value);
+  await page.selectOption("#preset", value);
+  await page.waitForSelector("#expr-error", { state: "hidden" });
+  for (const name of ["x", "prev_h", "W_h", "W_x"]) assert.ok(await grad(page, name), `∂f/∂${name} shown`);
+  assert.match(await page.textContent(`td[data-var="W_x"]`), /^20×20 \[/);
+  assert.equal(numbers(await grad(page, "W_x")).length, 400);
+  await page.screenshot({ path: `${SHOTS}program-lecture.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Tab indents a program's line, Shift-Tab unindents it, and Escape then Tab leaves the box", async () => {
+  const { page, errors } = await open();
+  await typeExpression(page, "if x > 0:\n");
+  await page.focus("#expr");
+  await page.press("#expr", "End");
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.inputValue("#expr"), "if x > 0:\n    ");
+  await page.keyboard.type("y = x");
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.inputValue("#expr"), "if x > 0:\ny = x");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  assert.notEqual(await page.evaluate(() => document.activeElement?.id), "expr");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a link carries a program, lines and all", async () => {
+  const text = "y = a\nfor i in range(5):\n    y = 0.5 * (y + a / y)\ny";
+  const { page, errors } = await open(`#e=${encodeURIComponent(text)}&a=2`);
+  assert.equal(await page.inputValue("#expr"), text);
+  // Newton's iterations for √2, and the derivative of the iterate, 1/(2√2).
+  await page.waitForFunction(() => document.querySelector(`td[data-var="a"]`));
+  assert.ok(Math.abs(Number(await page.getAttribute("td[data-value]", "data-value")) - Math.SQRT2) < 1e-12);
+  assert.ok(Math.abs(Number(await grad(page, "a")) - 1 / (2 * Math.SQRT2)) < 1e-9);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -5,6 +5,7 @@
 
 import { fmt } from "./format.js";
 import { nodeName } from "./stepper.js";
+import { isTensor, show } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
@@ -21,7 +22,7 @@ import { nodeName } from "./stepper.js";
  * @returns {Line[]} */
 export function nodeLines(evaluation, n, forward) {
   /** @type {Line[]} */
-  const lines = [[`${nodeName(n)}  (${n.op})`, "title"], [`value = ${fmt(n.value[0])}`]];
+  const lines = [[`${nodeName(n)}  (${n.op})`, "title"], [`value = ${show(n.value, n.shape)}`]];
   if (n.not_finite) lines.push([n.not_finite, "bad"]);
   if (n.op === "constant") {
     lines.push(["a constant: backpropagation computes no gradient for it"]);
@@ -39,12 +40,12 @@ export function nodeLines(evaluation, n, forward) {
     }
     return lines;
   }
-  lines.push([`∂f/∂${name} = ${fmt(n.grad[0])}`]);
+  lines.push([`∂f/∂${name} = ${show(n.grad, n.shape)}`]);
   const out = nodes.flatMap((m) => m.edges.filter((e) => e.from === n.id).map((e) => ({ m, e })));
   if (out.length > 1) {
     lines.push([`used on ${out.length} paths; their gradients are summed:`]);
-    for (const { m, e } of out) lines.push([`  from ${nodeName(m)}: ${fmt(e.flowed[0])}`]);
-    lines.push([`  sum = ${fmt(n.grad[0])}`]);
+    for (const { m, e } of out) lines.push([`  from ${nodeName(m)}: ${show(e.flowed, n.shape)}`]);
+    lines.push([`  sum = ${show(n.grad, n.shape)}`]);
   }
   return lines;
 }
@@ -62,17 +63,19 @@ export function edgeLines(evaluation, to, which, forward) {
     lines.push(["from a constant: nothing flows along this edge (no gradient back, no tangent forward)"]);
     return lines;
   }
-  const local = `local  ∂${nodeName(into)}/∂${nodeName(from)} = ${fmt(e.local?.[0])}`;
+  // A tensor op's local derivative is element by element (a diagonal Jacobian) where the
+  // engine gives one; a product's or a reduction's is a whole Jacobian and is not shown.
+  const local = `local  ∂${nodeName(into)}/∂${nodeName(from)} = ${e.local ? show(e.local, into.shape) : "–"}${isTensor(into.shape) && e.local ? " (element by element)" : ""}`;
   if (forward) {
     const t = forward.tangents[from.id];
     lines.push([local], [`tangent of ${nodeName(from)}  ẋ = ${fmt(t)}`], [`local × tangent = ${fmt(e.local ? e.local[0] * t : NaN)}`]);
     lines.push([`(flows forward into ${nodeName(into)})`]);
   } else if (e.local) {
-    lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${fmt(into.grad[0])}`], [`upstream × local = ${fmt(e.flowed[0])}`]);
+    lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${show(into.grad, into.shape)}`], [`upstream × local = ${show(e.flowed, from.shape)}`]);
   } else {
-    lines.push([`gradient along this edge = ${fmt(e.flowed[0])}`]);
+    lines.push([`gradient along this edge = ${show(e.flowed, from.shape)}`]);
   }
-  if (e.local && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0])) {
+  if (e.local && !isTensor(into.shape) && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0])) {
     lines.push([`the local derivative is ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}`, "bad"]);
   }
   return lines;
@@ -84,7 +87,7 @@ export function edgeLines(evaluation, to, which, forward) {
 export function notFiniteNotes(evaluation) {
   const lines = [];
   const bad = evaluation.nodes.filter((n) => n.not_finite);
-  for (const n of bad) lines.push(`${nodeName(n)} = ${fmt(n.value[0])}: ${n.not_finite}.`);
+  for (const n of bad) lines.push(`${nodeName(n)} = ${show(n.value, n.shape)}: ${n.not_finite}.`);
   if (!Number.isFinite(evaluation.value) && bad.length) {
     lines.push(
       "f is not a real number here. The gradient is still computed by the same local rules " +

@@ -10,6 +10,7 @@ import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { gradText } from "./stepper.js";
 import { nodeSymbol } from "./ops.js";
+import { brief, isTensor, magnitude } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
@@ -188,8 +189,11 @@ export class GraphView {
         const edge = this.edges[k++];
         if (edge) {
           edge.which = which;
-          edge.local = e.local ? e.local[0] : null;
-          edge.flowed = e.flowed[0];
+          // One number per edge: a tensor's edge carries the norm of its gradient (and
+          // forward mode, scalar only, needs no local derivative of it).
+          const shape = this.nodes[e.from].shape;
+          edge.local = e.local && !isTensor(shape) ? e.local[0] : null;
+          edge.flowed = magnitude(e.flowed, shape);
         }
       });
     }
@@ -525,20 +529,20 @@ export class GraphView {
     ctx.font = "11px ui-monospace, SFMono-Regular, Menlo, monospace";
     const valueKnown = !o || o.kind !== "forward" || (o.visited?.has(n.id) ?? true);
     ctx.fillStyle = valueKnown && n.not_finite ? BAD : "#374151";
-    ctx.fillText(valueKnown ? `= ${fmt(n.value[0])}` : "= ?", pos.x, y + 29);
+    ctx.fillText(truncate(ctx, valueKnown ? `= ${brief(n.value, n.shape)}` : "= ?", NODE_W - 8), pos.x, y + 29);
 
     const text = gradText(n, o);
     if (text) {
       // The number the row shows, for its colour swatch: only a finished one.
       const finished = !text.endsWith("?") && !text.endsWith("…") && n.op !== "constant";
-      const colorOf = finished ? (o && o.kind === "tangent" ? o.tangents?.[n.id] : n.grad[0]) : undefined;
+      const colorOf = finished ? (o && o.kind === "tangent" ? o.tangents?.[n.id] : magnitude(n.grad, n.shape)) : undefined;
       if (colorOf !== undefined) {
         ctx.fillStyle = this.colorScale.color(colorOf);
         ctx.fillRect(pos.x - NODE_W / 2 + 8, y + 40, 6, 6);
       }
       ctx.fillStyle = n.op === "constant" ? "#8a919e" : colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
       if (n.op === "constant") ctx.font = "italic 11px system-ui, sans-serif";
-      ctx.fillText(text, pos.x + 4, y + 43);
+      ctx.fillText(truncate(ctx, text, NODE_W - 24), pos.x + 4, y + 43);
     }
     if (n.not_finite && valueKnown) this.#drawDomainMark(x, y);
   }

@@ -1,21 +1,27 @@
 // @ts-check
 // The expression playground: type an expression, see its graph, values and gradients.
+// A text that is not one expression but a program (lines, tensors, loops) runs as one.
 //
-// Data flow: text → wasm Expression (parse) → evaluate(values) → node report → canvas.
+// Data flow: text → wasm Expression (parse) → evaluate(values) → node report → canvas;
+// or text → wasm Program (parse) → run(values) → node report → the same canvas.
 // JavaScript handles input and drawing only; every derivative comes from the engine.
 // User text is only ever set as textContent or an input's value, never as HTML.
 
-import init, { Expression } from "../pkg/gradscope.js";
+import init, { Expression, Program } from "../pkg/gradscope.js";
 import { GraphView } from "./graph-view.js";
 import { fmt, full } from "./format.js";
 import { $, el } from "./dom.js";
 import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
+import { isTensor, show } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
 /** @typedef {import("../pkg/gradscope.js").ParseError} ParseError */
+/** @typedef {import("../pkg/gradscope.js").RunError} RunError */
+/** @typedef {import("../pkg/gradscope.js").Answer<number>} Answer */
+/** @typedef {import("../pkg/gradscope.js").Nested<number>} Nested */
 /** @typedef {import("./stepper.js").Direction} Direction */
 /** @typedef {import("./stepper.js").Step} Step */
 /** @typedef {import("./graph-view.js").Hit} Hit */
@@ -50,11 +56,35 @@ const PRESETS = [
   { name: "Max routes the gradient", expr: "max(x, y) * 2", at: { x: 4, y: 1 } },
   { name: "ReLU gates the gradient", expr: "relu(w*x + b)", at: { w: 0.8, x: -2, b: 0.5 } },
   { name: "Several paths are summed", expr: "x*x + x", at: { x: 3 } },
+  {
+    name: "Program: logistic regression in vector form, with L2",
+    expr: "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)",
+    at: { lam: 1 },
+  },
+  {
+    name: "Program: a fully connected layer with ReLU",
+    expr: "seed(1)\nW = randn(3, 4)\nx = randn(4)\nb = zeros(3)\nh = relu(W @ x + b)\nL = sum(h * h)",
+    at: {},
+  },
+  {
+    name: "Program (PyTorch): the lecture's recurrent cell, built on the fly",
+    expr:
+      "from torch.autograd import Variable\n" +
+      "x = Variable(torch.randn(1, 20))\nprev_h = Variable(torch.randn(1, 20))\n" +
+      "W_h = Variable(torch.randn(20, 20))\nW_x = Variable(torch.randn(20, 20))\n" +
+      "i2h = torch.mm(W_x, x.t())\nh2h = torch.mm(W_h, prev_h.t())\nnext_h = i2h + h2h\nnext_h = next_h.tanh()\n" +
+      "# The slide seeds with torch.ones(1, 20), but next_h is 20×1: the seed must have its shape.\n" +
+      "next_h.backward(torch.ones(20, 1))",
+    at: {},
+  },
+  { name: "Program: a branch (move x across 0)", expr: "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny", at: { x: 1.5 } },
+  { name: "Program: Newton's method for √a, differentiated through", expr: "y = a\nfor i in range(5):\n    y = 0.5 * (y + a / y)\ny", at: { a: 2 } },
 ];
 
 // The page's controls, looked up once.
 const ui = {
-  expr: $("#expr", HTMLInputElement),
+  expr: $("#expr", HTMLTextAreaElement),
+  programNote: $("#program-note"),
   error: $("#expr-error"),
   preset: $("#preset", HTMLSelectElement),
   variables: $("#variables"),
@@ -77,6 +107,9 @@ const ui = {
 const state = {
   /** The wasm Expression of the last good text. @type {Expression | null} */
   expression: null,
+  /** Or the wasm Program, when the text is a program rather than one expression.
+   * @type {Program | null} */
+  program: null,
   /** @type {Evaluation | null} */
   evaluation: null,
   /** Variable name → number, kept across edits. @type {Map<string, number>} */
@@ -134,7 +167,7 @@ const CONTEXT = 40; // characters of source shown either side of an error in a l
 /** The message, and the source around the bad span with the span marked (and the '(' it
  * refers to, if any). A long line is cut to the part around the error, so a 5,000-character
  * paste cannot push the sidebar aside.
- * @param {string} text @param {ParseError} error */
+ * @param {string} text @param {ParseError | RunError} error */
 function showError(text, error) {
   const box = ui.error;
   box.hidden = false;
@@ -142,9 +175,10 @@ function showError(text, error) {
   const start = byteToIndex(text, error.start ?? 0);
   const end = Math.max(start, error.end === undefined ? text.length : byteToIndex(text, error.end));
   const marks = [{ start, end: Math.max(end, start + 1), className: "bad", title: error.message }];
-  if (error.related) {
-    const a = byteToIndex(text, error.related.start);
-    const b = byteToIndex(text, error.related.end);
+  const related = "related" in error ? error.related : undefined;
+  if (related) {
+    const a = byteToIndex(text, related.start);
+    const b = byteToIndex(text, related.end);
     if (b <= start) marks.unshift({ start: a, end: b, className: "related", title: "the '(' it would close" });
   }
   const from = Math.max(0, marks[0].start - CONTEXT);
@@ -175,24 +209,47 @@ function clearError() {
  * and said so, like the graph. @param {boolean} stale */
 function setStale(stale) {
   for (const id of ["#results", "#gradcheck", "#tangent-note"]) $(id).classList.toggle("stale", stale);
-  const last = state.expression?.source ?? "";
-  ui.staleNote.hidden = !stale || !state.expression;
-  ui.staleNote.textContent = stale ? `These numbers are for the last expression that parsed: ${last.length > 60 ? `${last.slice(0, 60)}…` : last}` : "";
+  const last = (state.expression?.source ?? state.program?.source ?? "").replaceAll("\n", "; ");
+  const what = state.program ? "program that ran" : "expression that parsed";
+  ui.staleNote.hidden = !stale || !(state.expression || state.program);
+  ui.staleNote.textContent = stale ? `These numbers are for the last ${what}: ${last.length > 60 ? `${last.slice(0, 60)}…` : last}` : "";
 }
 
 function onExpressionInput() {
   const t0 = performance.now();
   const text = ui.expr.value;
+  fitEditor();
   let expression;
   try {
     expression = new Expression(text);
   } catch (error) {
+    // Not one expression: perhaps a program. When it is neither, the message shown is the
+    // one of whichever reading got further into the text (a program's, for several lines).
+    let program = null;
+    let programError = null;
+    try {
+      program = new Program(text);
+    } catch (e) {
+      programError = /** @type {ParseError} */ (e);
+    }
+    if (program) {
+      useProgram(program);
+      saveUrl();
+      probe.lastRenderMs = performance.now() - t0;
+      return;
+    }
     // The last good graph stays on screen, dimmed.
-    showError(text, /** @type {ParseError} */ (error));
+    const expressionError = /** @type {ParseError} */ (error);
+    const further = programError && (text.includes("\n") || programError.start > expressionError.start);
+    showError(text, further && programError ? programError : expressionError);
     saveUrl();
     return;
   }
   clearError();
+  const wasProgram = state.program !== null;
+  state.program?.free();
+  state.program = null;
+  if (wasProgram) setProgramMode(false);
   state.expression?.free();
   state.expression = expression;
   for (const name of expression.variables) {
@@ -204,12 +261,152 @@ function onExpressionInput() {
   probe.lastRenderMs = performance.now() - t0;
 }
 
+/** The editor is as tall as the text (up to a dozen lines; then it scrolls). */
+function fitEditor() {
+  const lines = ui.expr.value.split("\n").length;
+  ui.expr.rows = Math.min(Math.max(lines, 1), 12);
+}
+
+/** Tab and Shift-Tab indent and unindent the caret's line by four spaces while the text
+ * has several lines (a program's blocks are indented). On one line, and right after
+ * Escape, Tab moves on to the next control as usual, so the keyboard is never trapped.
+ * @param {KeyboardEvent} ev */
+function onEditorKey(ev) {
+  if (ev.key === "Escape") {
+    editorReleased = true;
+    return;
+  }
+  const release = editorReleased;
+  editorReleased = false;
+  if (ev.key !== "Tab" || release || !ui.expr.value.includes("\n")) return;
+  const box = ui.expr;
+  const { selectionStart: start, selectionEnd: end, value } = box;
+  const lineStart = value.lastIndexOf("\n", start - 1) + 1;
+  ev.preventDefault();
+  if (ev.shiftKey) {
+    const spaces = /^ {0,4}/.exec(value.slice(lineStart))?.[0].length ?? 0;
+    box.setRangeText("", lineStart, lineStart + spaces, "preserve");
+    box.setSelectionRange(Math.max(lineStart, start - spaces), Math.max(lineStart, end - spaces));
+  } else {
+    box.setRangeText("    ", start, start, "end");
+  }
+  onExpressionInput();
+}
+
+/** Set by Escape: the next Tab leaves the editor. */
+let editorReleased = false;
+
+/** A program replaces the expression: its free names get sliders, and it runs.
+ * @param {Program} program */
+function useProgram(program) {
+  clearError();
+  state.expression?.free();
+  state.expression = null;
+  state.program?.free();
+  state.program = program;
+  setProgramMode(true);
+  for (const name of program.freeNames) {
+    if (!state.values.has(name)) state.values.set(name, 1);
+  }
+  buildVariableRows(program.freeNames);
+  evaluate({ newGraph: true });
+}
+
+/** What a program's page leaves out for now: the step-through, gradient descent, the
+ * gradient check and forward mode work on one expression (programs have both modes in
+ * `gradscope jacobian`). @param {boolean} on */
+function setProgramMode(on) {
+  for (const e of document.querySelectorAll("[data-expression-only]")) /** @type {HTMLElement} */ (e).hidden = on;
+  for (const id of ["#step", "#play", "#reset"]) $(id, HTMLButtonElement).disabled = on;
+  ui.programNote.hidden = !on;
+  document.body.classList.toggle("program", on);
+  stopStepping();
+  ui.tangentVar.value = "";
+  state.tangents = null;
+  state.graphShape = null;
+  setMode("backward");
+}
+
+/** Runs the program at the sliders' values; a mistake found while running is shown where
+ * it is, with the last good graph dimmed. @param {{ newGraph?: boolean }} [options] */
+function runProgram({ newGraph = false } = {}) {
+  const program = state.program;
+  if (!program) return;
+  const values = Object.fromEntries(program.freeNames.map((n) => [n, state.values.get(n) ?? 1]));
+  /** @type {Answer} */
+  let answer;
+  try {
+    answer = program.run(values);
+  } catch (error) {
+    showError(program.source, /** @type {RunError} */ (error));
+    return;
+  }
+  clearError();
+  const nodes = program.nodes();
+  const report = program.report();
+  const root = nodes[report.output];
+  /** @type {Evaluation} */
+  const evaluation = {
+    value: root.value[0],
+    gradient: [],
+    root: report.output,
+    inputs: report.leaves.filter((l) => l.free).map((l) => l.node),
+    nodes,
+  };
+  state.evaluation = evaluation;
+  // A branch that flips, or a loop that runs another number of times, is another graph.
+  const shape = nodes.map((n) => `${n.op}:${n.label}:${n.inputs}:${n.shape}`).join("|");
+  if (newGraph || shape !== state.graphShape) view.setGraph(evaluation, program.layout());
+  else view.setValues(evaluation);
+  state.graphShape = shape;
+  renderProgramResults(answer, root.shape);
+  probe.renders++;
+  probe.nodes = nodes.length;
+}
+
+/** The output and each leaf's gradient: a number, or a tensor's shape, first entries and
+ * norm. @param {Answer} answer @param {number[]} outputShape */
+function renderProgramResults(answer, outputShape) {
+  const body = ui.results;
+  body.replaceChildren();
+  /** @param {Nested} v @returns {{ shape: number[], data: number[] }} */
+  const flat = (v) => {
+    if (typeof v === "number") return { shape: [], data: [v] };
+    if (v.length && Array.isArray(v[0])) {
+      const rows = /** @type {number[][]} */ (v);
+      return { shape: [rows.length, rows[0].length], data: rows.flat() };
+    }
+    const xs = /** @type {number[]} */ (v);
+    return { shape: [xs.length], data: xs };
+  };
+  const value = flat(answer.value);
+  const valueCell = el("td", { textContent: show(value.data, outputShape), title: value.data.map(full).join(", "), className: isTensor(outputShape) ? "tensor" : "" });
+  valueCell.dataset.value = value.data.map(full).join(",");
+  body.append(el("tr", {}, el("th", { textContent: "f" }), valueCell));
+  for (const [name, g] of Object.entries(answer.gradient)) {
+    const { shape, data } = flat(g);
+    const cell = el("td", { textContent: show(data, shape), title: data.map(full).join(", "), className: isTensor(shape) ? "tensor" : "" });
+    cell.dataset.var = name;
+    cell.dataset.grad = data.map(full).join(",");
+    body.append(el("tr", {}, el("th", { textContent: `∂f/∂${name}` }), cell));
+  }
+  const notes = notFiniteNotes(/** @type {Evaluation} */ (state.evaluation));
+  ui.notFinite.hidden = notes.length === 0;
+  ui.notFinite.replaceChildren(...notes.map((text) => el("p", { textContent: text })));
+  ui.programNote.textContent =
+    "A program: its graph was built as it ran, so a branch or a loop count that changes gives another graph. " +
+    (isTensor(outputShape) ? "Its output is a tensor, so the gradients are those of the seed given to backward. " : "") +
+    "Step-through, gradient descent, the gradient check and forward mode work on single expressions; " +
+    "the command line's gradscope jacobian gives a program's Jacobian by both modes.";
+}
+
 /** The chosen forward-mode input's index, or null. */
 function tangentIndex() {
   return ui.tangentVar.value === "" ? null : Number(ui.tangentVar.value);
 }
 
 function evaluate({ newGraph = false } = {}) {
+  if (state.program) return runProgram({ newGraph });
   const expression = state.expression;
   if (!expression) return;
   const values = expression.variables.map((v) => state.values.get(v) ?? 1);
@@ -466,7 +663,7 @@ function setMode(direction) {
     const r = /** @type {HTMLInputElement} */ (radio);
     r.checked = r.value === direction;
   }
-  ui.legendQuantity.textContent = LEGEND[direction];
+  ui.legendQuantity.textContent = state.program ? "‖gradient along edge‖ (L2 norm for a tensor)" : LEGEND[direction];
 }
 
 /** @param {Direction} direction */
@@ -578,7 +775,7 @@ function saveUrl() {
 }
 
 function writeUrl() {
-  const names = state.expression ? state.expression.variables : [];
+  const names = state.expression ? state.expression.variables : state.program ? state.program.freeNames : [];
   const t = tangentIndex();
   const hash = writeFragment({
     text: ui.expr.value,
@@ -644,6 +841,7 @@ async function main() {
   presets.addEventListener("change", () => presets.value !== "" && loadPreset(Number(presets.value)));
 
   ui.expr.addEventListener("input", onExpressionInput);
+  ui.expr.addEventListener("keydown", onEditorKey);
   $("#step").addEventListener("click", step);
   ui.play.addEventListener("click", () => (state.timer ? pause() : play()));
   $("#reset").addEventListener("click", stopStepping);

@@ -10,6 +10,7 @@
 
 import { fmt } from "./format.js";
 import { infixSymbol } from "./ops.js";
+import { brief } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
@@ -182,13 +183,13 @@ export function overlayAfter(direction, steps, count, evaluation, tangents = nul
  * @param {NodeReport} node @param {Overlay | null} overlay @returns {string | null} */
 export function gradText(node, overlay) {
   if (node.op === "constant") return overlay?.kind === "tangent" ? "ẋ 0" : "constant";
-  if (!overlay) return `∂ ${fmt(node.grad[0])}`;
+  if (!overlay) return `∂ ${brief(node.grad, node.shape)}`;
   if (overlay.kind === "tangent") {
     const shown = !overlay.visited || overlay.visited.has(node.id);
     return shown ? `ẋ ${fmt(overlay.tangents?.[node.id])}` : "ẋ ?";
   }
   if (overlay.kind === "forward") return null;
-  if (overlay.visited?.has(node.id) || overlay.complete?.has(node.id)) return `∂ ${fmt(node.grad[0])}`;
+  if (overlay.visited?.has(node.id) || overlay.complete?.has(node.id)) return `∂ ${brief(node.grad, node.shape)}`;
   const partial = overlay.partial?.get(node.id);
   return partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
 }
