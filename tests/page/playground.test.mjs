@@ -607,9 +607,11 @@ test("a branch flips when its input crosses 0, and the graph changes with it", a
   await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "3");
   const ops = () => page.evaluate(() => window.gradscope.view.nodes.map((n) => n.op));
   assert.deepEqual(await ops(), ["input", "*"]);
+  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → if ran (condition 1)");
   await setVariable(page, "x", -2);
   await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "-1");
   assert.deepEqual(await ops(), ["input", "neg"]);
+  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → else ran (0)");
   assert.equal(await page.getAttribute("td[data-value]", "data-value"), "2");
   assert.deepEqual(errors, []);
   await page.close();
@@ -659,6 +661,7 @@ test("a link carries a program, lines and all", async () => {
   await page.waitForFunction(() => document.querySelector(`td[data-var="a"]`));
   assert.ok(Math.abs(Number(await page.getAttribute("td[data-value]", "data-value")) - Math.SQRT2) < 1e-12);
   assert.ok(Math.abs(Number(await grad(page, "a")) - 1 / (2 * Math.SQRT2)) < 1e-9);
+  assert.equal(await page.textContent("#control-flow"), "line 2: for i in range(5) ran 5 times");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -22,6 +22,7 @@ import { isTensor, show } from "./tensor.js";
 /** @typedef {import("../pkg/gradscope.js").RunError} RunError */
 /** @typedef {import("../pkg/gradscope.js").Answer<number>} Answer */
 /** @typedef {import("../pkg/gradscope.js").Nested<number>} Nested */
+/** @typedef {import("../pkg/gradscope.js").RunReport} RunReport */
 /** @typedef {import("./stepper.js").Direction} Direction */
 /** @typedef {import("./stepper.js").Step} Step */
 /** @typedef {import("./graph-view.js").Hit} Hit */
@@ -85,6 +86,7 @@ const PRESETS = [
 const ui = {
   expr: $("#expr", HTMLTextAreaElement),
   programNote: $("#program-note"),
+  controlFlow: $("#control-flow"),
   error: $("#expr-error"),
   preset: $("#preset", HTMLSelectElement),
   variables: $("#variables"),
@@ -319,6 +321,7 @@ function setProgramMode(on) {
   for (const e of document.querySelectorAll("[data-expression-only]")) /** @type {HTMLElement} */ (e).hidden = on;
   for (const id of ["#step", "#play", "#reset"]) $(id, HTMLButtonElement).disabled = on;
   ui.programNote.hidden = !on;
+  if (!on) ui.controlFlow.hidden = true;
   document.body.classList.toggle("program", on);
   stopStepping();
   ui.tangentVar.value = "";
@@ -360,8 +363,51 @@ function runProgram({ newGraph = false } = {}) {
   else view.setValues(evaluation);
   state.graphShape = shape;
   renderProgramResults(answer, root.shape);
+  renderControlFlow(program.source, report);
   probe.renders++;
   probe.nodes = nodes.length;
+}
+
+/** What the program's `if`s and loops did this run, a line per header: the branch each
+ * `if` took and the value of its condition, how many times each loop ran. Define-by-run
+ * in words: this is why the graph is the shape it is.
+ * @param {string} source @param {RunReport} report */
+function renderControlFlow(source, report) {
+  /** The header's text and its line, from a byte span. @param {number} start @param {number} end */
+  const header = (start, end) => {
+    const a = byteToIndex(source, start);
+    const line = source.slice(0, a).split("\n").length;
+    return `line ${line}: ${source.slice(a, byteToIndex(source, end))}`;
+  };
+  /** @type {Map<string, string[]>} */
+  const ifs = new Map();
+  for (const b of report.branches) {
+    const key = header(b.start, b.end);
+    const last = b.conditions[b.conditions.length - 1];
+    const what = b.taken === undefined ? `else ran (${b.conditions.map((c) => fmt(c)).join(", ")})` : `${b.taken === 0 ? "if" : `elif ${b.taken}`} ran (condition ${fmt(last)})`;
+    ifs.set(key, [...(ifs.get(key) ?? []), what]);
+  }
+  /** @type {Map<string, number>} */
+  const loops = new Map();
+  for (const g of report.groups) {
+    if (g.kind !== "iteration") continue;
+    const key = header(g.start, g.end);
+    loops.set(key, (loops.get(key) ?? 0) + 1);
+  }
+  const lines = [
+    ...[...loops].map(([h, n]) => `${h} ran ${n} time${n === 1 ? "" : "s"}`),
+    ...[...ifs].map(([h, runs]) => (runs.length === 1 ? `${h} → ${runs[0]}` : `${h} ran ${runs.length} times: ${summarise(runs)}`)),
+  ];
+  ui.controlFlow.hidden = lines.length === 0;
+  ui.controlFlow.replaceChildren(...lines.map((text) => el("li", { textContent: text })));
+}
+
+/** `if ran (…) ×3, else ran (…) ×2`, the same outcomes counted. @param {string[]} runs */
+function summarise(runs) {
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+  for (const r of runs) counts.set(r.replace(/ \(.*\)$/, ""), (counts.get(r.replace(/ \(.*\)$/, "")) ?? 0) + 1);
+  return [...counts].map(([what, n]) => `${what} ×${n}`).join(", ");
 }
 
 /** The output and each leaf's gradient: a number, or a tensor's shape, first entries and
@@ -753,7 +799,8 @@ function showTooltip(hit, ev) {
   tip.replaceChildren(...lines.map(([text, className]) => el("div", { textContent: text, className: className ?? "" })));
   tip.hidden = false;
   const r = ui.graphWrap.getBoundingClientRect();
-  tip.style.left = `${Math.min(ev.clientX - r.left + 14, r.width - 260)}px`;
+  // Kept inside the graph by its own width (a tensor's lines are long).
+  tip.style.left = `${Math.max(0, Math.min(ev.clientX - r.left + 14, r.width - tip.offsetWidth - 4))}px`;
   tip.style.top = `${ev.clientY - r.top + 14}px`;
 }
 
