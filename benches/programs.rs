@@ -6,6 +6,7 @@
 //! for the kernel's share of the program.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use gradscope::nn::rng::Rng;
 use gradscope::session::ProgramSession;
 use gradscope::tensor::gemm::{dgemm, gemm_loops};
 use gradscope::{Shape, Tensor};
@@ -16,16 +17,10 @@ const RNN: &str = "h = H0\nfor t in range(200):\n    h = tanh(W @ h + U @ X)\nL 
 const STEPS: usize = 200;
 const N: usize = 64;
 
+/// Uniform in [−scale, scale), from the project's seeded generator.
 fn random(len: usize, scale: f64, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * scale
-        })
-        .collect()
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.range(-scale, scale)).collect()
 }
 
 fn matrix(rows: usize, cols: usize, scale: f64, seed: u64) -> Tensor<f64> {

@@ -3,6 +3,7 @@
 //! blocked path alone, so tiny and thin shapes exercise its padding too).
 #![cfg(not(target_arch = "wasm32"))]
 
+use gradscope::nn::rng::Rng;
 use gradscope::tensor::gemm::{dgemm, dgemm_packed, gemm_loops};
 use proptest::prelude::*;
 
@@ -10,16 +11,10 @@ type Kernel = fn(usize, usize, usize, &[f64], bool, &[f64], bool, &mut [f64], bo
 
 const KERNELS: [(&str, Kernel); 2] = [("dgemm", dgemm), ("dgemm_packed", dgemm_packed)];
 
+/// Uniform in [−1, 1), from the project's seeded generator.
 fn random(len: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        })
-        .collect()
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.range(-1.0, 1.0)).collect()
 }
 
 /// Σ|a_ip·b_pj| for each output: the scale of a sum's rounding error, so the tolerance is

@@ -19,7 +19,6 @@ pub struct ProgramSession {
 /// One run of the program: its graph, output and leaves.
 pub struct ProgramRun {
     run: Run,
-    differentiated: bool,
 }
 
 /// A leaf's value and gradient after a backward pass.
@@ -55,10 +54,7 @@ impl ProgramSession {
     /// Runs the program with its free names at `at`.
     pub fn run(&self, at: &HashMap<String, Tensor<f64>>) -> Result<ProgramRun, SessionError> {
         let run = program::run(&self.program, at, self.limits).map_err(SessionError::Run)?;
-        Ok(ProgramRun {
-            run,
-            differentiated: false,
-        })
+        Ok(ProgramRun { run })
     }
 }
 
@@ -112,7 +108,6 @@ impl ProgramRun {
             None if shape.len() == 1 => graph.backward(*output),
             None => return Err(SessionError::NotScalar(shape)),
         }
-        self.differentiated = true;
         Ok(leaves
             .iter()
             .map(|l| LeafGradient {
@@ -141,10 +136,6 @@ impl ProgramRun {
     /// Every node with its value and (after `backward`) gradient, for a view or `--graph`.
     pub fn nodes(&self) -> Vec<NodeReport> {
         report::nodes(&self.run.graph)
-    }
-
-    pub fn differentiated(&self) -> bool {
-        self.differentiated
     }
 }
 
@@ -366,7 +357,6 @@ impl ProgramRun {
     /// The run's origins, groups, branches and leaves, for a view.
     pub fn report(&self) -> RunReport {
         let r = &self.run;
-        let span = |s: program::Span| (s.start as usize, s.end as usize);
         RunReport {
             output: r.output.index(),
             seed: r.seed.map(|s| s.index()),
@@ -377,16 +367,16 @@ impl ProgramRun {
                     name: l.name.clone(),
                     node: l.node.index(),
                     free: l.free,
-                    start: span(l.span).0,
-                    end: span(l.span).1,
+                    start: l.span.range().start,
+                    end: l.span.range().end,
                 })
                 .collect(),
             origins: r
                 .origins
                 .iter()
                 .map(|o| OriginReport {
-                    start: span(o.span).0,
-                    end: span(o.span).1,
+                    start: o.span.range().start,
+                    end: o.span.range().end,
                     group: o.group.map(|g| g as usize),
                 })
                 .collect(),
@@ -402,8 +392,8 @@ impl ProgramRun {
                         kind,
                         index,
                         name,
-                        start: span(g.span).0,
-                        end: span(g.span).1,
+                        start: g.span.range().start,
+                        end: g.span.range().end,
                         parent: g.parent.map(|p| p as usize),
                     }
                 })
@@ -412,8 +402,8 @@ impl ProgramRun {
                 .branches
                 .iter()
                 .map(|b| BranchReport {
-                    start: span(b.span).0,
-                    end: span(b.span).1,
+                    start: b.span.range().start,
+                    end: b.span.range().end,
                     group: b.group.map(|g| g as usize),
                     taken: b.taken,
                     conditions: b.conditions.clone(),

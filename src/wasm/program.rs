@@ -2,9 +2,9 @@
 
 use super::{error_of_kind, parse_error, session_error, set, to_js};
 use crate::program::Mode;
-use crate::session::program::{Answer, JacobianReport};
+use crate::session::program::{tensor_from_nested, Answer, JacobianReport, NestedValue};
 use crate::session::{ProgramRun, ProgramSession, SessionError};
-use crate::tensor::{Shape, Tensor};
+use crate::tensor::Tensor;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -147,57 +147,31 @@ fn values_from_js(values: &JsValue) -> Result<HashMap<String, Tensor<f64>>, JsVa
     for entry in js_sys::Object::entries(object).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let name = pair.get(0).as_string().unwrap_or_default();
-        let tensor = tensor_from_js(&pair.get(1)).map_err(|e| bad(format!("the value of {name}: {e}")))?;
+        let tensor = nested_from_js(&pair.get(1), 0)
+            .and_then(|n| tensor_from_nested(&n))
+            .map_err(|e| bad(format!("the value of {name}: {e}")))?;
         at.insert(name, tensor);
     }
     Ok(at)
 }
 
-fn tensor_from_js(v: &JsValue) -> Result<Tensor<f64>, String> {
-    let number = |v: &JsValue| v.as_f64().ok_or_else(|| "expected a number".to_string());
+/// A JavaScript number or nested arrays as the session's [`NestedValue`], whose reader
+/// then checks the shape (ragged, empty) as it does for the CLI's JSON. A third level of
+/// arrays is refused here, before it is walked.
+fn nested_from_js(v: &JsValue, depth: usize) -> Result<NestedValue, String> {
     if !js_sys::Array::is_array(v) {
-        return number(v).map(Tensor::scalar);
+        return v
+            .as_f64()
+            .map(NestedValue::Number)
+            .ok_or_else(|| "expected a number".to_string());
     }
-    let items: js_sys::Array = v.clone().unchecked_into();
-    let n = items.length() as usize;
-    if n == 0 {
-        return Err("an empty list: a tensor needs at least one number".into());
+    if depth == 2 {
+        return Err("tensors have at most 2 dimensions".into());
     }
-    if !js_sys::Array::is_array(&items.get(0)) {
-        let data = items.iter().map(|x| number(&x)).collect::<Result<Vec<_>, _>>()?;
-        return Ok(Tensor {
-            shape: Shape::vector(n),
-            data,
-        });
-    }
-    let mut data = Vec::new();
-    let mut cols = None;
-    for (r, row) in items.iter().enumerate() {
-        if !js_sys::Array::is_array(&row) {
-            return Err(format!("row {} is not a list: a matrix's rows are lists", r + 1));
-        }
-        let row: js_sys::Array = row.unchecked_into();
-        let c = row.length() as usize;
-        if c == 0 || cols.is_some_and(|k| k != c) {
-            return Err(format!(
-                "a ragged list: row {} has {c} entries, row 1 has {}",
-                r + 1,
-                cols.unwrap_or(c)
-            ));
-        }
-        cols = Some(c);
-        if data.len() + c > Shape::MAX_LEN {
-            return Err("too many numbers for one tensor".into());
-        }
-        for x in row.iter() {
-            if js_sys::Array::is_array(&x) {
-                return Err("tensors have at most 2 dimensions".into());
-            }
-            data.push(number(&x)?);
-        }
-    }
-    Ok(Tensor {
-        shape: Shape::matrix(n, cols.unwrap_or(0)),
-        data,
-    })
+    let items: &js_sys::Array = v.unchecked_ref();
+    items
+        .iter()
+        .map(|x| nested_from_js(&x, depth + 1))
+        .collect::<Result<_, _>>()
+        .map(NestedValue::List)
 }
