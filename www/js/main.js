@@ -20,8 +20,7 @@ import { isTensor, show } from "./tensor.js";
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
 /** @typedef {import("../pkg/gradscope.js").ParseError} ParseError */
 /** @typedef {import("../pkg/gradscope.js").RunError} RunError */
-/** @typedef {import("../pkg/gradscope.js").Answer<number>} Answer */
-/** @typedef {import("../pkg/gradscope.js").Nested<number>} Nested */
+/** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {import("../pkg/gradscope.js").RunReport} RunReport */
 /** @typedef {import("./stepper.js").Direction} Direction */
 /** @typedef {import("./stepper.js").Step} Step */
@@ -336,10 +335,9 @@ function runProgram({ newGraph = false } = {}) {
   const program = state.program;
   if (!program) return;
   const values = Object.fromEntries(program.freeNames.map((n) => [n, state.values.get(n) ?? 1]));
-  /** @type {Answer} */
-  let answer;
   try {
-    answer = program.run(values);
+    // Its {value, gradient} are in the nodes read below, shapes and all.
+    program.run(values);
   } catch (error) {
     showError(program.source, /** @type {RunError} */ (error));
     return;
@@ -362,7 +360,7 @@ function runProgram({ newGraph = false } = {}) {
   if (newGraph || shape !== state.graphShape) view.setGraph(evaluation, program.layout());
   else view.setValues(evaluation);
   state.graphShape = shape;
-  renderProgramResults(answer, root.shape);
+  renderProgramResults(nodes, report);
   renderControlFlow(program.source, report);
   probe.renders++;
   probe.nodes = nodes.length;
@@ -379,13 +377,14 @@ function renderControlFlow(source, report) {
     const line = source.slice(0, a).split("\n").length;
     return `line ${line}: ${source.slice(a, byteToIndex(source, end))}`;
   };
-  /** @type {Map<string, string[]>} */
+  /** Each header's runs: the branch taken and the conditions' values that chose it.
+   * @type {Map<string, { branch: string, why: string }[]>} */
   const ifs = new Map();
   for (const b of report.branches) {
     const key = header(b.start, b.end);
-    const last = b.conditions[b.conditions.length - 1];
-    const what = b.taken === undefined ? `else ran (${b.conditions.map((c) => fmt(c)).join(", ")})` : `${b.taken === 0 ? "if" : `elif ${b.taken}`} ran (condition ${fmt(last)})`;
-    ifs.set(key, [...(ifs.get(key) ?? []), what]);
+    const branch = b.taken === undefined ? "else" : b.taken === 0 ? "if" : `elif ${b.taken}`;
+    const why = b.taken === undefined ? b.conditions.map((c) => fmt(c)).join(", ") : `condition ${fmt(b.conditions[b.conditions.length - 1])}`;
+    ifs.set(key, [...(ifs.get(key) ?? []), { branch, why }]);
   }
   /** @type {Map<string, number>} */
   const loops = new Map();
@@ -394,54 +393,47 @@ function renderControlFlow(source, report) {
     const key = header(g.start, g.end);
     loops.set(key, (loops.get(key) ?? 0) + 1);
   }
+  /** `else ran ×2, if ran ×2`: a header's runs counted by branch.
+   * @param {{ branch: string }[]} runs */
+  const counted = (runs) => {
+    /** @type {Map<string, number>} */
+    const counts = new Map();
+    for (const { branch } of runs) counts.set(branch, (counts.get(branch) ?? 0) + 1);
+    return [...counts].map(([branch, n]) => `${branch} ran ×${n}`).join(", ");
+  };
   const lines = [
     ...[...loops].map(([h, n]) => `${h} ran ${n} time${n === 1 ? "" : "s"}`),
-    ...[...ifs].map(([h, runs]) => (runs.length === 1 ? `${h} → ${runs[0]}` : `${h} ran ${runs.length} times: ${summarise(runs)}`)),
+    ...[...ifs].map(([h, runs]) => (runs.length === 1 ? `${h} → ${runs[0].branch} ran (${runs[0].why})` : `${h} ran ${runs.length} times: ${counted(runs)}`)),
   ];
   ui.controlFlow.hidden = lines.length === 0;
   ui.controlFlow.replaceChildren(...lines.map((text) => el("li", { textContent: text })));
 }
 
-/** `if ran (…) ×3, else ran (…) ×2`, the same outcomes counted. @param {string[]} runs */
-function summarise(runs) {
-  /** @type {Map<string, number>} */
-  const counts = new Map();
-  for (const r of runs) counts.set(r.replace(/ \(.*\)$/, ""), (counts.get(r.replace(/ \(.*\)$/, "")) ?? 0) + 1);
-  return [...counts].map(([what, n]) => `${what} ×${n}`).join(", ");
-}
-
-/** The output and each leaf's gradient: a number, or a tensor's shape, first entries and
- * norm. @param {Answer} answer @param {number[]} outputShape */
-function renderProgramResults(answer, outputShape) {
+/** The output and each leaf's gradient, from the nodes that hold them: a number, or a
+ * tensor's shape, first entries and norm (every entry, full precision, in `data-value`
+ * and `data-grad`). @param {NodeReport[]} nodes @param {RunReport} report */
+function renderProgramResults(nodes, report) {
   const body = ui.results;
   body.replaceChildren();
-  /** @param {Nested} v @returns {{ shape: number[], data: number[] }} */
-  const flat = (v) => {
-    if (typeof v === "number") return { shape: [], data: [v] };
-    if (v.length && Array.isArray(v[0])) {
-      const rows = /** @type {number[][]} */ (v);
-      return { shape: [rows.length, rows[0].length], data: rows.flat() };
-    }
-    const xs = /** @type {number[]} */ (v);
-    return { shape: [xs.length], data: xs };
-  };
-  const value = flat(answer.value);
-  const valueCell = el("td", { textContent: show(value.data, outputShape), title: value.data.map(full).join(", "), className: isTensor(outputShape) ? "tensor" : "" });
-  valueCell.dataset.value = value.data.map(full).join(",");
+  /** @param {number[]} xs @param {number[]} shape */
+  const cell = (xs, shape) => el("td", { textContent: show(xs, shape), title: xs.map(full).join(", "), className: isTensor(shape) ? "tensor" : "" });
+  const output = nodes[report.output];
+  const valueCell = cell(output.value, output.shape);
+  valueCell.dataset.value = output.value.map(full).join(",");
   body.append(el("tr", {}, el("th", { textContent: "f" }), valueCell));
-  for (const [name, g] of Object.entries(answer.gradient)) {
-    const { shape, data } = flat(g);
-    const cell = el("td", { textContent: show(data, shape), title: data.map(full).join(", "), className: isTensor(shape) ? "tensor" : "" });
-    cell.dataset.var = name;
-    cell.dataset.grad = data.map(full).join(",");
-    body.append(el("tr", {}, el("th", { textContent: `∂f/∂${name}` }), cell));
+  for (const leaf of report.leaves) {
+    const n = nodes[leaf.node];
+    const g = cell(n.grad, n.shape);
+    g.dataset.var = leaf.name;
+    g.dataset.grad = n.grad.map(full).join(",");
+    body.append(el("tr", {}, el("th", { textContent: `∂f/∂${leaf.name}` }), g));
   }
   const notes = notFiniteNotes(/** @type {Evaluation} */ (state.evaluation));
   ui.notFinite.hidden = notes.length === 0;
   ui.notFinite.replaceChildren(...notes.map((text) => el("p", { textContent: text })));
   ui.programNote.textContent =
     "A program: its graph was built as it ran, so a branch or a loop count that changes gives another graph. " +
-    (isTensor(outputShape) ? "Its output is a tensor, so the gradients are those of the seed given to backward. " : "") +
+    (isTensor(output.shape) ? "Its output is a tensor, so the gradients are those of the seed given to backward. " : "") +
     "Step-through, gradient descent, the gradient check and forward mode work on single expressions; " +
     "the command line's gradscope jacobian gives a program's Jacobian by both modes.";
 }
