@@ -98,7 +98,9 @@ test("changing the network while the backends are being measured neither fails n
     await page.selectOption("#dataset", dataset);
     await page.waitForTimeout(300);
   }
-  await page.waitForTimeout(4000); // the last change's measurement
+  // The last change's measurement: waited for, not slept through (it takes 1–6 s on a
+  // software adapter, longer on a busy machine; a fixed 4 s wait failed under load).
+  await page.waitForFunction(() => !/measuring/.test(document.querySelector("#backend")?.textContent ?? ""), null, { polling: 100, timeout: 60000 });
   const text = await page.textContent("#backend");
   assert.match(text, /measured/);
   assert.doesNotMatch(text, /failed|lost/);
