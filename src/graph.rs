@@ -529,6 +529,22 @@ impl<T: Real> Graph<T> {
     /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal, and for inputs that
     /// take no gradient, such as constants) and the gradient the edge carried back in the
     /// last `backward`, `upstream × local`, shaped like the input (zero into a constant).
+    /// `upstreamᵀ · ∂id/∂input` for input `which` of `id`, added into `into` (shaped like
+    /// the input): one edge's share of a backward pass, for any upstream gradient. False,
+    /// leaving `into` alone, where no gradient flows (a constant, a detached input).
+    pub fn vjp_along(&self, id: NodeId, which: usize, upstream: &[T], into: &mut [T]) -> bool {
+        let node = self.node(id);
+        let Some(&x) = node.op.inputs().get(which) else {
+            return false;
+        };
+        if !self.node(x).requires_grad || !node.op.differentiable_in(which) {
+            return false;
+        }
+        node.op
+            .vjp(which, self.args(&node.op), self.arg(id), upstream, into);
+        true
+    }
+
     pub fn edge(&self, id: NodeId, which: usize) -> (Option<Vec<T>>, Vec<T>) {
         let node = self.node(id);
         let x = node.op.inputs()[which];

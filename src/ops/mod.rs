@@ -217,6 +217,18 @@ impl Op {
         }
     }
 
+    /// Arithmetic operations to compute the op, given its first input's shape and its own:
+    /// `k` multiply-adds per entry of a product (`k` the inner size), about one otherwise.
+    /// What a program's work limit counts, and a local Jacobian's budget.
+    pub fn work(&self, first_input: Shape, out: Shape) -> u64 {
+        let k = match self {
+            Op::MatMul(..) if first_input.rank() == 2 => first_input.cols(),
+            Op::MatMul(..) => first_input.len(),
+            _ => 1,
+        };
+        (out.len() * k) as u64
+    }
+
     /// The output shape for inputs of the given shapes, or why they do not fit.
     pub fn shape(&self, inputs: [Shape; 2]) -> Result<Shape, ShapeError> {
         let [a, b] = inputs;

@@ -45,8 +45,18 @@ pub const MAX_PASS_WORK: usize = 1 << 28;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JacobianError {
     Graph(GraphError),
-    TooLarge { rows: usize, cols: usize },
-    TooMuchWork { passes: usize, elements: usize },
+    TooLarge {
+        rows: usize,
+        cols: usize,
+    },
+    TooMuchWork {
+        passes: usize,
+        elements: usize,
+    },
+    /// A local Jacobian asked of an input the op does not have.
+    NoInput {
+        which: usize,
+    },
 }
 
 impl std::fmt::Display for JacobianError {
@@ -62,11 +72,56 @@ impl std::fmt::Display for JacobianError {
                 "the Jacobian needs {passes} passes over a graph of {elements} numbers, too many; \
                  the other mode may need fewer"
             ),
+            JacobianError::NoInput { which } => write!(f, "the node has no input {which}"),
         }
     }
 }
 
 impl std::error::Error for JacobianError {}
+
+/// The Jacobian of one op, `∂node/∂input` for its input `which`, at the values of the last
+/// run: what the lecture draws for an FC layer (`∂h/∂W`, one non-zero block a row) and a
+/// ReLU (diagonal), and what backpropagation never builds. Row `i` is the op's own
+/// vector–Jacobian product with the unit upstream `eᵢ`, so it is exactly what the backward
+/// pass would multiply by, one row at a time. `passes` counts those products.
+pub fn local_jacobian(graph: &Graph<f64>, node: NodeId, which: usize) -> Result<Jacobian, JacobianError> {
+    let op = &graph.node(node).op;
+    let Some(&input) = op.inputs().get(which) else {
+        return Err(JacobianError::NoInput { which });
+    };
+    let output_shape = graph.node(node).shape;
+    let wrt_shape = graph.node(input).shape;
+    let (rows, cols) = (output_shape.len(), wrt_shape.len());
+    if rows.saturating_mul(cols) > MAX_ENTRIES {
+        return Err(JacobianError::TooLarge { rows, cols });
+    }
+    // A product's VJP does `k` multiply-adds per entry of its result; other ops one or two.
+    let first = graph.node(op.inputs()[0]).shape;
+    let per_pass = op.work(first, output_shape) as usize + cols;
+    if rows.saturating_mul(per_pass) > MAX_PASS_WORK {
+        return Err(JacobianError::TooMuchWork {
+            passes: rows,
+            elements: per_pass,
+        });
+    }
+    let mut entries = vec![0.0; rows * cols];
+    let mut unit = vec![0.0; rows];
+    for (i, row) in entries.chunks_mut(cols.max(1)).enumerate().take(rows) {
+        unit[i] = 1.0;
+        graph.vjp_along(node, which, &unit, row);
+        unit[i] = 0.0;
+    }
+    let nonzeros = entries.iter().filter(|&&x| x != 0.0).count();
+    Ok(Jacobian {
+        output_shape,
+        wrt_shape,
+        entries,
+        rows,
+        cols,
+        nonzeros,
+        passes: rows,
+    })
+}
 
 /// The Jacobian of `output` with respect to the leaf `wrt` by `mode`.
 pub fn jacobian(

@@ -20,9 +20,12 @@ mod resolve;
 mod run;
 
 pub use ast::{Expr, ExprId, ExprKind, Program, Span, Stmt, StmtKind};
-pub use jacobian::{jacobian, Jacobian, JacobianError, Mode};
+pub use jacobian::{jacobian, local_jacobian, Jacobian, JacobianError, Mode};
 pub use lexer::MAX_BLOCK_DEPTH;
-pub use run::{run, BranchTaken, Group, GroupKind, Leaf, Limits, Origin, Run, DEFAULT_SEED, MAX_SOURCE_LEN};
+pub use run::{
+    run, run_with_leaves, BranchTaken, Group, GroupKind, Leaf, Limits, Origin, Run, DEFAULT_SEED,
+    MAX_SOURCE_LEN,
+};
 
 use crate::expr::ExprError;
 

@@ -27,6 +27,8 @@ pub enum SessionError {
     NotALeaf { name: String, leaves: Vec<String> },
     /// A Jacobian too large to compute.
     Jacobian(JacobianError),
+    /// A node index past the last node of the run.
+    NoNode(usize),
 }
 
 impl SessionError {
@@ -43,6 +45,7 @@ impl SessionError {
             SessionError::NotScalar(_) => "not-scalar",
             SessionError::NotALeaf { .. } => "not-a-leaf",
             SessionError::Jacobian(_) => "jacobian",
+            SessionError::NoNode(_) => "no-node",
         }
     }
 }
@@ -80,6 +83,7 @@ impl fmt::Display for SessionError {
                 }
             ),
             SessionError::Jacobian(e) => write!(f, "{e}"),
+            SessionError::NoNode(i) => write!(f, "no node {i} in the graph of the last run"),
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::SessionError;
 use crate::expr::ExprError;
 use crate::graph::{Graph, NodeId};
+use crate::layout::{self, Anchor};
 use crate::program::{self, Jacobian, Leaf, Limits, Mode, Program, Run};
 use crate::report::{self, NodeReport};
 use crate::tensor::{Shape, Tensor};
@@ -53,7 +54,18 @@ impl ProgramSession {
 
     /// Runs the program with its free names at `at`.
     pub fn run(&self, at: &HashMap<String, Tensor<f64>>) -> Result<ProgramRun, SessionError> {
-        let run = program::run(&self.program, at, self.limits).map_err(SessionError::Run)?;
+        self.run_with_leaves(at, &HashMap::new())
+    }
+
+    /// [`run`](Self::run), with leaves bound in the program (`W = randn(3, 4)`) taking the
+    /// values in `leaf_values` where the shapes agree: a page's edited grids.
+    pub fn run_with_leaves(
+        &self,
+        at: &HashMap<String, Tensor<f64>>,
+        leaf_values: &HashMap<String, Tensor<f64>>,
+    ) -> Result<ProgramRun, SessionError> {
+        let run = program::run_with_leaves(&self.program, at, leaf_values, self.limits)
+            .map_err(SessionError::Run)?;
         Ok(ProgramRun { run })
     }
 }
@@ -130,13 +142,45 @@ impl ProgramRun {
             });
         };
         let node = leaf.node;
-        program::jacobian(&mut self.run.graph, self.run.output, node, mode).map_err(SessionError::Jacobian)
+        let j = program::jacobian(&mut self.run.graph, self.run.output, node, mode)
+            .map_err(SessionError::Jacobian)?;
+        // Its passes left the graph's gradients at the last unit seed's: the program's own
+        // backward pass puts them back, so a view reading the nodes after sees the same.
+        self.backward()?;
+        Ok(j)
+    }
+
+    /// `∂node/∂input` for input `which` of one op (see [`program::local_jacobian`]), beside
+    /// what backpropagation computes instead: the upstream gradient at the node (a row) and
+    /// its product with the Jacobian, the gradient the edge carried back.
+    pub fn local_jacobian(&self, node: usize, which: usize) -> Result<LocalJacobian, SessionError> {
+        let g = &self.run.graph;
+        let id = g.id(node).ok_or(SessionError::NoNode(node))?;
+        let jacobian = program::local_jacobian(g, id, which).map_err(SessionError::Jacobian)?;
+        let upstream = g.grad(id).to_vec();
+        let mut vjp = vec![0.0; jacobian.cols];
+        g.vjp_along(id, which, &upstream, &mut vjp);
+        Ok(LocalJacobian {
+            jacobian,
+            upstream,
+            vjp,
+        })
     }
 
     /// Every node with its value and (after `backward`) gradient, for a view or `--graph`.
     pub fn nodes(&self) -> Vec<NodeReport> {
         report::nodes(&self.run.graph)
     }
+}
+
+/// One op's Jacobian and the vector–Jacobian product that replaces it in a backward pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalJacobian {
+    pub jacobian: Jacobian,
+    /// `∂L/∂node`, flattened: the row that multiplies the Jacobian.
+    pub upstream: Vec<f64>,
+    /// `upstream · J`: the gradient sent along the edge, computed without `J`.
+    pub vjp: Vec<f64>,
 }
 
 /// A tensor from nested lists of numbers as JSON gives them: a number is a scalar, a
@@ -312,6 +356,8 @@ pub struct LeafReport {
     pub node: usize,
     /// A name given from outside (else bound to data in the program).
     pub free: bool,
+    /// Bound in the program, but run with a value given from outside (an edited grid).
+    pub replaced: bool,
     pub start: usize,
     pub end: usize,
 }
@@ -367,6 +413,7 @@ impl ProgramRun {
                     name: l.name.clone(),
                     node: l.node.index(),
                     free: l.free,
+                    replaced: l.replaced,
                     start: l.span.range().start,
                     end: l.span.range().end,
                 })
@@ -416,4 +463,85 @@ impl ProgramRun {
     pub fn layout(&self) -> crate::layout::Layout {
         super::expression::layout_of(&self.run.graph)
     }
+
+    /// The layout of the graph with each group in `collapsed` drawn as one box: its nodes
+    /// (and those of the groups inside it) become one item, whose inputs are the items its
+    /// nodes read from outside it. A group's nodes were made one after another, so items
+    /// keep the arena's order and the quotient is still a DAG in topological order.
+    pub fn layout_collapsed(&self, collapsed: &[usize]) -> GroupedLayout {
+        let r = &self.run;
+        let is_collapsed = {
+            let mut flags = vec![false; r.groups.len()];
+            for &g in collapsed.iter().filter(|&&g| g < r.groups.len()) {
+                flags[g] = true;
+            }
+            flags
+        };
+        // The outermost collapsed group around each group, if any.
+        let mut outermost: Vec<Option<usize>> = vec![None; r.groups.len()];
+        for (g, group) in r.groups.iter().enumerate() {
+            // Parents come before their children, so theirs is known.
+            let above = group.parent.and_then(|p| outermost[p as usize]);
+            outermost[g] = above.or(is_collapsed[g].then_some(g));
+        }
+        let mut items = Vec::new();
+        let mut item_of = Vec::with_capacity(r.graph.len());
+        let mut group_item: HashMap<usize, usize> = HashMap::new();
+        for origin in &r.origins {
+            match origin.group.and_then(|g| outermost[g as usize]) {
+                Some(g) => {
+                    let item = *group_item.entry(g).or_insert_with(|| {
+                        items.push(LayoutItem::Group(g));
+                        items.len() - 1
+                    });
+                    item_of.push(item);
+                }
+                None => {
+                    items.push(LayoutItem::Node(item_of.len()));
+                    item_of.push(items.len() - 1);
+                }
+            }
+        }
+        let mut inputs: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+        let mut all_constant = vec![true; items.len()];
+        for (n, node) in r.graph.nodes().iter().enumerate() {
+            let item = item_of[n];
+            all_constant[item] &= matches!(node.op, crate::ops::Op::Constant);
+            for x in node.op.inputs().iter() {
+                let from = item_of[x.index()];
+                if from != item && !inputs[item].contains(&from) {
+                    inputs[item].push(from);
+                }
+            }
+        }
+        let anchors: Vec<Anchor> = all_constant
+            .iter()
+            .map(|&c| if c { Anchor::NearConsumer } else { Anchor::Left })
+            .collect();
+        GroupedLayout {
+            layout: layout::layout(&inputs, &anchors),
+            items,
+            item_of,
+        }
+    }
+}
+
+/// A drawing of a program's graph with some groups collapsed to one box each.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupedLayout {
+    /// Positions of the items (not of the nodes): `layout.nodes[i]` is `items[i]`.
+    pub layout: layout::Layout,
+    pub items: Vec<LayoutItem>,
+    /// Per node, the item that draws it.
+    pub item_of: Vec<usize>,
+}
+
+/// What an item of a [`GroupedLayout`] draws: a node, or a collapsed group.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayoutItem {
+    Node(usize),
+    Group(usize),
 }

@@ -53,13 +53,26 @@ impl JsProgram {
     /// `gradscope grad --json` prints them. Throws a `RunError` (with the span) for a
     /// mistake found while running, or an `Error` with a `kind`.
     #[wasm_bindgen(unchecked_return_type = "Answer<number>")]
+    ///
+    /// `leafValues` (optional) replaces the values of leaves bound in the program
+    /// (`W = randn(3, 4)`) by name, where the shapes agree; the report's leaves say which
+    /// were `replaced`.
     pub fn run(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, TensorValue>")] values: JsValue,
+        #[wasm_bindgen(js_name = leafValues, unchecked_param_type = "Record<string, TensorValue>")]
+        leaf_values: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
         let at = values_from_js(&values)?;
+        let leaf_values = match leaf_values {
+            Some(object) => values_from_js(&object.into())?,
+            None => HashMap::new(),
+        };
         self.run = None;
-        let mut run = self.session.run(&at).map_err(program_error)?;
+        let mut run = self
+            .session
+            .run_with_leaves(&at, &leaf_values)
+            .map_err(program_error)?;
         let gradients = run.backward().map_err(program_error)?;
         let answer = Answer::new(&run.value(), &gradients, |x| x);
         self.run = Some(run);
@@ -83,6 +96,26 @@ impl JsProgram {
     #[wasm_bindgen(unchecked_return_type = "Layout")]
     pub fn layout(&self) -> Result<JsValue, JsValue> {
         to_js(&self.last()?.layout())
+    }
+
+    /// The layout with each group listed in `collapsed` (indices into the report's
+    /// groups) drawn as one item.
+    #[wasm_bindgen(js_name = layoutCollapsed, unchecked_return_type = "GroupedLayout")]
+    pub fn layout_collapsed(&self, collapsed: &[u32]) -> Result<JsValue, JsValue> {
+        let groups: Vec<usize> = collapsed.iter().map(|&g| g as usize).collect();
+        to_js(&self.last()?.layout_collapsed(&groups))
+    }
+
+    /// The Jacobian of node `node`'s output with respect to its input `which`, at the
+    /// last run's values, with the upstream gradient and the vector–Jacobian product.
+    #[wasm_bindgen(js_name = localJacobian, unchecked_return_type = "LocalJacobianReport")]
+    pub fn local_jacobian(&self, node: usize, which: usize) -> Result<JsValue, JsValue> {
+        let local = self.last()?.local_jacobian(node, which).map_err(session_error)?;
+        to_js(&LocalJacobianReport {
+            jacobian: JacobianReport::new(&local.jacobian, |x| x),
+            upstream: local.upstream,
+            vjp: local.vjp,
+        })
     }
 
     /// The full Jacobian of the last run's output with respect to the leaf `wrt`, by
@@ -117,6 +150,16 @@ impl JsProgram {
 
 fn not_run() -> JsValue {
     error_of_kind("the program has not run: call run(values) first", "not-run")
+}
+
+/// One op's Jacobian, and what the backward pass computes in its place.
+#[derive(serde::Serialize, tsify::Tsify)]
+pub struct LocalJacobianReport {
+    pub jacobian: JacobianReport<f64>,
+    /// `∂L/∂node`, flattened row-major.
+    pub upstream: Vec<f64>,
+    /// `upstream · J`, the gradient sent along the edge, flattened like the input.
+    pub vjp: Vec<f64>,
 }
 
 /// A run-time error as a thrown `RunError` with the span; others as `Error`s with a kind.

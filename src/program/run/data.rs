@@ -37,7 +37,9 @@ impl<'p> Interp<'p> {
         self.guard(tensor.shape, span)?;
         let node = match name {
             Some((name, name_span)) => {
-                let node = self.g.parameter(name, tensor);
+                let given = self.leaf_values.get(name).filter(|t| t.shape == tensor.shape);
+                let replaced = given.is_some();
+                let node = self.g.parameter(name, given.cloned().unwrap_or(tensor));
                 self.emit(span)?;
                 // A name given from outside keeps its leaf; another name's latest leaf
                 // replaces its earlier one and goes to the end.
@@ -53,6 +55,7 @@ impl<'p> Interp<'p> {
                         node,
                         span: name_span,
                         free: false,
+                        replaced,
                     }));
                 }
                 node

@@ -124,6 +124,8 @@ pub struct Leaf {
     pub node: NodeId,
     pub span: Span,
     pub free: bool,
+    /// Bound in the program but given its value from outside (see [`run_with_leaves`]).
+    pub replaced: bool,
 }
 
 /// A program's run: its graph and what the views need to explain it.
@@ -212,6 +214,8 @@ struct Interp<'p> {
     /// Where each leaf's name is in `leaves`: finding it was a scan, which made 60,000
     /// lines `w1 = [1]`, `w2 = [1]`, … take a minute (quadratic).
     leaf_slots: HashMap<&'p str, usize>,
+    /// Values that replace those of leaves bound in the program, by name.
+    leaf_values: &'p HashMap<String, Tensor<f64>>,
     depth: usize,
     steps: u64,
     calls: usize,
@@ -234,6 +238,20 @@ const STACK_PER_LEVEL: usize = 64 << 10;
 /// kept small enough for the engine's stack, and the shadow stack is 8 MiB, set in
 /// .cargo/config.toml: tests/web.rs runs programs at the nesting limit.)
 pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
+    run_with_leaves(p, inputs, &HashMap::new(), limits)
+}
+
+/// [`run`], with some leaves bound in the program given other values: a leaf named in
+/// `leaf_values` (`W = randn(3, 4)`) takes that value instead of its constructor's, when
+/// the shapes agree, as setting a parameter's data would (`W.data = …`). Random draws are
+/// made all the same, so the other leaves keep theirs. A value of another shape is left
+/// unused, and the leaf's `replaced` says which happened.
+pub fn run_with_leaves(
+    p: &Program,
+    inputs: &HashMap<String, Tensor<f64>>,
+    leaf_values: &HashMap<String, Tensor<f64>>,
+    limits: Limits,
+) -> Result<Run> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let stack = limits
@@ -245,7 +263,7 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
             std::thread::Builder::new()
                 .name("gradscope program".into())
                 .stack_size(stack)
-                .spawn_scoped(s, || interpret(p, inputs, limits))
+                .spawn_scoped(s, || interpret(p, inputs, leaf_values, limits))
                 .map(|thread| thread.join())
         });
         match joined {
@@ -254,10 +272,15 @@ pub fn run(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -
             Err(_) => {}
         }
     }
-    interpret(p, inputs, limits)
+    interpret(p, inputs, leaf_values, limits)
 }
 
-fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits) -> Result<Run> {
+fn interpret(
+    p: &Program,
+    inputs: &HashMap<String, Tensor<f64>>,
+    leaf_values: &HashMap<String, Tensor<f64>>,
+    limits: Limits,
+) -> Result<Run> {
     let (functions, defs) = resolve::definitions(&p.body);
     let mut it = Interp {
         p,
@@ -279,6 +302,7 @@ fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits)
         last: None,
         leaves: Vec::new(),
         leaf_slots: HashMap::new(),
+        leaf_values,
         depth: 0,
         steps: 0,
         calls: 0,
@@ -298,6 +322,7 @@ fn interpret(p: &Program, inputs: &HashMap<String, Tensor<f64>>, limits: Limits)
             node: id,
             span: *span,
             free: true,
+            replaced: false,
         }));
     }
     match it.block(&p.body)? {
@@ -421,18 +446,7 @@ impl<'p> Interp<'p> {
             Err(e) => return err(span, e.to_string()),
         };
         self.guard(shape, span)?;
-        let cost = match op {
-            Op::MatMul(..) => {
-                let k = if shapes[0].rank() == 2 {
-                    shapes[0].cols()
-                } else {
-                    shapes[0].len()
-                };
-                (shape.len() * k) as u64
-            }
-            _ => shape.len() as u64,
-        };
-        self.count_work(cost, span)?;
+        self.count_work(op.work(shapes[0], shape), span)?;
         let id = self.g.apply(op).map_err(|e| match e {
             GraphError::Shape(e) => ExprError::new(e.to_string(), span.start as usize, span.end as usize),
             e => ExprError::new(e.to_string(), span.start as usize, span.end as usize),
