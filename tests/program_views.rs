@@ -209,13 +209,13 @@ fn collapsed_iterations_are_one_item_each_and_the_layout_stays_a_dag() {
     let report = run.report();
     assert_eq!(report.groups.len(), 4);
     let all: Vec<usize> = (0..4).collect();
-    let collapsed = run.layout_collapsed(&all);
+    let collapsed = run.layout_collapsed(&all, &[]);
     let groups: Vec<usize> = collapsed
         .items
         .iter()
         .filter_map(|i| match i {
             LayoutItem::Group(g) => Some(*g),
-            LayoutItem::Node(_) => None,
+            LayoutItem::Node(_) | LayoutItem::Loop(_) => None,
         })
         .collect();
     assert_eq!(groups, [0, 1, 2, 3]);
@@ -243,7 +243,7 @@ fn collapsed_iterations_are_one_item_each_and_the_layout_stays_a_dag() {
     }
     assert_eq!(crossings(layout), 0);
     // Nothing collapsed draws every node.
-    let open = run.layout_collapsed(&[]);
+    let open = run.layout_collapsed(&[], &[]);
     assert_eq!(open.items.len(), run.graph().len());
     assert_eq!(open.layout.nodes.len(), run.layout().nodes.len());
 }
@@ -256,7 +256,7 @@ fn a_collapsed_loop_inside_a_call_is_inside_the_call_box_when_that_is_collapsed(
     let report = run.report();
     let call = report.groups.iter().position(|g| g.kind == "call").unwrap();
     let everything: Vec<usize> = (0..report.groups.len()).collect();
-    let collapsed = run.layout_collapsed(&everything);
+    let collapsed = run.layout_collapsed(&everything, &[]);
     let groups = collapsed
         .items
         .iter()
@@ -264,4 +264,59 @@ fn a_collapsed_loop_inside_a_call_is_inside_the_call_box_when_that_is_collapsed(
         .count();
     assert_eq!(groups, 1, "the call's box holds its iterations");
     assert!(collapsed.items.contains(&LayoutItem::Group(call)));
+}
+
+#[test]
+fn each_iteration_is_drawn_in_columns_right_of_the_one_before() {
+    // `U @ xs[t]` depends on no earlier step: laid out by its edges alone, every step's
+    // would start at the left, and the steps' boxes would overlap.
+    let source = "seed(0)\nW = randn(3, 3)\nU = randn(3, 2)\nh = zeros(3)\nxs = randn(4, 2)\nfor t in range(4):\n    h = tanh(W @ h + U @ xs[t])\nsum(h * h)";
+    let run = run_with(source, &[]);
+    let report = run.report();
+    let layout = run.layout();
+    let layers_of = |g: usize| -> Vec<usize> {
+        report
+            .origins
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.group == Some(g))
+            .map(|(n, _)| layout.nodes[n].layer)
+            .collect()
+    };
+    for g in 1..4 {
+        let before = *layers_of(g - 1).iter().max().unwrap();
+        let now = *layers_of(g).iter().min().unwrap();
+        assert!(
+            now > before,
+            "step {g} starts at layer {now}, step {} ends at {before}",
+            g - 1
+        );
+    }
+    for e in &layout.edges {
+        assert!(
+            layout.nodes[e.from].layer < layout.nodes[e.to].layer,
+            "edges go left to right"
+        );
+    }
+}
+
+#[test]
+fn a_collapsed_loop_is_one_item_for_all_its_iterations() {
+    let run = run_with(CELL, &[]);
+    let report = run.report();
+    assert_eq!(report.loops.len(), 1);
+    assert_eq!(report.loops[0].iterations, [0, 1, 2, 3]);
+    let collapsed = run.layout_collapsed(&[], &[0]);
+    let loop_item = collapsed
+        .items
+        .iter()
+        .position(|&i| i == LayoutItem::Loop(0))
+        .unwrap();
+    for (n, origin) in report.origins.iter().enumerate() {
+        if origin.group.is_some() {
+            assert_eq!(collapsed.item_of[n], loop_item);
+        }
+    }
+    // W, h and the sum outside the loop, and the loop: four items (W feeds every step).
+    assert_eq!(collapsed.items.len(), run.graph().len() - 4 * 2 + 1);
 }

@@ -2,10 +2,16 @@
 //! segments between adjacent layers (shared trunks for edges leaving one node).
 
 use super::{Anchor, NONE};
+use std::collections::HashMap;
 
 /// Longest-path layering, then ops pulled right towards their consumers; NearConsumer
 /// sources go one layer before their earliest consumer.
-pub(super) fn assign_layers(n: usize, edges: &[(usize, usize)], anchors: &[Anchor]) -> Vec<usize> {
+pub(super) fn assign_layers(
+    n: usize,
+    edges: &[(usize, usize)],
+    anchors: &[Anchor],
+    after: &[After],
+) -> Vec<usize> {
     let mut has_input = vec![false; n];
     for &(_, v) in edges {
         has_input[v] = true;
@@ -16,9 +22,23 @@ pub(super) fn assign_layers(n: usize, edges: &[(usize, usize)], anchors: &[Ancho
     let mut layer = vec![0; n];
     // Edges are sorted by target and inputs precede their node, so layer[u] is final here.
     // Floating constants do not push their consumers right.
-    for &(u, v) in edges {
-        let below = if floating[u] { 0 } else { layer[u] };
-        layer[v] = layer[v].max(below + 1);
+    let mut e = 0;
+    let mut band_end: HashMap<(usize, usize), usize> = HashMap::new();
+    for v in 0..n {
+        // A node kept right of a band of earlier nodes (the loop iteration before its own)
+        // starts one layer past the band's last.
+        if let Some(&After::Band { start, end }) = after.get(v) {
+            let last = *band_end
+                .entry((start, end))
+                .or_insert_with(|| layer[start.min(v)..end.min(v)].iter().copied().max().unwrap_or(0));
+            layer[v] = layer[v].max(last + 1);
+        }
+        while e < edges.len() && edges[e].1 == v {
+            let u = edges[e].0;
+            let below = if floating[u] { 0 } else { layer[u] };
+            layer[v] = layer[v].max(below + 1);
+            e += 1;
+        }
     }
     // Then pull each op as far right as its consumers allow, so a subexpression sits next
     // to the op that uses it: the terms of a long sum `t1 + t2 + …` line up along the
@@ -29,7 +49,8 @@ pub(super) fn assign_layers(n: usize, edges: &[(usize, usize)], anchors: &[Ancho
     for &(u, v) in edges.iter().rev() {
         if !settled[v] {
             settled[v] = true;
-            if first_consumer[v] != usize::MAX {
+            // Nodes in bands stay in them: pulled right, a node could leave its band.
+            if first_consumer[v] != usize::MAX && matches!(after.get(v), None | Some(After::Free)) {
                 layer[v] = layer[v].max(first_consumer[v] - 1);
             }
         }
@@ -47,6 +68,18 @@ pub(super) fn assign_layers(n: usize, edges: &[(usize, usize)], anchors: &[Ancho
         }
     }
     layer
+}
+
+/// Whether a node must sit right of a band of earlier nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum After {
+    /// Placed by its edges alone (and pulled right towards its consumers).
+    Free,
+    /// Right of every node `start..end` (all before it), and not pulled right out of its
+    /// place: a loop iteration's nodes after the iteration before.
+    Band { start: usize, end: usize },
+    /// In a band itself (the first iteration): not pulled right, so it stays in its band.
+    Pinned,
 }
 
 /// The dummies of the long edges leaving node u: `len[u]` of them, in layers

@@ -20,6 +20,7 @@ mod ordering;
 mod paths;
 
 use coordinates::assign_y;
+pub use layering::After;
 use layering::{assign_layers, Graph, Trunks};
 use ordering::{reduce_crossings, Ordering};
 use paths::build_layout;
@@ -85,13 +86,25 @@ const BALANCE_PASSES: usize = 8;
 ///
 /// Inputs with an id `>= i` are ignored, and a missing anchor counts as [`Anchor::Left`].
 pub fn layout(inputs: &[Vec<usize>], anchors: &[Anchor]) -> Layout {
-    layout_with_sweeps(inputs, anchors, None)
+    layout_with_sweeps(inputs, anchors, &[], None)
+}
+
+/// [`layout`], with some nodes kept right of bands of earlier ones ([`After`]): a program's
+/// loop iterations drawn one after another, each in columns of its own, rather than
+/// interleaved where their nodes do not depend on each other (`xs[t]` of every step).
+pub fn layout_in_bands(inputs: &[Vec<usize>], anchors: &[Anchor], after: &[After]) -> Layout {
+    layout_with_sweeps(inputs, anchors, after, None)
 }
 
 /// [`layout`] with a fixed number of crossing-reduction sweeps (`None`: chosen by size).
-fn layout_with_sweeps(inputs: &[Vec<usize>], anchors: &[Anchor], sweeps: Option<usize>) -> Layout {
+fn layout_with_sweeps(
+    inputs: &[Vec<usize>],
+    anchors: &[Anchor],
+    after: &[After],
+    sweeps: Option<usize>,
+) -> Layout {
     let edges = collect_edges(inputs);
-    let layer = assign_layers(inputs.len(), &edges, anchors);
+    let layer = assign_layers(inputs.len(), &edges, anchors, after);
     let layers = layer.iter().max().map_or(0, |&l| l + 1);
     let trunks = Trunks::new(&layer, &edges);
     let graph = Graph::new(&layer, &edges, &trunks);
@@ -270,7 +283,7 @@ mod tests {
     fn heuristic_does_not_add_crossings() {
         for seed in 1..=5u64 {
             let (inputs, anchors) = random_dag(200, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let initial = layout_with_sweeps(&inputs, &anchors, Some(0));
+            let initial = layout_with_sweeps(&inputs, &anchors, &[], Some(0));
             check(&inputs, &initial);
             let best = checked(&inputs, &anchors);
             let (c0, c1) = (crossings(&initial), crossings(&best));

@@ -4,7 +4,7 @@
 use super::SessionError;
 use crate::expr::ExprError;
 use crate::graph::{Graph, NodeId};
-use crate::layout::{self, Anchor};
+use crate::layout::{self, After, Anchor};
 use crate::program::{self, Jacobian, Leaf, Limits, Mode, Program, Run};
 use crate::report::{self, NodeReport};
 use crate::tensor::{Shape, Tensor};
@@ -346,7 +346,20 @@ pub struct RunReport {
     /// One per node, in node order.
     pub origins: Vec<OriginReport>,
     pub groups: Vec<GroupReport>,
+    /// Each run of a loop: its iterations, which are groups.
+    pub loops: Vec<LoopReport>,
     pub branches: Vec<BranchReport>,
+}
+
+/// One run of a loop (a loop in a function called twice runs twice): its header, the
+/// group it ran in, and its iterations' groups in order.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoopReport {
+    pub start: usize,
+    pub end: usize,
+    pub parent: Option<usize>,
+    pub iterations: Vec<usize>,
 }
 
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -445,6 +458,16 @@ impl ProgramRun {
                     }
                 })
                 .collect(),
+            loops: self
+                .loops()
+                .into_iter()
+                .map(|(parent, span, iterations)| LoopReport {
+                    start: span.range().start,
+                    end: span.range().end,
+                    parent: parent.map(|p| p as usize),
+                    iterations,
+                })
+                .collect(),
             branches: r
                 .branches
                 .iter()
@@ -459,39 +482,64 @@ impl ProgramRun {
         }
     }
 
-    /// Node positions and edge paths for drawing, left to right (the expressions' policy).
+    /// Node positions and edge paths for drawing, left to right, each loop iteration in
+    /// columns after the one before.
     pub fn layout(&self) -> crate::layout::Layout {
-        super::expression::layout_of(&self.run.graph)
+        self.layout_collapsed(&[], &[]).layout
+    }
+
+    /// Each run of a loop: the group it ran in, its header, and its iterations' groups.
+    fn loops(&self) -> Vec<(Option<u32>, program::Span, Vec<usize>)> {
+        let mut loops: Vec<(Option<u32>, program::Span, Vec<usize>)> = Vec::new();
+        let mut index: HashMap<(Option<u32>, u32, u32), usize> = HashMap::new();
+        for (g, group) in self.run.groups.iter().enumerate() {
+            if let program::GroupKind::Iteration { .. } = group.kind {
+                let key = (group.parent, group.span.start, group.span.end);
+                let l = *index.entry(key).or_insert_with(|| {
+                    loops.push((group.parent, group.span, Vec::new()));
+                    loops.len() - 1
+                });
+                loops[l].2.push(g);
+            }
+        }
+        loops
     }
 
     /// The layout of the graph with each group in `collapsed` drawn as one box: its nodes
     /// (and those of the groups inside it) become one item, whose inputs are the items its
     /// nodes read from outside it. A group's nodes were made one after another, so items
     /// keep the arena's order and the quotient is still a DAG in topological order.
-    pub fn layout_collapsed(&self, collapsed: &[usize]) -> GroupedLayout {
+    ///
+    /// A loop in `collapsed_loops` (indices into the report's loops) is one item for all its
+    /// iterations: a cell unrolled 200 times as one box.
+    pub fn layout_collapsed(&self, collapsed: &[usize], collapsed_loops: &[usize]) -> GroupedLayout {
         let r = &self.run;
-        let is_collapsed = {
-            let mut flags = vec![false; r.groups.len()];
-            for &g in collapsed.iter().filter(|&&g| g < r.groups.len()) {
-                flags[g] = true;
+        // What each group is drawn as when it is collapsed, or inside something collapsed.
+        let mut shut: Vec<Option<LayoutItem>> = vec![None; r.groups.len()];
+        for &g in collapsed.iter().filter(|&&g| g < r.groups.len()) {
+            shut[g] = Some(LayoutItem::Group(g));
+        }
+        let loops = self.loops();
+        for &l in collapsed_loops.iter().filter(|&&l| l < loops.len()) {
+            for &g in &loops[l].2 {
+                shut[g] = Some(LayoutItem::Loop(l));
             }
-            flags
-        };
-        // The outermost collapsed group around each group, if any.
-        let mut outermost: Vec<Option<usize>> = vec![None; r.groups.len()];
+        }
+        // The outermost collapsed thing around each group, if any.
+        let mut outermost: Vec<Option<LayoutItem>> = vec![None; r.groups.len()];
         for (g, group) in r.groups.iter().enumerate() {
             // Parents come before their children, so theirs is known.
             let above = group.parent.and_then(|p| outermost[p as usize]);
-            outermost[g] = above.or(is_collapsed[g].then_some(g));
+            outermost[g] = above.or(shut[g]);
         }
         let mut items = Vec::new();
         let mut item_of = Vec::with_capacity(r.graph.len());
-        let mut group_item: HashMap<usize, usize> = HashMap::new();
+        let mut group_item: HashMap<LayoutItem, usize> = HashMap::new();
         for origin in &r.origins {
             match origin.group.and_then(|g| outermost[g as usize]) {
                 Some(g) => {
                     let item = *group_item.entry(g).or_insert_with(|| {
-                        items.push(LayoutItem::Group(g));
+                        items.push(g);
                         items.len() - 1
                     });
                     item_of.push(item);
@@ -518,11 +566,71 @@ impl ProgramRun {
             .iter()
             .map(|&c| if c { Anchor::NearConsumer } else { Anchor::Left })
             .collect();
+        let after = self.bands(&items, &item_of);
         GroupedLayout {
-            layout: layout::layout(&inputs, &anchors),
+            layout: layout::layout_in_bands(&inputs, &anchors, &after),
             items,
             item_of,
         }
+    }
+}
+
+impl ProgramRun {
+    /// Where each item must go so that a loop's iterations are drawn one after another: an
+    /// item in iteration `i > 0` (directly, or inside a call or loop in it) right of all of
+    /// iteration `i − 1`'s items, and the first iteration's items kept in their columns.
+    fn bands(&self, items: &[LayoutItem], item_of: &[usize]) -> Vec<After> {
+        let groups = &self.run.groups;
+        // Each group's items, a contiguous range: its nodes were made one after another.
+        let mut range = vec![(usize::MAX, 0); groups.len()];
+        for (n, origin) in self.run.origins.iter().enumerate() {
+            let mut g = origin.group;
+            while let Some(k) = g {
+                let r = &mut range[k as usize];
+                *r = (r.0.min(item_of[n]), r.1.max(item_of[n] + 1));
+                g = groups[k as usize].parent;
+            }
+        }
+        // The iteration before each iteration of the same loop, if any.
+        let mut previous = vec![None; groups.len()];
+        let mut last_of_loop: HashMap<(Option<u32>, u32, u32), usize> = HashMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            if let program::GroupKind::Iteration { index } = group.kind {
+                let key = (group.parent, group.span.start, group.span.end);
+                if index > 0 {
+                    previous[g] = last_of_loop.get(&key).copied();
+                }
+                last_of_loop.insert(key, g);
+            }
+        }
+        let loops = self.loops();
+        let group_of = |item: &LayoutItem| match *item {
+            LayoutItem::Node(n) => self.run.origins[n].group,
+            LayoutItem::Group(g) => Some(g as u32),
+            // A collapsed loop sits where its first iteration would: after what came before.
+            LayoutItem::Loop(l) => loops[l].2.first().map(|&g| g as u32),
+        };
+        items
+            .iter()
+            .map(|item| {
+                let mut g = group_of(item);
+                let mut in_iteration = false;
+                while let Some(k) = g {
+                    let k = k as usize;
+                    in_iteration |= matches!(groups[k].kind, program::GroupKind::Iteration { .. });
+                    if let Some(p) = previous[k] {
+                        let (start, end) = range[p];
+                        return After::Band { start, end };
+                    }
+                    g = groups[k].parent;
+                }
+                if in_iteration {
+                    After::Pinned
+                } else {
+                    After::Free
+                }
+            })
+            .collect()
     }
 }
 
@@ -537,11 +645,13 @@ pub struct GroupedLayout {
     pub item_of: Vec<usize>,
 }
 
-/// What an item of a [`GroupedLayout`] draws: a node, or a collapsed group.
+/// What an item of a [`GroupedLayout`] draws: a node, a collapsed group, or a collapsed
+/// loop (all its iterations).
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayoutItem {
     Node(usize),
     Group(usize),
+    Loop(usize),
 }

@@ -1,6 +1,6 @@
 //! `Program`: the page's handle on a tensor program (a [`ProgramSession`] and its last run).
 
-use super::{error_of_kind, parse_error, session_error, set, to_js};
+use super::{error_of_kind, nodes_to_js, parse_error, session_error, set, to_js};
 use crate::program::Mode;
 use crate::session::program::{tensor_from_nested, Answer, JacobianReport, NestedValue};
 use crate::session::{ProgramRun, ProgramSession, SessionError};
@@ -82,7 +82,7 @@ impl JsProgram {
     /// Every node of the last run with its value, gradient and edges.
     #[wasm_bindgen(unchecked_return_type = "NodeReport<number>[]")]
     pub fn nodes(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.last()?.nodes())
+        Ok(nodes_to_js(&self.last()?.nodes()))
     }
 
     /// Where the last run's nodes came from: spans, groups (iterations and calls), the
@@ -98,12 +98,14 @@ impl JsProgram {
         to_js(&self.last()?.layout())
     }
 
-    /// The layout with each group listed in `collapsed` (indices into the report's
-    /// groups) drawn as one item.
+    /// The layout with each group listed in `groups` (indices into the report's groups)
+    /// drawn as one item, and each loop in `loops` (indices into the report's loops) as one
+    /// item for all its iterations.
     #[wasm_bindgen(js_name = layoutCollapsed, unchecked_return_type = "GroupedLayout")]
-    pub fn layout_collapsed(&self, collapsed: &[u32]) -> Result<JsValue, JsValue> {
-        let groups: Vec<usize> = collapsed.iter().map(|&g| g as usize).collect();
-        to_js(&self.last()?.layout_collapsed(&groups))
+    pub fn layout_collapsed(&self, groups: &[u32], loops: &[u32]) -> Result<JsValue, JsValue> {
+        let groups: Vec<usize> = groups.iter().map(|&g| g as usize).collect();
+        let loops: Vec<usize> = loops.iter().map(|&l| l as usize).collect();
+        to_js(&self.last()?.layout_collapsed(&groups, &loops))
     }
 
     /// The Jacobian of node `node`'s output with respect to its input `which`, at the

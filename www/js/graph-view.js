@@ -4,13 +4,19 @@
 //
 // The view draws what it is given and computes no derivatives: values, gradients, local
 // derivatives and edge gradients all come from the engine's node report.
+//
+// What is laid out are *items*: a node each for an expression; for a program, a node each
+// except inside collapsed groups (loop iterations, calls), which are one box each. Expanded
+// groups are drawn as labelled boxes behind their items. Tensor nodes show two heatmaps,
+// value and gradient.
 
 import { context2d } from "./dom.js";
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { gradText } from "./stepper.js";
 import { nodeSymbol } from "./ops.js";
-import { brief, isTensor, magnitude } from "./tensor.js";
+import { brief, isTensor, magnitude, norm, shapeText } from "./tensor.js";
+import { gridOf, heatmapCanvas } from "./heatmap.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
@@ -32,8 +38,25 @@ import { brief, isTensor, magnitude } from "./tensor.js";
  * @property {Point | null} label
  * @property {number | null} local the local derivative, if the op's Jacobian is diagonal
  * @property {number} flowed upstream × local, what flowed back along it
+ * @property {{ node: number, which: number }[]} parts the node edges it draws (several, into or out of a collapsed group)
  */
-/** @typedef {{ kind: "node", id: number } | { kind: "edge", index: number }} Hit */
+/**
+ * What is under the pointer: a node (and the heatmap cell, for a tensor), an edge, or a
+ * group (its collapsed box, or the header of its expanded box).
+ * @typedef {{ kind: "node", id: number, cell?: { index: number, row: number, col: number } }
+ *   | { kind: "edge", index: number } | { kind: "group", group: number }} Hit
+ */
+/** @typedef {{ kind: "node", id: number } | { kind: "group", group: number }} Item */
+/**
+ * A group as the view draws it: its source (`for t in range(4)`) and which run of it
+ * (`step 2`; empty for a call), its parent, its size, and whether it is collapsed.
+ * @typedef {{ header: string, detail: string, parent: number | null, collapsed: boolean, nodes: number }} GroupView
+ */
+/**
+ * How a program's graph is grouped: the items laid out, the item of every node, the groups,
+ * and the innermost group of every node.
+ * @typedef {{ items: Item[], itemOf: number[], groups: GroupView[], nodeGroup: (number | null)[] }} Structure
+ */
 
 /** @type {Layout} */
 const NO_LAYOUT = { layers: 0, nodes: [], edges: [], width: 0, height: 0 };
@@ -46,6 +69,12 @@ const LABEL_H = 14;
 const MAX_LABELLED_NODES = 80; // larger graphs show no edge numbers: too many to read
 const READABLE = 0.42; // below this zoom node text is too small to read: draw boxes only
 const BAD = "#c81e1e"; // a value that left the real domain
+const GROUP_PAD = 14; // room between a group's box and the items inside it
+const GROUP_HEADER = 18; // the label strip on top of an expanded group's box
+const HEAT_W = 46; // each of a tensor node's two heatmaps, in layout units
+const HEAT_H = 28;
+const HEAT_TOP = 21; // below the node's title line
+const CHANGE_MS = 1600; // how long appeared and vanished nodes stay marked
 
 /** Where each edge enters and leaves, as a smooth curve through the layout's bend points.
  * @param {[number, number][]} points @returns {Segment[]} */
@@ -106,21 +135,48 @@ export class GraphView {
     this.dimmed = false;
     /** @type {Hit | null} */
     this.hover = null;
+    /** The laid-out items and, for a program, its groups. @type {Item[]} */
+    this.items = [];
+    /** @type {number[]} */
+    this.itemOf = [];
+    /** @type {Structure | null} */
+    this.structure = null;
+    /** Each expanded group's box, in layout units. @type {(Box | null)[]} */
+    this.groupBoxes = [];
+    /** A tensor node's heatmaps, made when first drawn. @type {Map<string, HTMLCanvasElement>} */
+    this.heatmaps = new Map();
+    /** Nodes that just appeared, and boxes where nodes just went away, with when.
+     * @type {{ appeared: Set<number>, gone: Box[], since: number } | null} */
+    this.changes = null;
+    /** The node whose panel is open, outlined. @type {number | null} */
+    this.selected = null;
     this.view = { scale: 1, tx: 0, ty: 0 };
     this.colorScale = new LogScale([]);
     /** Called with what the pointer is over, and the event. @type {(hit: Hit | null, ev: PointerEvent | null) => void} */
     this.onHover = () => {};
     /** Called when the colour scale changes, for the legend. @type {(scale: LogScale) => void} */
     this.onScale = () => {};
+    /** Called with the node clicked (a tap without a drag), or null. @type {(id: number | null) => void} */
+    this.onSelect = () => {};
+    /** Called when a group's box or header is clicked: collapse or expand it. @type {(group: number) => void} */
+    this.onToggleGroup = () => {};
     this.#listen();
     new ResizeObserver(() => this.#resize()).observe(canvas);
     this.#resize();
   }
 
-  /** A new graph structure (new expression): replaces everything and fits it to the view.
-   * @param {Evaluation} evaluation @param {Layout} layout */
-  setGraph(evaluation, layout) {
+  /** A new graph structure (new expression): replaces everything and fits it to the view;
+   * or, with `keep`, keeps the zoom and moves the view so that node `keep.to` sits where
+   * node `keep.from` of the old graph was (a branch flipped, a group collapsed).
+   * @param {Evaluation} evaluation @param {Layout} layout @param {Structure | null} [structure]
+   * @param {{ keep?: { from: number, to: number } | null }} [options] */
+  setGraph(evaluation, layout, structure = null, { keep = null } = {}) {
+    const anchor = keep && this.itemOf[keep.from] !== undefined ? this.layout.nodes[this.itemOf[keep.from]] : null;
+    const screen = anchor && { x: this.view.tx + anchor.x * this.view.scale, y: this.view.ty + anchor.y * this.view.scale };
     this.layout = layout;
+    this.structure = structure;
+    this.items = structure ? structure.items : evaluation.nodes.map((n) => ({ kind: /** @type {const} */ ("node"), id: n.id }));
+    this.itemOf = structure ? structure.itemOf : evaluation.nodes.map((n) => n.id);
     this.edges = layout.edges.map((e, i) => {
       const segments = edgeCurve(e.points);
       // The bounding box of the bend points (a curve stays inside it); the sampled polyline
@@ -134,12 +190,105 @@ export class GraphView {
           y1 = Math.max(y1, p.y);
         }
       }
-      return { from: e.from, to: e.to, index: i, which: 0, segments, polyline: null, box: { x0, y0, x1, y1 }, label: null, local: null, flowed: 0 };
+      return { from: e.from, to: e.to, index: i, which: 0, segments, polyline: null, box: { x0, y0, x1, y1 }, label: null, local: null, flowed: 0, parts: [] };
     });
+    /** Item edge by its ends, to match the nodes' edges to it. @type {Map<string, number>} */
+    this.edgeIndex = new Map(this.edges.map((e, i) => [`${e.from}>${e.to}`, i]));
     this.#placeLabels();
+    this.#boxGroups();
+    // What was under the pointer is gone with the old graph.
     this.hover = null;
+    this.onHover(null, null);
     this.setValues(evaluation, { draw: false });
-    this.fit();
+    const placed = keep && screen && this.layout.nodes[this.itemOf[keep.to]];
+    if (placed && screen) {
+      this.view.tx = screen.x - placed.x * this.view.scale;
+      this.view.ty = screen.y - placed.y * this.view.scale;
+      this.draw();
+    } else {
+      this.fit();
+    }
+  }
+
+  /** The box of every expanded group: around its items (and the boxes of the groups in
+   * it), with room for its header. Collapsed groups are items and get none. */
+  #boxGroups() {
+    const st = this.structure;
+    this.groupBoxes = [];
+    if (!st) return;
+    /** @type {(Box | null)[]} */
+    const boxes = st.groups.map(() => null);
+    /** @param {number | null} g @param {Box} b */
+    const grow = (g, b) => {
+      for (let k = g; k !== null; k = st.groups[k].parent) {
+        if (st.groups[k].collapsed) continue;
+        const c = boxes[k];
+        boxes[k] = c ? { x0: Math.min(c.x0, b.x0), y0: Math.min(c.y0, b.y0), x1: Math.max(c.x1, b.x1), y1: Math.max(c.y1, b.y1) } : { ...b };
+      }
+    };
+    this.items.forEach((item, i) => {
+      const p = this.layout.nodes[i];
+      const b = { x0: p.x - NODE_W / 2, y0: p.y - NODE_H / 2, x1: p.x + NODE_W / 2, y1: p.y + NODE_H / 2 };
+      if (item.kind === "node") grow(st.nodeGroup[item.id], b);
+      else grow(st.groups[item.group].parent, b);
+    });
+    // Inner boxes first: an outer box takes its children's padded boxes into account.
+    const depth = (/** @type {number} */ g) => {
+      let d = 0;
+      for (let k = st.groups[g].parent; k !== null; k = st.groups[k].parent) d++;
+      return d;
+    };
+    const order = st.groups.map((_, g) => g).sort((a, b) => depth(b) - depth(a));
+    for (const g of order) {
+      const b = boxes[g];
+      if (!b) continue;
+      const padded = { x0: b.x0 - GROUP_PAD, y0: b.y0 - GROUP_PAD - GROUP_HEADER, x1: b.x1 + GROUP_PAD, y1: b.y1 + GROUP_PAD };
+      boxes[g] = padded;
+      grow(st.groups[g].parent, padded);
+    }
+    this.groupBoxes = boxes;
+  }
+
+  /** Marks, for a moment, the nodes that appeared and where nodes went away: a branch that
+   * flipped or a loop that ran another number of times is visible as what it changed.
+   * @param {Set<number>} appeared new node ids @param {Box[]} gone old boxes, in layout units of the new view */
+  markChanges(appeared, gone) {
+    this.changes = { appeared, gone, since: performance.now() };
+    const tick = () => {
+      if (!this.changes) return;
+      this.draw();
+      if (performance.now() - this.changes.since < CHANGE_MS) requestAnimationFrame(tick);
+      else {
+        this.changes = null;
+        this.draw();
+      }
+    };
+    requestAnimationFrame(tick);
+  }
+
+  /** Node `id`'s box in layout units, or its collapsed group's. @param {number} id @returns {Box | null} */
+  nodeBox(id) {
+    const p = this.layout.nodes[this.itemOf[id]];
+    return p ? { x0: p.x - NODE_W / 2, y0: p.y - NODE_H / 2, x1: p.x + NODE_W / 2, y1: p.y + NODE_H / 2 } : null;
+  }
+
+  /** Turns layout units into the view's screen units, for a box kept across graphs.
+   * @param {Box} b */
+  toScreen(b) {
+    const { scale, tx, ty } = this.view;
+    return { x0: tx + b.x0 * scale, y0: ty + b.y0 * scale, x1: tx + b.x1 * scale, y1: ty + b.y1 * scale };
+  }
+
+  /** @param {Box} b a box in screen units @returns {Box} */
+  fromScreen(b) {
+    const { scale, tx, ty } = this.view;
+    return { x0: (b.x0 - tx) / scale, y0: (b.y0 - ty) / scale, x1: (b.x1 - tx) / scale, y1: (b.y1 - ty) / scale };
+  }
+
+  /** The node outlined as selected (its panel is open), or null. @param {number | null} id */
+  setSelected(id) {
+    this.selected = id;
+    this.draw();
   }
 
   /** Where each edge's number goes: the first point along its curve (from the middle out)
@@ -182,23 +331,75 @@ export class GraphView {
   setValues(evaluation, { draw = true } = {}) {
     this.evaluation = evaluation;
     this.nodes = evaluation.nodes;
-    // Edges come in the layout in node order, input order: match them to the report's edges.
-    let k = 0;
-    for (const node of this.nodes) {
-      node.edges.forEach((e, which) => {
-        const edge = this.edges[k++];
-        if (edge) {
-          edge.which = which;
-          // One number per edge: a tensor's edge carries the norm of its gradient (and
-          // forward mode, scalar only, needs no local derivative of it).
-          const shape = this.nodes[e.from].shape;
-          edge.local = e.local && !isTensor(shape) ? e.local[0] : null;
-          edge.flowed = magnitude(e.flowed, shape);
-        }
-      });
+    this.heatmaps.clear();
+    if (!this.structure) {
+      // Edges come in the layout in node order, input order: match them to the report's edges.
+      let k = 0;
+      for (const node of this.nodes) {
+        node.edges.forEach((e, which) => {
+          const edge = this.edges[k++];
+          if (edge) {
+            edge.which = which;
+            edge.parts = [{ node: node.id, which }];
+            // One number per edge: a tensor's edge carries the norm of its gradient (and
+            // forward mode, scalar only, needs no local derivative of it).
+            const shape = this.nodes[e.from].shape;
+            edge.local = e.local && !isTensor(shape) ? e.local[0] : null;
+            edge.flowed = magnitude(e.flowed, shape);
+          }
+        });
+      }
+    } else {
+      this.#gatherEdges();
     }
     this.#rescale();
     if (draw) this.draw();
+  }
+
+  /** A program's edges between items: an edge into or out of a collapsed group stands for
+   * every node edge it replaces. What it carries is the gradient that crossed it: for each
+   * node it leaves, the sum of what its consumers on the other side sent back (the total
+   * that node received from there), and the L2 norm over all of those. */
+  #gatherEdges() {
+    const index = this.edgeIndex ?? new Map();
+    /** Per item edge, per source node, the summed gradient. @type {Map<number, Map<number, Float64Array>>} */
+    const sums = new Map();
+    for (const e of this.edges) {
+      e.parts = [];
+      e.local = null;
+      e.flowed = 0;
+    }
+    for (const node of this.nodes) {
+      node.edges.forEach((ne, which) => {
+        const from = this.itemOf[ne.from];
+        const to = this.itemOf[node.id];
+        if (from === to) return;
+        const k = index.get(`${from}>${to}`);
+        if (k === undefined) return;
+        const edge = this.edges[k];
+        edge.parts.push({ node: node.id, which });
+        let bySource = sums.get(k);
+        if (!bySource) sums.set(k, (bySource = new Map()));
+        let acc = bySource.get(ne.from);
+        if (!acc) bySource.set(ne.from, (acc = new Float64Array(ne.flowed.length)));
+        for (let i = 0; i < acc.length; i++) acc[i] += ne.flowed[i];
+      });
+    }
+    for (const [k, bySource] of sums) {
+      const edge = this.edges[k];
+      const only = edge.parts.length === 1 ? edge.parts[0] : null;
+      if (only) {
+        // One node edge: exactly the expression view's edge (and its local derivative).
+        const ne = this.nodes[only.node].edges[only.which];
+        const shape = this.nodes[ne.from].shape;
+        edge.which = only.which;
+        edge.local = ne.local && !isTensor(shape) ? ne.local[0] : null;
+        edge.flowed = magnitude(ne.flowed, shape);
+        continue;
+      }
+      const all = [...bySource.values()].flatMap((a) => [...a]);
+      edge.flowed = norm(all);
+    }
   }
 
   /** Step-through or forward-mode state drawn on top (or null for the plain view).
@@ -221,7 +422,8 @@ export class GraphView {
    * has no tangent, so its edge carries neither (drawn plain, without a number).
    * @param {Edge} edge */
   #fromConstant(edge) {
-    return this.nodes[edge.from].op === "constant";
+    const item = this.items[edge.from];
+    return item?.kind === "node" && this.nodes[item.id]?.op === "constant";
   }
 
   /** What the edge carries under the overlay: a gradient, or in forward mode a tangent.
@@ -231,7 +433,7 @@ export class GraphView {
     if (o && o.kind === "tangent" && o.tangents) {
       // Forward mode: what flows forward along an edge is local × tangent of its source; a
       // constant has no tangent, so nothing flows from it.
-      if (this.nodes[edge.from].op === "constant") return 0;
+      if (this.#fromConstant(edge)) return 0;
       return edge.local === null ? o.tangents[edge.to] : edge.local * o.tangents[edge.from];
     }
     return edge.flowed;
@@ -242,15 +444,25 @@ export class GraphView {
     this.onScale(this.colorScale);
   }
 
+  /** The zoom at which `layout` fits the canvas, and whether its text is readable there.
+   * @param {Layout} layout */
+  fitScale(layout) {
+    const { width, height } = this.#cssSize();
+    const pad = 24;
+    const w = Math.max(layout.width, NODE_W + 40);
+    const h = Math.max(layout.height, NODE_H + 20);
+    const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.6);
+    return { scale, readable: scale >= READABLE };
+  }
+
   fit() {
     if (!this.layout.nodes.length) return;
     const { width, height } = this.#cssSize();
-    const pad = 24;
     const w = Math.max(this.layout.width, NODE_W + 40);
     const h = Math.max(this.layout.height, NODE_H + 20);
     // The whole graph, however small that makes it: below a readable zoom the nodes are
     // drawn as coloured boxes, and wheel or step-through zooms in where it matters.
-    const scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.6);
+    const { scale } = this.fitScale(this.layout);
     this.view.scale = scale;
     this.view.tx = (width - w * scale) / 2;
     this.view.ty = (height - h * scale) / 2;
@@ -261,8 +473,8 @@ export class GraphView {
    * room around it: the step-through's current node never leaves the view.
    * @param {number | null | undefined} id */
   follow(id) {
-    if (id === null || id === undefined || !this.layout.nodes[id]) return;
-    const n = this.layout.nodes[id];
+    if (id === null || id === undefined || !this.layout.nodes[this.itemOf[id]]) return;
+    const n = this.layout.nodes[this.itemOf[id]];
     const { width, height } = this.#cssSize();
     const margin = 30;
     if (this.view.scale < READABLE) {
@@ -280,7 +492,7 @@ export class GraphView {
 
   /** Node `id`'s box in canvas (CSS pixel) coordinates. @param {number} id @returns {Box} */
   nodeScreenRect(id) {
-    const n = this.layout.nodes[id];
+    const n = this.layout.nodes[this.itemOf[id]];
     const { scale, tx, ty } = this.view;
     return {
       x0: tx + (n.x - NODE_W / 2) * scale,
@@ -361,8 +573,14 @@ export class GraphView {
       this.#updateHover(ev);
     });
     c.addEventListener("pointerup", (ev) => {
-      // A tap without dragging selects, for touch screens without hover.
-      if (drag && !drag.moved) this.#updateHover(ev);
+      // A tap without dragging selects, for touch screens without hover; on a group's box
+      // or header it collapses or expands the group.
+      if (drag && !drag.moved) {
+        this.#updateHover(ev);
+        const hit = this.hitTest(this.#toWorld(ev.clientX, ev.clientY));
+        if (hit?.kind === "group") this.onToggleGroup(hit.group);
+        else this.onSelect(hit?.kind === "node" ? hit.id : null);
+      }
       drag = null;
     });
     c.addEventListener("pointerleave", () => {
@@ -398,11 +616,19 @@ export class GraphView {
   /** The node or edge under a point in layout coordinates.
    * @param {Point} p @returns {Hit | null} */
   hitTest(p) {
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
+    for (let i = this.items.length - 1; i >= 0; i--) {
       const n = this.layout.nodes[i];
       if (Math.abs(p.x - n.x) <= NODE_W / 2 && Math.abs(p.y - n.y) <= NODE_H / 2) {
-        return { kind: "node", id: i };
+        const item = this.items[i];
+        if (item.kind === "group") return { kind: "group", group: item.group };
+        const cell = this.#cellAt(this.nodes[item.id], n, p);
+        return cell ? { kind: "node", id: item.id, cell } : { kind: "node", id: item.id };
       }
+    }
+    // An expanded group's header strip toggles it.
+    for (let g = this.groupBoxes.length - 1; g >= 0; g--) {
+      const b = this.groupBoxes[g];
+      if (b && p.x >= b.x0 && p.x <= b.x1 && p.y >= b.y0 && p.y <= b.y0 + GROUP_HEADER) return { kind: "group", group: g };
     }
     const tolerance = 6 / this.view.scale;
     /** @type {{ d: number, index: number } | null} */
@@ -419,6 +645,23 @@ export class GraphView {
     return best ? { kind: "edge", index: best.index } : null;
   }
 
+  /** The entry of a tensor node's heatmaps under `p` (the value's or the gradient's: the
+   * same entry), or null. @param {NodeReport} n @param {Point} pos @param {Point} p */
+  #cellAt(n, pos, p) {
+    if (!n || !isTensor(n.shape)) return null;
+    const { rows, cols } = gridOf(n.shape);
+    const y = p.y - (pos.y - NODE_H / 2 + HEAT_TOP);
+    for (const x0 of [pos.x - NODE_W / 2 + 6, pos.x + NODE_W / 2 - 6 - HEAT_W]) {
+      const x = p.x - x0;
+      if (x >= 0 && x < HEAT_W && y >= 0 && y < HEAT_H) {
+        const row = Math.min(rows - 1, Math.floor((y / HEAT_H) * rows));
+        const col = Math.min(cols - 1, Math.floor((x / HEAT_W) * cols));
+        return { index: row * cols + col, row, col };
+      }
+    }
+    return null;
+  }
+
   // ---- drawing ------------------------------------------------------------------------------
 
   draw() {
@@ -429,10 +672,17 @@ export class GraphView {
     if (!this.layout.nodes.length) return;
     ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
     ctx.globalAlpha = this.dimmed ? 0.35 : 1;
-    for (const e of this.edges) this.#drawEdge(e);
     const readable = this.view.scale >= READABLE;
-    this.nodes.forEach((n, i) => (readable ? this.#drawNode(n, this.layout.nodes[i]) : this.#drawNodeBox(n, this.layout.nodes[i])));
+    this.groupBoxes.forEach((b, g) => b && this.#drawGroupBox(g, b, readable));
+    for (const e of this.edges) this.#drawEdge(e);
+    this.items.forEach((item, i) => {
+      const pos = this.layout.nodes[i];
+      if (item.kind === "group") this.#drawCollapsedGroup(item.group, i, pos, readable);
+      else if (readable) this.#drawNode(this.nodes[item.id], pos);
+      else this.#drawNodeBox(this.nodes[item.id], pos);
+    });
     for (const e of this.edges) if (this.#labelled(e)) this.#drawEdgeLabel(e);
+    this.#drawChanges();
     ctx.globalAlpha = 1;
   }
 
@@ -440,16 +690,18 @@ export class GraphView {
    * zoom, where there is room, and only for what is known and flows.
    * @param {Edge} e */
   #labelled(e) {
-    return this.nodes.length <= MAX_LABELLED_NODES && this.view.scale > 0.55 && e.label !== null && !this.#fromConstant(e) && this.#edgeShown(e);
+    return this.items.length <= MAX_LABELLED_NODES && this.view.scale > 0.55 && e.label !== null && !this.#fromConstant(e) && this.#edgeShown(e);
   }
 
   /** Whether an edge's gradient is known at this point of a step-through. @param {Edge} e */
   #edgeShown(e) {
     const o = this.overlay;
     if (!o) return true;
-    if (o.kind === "tangent") return !o.visited || o.visited.has(e.to);
+    // A collapsed group's edge is known once any node edge it stands for is.
+    const consumers = e.parts.length ? e.parts.map((p) => p.node) : [e.to];
+    if (o.kind === "tangent") return !o.visited || consumers.some((c) => o.visited?.has(c));
     if (o.kind === "forward") return false;
-    return o.visited?.has(e.to) ?? true;
+    return o.visited ? consumers.some((c) => o.visited?.has(c)) : true;
   }
 
   /** @param {Edge} e */
@@ -458,7 +710,8 @@ export class GraphView {
     const q = this.#edgeQuantity(e);
     const shown = this.#edgeShown(e) && !this.#fromConstant(e);
     const hovered = this.hover && this.hover.kind === "edge" && this.hover.index === e.index;
-    const current = this.overlay && this.overlay.current === e.to && this.overlay.kind !== "forward";
+    const o = this.overlay;
+    const current = o && o.current !== null && o.current !== undefined && this.itemOf[o.current] === e.to && o.kind !== "forward";
     const t = shown ? this.colorScale.position(q) : null;
     ctx.strokeStyle = shown ? this.colorScale.color(q) : "#d5d9e0";
     ctx.lineWidth = (shown && t !== null ? 1.5 + 3 * t : 1.5) + (hovered || current ? 2 : 0);
@@ -507,6 +760,12 @@ export class GraphView {
     const current = o && o.current === n.id;
     const fill = n.op === "input" || n.op === "parameter" ? "#e3efff" : n.op === "constant" ? "#f1f2f4" : "#ffffff";
 
+    if (this.selected === n.id) {
+      ctx.strokeStyle = "#7c3aed";
+      ctx.lineWidth = 3;
+      roundRect(ctx, x - 4, y - 4, NODE_W + 8, NODE_H + 8, 11);
+      ctx.stroke();
+    }
     if (current) {
       ctx.fillStyle = "rgba(37, 99, 235, 0.18)";
       roundRect(ctx, x - 6, y - 6, NODE_W + 12, NODE_H + 12, 12);
@@ -523,6 +782,10 @@ export class GraphView {
     ctx.textBaseline = "middle";
     const label = n.op === "input" || n.op === "parameter" || n.op === "constant" ? n.label : nodeSymbol(n.op);
     ctx.fillStyle = "#111827";
+    if (isTensor(n.shape)) {
+      this.#drawTensorNode(n, label, x, y);
+      return;
+    }
     ctx.font = "600 13px system-ui, sans-serif";
     ctx.fillText(truncate(ctx, label, NODE_W - 10), pos.x, y + 13);
 
@@ -545,6 +808,142 @@ export class GraphView {
       ctx.fillText(truncate(ctx, text, NODE_W - 24), pos.x + 4, y + 43);
     }
     if (n.not_finite && valueKnown) this.#drawDomainMark(x, y);
+  }
+
+  /** A tensor node: its op and shape, then its value (left) and gradient (right) as
+   * heatmaps; one still unknown at this point of a step-through is a grey box with "?".
+   * @param {NodeReport} n @param {string} label @param {number} x @param {number} y the top-left corner */
+  #drawTensorNode(n, label, x, y) {
+    const ctx = this.ctx;
+    const o = this.overlay;
+    ctx.font = "600 12px system-ui, sans-serif";
+    const shape = shapeText(n.shape);
+    ctx.fillText(truncate(ctx, `${label}  ${shape}`, NODE_W - 10), x + NODE_W / 2, y + 11);
+    const valueKnown = !o || o.kind !== "forward" || (o.visited?.has(n.id) ?? true);
+    const grad = gradText(n, o);
+    const gradKnown = n.op !== "constant" && grad !== null && !grad.endsWith("?") && !grad.endsWith("…");
+    const { rows, cols } = gridOf(n.shape);
+    const cell = this.hover?.kind === "node" && this.hover.id === n.id ? this.hover.cell : undefined;
+    [
+      { x0: x + 6, known: valueKnown, which: "value", xs: n.value },
+      { x0: x + NODE_W - 6 - HEAT_W, known: gradKnown, which: "grad", xs: n.grad },
+    ].forEach(({ x0, known, which, xs }) => {
+      const y0 = y + HEAT_TOP;
+      if (!known) {
+        ctx.fillStyle = "#eef0f3";
+        ctx.fillRect(x0, y0, HEAT_W, HEAT_H);
+        ctx.fillStyle = "#8a919e";
+        ctx.font = "11px system-ui, sans-serif";
+        ctx.fillText(n.op === "constant" && which === "grad" ? "no grad" : "?", x0 + HEAT_W / 2, y0 + HEAT_H / 2);
+        return;
+      }
+      const key = `${n.id}:${which}`;
+      let image = this.heatmaps.get(key);
+      if (!image) this.heatmaps.set(key, (image = heatmapCanvas(xs, rows, cols)));
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(image, x0, y0, HEAT_W, HEAT_H);
+      ctx.strokeStyle = "#c5cad3";
+      ctx.lineWidth = 0.6;
+      ctx.strokeRect(x0, y0, HEAT_W, HEAT_H);
+      if (cell) {
+        // The hovered entry, outlined in both maps.
+        ctx.strokeStyle = "#111827";
+        ctx.lineWidth = 1.2;
+        ctx.strokeRect(x0 + (cell.col * HEAT_W) / cols, y0 + (cell.row * HEAT_H) / rows, HEAT_W / cols, HEAT_H / rows);
+      }
+    });
+    if (n.not_finite && valueKnown) this.#drawDomainMark(x, y);
+  }
+
+  /** An expanded group: a light box around its items, its label on a header strip that
+   * collapses it when clicked. @param {number} g @param {Box} b @param {boolean} readable */
+  #drawGroupBox(g, b, readable) {
+    const ctx = this.ctx;
+    const st = this.structure;
+    if (!st) return;
+    const hovered = this.hover?.kind === "group" && this.hover.group === g;
+    ctx.fillStyle = "rgba(37, 99, 235, 0.035)";
+    ctx.strokeStyle = hovered ? "#2563eb" : "#b8c4da";
+    ctx.lineWidth = hovered ? 2 : 1;
+    ctx.setLineDash([6, 4]);
+    roundRect(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 10);
+    ctx.fill();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (!readable) return;
+    ctx.fillStyle = hovered ? "#1d4ed8" : "#4b5a78";
+    ctx.font = "600 11px system-ui, sans-serif";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    const { header, detail } = st.groups[g];
+    ctx.fillText(truncate(ctx, `▾ ${header}${detail ? ` · ${detail}` : ""}`, b.x1 - b.x0 - 12), b.x0 + 8, b.y0 + GROUP_HEADER / 2 + 2);
+  }
+
+  /** A collapsed group: one box, a stack of cards, labelled by its source and its size.
+   * @param {number} g @param {number} item @param {Point} pos @param {boolean} readable */
+  #drawCollapsedGroup(g, item, pos, readable) {
+    const ctx = this.ctx;
+    const st = this.structure;
+    if (!st) return;
+    const x = pos.x - NODE_W / 2;
+    const y = pos.y - NODE_H / 2;
+    const hovered = this.hover?.kind === "group" && this.hover.group === g;
+    const o = this.overlay;
+    const current = o && o.current !== null && o.current !== undefined && this.itemOf[o.current] === item;
+    for (const d of [6, 3]) {
+      ctx.fillStyle = "#eef2fb";
+      ctx.strokeStyle = "#b8c4da";
+      ctx.lineWidth = 1;
+      roundRect(ctx, x + d, y - d, NODE_W, NODE_H, 8);
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.fillStyle = current ? "#dbe6fd" : "#f5f8ff";
+    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1d4ed8" : "#7d8fb3";
+    ctx.lineWidth = current || hovered ? 2.2 : 1.4;
+    roundRect(ctx, x, y, NODE_W, NODE_H, 8);
+    ctx.fill();
+    ctx.stroke();
+    if (!readable) return;
+    const group = st.groups[g];
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = "#1f2a44";
+    ctx.font = "600 11px system-ui, sans-serif";
+    ctx.fillText(truncate(ctx, `▸ ${group.header}`, NODE_W - 10), pos.x, y + 13);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = "#4b5a78";
+    const size = `${group.nodes} node${group.nodes === 1 ? "" : "s"}`;
+    ctx.fillText(truncate(ctx, group.detail ? `${group.detail} · ${size}` : size, NODE_W - 10), pos.x, y + 29);
+    ctx.fillText("click to expand", pos.x, y + 44);
+  }
+
+  /** Nodes that appeared (a green halo) and places where nodes went away (a dashed red
+   * outline), fading out. */
+  #drawChanges() {
+    const c = this.changes;
+    if (!c) return;
+    const ctx = this.ctx;
+    const fade = Math.max(0, 1 - (performance.now() - c.since) / CHANGE_MS);
+    if (fade === 0) return;
+    ctx.save();
+    ctx.globalAlpha = fade;
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "#16a34a";
+    for (const id of c.appeared) {
+      const b = this.nodeBox(id);
+      if (!b) continue;
+      roundRect(ctx, b.x0 - 5, b.y0 - 5, b.x1 - b.x0 + 10, b.y1 - b.y0 + 10, 12);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = BAD;
+    ctx.lineWidth = 2.5;
+    ctx.setLineDash([6, 4]);
+    for (const b of c.gone) {
+      roundRect(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 8);
+      ctx.stroke();
+    }
+    ctx.restore();
   }
 
   /** A red corner badge on a node whose value left the real numbers here. */

@@ -15,6 +15,8 @@ import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { isTensor, show } from "./tensor.js";
+import { byteToIndex } from "./source.js";
+import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -103,6 +105,10 @@ const ui = {
   legendQuantity: $("#legend-quantity"),
   tooltip: $("#tooltip"),
   graphWrap: $("#graph-wrap"),
+  graphChange: $("#graph-change"),
+  groupTools: $("#group-tools"),
+  groupNote: $("#group-note"),
+  leafGrids: $("#leaf-grids"),
 };
 
 const state = {
@@ -128,6 +134,17 @@ const state = {
   timer: undefined,
   /** The structure of the graph on screen. @type {string | null} */
   graphShape: null,
+  /** The groups the person collapsed, by key; null: the default for the graph's size.
+   * @type {Set<string> | null} */
+  collapsed: null,
+  /** The groups collapsed in the graph on screen, by key. @type {Set<string>} */
+  drawnCollapsed: new Set(),
+  /** The last run's report and node keys, to say what the next run changed.
+   * @type {{ report: RunReport, keys: string[] } | null} */
+  lastRun: null,
+  /** Values given to leaves bound in the program, from their grids, by name.
+   * @type {Map<string, number[] | number[][]>} */
+  leafValues: new Map(),
 };
 
 /** For the console and for tests: counters, timings and the view. */
@@ -148,20 +165,6 @@ Object.assign(window, { gradscope: probe });
 let view;
 
 // ---- the expression -------------------------------------------------------------------------
-
-/** UTF-8 byte offset (from the engine) to a JavaScript string index.
- * @param {string} text @param {number} byte */
-function byteToIndex(text, byte) {
-  let bytes = 0;
-  let i = 0;
-  for (const ch of text) {
-    if (bytes >= byte) break;
-    const c = ch.codePointAt(0) ?? 0;
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    i += ch.length;
-  }
-  return i;
-}
 
 const CONTEXT = 40; // characters of source shown either side of an error in a long line
 
@@ -320,7 +323,15 @@ function setProgramMode(on) {
   for (const e of document.querySelectorAll("[data-expression-only]")) /** @type {HTMLElement} */ (e).hidden = on;
   for (const id of ["#step", "#play", "#reset"]) $(id, HTMLButtonElement).disabled = on;
   ui.programNote.hidden = !on;
-  if (!on) ui.controlFlow.hidden = true;
+  if (!on) {
+    ui.controlFlow.hidden = true;
+    ui.groupTools.hidden = true;
+    ui.graphChange.hidden = true;
+    ui.leafGrids.hidden = true;
+    ui.groupNote.textContent = "";
+    state.lastRun = null;
+  }
+  $("#legend-tensor").hidden = !on;
   document.body.classList.toggle("program", on);
   stopStepping();
   ui.tangentVar.value = "";
@@ -329,15 +340,16 @@ function setProgramMode(on) {
   setMode("backward");
 }
 
-/** Runs the program at the sliders' values; a mistake found while running is shown where
- * it is, with the last good graph dimmed. @param {{ newGraph?: boolean }} [options] */
+/** Runs the program at the sliders' values (and the grids' leaf values); a mistake found
+ * while running is shown where it is, with the last good graph dimmed.
+ * @param {{ newGraph?: boolean }} [options] */
 function runProgram({ newGraph = false } = {}) {
   const program = state.program;
   if (!program) return;
   const values = Object.fromEntries(program.freeNames.map((n) => [n, state.values.get(n) ?? 1]));
   try {
     // Its {value, gradient} are in the nodes read below, shapes and all.
-    program.run(values);
+    program.run(values, Object.fromEntries(state.leafValues));
   } catch (error) {
     showError(program.source, /** @type {RunError} */ (error));
     return;
@@ -345,6 +357,8 @@ function runProgram({ newGraph = false } = {}) {
   clearError();
   const nodes = program.nodes();
   const report = program.report();
+  // A grid's values the program no longer takes (the leaf's shape changed) are dropped.
+  for (const leaf of report.leaves) if (!leaf.free && !leaf.replaced) state.leafValues.delete(leaf.name);
   const root = nodes[report.output];
   /** @type {Evaluation} */
   const evaluation = {
@@ -357,13 +371,255 @@ function runProgram({ newGraph = false } = {}) {
   state.evaluation = evaluation;
   // A branch that flips, or a loop that runs another number of times, is another graph.
   const shape = nodes.map((n) => `${n.op}:${n.label}:${n.inputs}:${n.shape}`).join("|");
-  if (newGraph || shape !== state.graphShape) view.setGraph(evaluation, program.layout());
+  if (newGraph) state.collapsed = null;
+  if (newGraph || shape !== state.graphShape) drawProgramGraph(program, nodes, report, { keep: !newGraph });
   else view.setValues(evaluation);
   state.graphShape = shape;
+  state.lastRun = { report, keys: nodeKeys(report, nodes) };
   renderProgramResults(nodes, report);
   renderControlFlow(program.source, report);
+  renderLeafGrids(nodes, report);
   probe.renders++;
   probe.nodes = nodes.length;
+}
+
+/** Lays the program's graph out with its chosen groups collapsed (long loops start
+ * collapsed) and draws it. With `keep`, the view stays where it was, and what came and
+ * went since the last run is marked and said; `around`, a node to keep in place.
+ * @param {Program} program @param {NodeReport[]} nodes @param {RunReport} report
+ * @param {{ keep?: boolean, around?: number }} [options] */
+function drawProgramGraph(program, nodes, report, { keep = false, around } = {}) {
+  const evaluation = /** @type {Evaluation} */ (state.evaluation);
+  /** @param {Set<string>} keys */
+  const layOut = (keys) => {
+    const c = collapsedIndices(report, keys);
+    return program.layoutCollapsed(Uint32Array.from(c.groups), Uint32Array.from(c.loops));
+  };
+  let chosen = state.collapsed;
+  let grouped;
+  if (chosen) {
+    grouped = layOut(chosen);
+  } else {
+    // Left to itself, the page collapses as little as keeps the graph readable at the zoom
+    // that fits it: a cell unrolled 4 times shows its steps as boxes, 200 times as one box.
+    const levels = collapseLevels(report).slice(nodes.length > COLLAPSE_ABOVE ? 1 : 0);
+    chosen = levels[0];
+    grouped = layOut(chosen);
+    for (const level of levels.slice(1)) {
+      if (view.fitScale(grouped.layout).readable) break;
+      chosen = level;
+      grouped = layOut(chosen);
+    }
+  }
+  state.drawnCollapsed = chosen;
+  const collapsed = collapsedIndices(report, chosen);
+  const structure = structureOf(program.source, report, grouped, collapsed);
+  const keys = nodeKeys(report, nodes);
+  const before = keep ? state.lastRun : null;
+  let anchor = null;
+  /** @type {{ x0: number, y0: number, x1: number, y1: number }[]} */
+  let goneOnScreen = [];
+  /** @type {Set<number>} */
+  const appeared = new Set();
+  if (before) {
+    const oldIds = new Map(before.keys.map((k, i) => [k, i]));
+    const newKeys = new Set(keys);
+    keys.forEach((k, i) => oldIds.has(k) || appeared.add(i));
+    const goneIds = before.keys.flatMap((k, i) => (newKeys.has(k) ? [] : [i]));
+    goneOnScreen = goneIds.flatMap((i) => {
+      const b = view.nodeBox(i);
+      return b ? [view.toScreen(b)] : [];
+    });
+    // Keep in place a node both runs have: the output if it survived, else the first.
+    const outputKey = before.keys[before.report.output];
+    const survivor = keys.indexOf(outputKey) >= 0 ? outputKey : keys.find((k) => oldIds.has(k));
+    if (around !== undefined) anchor = { from: around, to: around };
+    else if (survivor !== undefined) anchor = { from: /** @type {number} */ (oldIds.get(survivor)), to: keys.indexOf(survivor) };
+    const said = describeChange(program.source, before.report, report, appeared.size, goneIds.length);
+    ui.graphChange.textContent = said;
+    ui.graphChange.hidden = said === "";
+  } else {
+    ui.graphChange.hidden = true;
+  }
+  view.setGraph(evaluation, grouped.layout, structure, { keep: anchor });
+  if (before && (appeared.size || goneOnScreen.length)) view.markChanges(appeared, goneOnScreen.map((b) => view.fromScreen(b)));
+  const shut = structure.groups.filter((g) => g.collapsed).length;
+  ui.groupTools.hidden = report.groups.length === 0;
+  ui.groupNote.textContent = shut
+    ? `${shut} group${shut === 1 ? "" : "s"} collapsed${state.collapsed ? "" : ` to keep the graph readable (${nodes.length.toLocaleString("en")} nodes)`}: click a box to expand it.`
+    : report.groups.length
+      ? "Loop iterations and calls are boxes: click a box's header to collapse it."
+      : "";
+}
+
+/** Collapses or expands one group, or every outermost one, and redraws in place (about
+ * node `around`, if given). @param {(current: Set<string>, report: RunReport) => Set<string>} change
+ * @param {number} [around] */
+function regroup(change, around) {
+  const program = state.program;
+  const run = state.lastRun;
+  if (!program || !run || !state.evaluation) return;
+  const current = state.collapsed ?? state.drawnCollapsed;
+  state.collapsed = change(new Set(current), run.report);
+  drawProgramGraph(program, state.evaluation.nodes, run.report, { keep: true, around });
+  ui.graphChange.hidden = true;
+}
+
+/** Collapses or expands the view's group `g`: a report group, or past them a loop. A loop
+ * opens onto its steps, each still collapsed (a box a step), not onto all their nodes.
+ * @param {number} g */
+function toggleGroup(g) {
+  const report = state.lastRun?.report;
+  if (!report) return;
+  const loop = g >= report.groups.length ? report.loops[g - report.groups.length] : undefined;
+  // The group's first node stays where the click was.
+  const inner = loop ? loop.iterations[0] : g;
+  const first = report.origins.findIndex((o) => inGroup(o.group, inner));
+  regroup(
+    (set) => {
+      const k = viewGroupKey(report, g);
+      if (!set.has(k)) set.add(k);
+      else {
+        set.delete(k);
+        if (loop) for (const step of loop.iterations) set.add(viewGroupKey(report, step));
+      }
+      return set;
+    },
+    first >= 0 ? first : undefined,
+  );
+}
+
+/** Whether group `g` is `inner` or one of its ancestors. @param {number | null | undefined} inner @param {number} g */
+function inGroup(inner, g) {
+  const groups = state.lastRun?.report.groups ?? [];
+  for (let k = inner ?? null; k !== null; k = groups[k]?.parent ?? null) if (k === g) return true;
+  return false;
+}
+
+// ---- tensor leaves as grids -----------------------------------------------------------------
+
+/** Leaves with at most this many rows and columns get a grid of cells to edit. */
+const GRID_MAX = 8;
+
+/** A grid per tensor leaf bound in the program (`W = randn(3, 4)`): click a cell to change
+ * it; "new random values" draws the whole tensor again. Either re-runs the program with
+ * those values (the run's `leafValues`). Rebuilt only when the leaves change, so typing in a
+ * cell keeps its focus. @param {NodeReport[]} nodes @param {RunReport} report */
+function renderLeafGrids(nodes, report) {
+  const leaves = report.leaves.filter((l) => !l.free && isTensor(nodes[l.node].shape));
+  const signature = leaves.map((l) => `${l.name}:${nodes[l.node].shape}`).join("|");
+  const box = ui.leafGrids;
+  if (box.dataset.signature !== signature) {
+    box.dataset.signature = signature;
+    box.replaceChildren(...leaves.map((l) => leafGrid(l.name, nodes[l.node].shape)));
+  }
+  box.hidden = leaves.length === 0;
+  for (const l of leaves) {
+    const n = nodes[l.node];
+    const grid = box.querySelector(`[data-leaf="${CSS.escape(l.name)}"]`);
+    if (!grid) continue;
+    grid.querySelectorAll("button.cell").forEach((b, i) => {
+      const cell = /** @type {HTMLButtonElement} */ (b);
+      cell.textContent = fmt(n.value[i]);
+      cell.title = `${l.name}${indexText(n.shape, i)} = ${full(n.value[i])}; ∂f/∂${l.name}${indexText(n.shape, i)} = ${full(n.grad[i])}`;
+    });
+    const reset = grid.querySelector("button.reset");
+    if (reset) /** @type {HTMLButtonElement} */ (reset).hidden = !state.leafValues.has(l.name);
+  }
+}
+
+/** `[1, 2]` for a matrix entry, `[3]` for a vector's. @param {number[]} shape @param {number} i */
+function indexText(shape, i) {
+  return shape.length === 2 ? `[${Math.floor(i / shape[1])}, ${i % shape[1]}]` : `[${i}]`;
+}
+
+/** @param {string} name @param {number[]} shape */
+function leafGrid(name, shape) {
+  const rows = shape.length === 2 ? shape[0] : shape[0];
+  const cols = shape.length === 2 ? shape[1] : 1;
+  const figure = el("figure", { className: "leaf-grid" });
+  figure.dataset.leaf = name;
+  const caption = el("figcaption", {}, el("strong", { textContent: name }), ` ${shape.join("×")}`);
+  const random = el("button", { type: "button", textContent: "new random values", className: "random" });
+  random.addEventListener("click", () => {
+    setLeafValue(name, shape, Array.from({ length: rows * cols }, gaussian));
+  });
+  const reset = el("button", { type: "button", textContent: "program's values", className: "reset", title: "back to what the program's text makes" });
+  reset.addEventListener("click", () => {
+    state.leafValues.delete(name);
+    runProgram();
+    saveUrl();
+  });
+  figure.append(caption, random, reset);
+  if (rows > GRID_MAX || cols > GRID_MAX) {
+    figure.append(el("p", { className: "hint", textContent: `Too large to edit cell by cell here (the most is ${GRID_MAX}×${GRID_MAX}).` }));
+    return figure;
+  }
+  const table = el("table", { className: "grid" });
+  table.setAttribute("aria-label", `${name}, ${rows} by ${cols}: click a cell to change it`);
+  for (let r = 0; r < rows; r++) {
+    const tr = el("tr");
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const cell = el("button", { type: "button", className: "cell" });
+      cell.addEventListener("click", () => editCell(name, shape, i, cell));
+      tr.append(el("td", {}, cell));
+    }
+    table.append(tr);
+  }
+  figure.append(table);
+  return figure;
+}
+
+/** Turns a grid cell into a number field; Enter or leaving it sets the leaf's entry, and
+ * Escape leaves it as it was. A number that is not finite is refused there, in words.
+ * @param {string} name @param {number[]} shape @param {number} i @param {HTMLButtonElement} cell */
+function editCell(name, shape, i, cell) {
+  const nodes = state.evaluation?.nodes;
+  const leaf = state.lastRun?.report.leaves.find((l) => l.name === name);
+  if (!nodes || !leaf) return;
+  const current = Array.from(nodes[leaf.node].value);
+  const input = el("input", { type: "text", value: String(current[i]), className: "cell-edit" });
+  input.setAttribute("aria-label", `${name}${indexText(shape, i)}`);
+  input.inputMode = "decimal";
+  let done = false;
+  const finish = (/** @type {boolean} */ commit) => {
+    if (done) return;
+    const v = Number(input.value.trim());
+    if (commit && (input.value.trim() === "" || !Number.isFinite(v))) {
+      input.setAttribute("aria-invalid", "true");
+      input.title = "not a finite number: type a number such as -0.5, or press Escape";
+      return;
+    }
+    done = true;
+    input.replaceWith(cell);
+    if (commit && v !== current[i]) {
+      current[i] = v;
+      setLeafValue(name, shape, current);
+    }
+    cell.focus();
+  };
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") finish(true);
+    if (ev.key === "Escape") finish(false);
+  });
+  input.addEventListener("blur", () => finish(true));
+  cell.replaceWith(input);
+  input.focus();
+  input.select();
+}
+
+/** @param {string} name @param {number[]} shape @param {number[]} flat */
+function setLeafValue(name, shape, flat) {
+  state.leafValues.set(name, shape.length === 2 ? Array.from({ length: shape[0] }, (_, r) => flat.slice(r * shape[1], (r + 1) * shape[1])) : flat);
+  runProgram();
+  saveUrl();
+}
+
+/** A standard normal draw (Box–Muller), for "new random values". */
+function gaussian() {
+  const u = 1 - Math.random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random());
 }
 
 /** What the program's `if`s and loops did this run, a line per header: the branch each
@@ -781,12 +1037,32 @@ function showTooltip(hit, ev) {
     state.stepDirection === "tangent" && state.tangents && state.expression && i !== null
       ? { by: state.expression.variables[i], tangents: state.tangents }
       : null;
+  /** @type {import("./chain-rule.js").Line[]} */
   let lines;
-  if (hit.kind === "node") {
-    lines = nodeLines(evaluation, evaluation.nodes[hit.id], forward);
+  if (hit.kind === "group") {
+    const g = view.structure?.groups[hit.group];
+    lines = g
+      ? [[`${g.header}${g.detail ? ` · ${g.detail}` : ""}`, "title"], [`${g.nodes} node${g.nodes === 1 ? "" : "s"}`], [g.collapsed ? "click to expand" : "click the header to collapse"]]
+      : [];
+  } else if (hit.kind === "node") {
+    const n = evaluation.nodes[hit.id];
+    lines = nodeLines(evaluation, n, forward);
+    if (hit.cell) {
+      // The entry under the pointer, in both heatmaps.
+      const at = n.shape.length === 2 ? `[${hit.cell.row}, ${hit.cell.col}]` : `[${hit.cell.row}]`;
+      lines.splice(1, 0, [`${at}: value ${fmt(n.value[hit.cell.index])}, gradient ${fmt(n.grad[hit.cell.index])}`]);
+    }
   } else {
     const edge = view.edges[hit.index];
-    lines = edgeLines(evaluation, edge.to, edge.which, forward);
+    const parts = edge.parts;
+    lines =
+      parts.length > 1
+        ? [
+            [`${parts.length} edges into or out of a collapsed group`, "title"],
+            [`‖gradient that crossed‖ = ${fmt(edge.flowed)}`],
+            ["(L2 norm over the nodes it left of what each received from the other side)"],
+          ]
+        : edgeLines(evaluation, parts[0]?.node ?? edge.to, parts[0]?.which ?? edge.which, forward);
   }
   tip.replaceChildren(...lines.map(([text, className]) => el("div", { textContent: text, className: className ?? "" })));
   tip.hidden = false;
@@ -861,6 +1137,7 @@ function loadPreset(i) {
   ui.expr.value = p.expr;
   for (const [k, v] of Object.entries(p.at)) state.values.set(k, v);
   state.fixed.clear();
+  state.leafValues.clear();
   ui.rate.value = DEFAULT_RATE;
   ui.variables.replaceChildren();
   onExpressionInput();
@@ -885,6 +1162,9 @@ async function main() {
   ui.play.addEventListener("click", () => (state.timer ? pause() : play()));
   $("#reset").addEventListener("click", stopStepping);
   $("#fit").addEventListener("click", () => view.fit());
+  view.onToggleGroup = toggleGroup;
+  $("#expand-all").addEventListener("click", () => regroup(() => new Set()));
+  $("#collapse-all").addEventListener("click", () => regroup((_, report) => collapseLevels(report)[2]));
   for (const radio of document.querySelectorAll("input[name=direction]")) {
     const r = /** @type {HTMLInputElement} */ (radio);
     r.addEventListener("change", () => r.checked && startStepping(/** @type {Direction} */ (r.value)));
