@@ -14,6 +14,7 @@ import { $, el } from "./dom.js";
 import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
+import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
@@ -105,6 +106,10 @@ const ui = {
   graphWrap: $("#graph-wrap"),
 };
 
+/** The program editor around #expr: line numbers, and the error, highlights and current
+ * line marked in the text itself. */
+const editor = new Editor(ui.expr, { errorBox: ui.error });
+
 const state = {
   /** The wasm Expression of the last good text. @type {Expression | null} */
   expression: null,
@@ -141,6 +146,8 @@ const probe = {
   ready: false,
   /** @type {GraphView | null} */
   view: null,
+  /** For tests and the graph: editor.highlight(ranges), editor.markLine(line). */
+  editor,
 };
 Object.assign(window, { gradscope: probe });
 
@@ -163,45 +170,19 @@ function byteToIndex(text, byte) {
   return i;
 }
 
-const CONTEXT = 40; // characters of source shown either side of an error in a long line
-
-/** The message, and the source around the bad span with the span marked (and the '(' it
- * refers to, if any). A long line is cut to the part around the error, so a 5,000-character
- * paste cannot push the sidebar aside.
- * @param {string} text @param {ParseError | RunError} error */
+/** The error marked in the editor, where it is (and the '(' it refers to, if any), with
+ * its message under it. @param {string} text @param {ParseError | RunError} error */
 function showError(text, error) {
-  const box = ui.error;
-  box.hidden = false;
-  box.replaceChildren();
   const start = byteToIndex(text, error.start ?? 0);
   const end = Math.max(start, error.end === undefined ? text.length : byteToIndex(text, error.end));
-  const marks = [{ start, end: Math.max(end, start + 1), className: "bad", title: error.message }];
   const related = "related" in error ? error.related : undefined;
-  if (related) {
-    const a = byteToIndex(text, related.start);
-    const b = byteToIndex(text, related.end);
-    if (b <= start) marks.unshift({ start: a, end: b, className: "related", title: "the '(' it would close" });
-  }
-  const from = Math.max(0, marks[0].start - CONTEXT);
-  const to = Math.min(text.length, end + CONTEXT);
-  /** @type {(string | Node)[]} */
-  const parts = [from > 0 ? "…" : ""];
-  let at = from;
-  for (const m of marks) {
-    if (m.start < at) continue;
-    parts.push(text.slice(at, m.start), el("mark", { className: m.className, textContent: text.slice(m.start, m.end) || " ", title: m.title }));
-    at = m.end;
-  }
-  parts.push(text.slice(at, to), to < text.length ? "…" : "");
-  box.append(el("div", { className: "message", textContent: error.message }), el("code", { className: "source" }, ...parts));
-  ui.expr.setAttribute("aria-invalid", "true");
+  editor.showError(start, end, error.message, related && { start: byteToIndex(text, related.start), end: byteToIndex(text, related.end) });
   view.setDimmed(true);
   setStale(true);
 }
 
 function clearError() {
-  ui.error.hidden = true;
-  ui.expr.removeAttribute("aria-invalid");
+  editor.clearError();
   view.setDimmed(false);
   setStale(false);
 }
@@ -219,7 +200,7 @@ function setStale(stale) {
 function onExpressionInput() {
   const t0 = performance.now();
   const text = ui.expr.value;
-  fitEditor();
+  editor.refresh();
   let expression;
   try {
     expression = new Expression(text);
@@ -261,41 +242,6 @@ function onExpressionInput() {
   saveUrl();
   probe.lastRenderMs = performance.now() - t0;
 }
-
-/** The editor is as tall as the text (up to a dozen lines; then it scrolls). */
-function fitEditor() {
-  const lines = ui.expr.value.split("\n").length;
-  ui.expr.rows = Math.min(Math.max(lines, 1), 12);
-}
-
-/** Tab and Shift-Tab indent and unindent the caret's line by four spaces while the text
- * has several lines (a program's blocks are indented). On one line, and right after
- * Escape, Tab moves on to the next control as usual, so the keyboard is never trapped.
- * @param {KeyboardEvent} ev */
-function onEditorKey(ev) {
-  if (ev.key === "Escape") {
-    editorReleased = true;
-    return;
-  }
-  const release = editorReleased;
-  editorReleased = false;
-  if (ev.key !== "Tab" || release || !ui.expr.value.includes("\n")) return;
-  const box = ui.expr;
-  const { selectionStart: start, selectionEnd: end, value } = box;
-  const lineStart = value.lastIndexOf("\n", start - 1) + 1;
-  ev.preventDefault();
-  if (ev.shiftKey) {
-    const spaces = /^ {0,4}/.exec(value.slice(lineStart))?.[0].length ?? 0;
-    box.setRangeText("", lineStart, lineStart + spaces, "preserve");
-    box.setSelectionRange(Math.max(lineStart, start - spaces), Math.max(lineStart, end - spaces));
-  } else {
-    box.setRangeText("    ", start, start, "end");
-  }
-  onExpressionInput();
-}
-
-/** Set by Escape: the next Tab leaves the editor. */
-let editorReleased = false;
 
 /** A program replaces the expression: its free names get sliders, and it runs.
  * @param {Program} program */
@@ -880,7 +826,6 @@ async function main() {
   presets.addEventListener("change", () => presets.value !== "" && loadPreset(Number(presets.value)));
 
   ui.expr.addEventListener("input", onExpressionInput);
-  ui.expr.addEventListener("keydown", onEditorKey);
   $("#step").addEventListener("click", step);
   ui.play.addEventListener("click", () => (state.timer ? pause() : play()));
   $("#reset").addEventListener("click", stopStepping);
