@@ -1,10 +1,12 @@
-// The program editor (www/js/editor.js), in headless Chromium driven by Playwright: where
-// line numbers and marks land on the screen, and what the caret and the mouse report.
+// The program editor (www/js/editor.js) and the links (www/js/fragment.js), in headless
+// Chromium driven by Playwright: where line numbers and marks land on the screen, what the
+// caret and the mouse report, and links long, damaged or hostile.
 // GRADSCOPE_URL names the served www/; screenshots go to screenshots/.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { launch, URL_BASE } from "./browser.mjs";
 
 const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
@@ -39,6 +41,8 @@ const SIX_LINES = "seed(1)\nW = randn(3, 4)\nx = randn(4)\nb = zeros(3)\nh = rel
 
 /** The plain link of a text, as the page writes it. */
 const plainLink = (text) => `#e=${encodeURIComponent(text)}`;
+/** A compressed link of a plain fragment's query (what follows the '#'), packed by Node's zlib. */
+const packedLink = (query) => `#z=${deflateRawSync(Buffer.from(query)).toString("base64url")}`;
 
 /** Where line `line` (from 1) of the textarea's text is on the screen now, and the width
  * of a character, from the textarea's own box, padding, line height, font and scroll. */
@@ -269,6 +273,167 @@ test("Tab indents through the editor and the page re-reads the text, as typing d
   await page.keyboard.press("Shift+Tab");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   assert.equal(await page.getAttribute("td[data-value]", "data-value"), "1");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// ---- links --------------------------------------------------------------------------------------
+
+/** A program of about 2 kB: a chain of 60 lines. */
+const BIG = ["y0 = x"].concat(Array.from({ length: 60 }, (_, i) => `y${i + 1} = 0.5 * y${i} + sin(y${i}) * 0.25  # step ${i + 1}`)).join("\n") + "\ny60";
+
+test("a 2 kB program makes a compressed link that reopens as exactly that program; short links stay plain", async () => {
+  assert.ok(BIG.length >= 2000, `${BIG.length} characters`);
+  const { page, errors } = await open();
+  await page.fill("#expr", BIG);
+  await page.fill('input[type=number][data-var="x"]', "0.7");
+  await page.waitForFunction(() => location.hash.startsWith("#z="), null, { polling: 50, timeout: 5000 });
+  await page.waitForFunction(() => document.querySelector("td[data-value]")?.dataset.value);
+  const f = await page.getAttribute("td[data-value]", "data-value");
+  const hash = new URL(page.url()).hash;
+  const plain = inflateRawSync(Buffer.from(hash.slice(3), "base64url")).toString("utf8");
+  assert.equal(plain, `e=${encodeURIComponent(BIG)}&x=0.7`, "the z= part packs the plain fragment");
+  assert.ok(hash.length < plain.length / 2, `compressed ${plain.length} → ${hash.length} characters`);
+
+  const { page: again, errors: e2 } = await open(hash);
+  // Ready means the link's view is on screen: no waiting for it.
+  assert.equal(await again.inputValue("#expr"), BIG);
+  assert.equal(await again.inputValue('input[type=number][data-var="x"]'), "0.7");
+  assert.equal(await again.getAttribute("td[data-value]", "data-value"), f);
+  assert.equal(await again.isHidden("#expr-error"), true);
+
+  // A short text goes back to a plain link, one a person can read.
+  await again.fill("#expr", "x * 3");
+  await again.waitForFunction(() => location.hash.startsWith("#e=x%20*%203"), null, { polling: 50, timeout: 5000 });
+  assert.deepEqual([...errors, ...e2], []);
+  await Promise.all([page.close(), again.close()]);
+});
+
+test("a compressed write that finishes after a newer one began does not put back the older view", async () => {
+  const { page, errors } = await open();
+  // Compression held back until the test lets it go, so the older write is still packing.
+  await page.evaluate(() => {
+    const Real = CompressionStream;
+    window.CompressionStream = class {
+      constructor(format) {
+        const real = new Real(format);
+        const gate = new Promise((resolve) => (window.releaseCompression = resolve));
+        this.writable = real.writable;
+        this.readable = real.readable.pipeThrough(new TransformStream({ transform: async (chunk, out) => out.enqueue((await gate, chunk)) }));
+      }
+    };
+  });
+  const before = await page.evaluate(() => window.gradscope.urlWrites);
+  await page.fill("#expr", BIG);
+  await page.waitForFunction(() => window.releaseCompression);
+  await page.fill("#expr", "x * 3");
+  await page.waitForFunction(() => location.hash === "#e=x%20*%203&x=1", null, { polling: 50, timeout: 5000 });
+  await page.evaluate(() => window.releaseCompression());
+  await page.waitForFunction((n) => window.gradscope.urlWrites >= n + 2, before);
+  assert.equal(new URL(page.url()).hash, "#e=x%20*%203&x=1");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a damaged z= link opens the first preset with a message saying why, and the page works", async () => {
+  const cases = [
+    ["#z=not*base64!", /could not be read: its z= part is not base64url text/],
+    [`#z=${Buffer.from("this is not deflate data at all, just bytes").toString("base64url")}`, /could not be read: the compressed data is damaged/],
+    [packedLink(`e=${encodeURIComponent(SIX_LINES)}`).slice(0, -4), /could not be read: the compressed data is damaged/], // cut short
+    [`#z=${deflateRawSync(Buffer.from([0x65, 0x3d, 0xff, 0xfe, 0x78])).toString("base64url")}`, /could not be read: the unpacked data is not UTF-8 text/],
+    [`#z=${deflateRawSync(Buffer.alloc(2 << 20, 0x61)).toString("base64url")}`, /could not be read: it unpacks to more than 1 MB/],
+    [packedLink("x=1&y=2"), /could not be read: the unpacked data holds no program/],
+  ];
+  for (const [hash, words] of cases) {
+    const { page, errors } = await open(hash);
+    await page.waitForSelector("#expr-error:not([hidden])");
+    assert.match(await page.textContent("#expr-error .message"), words, hash.slice(0, 40));
+    assert.match(await page.textContent("#expr-error .message"), /^This link's program could not be read: /);
+    assert.equal(await page.inputValue("#expr"), FIRST_PRESET);
+    assert.equal(await page.getAttribute("#expr", "aria-invalid"), null, "the text in the box is not what is wrong");
+    assert.ok(await page.getAttribute('td[data-var="x1"]', "data-grad"), "the preset's results are shown");
+    if (words.source.includes("damaged")) await page.locator(".controls").screenshot({ path: `${SHOTS}editor-damaged-link.png` });
+    // It works: the next edit replaces the message with the new text's results.
+    await page.fill("#expr", "x * y");
+    await page.waitForSelector("#expr-error", { state: "hidden" });
+    await page.waitForSelector('td[data-var="y"]');
+    assert.deepEqual(errors, [], hash.slice(0, 40));
+    await page.close();
+  }
+  // The same in a tab already open, when its fragment is changed.
+  const { page, errors } = await open("#e=x-1&x=3");
+  await page.evaluate(() => (location.hash = "#z=AAAA"));
+  await page.waitForFunction(() => document.querySelector("#expr-error .message")?.textContent.startsWith("This link's program could not be read"));
+  assert.equal(await page.inputValue("#expr"), FIRST_PRESET);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("HTML inside a compressed link is text: in the box, in the error, in a note", async () => {
+  const html = "<img src=x onerror=window.pwned=1>";
+  const { page, errors } = await open(packedLink(`e=${encodeURIComponent(html)}`));
+  assert.equal(await page.inputValue("#expr"), html);
+  assert.equal(await page.textContent("#expr-error .message"), "unexpected character '<'");
+  assert.equal(await page.textContent(".editor-marks"), html);
+  assert.equal(await page.locator("img").count(), 0);
+  await page.close();
+  // A tensor named with HTML, dropped: the note says its name as text.
+  const name = "<b onmouseover=alert(1)>W</b>";
+  const { page: p2, errors: e2 } = await open(packedLink(`e=x*2&x=3&v.${encodeURIComponent(name)}=${encodeURIComponent("[[1,2],[3]]")}`));
+  assert.equal(await p2.inputValue("#expr"), "x*2");
+  assert.equal(await p2.textContent("#expr-error .message"), `The link's value for ${name} was left out: its rows have different lengths.`);
+  assert.equal(await p2.locator("#expr-error b, img").count(), 0);
+  assert.equal(await p2.evaluate(() => window.pwned), undefined);
+  assert.deepEqual([...errors, ...e2], []);
+  await p2.close();
+});
+
+test("tensor values round-trip through links, plain and compressed; what is not a tensor is dropped with a note", async () => {
+  const { page, errors } = await open();
+  const result = await page.evaluate(async () => {
+    const { writeFragment, readFragment } = await import("./js/fragment.js");
+    const tensors = [
+      ["W", [[1, 2.5, -3], [4, 5e-7, 6]]],
+      ["b", [0.5, -1]],
+      ["name with spaces & +", [[1]]],
+    ];
+    const view = { text: "L = sum(W @ b)", values: [["lam", 0.25]], tensors, fixed: ["lam"], tangentOf: null, rate: "0.1" };
+    const plain = await writeFragment(view);
+    const long = { ...view, text: `${"# a comment line to make it long\n".repeat(40)}L = sum(W @ b)` };
+    const packed = await writeFragment(long);
+    const hand = "#e=x&v.A=[[1,2],[3,4]]&v.B=[1,%22a%22]&v.C=[[[1]]]&v.D=[1e999]&v.E=[[1,2],[3]]&v.F=[]&v.G=3&v.H=[1,2" +
+      `&v.I=${JSON.stringify(Array(4097).fill(0))}&v.J=${JSON.stringify(Array.from({ length: 64 }, () => Array(64).fill(1)))}`;
+    return {
+      plain,
+      packed: packed.slice(0, 3),
+      again: (await readFragment(plain)).view,
+      againLong: (await readFragment(packed)).view,
+      view,
+      long,
+      hand: await readFragment(hand),
+    };
+  });
+  assert.match(result.plain, /^#e=/);
+  assert.match(result.plain, /&v\.W=%5B%5B1%2C2\.5%2C-3%5D%2C%5B4%2C5e-7%2C6%5D%5D&/);
+  assert.equal(result.packed, "#z=");
+  assert.deepEqual(result.again, result.view);
+  assert.deepEqual(result.againLong, result.long);
+  const { view, notes } = result.hand;
+  assert.deepEqual(
+    view.tensors.map(([name, t]) => [name, t.length, Array.isArray(t[0]) ? t[0].length : 0]),
+    [["A", 2, 2], ["J", 64, 64]],
+  );
+  assert.deepEqual(view.values, [], "a tensor key is never a scalar value");
+  assert.deepEqual(notes, [
+    "The link's value for B was left out: its entries are not all finite numbers.",
+    "The link's value for C was left out: it has more than two dimensions.",
+    "The link's value for D was left out: its entries are not all finite numbers.",
+    "The link's value for E was left out: its rows have different lengths.",
+    "The link's value for F was left out: it is empty.",
+    "The link's value for G was left out: it is not a list of numbers.",
+    "The link's value for H was left out: it is not JSON.",
+    "The link's value for I was left out: it has more than 4096 numbers.",
+  ]);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -144,6 +144,8 @@ const probe = {
   /** @type {number | null} */
   firstGraphMs: null,
   ready: false,
+  /** URL writes finished: written, unchanged, or dropped for a newer one. */
+  urlWrites: 0,
   /** @type {GraphView | null} */
   view: null,
   /** For tests and the graph: editor.highlight(ranges), editor.markLine(line). */
@@ -754,22 +756,28 @@ function renderLegend(scale) {
 /** Debounced: browsers limit how often history may be rewritten (a slider fires often).
  * @type {ReturnType<typeof setTimeout> | undefined} */
 let urlTimer;
+/** Writes begun: a long link is compressed asynchronously, and a write that finishes after
+ * a newer one began (or a link was opened) must not put back the older view. */
+let urlWrites = 0;
 function saveUrl() {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(writeUrl, 200);
 }
 
-function writeUrl() {
+async function writeUrl() {
   const names = state.expression ? state.expression.variables : state.program ? state.program.freeNames : [];
   const t = tangentIndex();
-  const hash = writeFragment({
+  const write = ++urlWrites;
+  const hash = await writeFragment({
     text: ui.expr.value,
     values: names.map((n) => [n, state.values.get(n) ?? 1]),
+    tensors: [],
     fixed: names.filter((n) => state.fixed.has(n)),
     tangentOf: t === null ? null : names[t],
     rate: ui.rate.value,
   });
-  if (hash === location.hash) return;
+  probe.urlWrites++;
+  if (write !== urlWrites || hash === location.hash) return;
   try {
     history.replaceState(null, "", hash);
   } catch {
@@ -777,11 +785,35 @@ function writeUrl() {
   }
 }
 
-/** A link opened (or the fragment edited) in this tab: the view it describes. The text
- * goes into the box as its value; numbers that are not finite were dropped by the reader. */
+/** Links opened: reading a compressed one takes a moment, and only the newest is shown. */
+let linkReads = 0;
+/** @type {Promise<boolean>} */
+let newestLink = Promise.resolve(false);
+
+/** A link opened (or the fragment edited) in this tab: the view it describes, once read.
+ * Resolves to false if the fragment names no program; a damaged link shows the first
+ * preset and says why. Never rejects. */
 function openFragment() {
-  const link = readFragment(location.hash);
-  if (!link) return false;
+  newestLink = openLink(++linkReads);
+  return newestLink;
+}
+
+/** The text goes into the box as its value; numbers that are not finite were dropped by
+ * the reader, and what else it dropped is said under the box.
+ * @param {number} read @returns {Promise<boolean>} */
+async function openLink(read) {
+  // The view being left is not written over the link being read.
+  clearTimeout(urlTimer);
+  urlWrites++;
+  const { view: link, problem, notes } = await readFragment(location.hash);
+  if (read !== linkReads) return newestLink;
+  if (!link) {
+    if (!problem) return false;
+    ui.preset.value = "0";
+    loadPreset(0);
+    editor.showMessage(problem);
+    return true;
+  }
   ui.expr.value = link.text;
   for (const [name, v] of link.values) state.values.set(name, v);
   state.fixed = new Set(link.fixed);
@@ -798,6 +830,7 @@ function openFragment() {
     ui.tangentVar.value = String(t);
     showTangents();
   }
+  if (notes.length && ui.error.hidden) editor.showMessage(notes.join(" "));
   return true;
 }
 
@@ -840,11 +873,11 @@ async function main() {
   });
   ui.rate.addEventListener("input", saveUrl);
   // Our own replaceState fires no hashchange: this is a link pasted or a fragment edited.
-  window.addEventListener("hashchange", openFragment);
+  window.addEventListener("hashchange", () => void openFragment());
   $("#descend").addEventListener("click", () => descend(1));
   $("#descend-many").addEventListener("click", () => descend(20));
 
-  if (!openFragment()) {
+  if (!(await openFragment())) {
     presets.value = "0";
     loadPreset(0);
   }
