@@ -183,9 +183,8 @@ export class Editor {
       parts.push(classes.length ? el("span", { className: classes.join(" "), textContent: piece }) : piece);
     }
     this.marks.replaceChildren(...parts);
-    this.#placeLineMark();
     this.#markGutter();
-    this.#follow();
+    this.#follow(); // and places the line mark
   }
 
   /** The gutter says which lines hold the error and the marked line. */
