@@ -1,46 +1,122 @@
 // @ts-check
 // The playground's state in the URL fragment, so a link reproduces the view:
 //
-//   #e=<expression>&<variable>=<value>…&fixed=x1,x2&tangent=x1&rate=0.05
+//   #e=<expression>&<variable>=<value>…&v.<tensor>=<JSON array>…&fixed=x1,x2&tangent=x1&rate=0.05
 //
 // Every part is percent-encoded on the way out, a space as %20 and never '+', because the
-// reader takes '+' literally: a hand-typed `#e=x+y` means x + y. A fragment is untrusted
-// text: what does not read as the field it claims to be is dropped.
+// reader takes '+' literally: a hand-typed `#e=x+y` means x + y. People read and edit such
+// links, so they stay plain while short; a longer one (a program of many lines) is written
+//
+//   #z=<base64url of the deflate-raw of the plain fragment without its '#'>
+//
+// which the browser's CompressionStream packs and DecompressionStream unpacks, both
+// asynchronous: writing and reading a fragment return promises. A fragment is untrusted
+// text: what does not read as the field it claims to be is dropped (with a note, for a
+// tensor), and a compressed part that cannot be unpacked is a problem the page says, not a
+// blank page.
 
 /**
  * @typedef {object} View
  * @property {string} text the expression as typed
  * @property {[string, number][]} values each variable's value
+ * @property {[string, number[] | number[][]][]} tensors each tensor leaf's entries, a vector
+ *   or the rows of a matrix (finite, rectangular, at most MAX_TENSOR numbers)
  * @property {string[]} fixed variables gradient descent leaves alone
  * @property {string | null} tangentOf the forward-mode input, if one is chosen
  * @property {string} rate the gradient-descent rate as typed
+ */
+
+/**
+ * What a fragment gave: the view, or null when it names no program; why it could not be
+ * read, if its compressed part is damaged (then `view` is null); and what was left out.
+ * @typedef {object} Link
+ * @property {View | null} view
+ * @property {string | null} problem a sentence for the person who opened the link
+ * @property {string[]} notes parts dropped, each said in a sentence
  */
 
 /** The rate the page starts with, left out of links. */
 export const DEFAULT_RATE = "0.1";
 /** Longer text is cut: nothing a person types, and a link must not hang the page. */
 const MAX_TEXT = 100_000;
-const FIELDS = new Set(["e", "fixed", "tangent", "rate"]);
+/** A plain fragment longer than this is written compressed, if that is shorter. */
+export const COMPRESS_OVER = 1000;
+/** What a compressed fragment may unpack to: a 100,000-character program percent-encoded
+ * fits; a small link that inflates without end (a "zip bomb") stops here. */
+export const MAX_UNPACKED = 1 << 20;
+/** Entries of one tensor from a link: a 64×64 matrix. */
+export const MAX_TENSOR = 4096;
+const FIELDS = new Set(["e", "z", "fixed", "tangent", "rate"]);
+const TENSOR = "v.";
+const UNREADABLE = "This link's program could not be read:";
 
-/** The fragment for `view`, with its leading '#'. @param {View} view */
-export function writeFragment(view) {
+/** The plain fragment for `view`, with its leading '#'. @param {View} view */
+export function plainFragment(view) {
   const enc = encodeURIComponent;
   const parts = [`e=${enc(view.text)}`];
   for (const [name, v] of view.values) parts.push(`${enc(name)}=${enc(String(v))}`);
+  for (const [name, entries] of view.tensors) parts.push(`${TENSOR}${enc(name)}=${enc(JSON.stringify(entries))}`);
   if (view.fixed.length) parts.push(`fixed=${view.fixed.map(enc).join(",")}`);
   if (view.tangentOf) parts.push(`tangent=${enc(view.tangentOf)}`);
   if (view.rate !== DEFAULT_RATE) parts.push(`rate=${enc(view.rate)}`);
   return `#${parts.join("&")}`;
 }
 
-/** The view a fragment describes, or null if it names no expression.
+/** The fragment for `view`: plain, or compressed when the plain one is long. Never
+ * rejects: if the browser cannot compress, the link is plain.
+ * @param {View} view @returns {Promise<string>} */
+export async function writeFragment(view) {
+  const plain = plainFragment(view);
+  if (plain.length <= COMPRESS_OVER || typeof CompressionStream === "undefined") return plain;
+  try {
+    const packed = `#z=${toBase64Url(await deflate(plain.slice(1)))}`;
+    return packed.length < plain.length ? packed : plain;
+  } catch {
+    return plain;
+  }
+}
+
+/** What a fragment describes. Never rejects: a damaged link is a `problem`.
  * @param {string} hash `location.hash`, with or without its '#'
- * @returns {View | null} */
-export function readFragment(hash) {
-  // Not URLSearchParams: it reads '+' as a space.
+ * @returns {Promise<Link>} */
+export async function readFragment(hash) {
+  const params = paramsOf(hash.replace(/^#/, ""));
+  const packed = params.get("z");
+  if (packed === undefined || params.has("e")) return readParams(params);
+  try {
+    const link = readParams(paramsOf(await unpack(packed)));
+    if (!link.view) throw new LinkProblem("the unpacked data holds no program");
+    return link;
+  } catch (e) {
+    const why = e instanceof LinkProblem ? e.message : "the compressed data is damaged";
+    return { view: null, problem: `${UNREADABLE} ${why}.`, notes: [] };
+  }
+}
+
+/** Why a compressed part could not be unpacked, in words for the page. */
+class LinkProblem extends Error {}
+
+/** The text a `z=` part packs. @param {string} packed @returns {Promise<string>} */
+async function unpack(packed) {
+  const bytes = fromBase64Url(packed);
+  if (!bytes) throw new LinkProblem("its z= part is not base64url text (was the link cut short or changed?)");
+  if (typeof DecompressionStream === "undefined") throw new LinkProblem("this browser cannot unpack compressed links");
+  const unpacked = await inflate(bytes, MAX_UNPACKED);
+  let text;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(unpacked);
+  } catch {
+    throw new LinkProblem("the unpacked data is not UTF-8 text");
+  }
+  return text;
+}
+
+/** Each `key=value` part, percent-decoded. Not URLSearchParams: it reads '+' as a space.
+ * @param {string} query */
+function paramsOf(query) {
   /** @type {Map<string, string>} */
   const params = new Map();
-  for (const part of hash.replace(/^#/, "").split("&")) {
+  for (const part of query.split("&")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     try {
@@ -49,20 +125,115 @@ export function readFragment(hash) {
       // A malformed escape: ignore that part.
     }
   }
+  return params;
+}
+
+/** @param {Map<string, string>} params @returns {Link} */
+function readParams(params) {
   const text = params.get("e");
-  if (text === undefined) return null;
+  if (text === undefined) return { view: null, problem: null, notes: [] };
+  /** @type {string[]} */
+  const notes = [];
   /** @type {[string, number][]} */
   const values = [];
+  /** @type {[string, number[] | number[][]][]} */
+  const tensors = [];
   for (const [key, raw] of params) {
+    if (key.startsWith(TENSOR)) {
+      const name = key.slice(TENSOR.length);
+      const entries = tensorOf(raw);
+      if (typeof entries === "string") notes.push(`The link's value for ${name || "a tensor with no name"} was left out: ${entries}.`);
+      else if (name) tensors.push([name, entries]);
+      continue;
+    }
     const v = Number(raw);
     if (!FIELDS.has(key) && raw.trim() !== "" && Number.isFinite(v)) values.push([key, v]);
   }
   const rate = Number(params.get("rate"));
-  return {
+  const view = {
     text: text.slice(0, MAX_TEXT),
     values,
+    tensors,
     fixed: (params.get("fixed") ?? "").split(",").filter(Boolean),
     tangentOf: params.get("tangent") ?? null,
     rate: params.has("rate") && Number.isFinite(rate) ? String(rate) : DEFAULT_RATE,
   };
+  return { view, problem: null, notes };
+}
+
+/** A tensor's entries from its JSON: a list of finite numbers, or a list of equally long
+ * such lists; otherwise why not, in words.
+ * @param {string} json @returns {number[] | number[][] | string} */
+function tensorOf(json) {
+  let value;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return "it is not JSON";
+  }
+  /** @param {unknown} x @returns {x is number} */
+  const finite = (x) => typeof x === "number" && Number.isFinite(x); // JSON reads 1e999 as Infinity
+  if (!Array.isArray(value)) return "it is not a list of numbers";
+  if (value.length === 0) return "it is empty";
+  if (value.every(finite)) return value.length <= MAX_TENSOR ? value : `it has more than ${MAX_TENSOR} numbers`;
+  if (!value.every(Array.isArray)) return "its entries are not all finite numbers";
+  const columns = value[0].length;
+  if (columns === 0) return "it is empty";
+  if (!value.every((row) => row.length === columns)) return "its rows have different lengths";
+  if (value.some((row) => row.some(Array.isArray))) return "it has more than two dimensions";
+  if (!value.every((row) => row.every(finite))) return "its entries are not all finite numbers";
+  if (value.length * columns > MAX_TENSOR) return `it has more than ${MAX_TENSOR} numbers`;
+  return value;
+}
+
+// ---- packing ----------------------------------------------------------------------------------
+
+/** @param {string} text @returns {Promise<Uint8Array>} */
+async function deflate(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The inflated bytes, read a chunk at a time so that more than `cap` stops the reading.
+ * @param {Uint8Array<ArrayBuffer>} bytes @param {number} cap */
+async function inflate(bytes, cap) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  /** @type {Uint8Array[]} */
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > cap) throw new LinkProblem(`it unpacks to more than ${cap / (1 << 20)} MB`);
+      chunks.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {}); // the stream is dropped either way
+    throw e instanceof LinkProblem ? e : new LinkProblem("the compressed data is damaged");
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return all;
+}
+
+/** @param {Uint8Array} bytes */
+function toBase64Url(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** The bytes of base64url text (padding optional), or null if it is not that.
+ * @param {string} text */
+function fromBase64Url(text) {
+  const body = text.replace(/={1,2}$/, "");
+  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) return null;
+  const binary = atob(body.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - (body.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

@@ -150,6 +150,8 @@ export class GraphView {
     this.changes = null;
     /** The node whose panel is open, outlined. @type {number | null} */
     this.selected = null;
+    /** Nodes made by the source line under the caret or the mouse, marked. @type {Set<number>} */
+    this.lineNodes = new Set();
     this.view = { scale: 1, tx: 0, ty: 0 };
     this.colorScale = new LogScale([]);
     /** Called with what the pointer is over, and the event. @type {(hit: Hit | null, ev: PointerEvent | null) => void} */
@@ -283,6 +285,14 @@ export class GraphView {
   fromScreen(b) {
     const { scale, tx, ty } = this.view;
     return { x0: (b.x0 - tx) / scale, y0: (b.y0 - ty) / scale, x1: (b.x1 - tx) / scale, y1: (b.y1 - ty) / scale };
+  }
+
+  /** Marks the nodes a source line made (or the boxes of the groups that hold them).
+   * @param {Set<number>} ids */
+  setLineNodes(ids) {
+    if (ids.size === 0 && this.lineNodes.size === 0) return;
+    this.lineNodes = ids;
+    this.draw();
   }
 
   /** The node outlined as selected (its panel is open), or null. @param {number | null} id */
@@ -682,6 +692,7 @@ export class GraphView {
       else this.#drawNodeBox(this.nodes[item.id], pos);
     });
     for (const e of this.edges) if (this.#labelled(e)) this.#drawEdgeLabel(e);
+    this.#drawLineMarks();
     this.#drawChanges();
     ctx.globalAlpha = 1;
   }
@@ -916,6 +927,23 @@ export class GraphView {
     const size = `${group.nodes} node${group.nodes === 1 ? "" : "s"}`;
     ctx.fillText(truncate(ctx, group.detail ? `${group.detail} · ${size}` : size, NODE_W - 10), pos.x, y + 29);
     ctx.fillText("click to expand", pos.x, y + 44);
+  }
+
+  /** An amber outline on every item that holds a node of the marked source line. */
+  #drawLineMarks() {
+    if (this.lineNodes.size === 0) return;
+    const ctx = this.ctx;
+    const items = new Set([...this.lineNodes].map((id) => this.itemOf[id]));
+    ctx.save();
+    ctx.strokeStyle = "#f59e0b";
+    ctx.lineWidth = 3;
+    for (const i of items) {
+      const p = this.layout.nodes[i];
+      if (!p) continue;
+      roundRect(ctx, p.x - NODE_W / 2 - 3, p.y - NODE_H / 2 - 3, NODE_W + 6, NODE_H + 6, 10);
+      ctx.stroke();
+    }
+    ctx.restore();
   }
 
   /** Nodes that appeared (a green halo) and places where nodes went away (a dashed red

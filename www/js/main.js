@@ -14,8 +14,9 @@ import { $, el } from "./dom.js";
 import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
+import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
-import { byteToIndex } from "./source.js";
+import { byteToIndex, lineOfByte } from "./source.js";
 import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
@@ -111,6 +112,10 @@ const ui = {
   leafGrids: $("#leaf-grids"),
 };
 
+/** The program editor around #expr: line numbers, and the error, highlights and current
+ * line marked in the text itself. */
+const editor = new Editor(ui.expr, { errorBox: ui.error });
+
 const state = {
   /** The wasm Expression of the last good text. @type {Expression | null} */
   expression: null,
@@ -156,8 +161,12 @@ const probe = {
   /** @type {number | null} */
   firstGraphMs: null,
   ready: false,
+  /** URL writes finished: written, unchanged, or dropped for a newer one. */
+  urlWrites: 0,
   /** @type {GraphView | null} */
   view: null,
+  /** For tests and the graph: editor.highlight(ranges), editor.markLine(line). */
+  editor,
 };
 Object.assign(window, { gradscope: probe });
 
@@ -166,45 +175,19 @@ let view;
 
 // ---- the expression -------------------------------------------------------------------------
 
-const CONTEXT = 40; // characters of source shown either side of an error in a long line
-
-/** The message, and the source around the bad span with the span marked (and the '(' it
- * refers to, if any). A long line is cut to the part around the error, so a 5,000-character
- * paste cannot push the sidebar aside.
- * @param {string} text @param {ParseError | RunError} error */
+/** The error marked in the editor, where it is (and the '(' it refers to, if any), with
+ * its message under it. @param {string} text @param {ParseError | RunError} error */
 function showError(text, error) {
-  const box = ui.error;
-  box.hidden = false;
-  box.replaceChildren();
   const start = byteToIndex(text, error.start ?? 0);
   const end = Math.max(start, error.end === undefined ? text.length : byteToIndex(text, error.end));
-  const marks = [{ start, end: Math.max(end, start + 1), className: "bad", title: error.message }];
   const related = "related" in error ? error.related : undefined;
-  if (related) {
-    const a = byteToIndex(text, related.start);
-    const b = byteToIndex(text, related.end);
-    if (b <= start) marks.unshift({ start: a, end: b, className: "related", title: "the '(' it would close" });
-  }
-  const from = Math.max(0, marks[0].start - CONTEXT);
-  const to = Math.min(text.length, end + CONTEXT);
-  /** @type {(string | Node)[]} */
-  const parts = [from > 0 ? "…" : ""];
-  let at = from;
-  for (const m of marks) {
-    if (m.start < at) continue;
-    parts.push(text.slice(at, m.start), el("mark", { className: m.className, textContent: text.slice(m.start, m.end) || " ", title: m.title }));
-    at = m.end;
-  }
-  parts.push(text.slice(at, to), to < text.length ? "…" : "");
-  box.append(el("div", { className: "message", textContent: error.message }), el("code", { className: "source" }, ...parts));
-  ui.expr.setAttribute("aria-invalid", "true");
+  editor.showError(start, end, error.message, related && { start: byteToIndex(text, related.start), end: byteToIndex(text, related.end) });
   view.setDimmed(true);
   setStale(true);
 }
 
 function clearError() {
-  ui.error.hidden = true;
-  ui.expr.removeAttribute("aria-invalid");
+  editor.clearError();
   view.setDimmed(false);
   setStale(false);
 }
@@ -222,7 +205,7 @@ function setStale(stale) {
 function onExpressionInput() {
   const t0 = performance.now();
   const text = ui.expr.value;
-  fitEditor();
+  editor.refresh();
   let expression;
   try {
     expression = new Expression(text);
@@ -264,41 +247,6 @@ function onExpressionInput() {
   saveUrl();
   probe.lastRenderMs = performance.now() - t0;
 }
-
-/** The editor is as tall as the text (up to a dozen lines; then it scrolls). */
-function fitEditor() {
-  const lines = ui.expr.value.split("\n").length;
-  ui.expr.rows = Math.min(Math.max(lines, 1), 12);
-}
-
-/** Tab and Shift-Tab indent and unindent the caret's line by four spaces while the text
- * has several lines (a program's blocks are indented). On one line, and right after
- * Escape, Tab moves on to the next control as usual, so the keyboard is never trapped.
- * @param {KeyboardEvent} ev */
-function onEditorKey(ev) {
-  if (ev.key === "Escape") {
-    editorReleased = true;
-    return;
-  }
-  const release = editorReleased;
-  editorReleased = false;
-  if (ev.key !== "Tab" || release || !ui.expr.value.includes("\n")) return;
-  const box = ui.expr;
-  const { selectionStart: start, selectionEnd: end, value } = box;
-  const lineStart = value.lastIndexOf("\n", start - 1) + 1;
-  ev.preventDefault();
-  if (ev.shiftKey) {
-    const spaces = /^ {0,4}/.exec(value.slice(lineStart))?.[0].length ?? 0;
-    box.setRangeText("", lineStart, lineStart + spaces, "preserve");
-    box.setSelectionRange(Math.max(lineStart, start - spaces), Math.max(lineStart, end - spaces));
-  } else {
-    box.setRangeText("    ", start, start, "end");
-  }
-  onExpressionInput();
-}
-
-/** Set by Escape: the next Tab leaves the editor. */
-let editorReleased = false;
 
 /** A program replaces the expression: its free names get sliders, and it runs.
  * @param {Program} program */
@@ -1022,6 +970,34 @@ function stopStepping() {
   view.setOverlay(state.tangents ? { kind: "tangent", tangents: state.tangents } : null);
 }
 
+// ---- code beside the graph -------------------------------------------------------------------
+
+/** The line the caret is on, marked in the graph when the mouse is not over the text. */
+let caretLine = /** @type {number | null} */ (null);
+
+/** Hovering a program's node highlights the text that made it. @param {Hit | null} hit */
+function showSourceOf(hit) {
+  const source = state.program?.source;
+  const origins = state.lastRun?.report.origins;
+  if (!source || !origins || hit?.kind !== "node" || !origins[hit.id]) return editor.highlight([]);
+  const o = origins[hit.id];
+  editor.highlight([{ start: byteToIndex(source, o.start), end: byteToIndex(source, o.end) }]);
+}
+
+/** Marks in the graph the nodes made by source line `line` (of a program), or none.
+ * @param {number | null} line */
+function markLineNodes(line) {
+  const source = state.program?.source;
+  const origins = state.lastRun?.report.origins;
+  if (!source || !origins || line === null) return view.setLineNodes(new Set());
+  const lineOf = lineOfByte(source);
+  const ids = new Set();
+  origins.forEach((o, id) => {
+    if (lineOf(o.start) === line) ids.add(id);
+  });
+  view.setLineNodes(ids);
+}
+
 // ---- hover: the chain rule at a node or an edge ---------------------------------------------
 
 /** @param {Hit | null} hit @param {PointerEvent | null} ev */
@@ -1084,22 +1060,28 @@ function renderLegend(scale) {
 /** Debounced: browsers limit how often history may be rewritten (a slider fires often).
  * @type {ReturnType<typeof setTimeout> | undefined} */
 let urlTimer;
+/** Writes begun: a long link is compressed asynchronously, and a write that finishes after
+ * a newer one began (or a link was opened) must not put back the older view. */
+let urlWrites = 0;
 function saveUrl() {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(writeUrl, 200);
 }
 
-function writeUrl() {
+async function writeUrl() {
   const names = state.expression ? state.expression.variables : state.program ? state.program.freeNames : [];
   const t = tangentIndex();
-  const hash = writeFragment({
+  const write = ++urlWrites;
+  const hash = await writeFragment({
     text: ui.expr.value,
     values: names.map((n) => [n, state.values.get(n) ?? 1]),
+    tensors: state.program ? [...state.leafValues] : [],
     fixed: names.filter((n) => state.fixed.has(n)),
     tangentOf: t === null ? null : names[t],
     rate: ui.rate.value,
   });
-  if (hash === location.hash) return;
+  probe.urlWrites++;
+  if (write !== urlWrites || hash === location.hash) return;
   try {
     history.replaceState(null, "", hash);
   } catch {
@@ -1107,13 +1089,40 @@ function writeUrl() {
   }
 }
 
-/** A link opened (or the fragment edited) in this tab: the view it describes. The text
- * goes into the box as its value; numbers that are not finite were dropped by the reader. */
+/** Links opened: reading a compressed one takes a moment, and only the newest is shown. */
+let linkReads = 0;
+/** @type {Promise<boolean>} */
+let newestLink = Promise.resolve(false);
+
+/** A link opened (or the fragment edited) in this tab: the view it describes, once read.
+ * Resolves to false if the fragment names no program; a damaged link shows the first
+ * preset and says why. Never rejects. */
 function openFragment() {
-  const link = readFragment(location.hash);
-  if (!link) return false;
+  newestLink = openLink(++linkReads);
+  return newestLink;
+}
+
+/** The text goes into the box as its value; numbers that are not finite were dropped by
+ * the reader, and what else it dropped is said under the box.
+ * @param {number} read @returns {Promise<boolean>} */
+async function openLink(read) {
+  // The view being left is not written over the link being read.
+  clearTimeout(urlTimer);
+  urlWrites++;
+  const { view: link, problem, notes } = await readFragment(location.hash);
+  if (read !== linkReads) return newestLink;
+  if (!link) {
+    if (!problem) return false;
+    ui.preset.value = "0";
+    loadPreset(0);
+    editor.showMessage(problem);
+    return true;
+  }
   ui.expr.value = link.text;
   for (const [name, v] of link.values) state.values.set(name, v);
+  // Values for the program's tensor leaves; ones of another shape than the leaf's are
+  // left unused by the run, and dropped.
+  state.leafValues = new Map(link.tensors);
   state.fixed = new Set(link.fixed);
   ui.rate.value = link.rate;
   ui.variables.replaceChildren();
@@ -1128,6 +1137,7 @@ function openFragment() {
     ui.tangentVar.value = String(t);
     showTangents();
   }
+  if (notes.length && ui.error.hidden) editor.showMessage(notes.join(" "));
   return true;
 }
 
@@ -1149,7 +1159,15 @@ async function main() {
   await init();
   view = new GraphView($("#graph", HTMLCanvasElement));
   probe.view = view;
-  view.onHover = showTooltip;
+  view.onHover = (hit, ev) => {
+    showTooltip(hit, ev);
+    showSourceOf(hit);
+  };
+  editor.onHoverLine = (line) => markLineNodes(line ?? caretLine);
+  editor.onCaretLine = (line) => {
+    caretLine = line;
+    markLineNodes(line);
+  };
   view.onScale = renderLegend;
 
   const presets = ui.preset;
@@ -1157,7 +1175,6 @@ async function main() {
   presets.addEventListener("change", () => presets.value !== "" && loadPreset(Number(presets.value)));
 
   ui.expr.addEventListener("input", onExpressionInput);
-  ui.expr.addEventListener("keydown", onEditorKey);
   $("#step").addEventListener("click", step);
   ui.play.addEventListener("click", () => (state.timer ? pause() : play()));
   $("#reset").addEventListener("click", stopStepping);
@@ -1175,11 +1192,11 @@ async function main() {
   });
   ui.rate.addEventListener("input", saveUrl);
   // Our own replaceState fires no hashchange: this is a link pasted or a fragment edited.
-  window.addEventListener("hashchange", openFragment);
+  window.addEventListener("hashchange", () => void openFragment());
   $("#descend").addEventListener("click", () => descend(1));
   $("#descend-many").addEventListener("click", () => descend(20));
 
-  if (!openFragment()) {
+  if (!(await openFragment())) {
     presets.value = "0";
     loadPreset(0);
   }
