@@ -287,7 +287,7 @@ test("a 2 kB program makes a compressed link that reopens as exactly that progra
   const { page, errors } = await open();
   await page.fill("#expr", BIG);
   await page.fill('input[type=number][data-var="x"]', "0.7");
-  await page.waitForFunction(() => location.hash.startsWith("#z="), null, { polling: 50, timeout: 5000 });
+  await page.waitForFunction(() => location.hash.startsWith("#z="), null, { polling: 50, timeout: 15000 });
   await page.waitForFunction(() => document.querySelector("td[data-value]")?.dataset.value);
   const f = await page.getAttribute("td[data-value]", "data-value");
   const hash = new URL(page.url()).hash;
@@ -304,7 +304,7 @@ test("a 2 kB program makes a compressed link that reopens as exactly that progra
 
   // A short text goes back to a plain link, one a person can read.
   await again.fill("#expr", "x * 3");
-  await again.waitForFunction(() => location.hash.startsWith("#e=x%20*%203"), null, { polling: 50, timeout: 5000 });
+  await again.waitForFunction(() => location.hash.startsWith("#e=x%20*%203"), null, { polling: 50, timeout: 15000 });
   assert.deepEqual([...errors, ...e2], []);
   await Promise.all([page.close(), again.close()]);
 });
@@ -327,7 +327,7 @@ test("a compressed write that finishes after a newer one began does not put back
   await page.fill("#expr", BIG);
   await page.waitForFunction(() => window.releaseCompression);
   await page.fill("#expr", "x * 3");
-  await page.waitForFunction(() => location.hash === "#e=x%20*%203&x=1", null, { polling: 50, timeout: 5000 });
+  await page.waitForFunction(() => location.hash === "#e=x%20*%203&x=1", null, { polling: 50, timeout: 15000 });
   await page.evaluate(() => window.releaseCompression());
   await page.waitForFunction((n) => window.gradscope.urlWrites >= n + 2, before);
   assert.equal(new URL(page.url()).hash, "#e=x%20*%203&x=1");
