@@ -112,6 +112,8 @@ export class GraphView {
     this.onHover = () => {};
     /** Called when the colour scale changes, for the legend. @type {(scale: LogScale) => void} */
     this.onScale = () => {};
+    /** Called with the node clicked (a pointerup without drag), or null off the nodes. @type {(id: number | null) => void} */
+    this.onSelect = () => {};
     this.#listen();
     new ResizeObserver(() => this.#resize()).observe(canvas);
     this.#resize();
@@ -363,6 +365,10 @@ export class GraphView {
     c.addEventListener("pointerup", (ev) => {
       // A tap without dragging selects, for touch screens without hover.
       if (drag && !drag.moved) this.#updateHover(ev);
+      if (drag && !drag.moved) {
+        const hit = this.hitTest(this.#toWorld(ev.clientX, ev.clientY));
+        this.onSelect(hit && hit.kind === "node" ? hit.id : null);
+      }
       drag = null;
     });
     c.addEventListener("pointerleave", () => {
