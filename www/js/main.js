@@ -16,6 +16,7 @@ import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { isTensor, show } from "./tensor.js";
 import { byteToIndex } from "./source.js";
+import { NodePanel } from "./node-panel.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -142,6 +143,8 @@ const probe = {
   ready: false,
   /** @type {GraphView | null} */
   view: null,
+  /** @type {NodePanel | null} */
+  panel: null,
 };
 Object.assign(window, { gradscope: probe });
 
@@ -309,6 +312,7 @@ function setProgramMode(on) {
   ui.programNote.hidden = !on;
   if (!on) ui.controlFlow.hidden = true;
   document.body.classList.toggle("program", on);
+  followRun(null, false);
   stopStepping();
   ui.tangentVar.value = "";
   state.tangents = null;
@@ -327,6 +331,7 @@ function runProgram({ newGraph = false } = {}) {
     program.run(values, {});
   } catch (error) {
     showError(program.source, /** @type {RunError} */ (error));
+    followRun(null, false);
     return;
   }
   clearError();
@@ -346,6 +351,7 @@ function runProgram({ newGraph = false } = {}) {
   const shape = nodes.map((n) => `${n.op}:${n.label}:${n.inputs}:${n.shape}`).join("|");
   if (newGraph || shape !== state.graphShape) view.setGraph(evaluation, program.layout());
   else view.setValues(evaluation);
+  followRun({ program, nodes, report }, shape === state.graphShape);
   state.graphShape = shape;
   renderProgramResults(nodes, report);
   renderControlFlow(program.source, report);
@@ -790,6 +796,36 @@ function renderLegend(scale) {
   $("#legend-hi").textContent = fmt(10 ** scale.hi);
 }
 
+// ---- the node panel -------------------------------------------------------------------------
+
+/** @type {NodePanel | null} */
+let panel = null;
+
+/** Clicking a node of a program's graph opens the node panel on it: its value and gradient,
+ * its local Jacobians beside the vector–Jacobian product, the program's whole Jacobian.
+ * (An expression's nodes are scalars: their tooltip says it all.) */
+function wireNodePanel() {
+  const p = new NodePanel($("#node-panel"));
+  panel = p;
+  probe.panel = p;
+  view.onSelect = (id) => {
+    const program = state.program;
+    // A dimmed graph (an error shown) is the last good run's: nothing to open there.
+    if (id === null || !program || !state.evaluation || !ui.error.hidden) return;
+    p.show({ program, nodes: state.evaluation.nodes, report: program.report(), node: id });
+  };
+}
+
+/** After a run, the open panel follows it: new numbers for the same graph; closed when the
+ * graph changed, the run failed, or the text is no longer a program (its Program is freed).
+ * @param {{ program: Program, nodes: NodeReport[], report: RunReport } | null} run @param {boolean} sameGraph */
+function followRun(run, sameGraph) {
+  const node = panel?.node ?? null;
+  if (!panel?.open) return;
+  if (run && sameGraph && node !== null && node < run.nodes.length) panel.refresh({ ...run, node });
+  else panel.hide();
+}
+
 // ---- URL state ------------------------------------------------------------------------------
 
 /** Debounced: browsers limit how often history may be rewritten (a slider fires often).
@@ -861,6 +897,7 @@ async function main() {
   probe.view = view;
   view.onHover = showTooltip;
   view.onScale = renderLegend;
+  wireNodePanel();
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));
