@@ -22,9 +22,12 @@ const ZERO_RGB = [206, 211, 218];
 const NAN_RGB = [123, 63, 191];
 const HATCH = "rgba(80, 88, 102, 0.6)";
 
-/** Cells are square and at least this many CSS pixels. */
+/** Cells are at least this many CSS pixels a side. */
 export const MIN_CELL = 2;
 const MAX_CELL = 36;
+/** A cell may be up to this many times taller than wide (or wider than tall), so that a
+ * 20 × 400 Jacobian's rows are not 2 px thin lines. */
+const MAX_ASPECT = 4;
 /** The longest side drawn, in CSS pixels (the heatmap scrolls past the panel's width). */
 export const MAX_SIDE = 4096;
 /** The most cells drawn: beyond, the panel summarises instead of drawing. */
@@ -81,7 +84,8 @@ export class Heatmap {
     this.matrix = [];
     this.rows = 0;
     this.cols = 0;
-    this.cell = 0;
+    this.cellW = 0;
+    this.cellH = 0;
     this.#listen();
   }
 
@@ -92,8 +96,9 @@ export class Heatmap {
   }
 
   /**
-   * Draws `matrix` (rows of equal length) with the largest square cells that fit `width`
-   * and `height` (CSS pixels), but no smaller than MIN_CELL: then it scrolls.
+   * Draws `matrix` (rows of equal length) with the largest cells that fit `width` and
+   * `height` (CSS pixels), square where both allow it, but no smaller than MIN_CELL: then
+   * it scrolls.
    * @param {number[][]} matrix
    * @param {{ width: number, height?: number, label: string, diagonal?: boolean }} options
    *   `label` names it for a screen reader; `diagonal` outlines the cells (i, i).
@@ -105,14 +110,22 @@ export class Heatmap {
     this.rows = rows;
     this.cols = cols;
     this.#hover(null, null);
-    const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(width / Math.max(cols, 1)), Math.floor(height / Math.max(rows, 1))));
-    this.cell = cell;
+    /** @param {number} room @param {number} n */
+    const fit = (room, n) => Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(room / Math.max(n, 1))));
+    const fitW = fit(width, cols);
+    const fitH = fit(height, rows);
+    const square = Math.min(fitW, fitH);
+    const cellW = Math.min(fitW, square * MAX_ASPECT);
+    const cellH = Math.min(fitH, square * MAX_ASPECT);
+    this.cellW = cellW;
+    this.cellH = cellH;
+    const cell = Math.min(cellW, cellH);
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
-    c.style.width = `${cols * cell}px`;
-    c.style.height = `${rows * cell}px`;
-    c.width = Math.max(1, Math.round(cols * cell * dpr));
-    c.height = Math.max(1, Math.round(rows * cell * dpr));
+    c.style.width = `${cols * cellW}px`;
+    c.style.height = `${rows * cellH}px`;
+    c.width = Math.max(1, Math.round(cols * cellW * dpr));
+    c.height = Math.max(1, Math.round(rows * cellH * dpr));
 
     let nonzeros = 0;
     let nan = false;
@@ -153,30 +166,31 @@ export class Heatmap {
 
     // Cell edges in device pixels, rounded the one way everywhere, so lines meet cells.
     /** @param {number} k */
-    const edge = (k) => Math.round(k * cell * dpr);
+    const edgeX = (k) => Math.round(k * cellW * dpr);
+    /** @param {number} k */
+    const edgeY = (k) => Math.round(k * cellH * dpr);
     const line = Math.max(1, Math.round(dpr));
     if (cell >= HATCH_CELL) {
       ctx.fillStyle = hatchPattern(ctx, dpr);
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
-          if (matrix[i][j] === 0) ctx.fillRect(edge(j), edge(i), edge(j + 1) - edge(j), edge(i + 1) - edge(i));
+          if (matrix[i][j] === 0) ctx.fillRect(edgeX(j), edgeY(i), edgeX(j + 1) - edgeX(j), edgeY(i + 1) - edgeY(i));
         }
       }
     }
     if (cell >= GRID_CELL) {
       ctx.fillStyle = "#ffffff";
-      for (let j = 1; j < cols; j++) ctx.fillRect(edge(j), 0, line, c.height);
-      for (let i = 1; i < rows; i++) ctx.fillRect(0, edge(i), c.width, line);
+      for (let j = 1; j < cols; j++) ctx.fillRect(edgeX(j), 0, line, c.height);
+      for (let i = 1; i < rows; i++) ctx.fillRect(0, edgeY(i), c.width, line);
     }
     const outlined = diagonal && cell >= DIAGONAL_CELL;
     if (outlined) {
       ctx.strokeStyle = "#374151";
       ctx.lineWidth = line;
       for (let i = 0; i < Math.min(rows, cols); i++) {
-        const x = edge(i) + line;
-        const y = edge(i) + line;
-        const s = edge(i + 1) - edge(i) - line;
-        ctx.strokeRect(x + line / 2, y + line / 2, s - line * 1.5, s - line * 1.5);
+        const x = edgeX(i) + line;
+        const y = edgeY(i) + line;
+        ctx.strokeRect(x + line / 2, y + line / 2, edgeX(i + 1) - x - line * 1.5, edgeY(i + 1) - y - line * 1.5);
       }
     }
 
@@ -186,10 +200,10 @@ export class Heatmap {
         (lo <= hi ? `, from ${fmt(lo)} to ${fmt(hi)}` : "") +
         (nan ? ", some NaN" : ""),
     );
-    Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros), cell: String(cell) });
+    Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
     this.#legend(max, { nan, zeros: nonzeros < rows * cols, outlined });
     // The legend wraps at the heatmap's width, so what sits beside it keeps its room.
-    this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cell))}px`;
+    this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cellW))}px`;
   }
 
   /** @param {number} max @param {{ nan: boolean, zeros: boolean, outlined: boolean }} seen */
@@ -211,7 +225,7 @@ export class Heatmap {
    * @param {number} i @param {number} j */
   cellCenterClient(i, j) {
     const r = this.canvas.getBoundingClientRect();
-    return { x: r.left + (j + 0.5) * this.cell, y: r.top + (i + 0.5) * this.cell };
+    return { x: r.left + (j + 0.5) * this.cellW, y: r.top + (i + 0.5) * this.cellH };
   }
 
   #listen() {
@@ -219,8 +233,8 @@ export class Heatmap {
     /** @param {PointerEvent} ev */
     const cellAt = (ev) => {
       const r = c.getBoundingClientRect();
-      const i = Math.floor((ev.clientY - r.top) / this.cell);
-      const j = Math.floor((ev.clientX - r.left) / this.cell);
+      const i = Math.floor((ev.clientY - r.top) / this.cellH);
+      const j = Math.floor((ev.clientX - r.left) / this.cellW);
       return i >= 0 && j >= 0 && i < this.rows && j < this.cols ? { i, j } : null;
     };
     c.addEventListener("pointermove", (ev) => this.#hover(cellAt(ev), ev));
@@ -244,7 +258,7 @@ export class Heatmap {
     // Inside the heatmap's box by the tip's own width, below the pointer.
     this.tip.style.left = `${Math.max(0, Math.min(ev.clientX - box.left + 12, box.width - this.tip.offsetWidth - 2))}px`;
     this.tip.style.top = `${ev.clientY - box.top + 16}px`;
-    Object.assign(this.cursor.style, { left: `${j * this.cell}px`, top: `${i * this.cell}px`, width: `${this.cell}px`, height: `${this.cell}px` });
+    Object.assign(this.cursor.style, { left: `${j * this.cellW}px`, top: `${i * this.cellH}px`, width: `${this.cellW}px`, height: `${this.cellH}px` });
     this.cursor.hidden = false;
   }
 }

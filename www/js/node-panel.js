@@ -390,7 +390,8 @@ export class NodePanel {
     const span = spanText(sel.program.source, sel.report.origins[id]);
     if (span.name) return span.name;
     if (id === sel.report.output) return "f"; // as the page's results call the output
-    if (span.text.length <= 14 && !span.text.includes("\n")) return `(${span.text})`;
+    // Short source text reads best; parenthesised unless it is one name or call (x.t()).
+    if (span.text.length <= 14 && !span.text.includes("\n")) return /^[A-Za-z_][\w.]*(\(.*\))?$/.test(span.text) ? span.text : `(${span.text})`;
     return nodeName(n);
   }
 
