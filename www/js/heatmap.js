@@ -1,44 +1,295 @@
 // @ts-check
-// A tensor's entries as a small picture: one pixel per entry on a diverging scale (blue
-// below zero, white at zero, red above), scaled to the largest |entry| of that tensor, so
-// the pattern reads whatever the magnitude. The numbers themselves are in the tooltips.
+// A matrix as a grid of coloured cells on a canvas: the node panel's Jacobians.
+//
+// Diverging colours on a linear scale symmetric about 0: blue negative, near-white small,
+// red positive. An exact zero is not "small": in a sparse Jacobian it says that an output
+// does not depend on an input at all, so it is drawn outside the scale, grey and hatched,
+// and the legend says so. Cells are painted one pixel each into a small canvas and scaled
+// up without smoothing, so a quarter of a million of them draw in one call.
 
-import { NAN_COLOR } from "./colors.js";
+import { context2d, el } from "./dom.js";
+import { fmt } from "./format.js";
 
-const NEGATIVE = [37, 99, 235];
-const POSITIVE = [220, 38, 38];
-const NAN_RGB = [0x7b, 0x3f, 0xbf];
+/** @typedef {[number, number, number]} Rgb */
 
-/** The largest finite |entry|, or 0. @param {ArrayLike<number>} xs */
-export function maxAbs(xs) {
-  let m = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const a = Math.abs(xs[i]);
-    if (a > m && a !== Infinity) m = a;
+/** ColorBrewer's RdBu, from its white out to each end. @type {Rgb[]} */
+const REDS = [[247, 247, 247], [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31]];
+/** @type {Rgb[]} */
+const BLUES = [[247, 247, 247], [209, 229, 240], [146, 197, 222], [67, 147, 195], [33, 102, 172], [5, 48, 97]];
+/** An exact zero: a grey darker than the scale's white, so the two never read alike. @type {Rgb} */
+const ZERO_RGB = [206, 211, 218];
+/** NaN, as in the graph's legend (colors.js). @type {Rgb} */
+const NAN_RGB = [123, 63, 191];
+const HATCH = "rgba(80, 88, 102, 0.6)";
+
+/** Cells are at least this many CSS pixels a side. */
+export const MIN_CELL = 2;
+const MAX_CELL = 36;
+/** A cell may be up to this many times taller than wide (or wider than tall), so that a
+ * 20 × 400 Jacobian's rows are not 2 px thin lines. */
+const MAX_ASPECT = 4;
+/** The longest side drawn, in CSS pixels (the heatmap scrolls past the panel's width). */
+export const MAX_SIDE = 4096;
+/** The most cells drawn: beyond, the panel summarises instead of drawing. */
+export const MAX_CELLS = 240_000;
+const HATCH_CELL = 6; // smaller cells show the zero grey without the hatch
+const GRID_CELL = 8; // and no lines between cells
+const DIAGONAL_CELL = 10;
+
+/** The largest finite |x|: the ends of the scale. @param {Iterable<number>} xs */
+export function scaleMax(xs) {
+  let max = 0;
+  for (const x of xs) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
+  return max;
+}
+
+/** The colour of `v` on the scale ±`max`; ±∞ takes the ends.
+ * @param {number} v @param {number} max @returns {Rgb} */
+export function divergingRgb(v, max) {
+  if (Number.isNaN(v)) return NAN_RGB;
+  if (v === 0) return ZERO_RGB;
+  const t = max > 0 ? Math.min(1, Math.abs(v) / max) : 1;
+  const ramp = v > 0 ? REDS : BLUES;
+  const x = t * (ramp.length - 1);
+  const i = Math.min(ramp.length - 2, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [ramp[i], ramp[i + 1]];
+  return [Math.round(a[0] + f * (b[0] - a[0])), Math.round(a[1] + f * (b[1] - a[1])), Math.round(a[2] + f * (b[2] - a[2]))];
+}
+
+/** @param {Rgb} c */
+export const rgbCss = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+/** Text that reads on a cell of colour `c`. @param {Rgb} c */
+export const inkOn = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? "#fff" : "#111827");
+
+/** CSS for the legend's bar, −max on the left to +max on the right. */
+export const BAR_CSS = `linear-gradient(to right, ${[...BLUES].reverse().map(rgbCss).join(", ")}, ${REDS.slice(1).map(rgbCss).join(", ")})`;
+
+/** A small swatch for the legend. @param {string} className @param {string} title */
+const swatch = (className, title) => el("span", { className: `hm-swatch ${className}`, title });
+
+export class Heatmap {
+  /** @param {(i: number, j: number, v: number) => string[]} describe the tooltip's lines for cell (i, j) */
+  constructor(describe) {
+    this.describe = describe;
+    this.canvas = el("canvas", { className: "heatmap-canvas" });
+    this.canvas.setAttribute("role", "img");
+    this.cursor = el("div", { className: "heatmap-cursor", hidden: true });
+    this.scroller = el("div", { className: "heatmap-scroll" }, this.canvas, this.cursor);
+    this.tip = el("div", { className: "heatmap-tip", hidden: true });
+    this.legend = el("div", { className: "heatmap-legend" });
+    this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend);
+    /** @type {number[][]} */
+    this.matrix = [];
+    this.rows = 0;
+    this.cols = 0;
+    this.cellW = 0;
+    this.cellH = 0;
+    this.#listen();
   }
-  return m;
+
+  /** Whether a matrix of this size is drawn rather than summarised.
+   * @param {number} rows @param {number} cols */
+  static fits(rows, cols) {
+    return rows * cols <= MAX_CELLS && rows * MIN_CELL <= MAX_SIDE && cols * MIN_CELL <= MAX_SIDE;
+  }
+
+  /**
+   * Draws `matrix` (rows of equal length) with the largest cells that fit `width` and
+   * `height` (CSS pixels), square where both allow it, but no smaller than MIN_CELL: then
+   * it scrolls.
+   * @param {number[][]} matrix
+   * @param {{ width: number, height?: number, label: string, diagonal?: boolean }} options
+   *   `label` names it for a screen reader; `diagonal` outlines the cells (i, i).
+   */
+  draw(matrix, { width, height = 420, label, diagonal = false }) {
+    const rows = matrix.length;
+    const cols = rows ? matrix[0].length : 0;
+    this.matrix = matrix;
+    this.rows = rows;
+    this.cols = cols;
+    this.#hover(null, null);
+    /** @param {number} room @param {number} n */
+    const fit = (room, n) => Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(room / Math.max(n, 1))));
+    const fitW = fit(width, cols);
+    const fitH = fit(height, rows);
+    const square = Math.min(fitW, fitH);
+    const cellW = Math.min(fitW, square * MAX_ASPECT);
+    const cellH = Math.min(fitH, square * MAX_ASPECT);
+    this.cellW = cellW;
+    this.cellH = cellH;
+    const cell = Math.min(cellW, cellH);
+    const dpr = window.devicePixelRatio || 1;
+    const c = this.canvas;
+    c.style.width = `${cols * cellW}px`;
+    c.style.height = `${rows * cellH}px`;
+    c.width = Math.max(1, Math.round(cols * cellW * dpr));
+    c.height = Math.max(1, Math.round(rows * cellH * dpr));
+
+    let nonzeros = 0;
+    let nan = false;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let max = 0;
+    for (const row of matrix) {
+      for (const v of row) {
+        if (v !== 0) nonzeros++;
+        if (Number.isNaN(v)) nan = true;
+        else {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+        }
+      }
+    }
+    const pixels = new ImageData(Math.max(cols, 1), Math.max(rows, 1));
+    const d = pixels.data;
+    for (let i = 0; i < rows; i++) {
+      const row = matrix[i];
+      for (let j = 0; j < cols; j++) {
+        const [r, g, b] = divergingRgb(row[j], max);
+        const k = 4 * (i * cols + j);
+        d[k] = r;
+        d[k + 1] = g;
+        d[k + 2] = b;
+        d[k + 3] = 255;
+      }
+    }
+    const small = new OffscreenCanvas(pixels.width, pixels.height);
+    context2d(small).putImageData(pixels, 0, 0);
+    const ctx = context2d(c);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.drawImage(small, 0, 0, c.width, c.height);
+
+    // Cell edges in device pixels, rounded the one way everywhere, so lines meet cells.
+    /** @param {number} k */
+    const edgeX = (k) => Math.round(k * cellW * dpr);
+    /** @param {number} k */
+    const edgeY = (k) => Math.round(k * cellH * dpr);
+    const line = Math.max(1, Math.round(dpr));
+    if (cell >= HATCH_CELL) {
+      ctx.fillStyle = hatchPattern(ctx, dpr);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          if (matrix[i][j] === 0) ctx.fillRect(edgeX(j), edgeY(i), edgeX(j + 1) - edgeX(j), edgeY(i + 1) - edgeY(i));
+        }
+      }
+    }
+    if (cell >= GRID_CELL) {
+      ctx.fillStyle = "#ffffff";
+      for (let j = 1; j < cols; j++) ctx.fillRect(edgeX(j), 0, line, c.height);
+      for (let i = 1; i < rows; i++) ctx.fillRect(0, edgeY(i), c.width, line);
+    }
+    const outlined = diagonal && cell >= DIAGONAL_CELL;
+    if (outlined) {
+      ctx.strokeStyle = "#374151";
+      ctx.lineWidth = line;
+      for (let i = 0; i < Math.min(rows, cols); i++) {
+        const x = edgeX(i) + line;
+        const y = edgeY(i) + line;
+        ctx.strokeRect(x + line / 2, y + line / 2, edgeX(i + 1) - x - line * 1.5, edgeY(i + 1) - y - line * 1.5);
+      }
+    }
+
+    c.setAttribute(
+      "aria-label",
+      `${label}: ${rows} × ${cols}, ${nonzeros} of ${rows * cols} entries non-zero` +
+        (lo <= hi ? `, from ${fmt(lo)} to ${fmt(hi)}` : "") +
+        (nan ? ", some NaN" : ""),
+    );
+    Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
+    this.#legend(max, { nan, zeros: nonzeros < rows * cols, outlined });
+    // The legend wraps at the heatmap's width, so what sits beside it keeps its room.
+    this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cellW))}px`;
+  }
+
+  /** @param {number} max @param {{ nan: boolean, zeros: boolean, outlined: boolean }} seen */
+  #legend(max, { nan, zeros, outlined }) {
+    const bar = el("span", { className: "hm-bar" });
+    bar.style.background = BAR_CSS;
+    const parts = [
+      el("span", { className: "hm-key" }, el("span", { className: "hm-num", textContent: fmt(-max) }), bar, el("span", { className: "hm-num", textContent: fmt(max) })),
+      el("span", { className: "hm-key" }, swatch("zero", "grey, hatched"), "exactly 0: no dependence"),
+    ];
+    if (!zeros) parts[1].classList.add("absent");
+    if (nan) parts.push(el("span", { className: "hm-key" }, swatch("nan", "purple"), "NaN"));
+    if (outlined) parts.push(el("span", { className: "hm-key" }, swatch("diagonal", "outlined"), "the diagonal"));
+    parts.push(el("span", { className: "hm-key hint", textContent: "linear scale, white near 0 · hover a cell" }));
+    this.legend.replaceChildren(...parts);
+  }
+
+  /** The centre of cell (i, j) in client coordinates, for pointing at it.
+   * @param {number} i @param {number} j */
+  cellCenterClient(i, j) {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + (j + 0.5) * this.cellW, y: r.top + (i + 0.5) * this.cellH };
+  }
+
+  #listen() {
+    const c = this.canvas;
+    /** @param {PointerEvent} ev */
+    const cellAt = (ev) => {
+      const r = c.getBoundingClientRect();
+      const i = Math.floor((ev.clientY - r.top) / this.cellH);
+      const j = Math.floor((ev.clientX - r.left) / this.cellW);
+      return i >= 0 && j >= 0 && i < this.rows && j < this.cols ? { i, j } : null;
+    };
+    c.addEventListener("pointermove", (ev) => this.#hover(cellAt(ev), ev));
+    // A tap shows the cell too, on screens without hover.
+    c.addEventListener("pointerdown", (ev) => this.#hover(cellAt(ev), ev));
+    c.addEventListener("pointerleave", () => this.#hover(null, null));
+  }
+
+  /** @param {{ i: number, j: number } | null} at @param {PointerEvent | null} ev */
+  #hover(at, ev) {
+    if (!at || !ev) {
+      this.tip.hidden = true;
+      this.cursor.hidden = true;
+      return;
+    }
+    const { i, j } = at;
+    const lines = this.describe(i, j, this.matrix[i][j]);
+    this.tip.replaceChildren(...lines.map((text, k) => el("div", { textContent: text, className: k === 0 ? "title" : "" })));
+    this.tip.hidden = false;
+    const box = this.element.getBoundingClientRect();
+    // Inside the heatmap's box by the tip's own width, below the pointer.
+    this.tip.style.left = `${Math.max(0, Math.min(ev.clientX - box.left + 12, box.width - this.tip.offsetWidth - 2))}px`;
+    this.tip.style.top = `${ev.clientY - box.top + 16}px`;
+    Object.assign(this.cursor.style, { left: `${j * this.cellW}px`, top: `${i * this.cellH}px`, width: `${this.cellW}px`, height: `${this.cellH}px` });
+    this.cursor.hidden = false;
+  }
 }
 
-/** The colour of `x` on a scale reaching ±`scale`, as RGB: infinities take the end of the
- * scale, NaN its own colour. @param {number} x @param {number} scale @returns {number[]} */
-export function divergingRgb(x, scale) {
-  if (Number.isNaN(x)) return NAN_RGB;
-  const t = x === Infinity ? 1 : x === -Infinity ? -1 : scale > 0 ? Math.max(-1, Math.min(1, x / scale)) : 0;
-  const end = t < 0 ? NEGATIVE : POSITIVE;
-  const f = Math.abs(t);
-  return end.map((c) => Math.round(255 + f * (c - 255)));
+/** Grey with thin diagonal lines, in device pixels: the cells that are exactly zero.
+ * @param {CanvasRenderingContext2D} ctx @param {number} dpr */
+function hatchPattern(ctx, dpr) {
+  const p = Math.max(4, Math.round(5 * dpr));
+  const tile = new OffscreenCanvas(p, p);
+  const t = context2d(tile);
+  t.fillStyle = rgbCss(ZERO_RGB);
+  t.fillRect(0, 0, p, p);
+  t.strokeStyle = HATCH;
+  t.lineWidth = Math.max(1, 0.8 * dpr);
+  t.beginPath();
+  // One stroke across the tile and its two corner pieces, so tiles join into lines.
+  for (const o of [-p, 0, p]) {
+    t.moveTo(o, p);
+    t.lineTo(o + p, 0);
+  }
+  t.stroke();
+  const pattern = ctx.createPattern(tile, "repeat");
+  if (!pattern) throw new Error("this browser cannot make a canvas pattern");
+  return pattern;
 }
 
-/** CSS for a legend bar, −1 to 1 left to right. */
-export function divergingCss() {
-  const stops = [-1, -0.5, 0, 0.5, 1].map((t) => `rgb(${divergingRgb(t, 1).join(",")})`);
-  return `linear-gradient(to right, ${stops.join(", ")})`;
-}
+// ---- a tensor node's small heatmaps, in the graph ----------------------------------------------
 
-export { NAN_COLOR };
-
-/** A rows × cols canvas, a pixel an entry (row-major), to be drawn scaled up with image
- * smoothing off. @param {ArrayLike<number>} xs @param {number} rows @param {number} cols */
+/** A rows × cols canvas, a pixel an entry (row-major) on the same scale as the panel's
+ * (exact zeros grey, as a ReLU's), to be drawn scaled up with smoothing off.
+ * @param {ArrayLike<number>} xs @param {number} rows @param {number} cols */
 export function heatmapCanvas(xs, rows, cols) {
   const canvas = document.createElement("canvas");
   canvas.width = Math.max(1, cols);
@@ -46,9 +297,9 @@ export function heatmapCanvas(xs, rows, cols) {
   const ctx = canvas.getContext("2d");
   if (!ctx) return canvas;
   const image = ctx.createImageData(canvas.width, canvas.height);
-  const scale = maxAbs(xs);
+  const max = scaleMax(Array.from(xs));
   for (let i = 0; i < rows * cols && i < xs.length; i++) {
-    const [r, g, b] = divergingRgb(xs[i], scale);
+    const [r, g, b] = divergingRgb(xs[i], max);
     image.data.set([r, g, b, 255], i * 4);
   }
   ctx.putImageData(image, 0, 0);

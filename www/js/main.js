@@ -18,6 +18,7 @@ import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
 import { byteToIndex, lineOfByte } from "./source.js";
 import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
+import { NodePanel } from "./node-panel.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -167,6 +168,8 @@ const probe = {
   view: null,
   /** For tests and the graph: editor.highlight(ranges), editor.markLine(line). */
   editor,
+  /** @type {NodePanel | null} */
+  panel: null,
 };
 Object.assign(window, { gradscope: probe });
 
@@ -281,6 +284,7 @@ function setProgramMode(on) {
   }
   $("#legend-tensor").hidden = !on;
   document.body.classList.toggle("program", on);
+  followRun(null, false);
   stopStepping();
   ui.tangentVar.value = "";
   state.tangents = null;
@@ -300,6 +304,7 @@ function runProgram({ newGraph = false } = {}) {
     program.run(values, Object.fromEntries(state.leafValues));
   } catch (error) {
     showError(program.source, /** @type {RunError} */ (error));
+    followRun(null, false);
     return;
   }
   clearError();
@@ -322,8 +327,13 @@ function runProgram({ newGraph = false } = {}) {
   if (newGraph) state.collapsed = null;
   if (newGraph || shape !== state.graphShape) drawProgramGraph(program, nodes, report, { keep: !newGraph });
   else view.setValues(evaluation);
+  const keys = nodeKeys(report, nodes);
+  // The selected node stays selected in a changed graph when the new run made it too.
+  const before = state.lastRun;
+  const selected = panel?.open && panel.node !== null && before && !newGraph ? keys.indexOf(before.keys[panel.node]) : -1;
+  followRun({ program, nodes, report }, shape === state.graphShape || selected >= 0, selected >= 0 ? selected : undefined);
   state.graphShape = shape;
-  state.lastRun = { report, keys: nodeKeys(report, nodes) };
+  state.lastRun = { report, keys };
   renderProgramResults(nodes, report);
   renderControlFlow(program.source, report);
   renderLeafGrids(nodes, report);
@@ -1055,6 +1065,41 @@ function renderLegend(scale) {
   $("#legend-hi").textContent = fmt(10 ** scale.hi);
 }
 
+// ---- the node panel -------------------------------------------------------------------------
+
+/** @type {NodePanel | null} */
+let panel = null;
+
+/** Clicking a node of a program's graph opens the node panel on it: its value and gradient,
+ * its local Jacobians beside the vector–Jacobian product, the program's whole Jacobian.
+ * (An expression's nodes are scalars: their tooltip says it all.) */
+function wireNodePanel() {
+  const p = new NodePanel($("#node-panel"));
+  panel = p;
+  probe.panel = p;
+  view.onSelect = (id) => {
+    const program = state.program;
+    // A dimmed graph (an error shown) is the last good run's: nothing to open there.
+    if (id === null || !program || !state.evaluation || !ui.error.hidden) return;
+    p.show({ program, nodes: state.evaluation.nodes, report: program.report(), node: id });
+    view.setSelected(id);
+  };
+  p.onClose = () => view.setSelected(null);
+}
+
+/** After a run, the open panel follows it: new numbers for the same graph, or for the same
+ * node (now `moved`) in a changed graph that still has it; closed when the node went away,
+ * the run failed, or the text is no longer a program (its Program is freed).
+ * @param {{ program: Program, nodes: NodeReport[], report: RunReport } | null} run @param {boolean} sameGraph
+ * @param {number} [moved] the selected node's id in the new run */
+function followRun(run, sameGraph, moved) {
+  const node = moved ?? panel?.node ?? null;
+  if (!panel?.open) return;
+  if (run && sameGraph && node !== null && node < run.nodes.length) panel.refresh({ ...run, node });
+  else panel.hide();
+  view.setSelected(panel.open ? panel.node : null);
+}
+
 // ---- URL state ------------------------------------------------------------------------------
 
 /** Debounced: browsers limit how often history may be rewritten (a slider fires often).
@@ -1169,6 +1214,7 @@ async function main() {
     markLineNodes(line);
   };
   view.onScale = renderLegend;
+  wireNodePanel();
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));
