@@ -19,6 +19,7 @@ import { isTensor, show } from "./tensor.js";
 import { byteToIndex, lineOfByte } from "./source.js";
 import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 import { NodePanel } from "./node-panel.js";
+import { BAR_CSS } from "./heatmap.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -1226,6 +1227,7 @@ async function main() {
   $("#reset").addEventListener("click", stopStepping);
   $("#fit").addEventListener("click", () => view.fit());
   view.onToggleGroup = toggleGroup;
+  $(".heat-bar").style.background = BAR_CSS;
   $("#expand-all").addEventListener("click", () => regroup(() => new Set()));
   $("#collapse-all").addEventListener("click", () => regroup((_, report) => collapseLevels(report)[2]));
   for (const radio of document.querySelectorAll("input[name=direction]")) {
