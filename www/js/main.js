@@ -15,6 +15,7 @@ import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { isTensor, show } from "./tensor.js";
+import { byteToIndex } from "./source.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -148,20 +149,6 @@ Object.assign(window, { gradscope: probe });
 let view;
 
 // ---- the expression -------------------------------------------------------------------------
-
-/** UTF-8 byte offset (from the engine) to a JavaScript string index.
- * @param {string} text @param {number} byte */
-function byteToIndex(text, byte) {
-  let bytes = 0;
-  let i = 0;
-  for (const ch of text) {
-    if (bytes >= byte) break;
-    const c = ch.codePointAt(0) ?? 0;
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    i += ch.length;
-  }
-  return i;
-}
 
 const CONTEXT = 40; // characters of source shown either side of an error in a long line
 
