@@ -587,7 +587,9 @@ test("a program runs in the box: logistic regression in vector form, checked by 
   assert.match(await page.textContent(`td[data-var="w"]`), /^\[3\] \[/);
   assert.equal(await page.isVisible("#program-note"), true);
   assert.equal(await page.isVisible("#gradcheck"), false);
-  assert.equal(await page.isDisabled("#step"), true);
+  // A program steps through forward and backward; forward mode stays with expressions.
+  assert.equal(await page.isDisabled("#step"), false);
+  assert.equal(await page.isDisabled("input[name=direction][value=tangent]"), true);
   assert.match(await page.textContent("#legend-quantity"), /L2 norm/);
   await page.screenshot({ path: `${SHOTS}program-logistic.png` });
 
@@ -595,6 +597,7 @@ test("a program runs in the box: logistic regression in vector form, checked by 
   await typeExpression(page, "x*y");
   await page.waitForSelector("#gradcheck", { state: "visible" });
   assert.equal(await page.isDisabled("#step"), false);
+  assert.equal(await page.isDisabled("input[name=direction][value=tangent]"), false);
   assert.equal(await page.isVisible("#program-note"), false);
   assert.deepEqual(errors, []);
   await page.close();

@@ -43,6 +43,18 @@ const STEP_INTRO = {
   tangent: "Forward mode: press Step or Play to carry the tangent ẋ through the nodes in topological order.",
 };
 
+/** A program's nodes are in the order it ran: the steps follow its lines. */
+const PROGRAM_INTRO = {
+  forward: "Forward pass: press Step or Play to compute the nodes in the order the program made them, line by line.",
+  backward: "Backward pass: press Step or Play to go back from the output through the lines in reverse, loop steps last to first.",
+};
+
+/** Why the forward-mode radio is off for a program, and its title otherwise. */
+const TANGENT_TITLE = {
+  expression: "Forward-mode differentiation: tangents for the input chosen under Forward mode",
+  program: "Forward mode steps through single expressions only; a program's forward-mode Jacobian is in `gradscope jacobian --mode forward`",
+};
+
 const PRESETS = [
   { name: "Lecture: ln(x1) + x1·x2 − sin(x2)", expr: "ln(x1)+x1*x2-sin(x2)", at: { x1: 2, x2: 5 } },
   { name: "Lecture: x1·x2 + sin(x2)", expr: "x1*x2+sin(x2)", at: { x1: 2, x2: 5 } },
@@ -300,12 +312,16 @@ function useProgram(program) {
   evaluate({ newGraph: true });
 }
 
-/** What a program's page leaves out for now: the step-through, gradient descent, the
- * gradient check and forward mode work on one expression (programs have both modes in
- * `gradscope jacobian`). @param {boolean} on */
+/** What a program's page leaves out for now: gradient descent, the gradient check and
+ * forward mode work on one expression (programs have both modes in `gradscope jacobian`).
+ * The step-through works on both, forward and backward. @param {boolean} on */
 function setProgramMode(on) {
   for (const e of document.querySelectorAll("[data-expression-only]")) /** @type {HTMLElement} */ (e).hidden = on;
-  for (const id of ["#step", "#play", "#reset"]) $(id, HTMLButtonElement).disabled = on;
+  const tangent = $("input[name=direction][value=tangent]", HTMLInputElement);
+  tangent.disabled = on;
+  const title = on ? TANGENT_TITLE.program : TANGENT_TITLE.expression;
+  tangent.title = title;
+  if (tangent.parentElement) tangent.parentElement.title = title;
   ui.programNote.hidden = !on;
   if (!on) ui.controlFlow.hidden = true;
   document.body.classList.toggle("program", on);
@@ -313,7 +329,8 @@ function setProgramMode(on) {
   ui.tangentVar.value = "";
   state.tangents = null;
   state.graphShape = null;
-  setMode("backward");
+  // The pass chosen stays chosen while typing, unless it is forward mode, which a program has not.
+  setMode(state.stepDirection === "tangent" ? "backward" : state.stepDirection);
 }
 
 /** Runs the program at the sliders' values; a mistake found while running is shown where
@@ -351,6 +368,7 @@ function runProgram({ newGraph = false } = {}) {
   renderControlFlow(program.source, report);
   probe.renders++;
   probe.nodes = nodes.length;
+  restep();
 }
 
 /** What the program's `if`s and loops did this run, a line per header: the branch each
@@ -421,8 +439,8 @@ function renderProgramResults(nodes, report) {
   ui.programNote.textContent =
     "A program: its graph was built as it ran, so a branch or a loop count that changes gives another graph. " +
     (isTensor(output.shape) ? "Its output is a tensor, so the gradients are those of the seed given to backward. " : "") +
-    "Step-through, gradient descent, the gradient check and forward mode work on single expressions; " +
-    "the command line's gradscope jacobian gives a program's Jacobian by both modes.";
+    "Step through it forward or backward: each step names its line. Gradient descent, the gradient check and " +
+    "forward mode work on single expressions; the command line's gradscope jacobian gives a program's Jacobian by both modes.";
 }
 
 /** The chosen forward-mode input's index, or null. */
@@ -691,10 +709,57 @@ function setMode(direction) {
   ui.legendQuantity.textContent = state.program ? "‖gradient along edge‖ (L2 norm for a tensor)" : LEGEND[direction];
 }
 
+/** Where a program's nodes came from, for its steps' captions; null for an expression, or
+ * when the graph on screen is not the program's last good run (its run failed). */
+function programSource() {
+  const program = state.program;
+  if (!program || !state.evaluation) return null;
+  try {
+    const report = program.report();
+    return report.origins.length === state.evaluation.nodes.length ? { source: program.source, report } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The steps for `direction` on the graph on screen, or null if there is none to walk.
+ * @param {Direction} direction */
+function stepsFor(direction) {
+  if (!state.evaluation) return null;
+  if (!state.program) return buildSteps(direction, state.evaluation, state.tangents);
+  const source = programSource();
+  return source && direction !== "tangent" ? buildSteps(direction, state.evaluation, null, source) : null;
+}
+
+/** After a program ran again (a slider moved), the steps so far show the new numbers; a
+ * graph of another shape (a branch flipped) starts the walk again. */
+function restep() {
+  if (!state.steps) return;
+  if (state.graphShape !== stepsShape) {
+    stopStepping();
+    return;
+  }
+  state.steps = stepsFor(state.stepDirection);
+  state.stepCount = Math.min(state.stepCount, state.steps?.length ?? 0);
+  showStep();
+}
+
+/** The graph's shape the steps were built for. @type {string | null} */
+let stepsShape = null;
+
+/** The editor marks the line of the current step (when the page has an editor that can).
+ * @param {number | null} line */
+function markLine(line) {
+  const editor = /** @type {{ editor?: { markLine?: (line: number | null) => void } }} */ (/** @type {unknown} */ (probe)).editor;
+  editor?.markLine?.(line);
+}
+
 /** @param {Direction} direction */
 function startStepping(direction) {
-  if (!state.evaluation || !state.expression) return;
-  if (direction === "tangent") {
+  if (!state.evaluation || !(state.expression || state.program)) return;
+  // Forward mode's tangents come from an expression; a program steps backward instead.
+  if (!state.expression && direction === "tangent") direction = "backward";
+  if (direction === "tangent" && state.expression) {
     // Forward mode needs an input to differentiate by: the first, unless one is chosen.
     if (ui.tangentVar.value === "") ui.tangentVar.value = "0";
     state.tangents = state.expression.tangents(Number(ui.tangentVar.value));
@@ -704,7 +769,8 @@ function startStepping(direction) {
     state.tangents = null;
   }
   setMode(direction);
-  state.steps = buildSteps(direction, state.evaluation, state.tangents);
+  state.steps = stepsFor(direction);
+  stepsShape = state.graphShape;
   state.stepCount = 0;
   showStep();
   if (direction === "tangent") showTangents();
@@ -716,8 +782,10 @@ function showStep() {
   const overlay = overlayAfter(stepDirection, steps, stepCount, evaluation, state.tangents);
   view.setOverlay(overlay);
   view.follow(overlay.current);
-  ui.caption.textContent = stepCount === 0 ? STEP_INTRO[stepDirection] : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
+  const intro = state.program && stepDirection !== "tangent" ? PROGRAM_INTRO[stepDirection] : STEP_INTRO[stepDirection];
+  ui.caption.textContent = stepCount === 0 ? intro : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
   ui.progress.value = steps.length ? stepCount / steps.length : 0;
+  markLine(stepCount > 0 ? (steps[stepCount - 1].line ?? null) : null);
 }
 
 function step() {
@@ -746,11 +814,13 @@ function pause() {
 
 function stopStepping() {
   pause();
+  const wasStepping = state.steps !== null;
   state.steps = null;
   state.stepCount = 0;
   ui.caption.textContent = "";
   ui.progress.value = 0;
   view.setOverlay(state.tangents ? { kind: "tangent", tangents: state.tangents } : null);
+  if (wasStepping) markLine(null);
 }
 
 // ---- hover: the chain rule at a node or an edge ---------------------------------------------
