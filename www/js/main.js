@@ -16,6 +16,7 @@ import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { isTensor, show } from "./tensor.js";
 import { byteToIndex } from "./source.js";
+import { PRESETS } from "./presets.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -27,6 +28,7 @@ import { byteToIndex } from "./source.js";
 /** @typedef {import("./stepper.js").Step} Step */
 /** @typedef {import("./graph-view.js").Hit} Hit */
 /** @typedef {import("./colors.js").LogScale} LogScale */
+/** @typedef {import("./presets.js").Preset} Preset */
 
 /** What the legend says the edges carry, in each way of walking the graph. */
 /** @type {Record<Direction, string>} */
@@ -54,45 +56,6 @@ const TANGENT_TITLE = {
   expression: "Forward-mode differentiation: tangents for the input chosen under Forward mode",
   program: "Forward mode steps through single expressions only; a program's forward-mode Jacobian is in `gradscope jacobian --mode forward`",
 };
-
-const PRESETS = [
-  { name: "Lecture: ln(x1) + x1·x2 − sin(x2)", expr: "ln(x1)+x1*x2-sin(x2)", at: { x1: 2, x2: 5 } },
-  { name: "Lecture: x1·x2 + sin(x2)", expr: "x1*x2+sin(x2)", at: { x1: 2, x2: 5 } },
-  { name: "Lecture: −log σ(w·x)", expr: "-log(1/(1+exp(-w*x)))", at: { w: 0.5, x: 1.5 } },
-  {
-    name: "Logistic regression loss with L2",
-    expr: "0.5*(w1^2+w2^2) - lambda*log(sigmoid(w1*x1+w2*x2))",
-    at: { w1: 0.5, w2: -0.3, lambda: 1, x1: 1, x2: 2 },
-  },
-  { name: "Add distributes the gradient", expr: "(a + b) * 3", at: { a: 2, b: -1 } },
-  { name: "Mul switches the gradient", expr: "x * y", at: { x: 3, y: -4 } },
-  { name: "Max routes the gradient", expr: "max(x, y) * 2", at: { x: 4, y: 1 } },
-  { name: "ReLU gates the gradient", expr: "relu(w*x + b)", at: { w: 0.8, x: -2, b: 0.5 } },
-  { name: "Several paths are summed", expr: "x*x + x", at: { x: 3 } },
-  {
-    name: "Program: logistic regression in vector form, with L2",
-    expr: "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)",
-    at: { lam: 1 },
-  },
-  {
-    name: "Program: a fully connected layer with ReLU",
-    expr: "seed(1)\nW = randn(3, 4)\nx = randn(4)\nb = zeros(3)\nh = relu(W @ x + b)\nL = sum(h * h)",
-    at: {},
-  },
-  {
-    name: "Program (PyTorch): the lecture's recurrent cell, built on the fly",
-    expr:
-      "from torch.autograd import Variable\n" +
-      "x = Variable(torch.randn(1, 20))\nprev_h = Variable(torch.randn(1, 20))\n" +
-      "W_h = Variable(torch.randn(20, 20))\nW_x = Variable(torch.randn(20, 20))\n" +
-      "i2h = torch.mm(W_x, x.t())\nh2h = torch.mm(W_h, prev_h.t())\nnext_h = i2h + h2h\nnext_h = next_h.tanh()\n" +
-      "# The slide seeds with torch.ones(1, 20), but next_h is 20×1: the seed must have its shape.\n" +
-      "next_h.backward(torch.ones(20, 1))",
-    at: {},
-  },
-  { name: "Program: a branch (move x across 0)", expr: "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny", at: { x: 1.5 } },
-  { name: "Program: Newton's method for √a, differentiated through", expr: "y = a\nfor i in range(5):\n    y = 0.5 * (y + a / y)\ny", at: { a: 2 } },
-];
 
 // The page's controls, looked up once.
 const ui = {
@@ -921,6 +884,41 @@ function loadPreset(i) {
   ui.rate.value = DEFAULT_RATE;
   ui.variables.replaceChildren();
   onExpressionInput();
+  showFix(p);
+}
+
+/** Under an example whose error is the point (the slide's seed), its corrected text and a
+ * button that loads it; shown while the example's own text is in the box.
+ * @type {{ box: HTMLElement, text: HTMLElement, use: HTMLButtonElement, fix: string, for: string } | null} */
+let fixNote = null;
+
+/** @param {Preset} p */
+function showFix(p) {
+  if (!fixNote) {
+    const text = el("pre", { className: "fix-text" });
+    const use = el("button", { type: "button", id: "use-fix", textContent: "Use the corrected version" });
+    const box = el("div", { id: "preset-fix", className: "preset-fix", hidden: true });
+    box.setAttribute("role", "note");
+    box.append(el("p", { textContent: "The slide's seed has the wrong shape; the corrected program:" }), text, use);
+    ui.error.after(box);
+    const note = { box, text, use, fix: "", for: "" };
+    use.addEventListener("click", () => {
+      box.hidden = true;
+      ui.expr.value = note.fix;
+      onExpressionInput();
+      ui.expr.focus();
+    });
+    // An edit makes it another text: the note was about the example as given.
+    ui.expr.addEventListener("input", () => (box.hidden ||= ui.expr.value !== note.for));
+    fixNote = note;
+  }
+  fixNote.box.hidden = !p.fix || ui.error.hidden;
+  if (!p.fix) return;
+  fixNote.fix = p.fix;
+  fixNote.for = p.expr;
+  // The lines the correction changed are marked, so the fix reads at a glance.
+  const before = new Set(p.expr.split("\n"));
+  fixNote.text.replaceChildren(...p.fix.split("\n").flatMap((line, i) => [i ? "\n" : "", before.has(line) ? line : el("mark", { textContent: line })]));
 }
 
 // ---- start ----------------------------------------------------------------------------------
