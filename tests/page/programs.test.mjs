@@ -198,6 +198,9 @@ test("every example runs; the slide's snippet as pasted shows its shape error an
       assert.match(await page.textContent("#preset-fix pre"), /next_h\.backward\(torch\.ones\(20, 1\)\)/);
       assert.match(await page.textContent("#preset-fix pre mark"), /torch\.ones\(20, 1\)|seed/, "the changed lines are marked");
       await page.screenshot({ path: `${SHOTS}program-lecture-fix.png` });
+      // Its graph never finished: there is nothing to step through, and the caption says so.
+      await page.click("#step");
+      assert.match(await caption(page), /stopped with an error/);
       await page.click("text=Use the corrected version");
       await page.waitForSelector("#expr-error", { state: "hidden" });
       assert.equal(await page.isHidden("#preset-fix"), true);

@@ -292,8 +292,9 @@ function setProgramMode(on) {
   ui.tangentVar.value = "";
   state.tangents = null;
   state.graphShape = null;
-  // The pass chosen stays chosen while typing, unless it is forward mode, which a program has not.
-  setMode(state.stepDirection === "tangent" ? "backward" : state.stepDirection);
+  // Typing a program keeps the pass chosen (unless forward mode, which it has not); an
+  // expression starts again from the backward pass, as it always has.
+  setMode(on && state.stepDirection !== "tangent" ? state.stepDirection : "backward");
 }
 
 /** Runs the program at the sliders' values; a mistake found while running is shown where
@@ -676,7 +677,7 @@ function setMode(direction) {
  * when the graph on screen is not the program's last good run (its run failed). */
 function programSource() {
   const program = state.program;
-  if (!program || !state.evaluation) return null;
+  if (!program || program !== ranProgram || !state.evaluation) return null;
   try {
     const report = program.report();
     return report.origins.length === state.evaluation.nodes.length ? { source: program.source, report } : null;
@@ -697,6 +698,7 @@ function stepsFor(direction) {
 /** After a program ran again (a slider moved), the steps so far show the new numbers; a
  * graph of another shape (a branch flipped) starts the walk again. */
 function restep() {
+  ranProgram = state.program;
   if (!state.steps) return;
   if (state.graphShape !== stepsShape) {
     stopStepping();
@@ -709,6 +711,9 @@ function restep() {
 
 /** The graph's shape the steps were built for. @type {string | null} */
 let stepsShape = null;
+/** The program whose run drew the graph on screen (the last that ran without an error).
+ * @type {Program | null} */
+let ranProgram = null;
 
 /** The editor marks the line of the current step (when the page has an editor that can).
  * @param {number | null} line */
@@ -735,6 +740,9 @@ function startStepping(direction) {
   state.steps = stepsFor(direction);
   stepsShape = state.graphShape;
   state.stepCount = 0;
+  if (!state.steps && state.program) {
+    ui.caption.textContent = "This program stopped with an error before its graph was complete: correct it to step through.";
+  }
   showStep();
   if (direction === "tangent") showTangents();
 }
