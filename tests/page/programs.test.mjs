@@ -178,7 +178,8 @@ test("at a matmul the rule is stated in matrix form with shapes, in the caption 
   await preset(page, "softmax classifier");
   await page.check("input[name=direction][value=backward]");
   const softmax = await stepToEnd(page);
-  assert.ok(softmax.some((c) => /to b: ∂f\/∂b = Σ over axis 0 of ∂f\/∂\(\+\)#5 \(4×3 → \[3\]\): summed over the broadcast axis = \[3\]/.test(c)), softmax.join("\n"));
+  const bias = /to b: ∂f\/∂b = Σ over axis 0 of ∂f\/∂\(\+\)#5 \(4×3 → \[3\]\): summed over the broadcast axis = \[3\]/;
+  assert.ok(softmax.some((c) => bias.test(c)), softmax.join("\n"));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -204,7 +205,9 @@ test("every example runs; the slide's snippet as pasted shows its shape error an
       await page.click("text=Use the corrected version");
       await page.waitForSelector("#expr-error", { state: "hidden" });
       assert.equal(await page.isHidden("#preset-fix"), true);
-      for (const leaf of ["x", "prev_h", "W_h", "W_x"]) assert.ok(await page.getAttribute(`td[data-var="${leaf}"]`, "data-grad"), `∂f/∂${leaf} shown`);
+      for (const leaf of ["x", "prev_h", "W_h", "W_x"]) {
+        assert.ok(await page.getAttribute(`td[data-var="${leaf}"]`, "data-grad"), `∂f/∂${leaf} shown`);
+      }
       assert.match(await page.textContent(`td[data-var="W_x"]`), /^20×20 \[/);
       continue;
     }

@@ -15,7 +15,8 @@ console.log(`headless Chromium ${browser.version()}`);
 const f = (x) => (x === undefined || x === null ? "–" : x < 0.01 && x > 0 ? x.toExponential(1) : x < 100 ? x.toFixed(2) : x.toFixed(0));
 for (const r of results) {
   if ("sync_ms" in r) {
-    console.log(`${r.workload.padEnd(62)} ${String(r.nodes).padStart(5)} nodes: handler ${f(r.sync_ms)} ms, to next frame ${f(r.frame_ms)} ms (${r.frames.toFixed(1)} frames), median of ${r.samples}`);
+    const frame = `to next frame ${f(r.frame_ms)} ms (${r.frames.toFixed(1)} frames)`;
+    console.log(`${r.workload.padEnd(62)} ${String(r.nodes).padStart(5)} nodes: handler ${f(r.sync_ms)} ms, ${frame}, median of ${r.samples}`);
   } else if ("gradscope" in r) {
     console.log(`${r.workload.padEnd(62)} gradscope ${f(r.gradscope).padStart(9)}  plain JS ${f(r.plain_js).padStart(9)}  ratio ${f(r.ratio)}`);
   } else {

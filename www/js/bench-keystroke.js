@@ -68,7 +68,8 @@ function keystroke(win, box, text) {
 export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
   const frame = el("iframe", { src: "index.html", title: "the playground, being typed into" });
   frame.className = "keystroke-frame";
-  const table = el("table", {}, el("tr", {}, ...["program", "nodes", "handler ms", "to next frame ms", "frames (÷16.7)"].map((h) => el("th", { textContent: h }))));
+  const head = ["program", "nodes", "handler ms", "to next frame ms", "frames (÷16.7)"];
+  const table = el("table", {}, el("tr", {}, ...head.map((h) => el("th", { textContent: h }))));
   report.append(
     el("h2", { textContent: "Playground: keystroke to redrawn graph" }),
     el("p", {

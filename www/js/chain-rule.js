@@ -87,7 +87,8 @@ export function edgeLines(evaluation, to, which, forward) {
     const lecture = lectureForm(evaluation.nodes, into, which);
     if (lecture) lines.push([`(${lecture})`]);
     if (e.local) {
-      lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${show(into.grad, into.shape)}`], [`upstream × local = ${show(e.flowed, from.shape)}`]);
+      lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${show(into.grad, into.shape)}`]);
+      lines.push([`upstream × local = ${show(e.flowed, from.shape)}`]);
     } else {
       lines.push([`gradient along this edge = ${show(e.flowed, from.shape)}`]);
     }

@@ -926,7 +926,8 @@ function showFix(p) {
   fixNote.for = p.expr;
   // The lines the correction changed are marked, so the fix reads at a glance.
   const before = new Set(p.expr.split("\n"));
-  fixNote.text.replaceChildren(...p.fix.split("\n").flatMap((line, i) => [i ? "\n" : "", before.has(line) ? line : el("mark", { textContent: line })]));
+  const lines = p.fix.split("\n").map((line) => (before.has(line) ? line : el("mark", { textContent: line })));
+  fixNote.text.replaceChildren(...lines.flatMap((line, i) => (i ? ["\n", line] : [line])));
 }
 
 // ---- start ----------------------------------------------------------------------------------

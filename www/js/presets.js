@@ -51,7 +51,10 @@ export const PRESETS = [
     name: "Program (PyTorch): the lecture's recurrent cell, as pasted from the slide",
     expr: lectureCell("next_h.backward(torch.ones(1, 20))"),
     at: {},
-    fix: lectureCell("# The slide seeds with torch.ones(1, 20), but next_h is 20×1: the seed must have its shape.\nnext_h.backward(torch.ones(20, 1))"),
+    fix: lectureCell(
+      "# The slide seeds with torch.ones(1, 20), but next_h is 20×1: the seed must have its shape.\n" +
+        "next_h.backward(torch.ones(20, 1))",
+    ),
   },
   {
     name: "Program: logistic regression in vector form, with L2",

@@ -120,7 +120,10 @@ export function backwardRule(nodes, n, which, out = "f") {
         : `${to} = ${scaled} in every entry (${sized(from.shape)}): each term counts once${n.op === "mean" ? `, over ${count}` : ""}`;
     }
     case "amax":
-      return `${to} = ${up} routed to the largest entr${isTensor(n.shape) ? "y of each slice" : "y"} (tied entries split it equally), 0 elsewhere (${sized(from.shape)})`;
+      return (
+        `${to} = ${up} routed to the largest entr${isTensor(n.shape) ? "y of each slice" : "y"} ` +
+        `(tied entries split it equally), 0 elsewhere (${sized(from.shape)})`
+      );
     case "logsumexp":
       return `${to} = ${up} ⊙ softmax(${z}) (${sized(from.shape)})`;
     case "softmax":
@@ -149,5 +152,6 @@ export function lectureForm(nodes, n, which, out = "f") {
   const [m, k] = asMatrix(a.shape, "left");
   const [, cols] = asMatrix(b.shape, "right");
   if (cols !== 1 || m === 1) return null;
-  return `the lecture's form, ∂${out}/∂${nodeName(n)} a 1×${m} row: ∂${out}/∂${nodeName(a)} = (∂${out}/∂${nodeName(n)})ᵀ · ${nodeName(b)}ᵀ (${m}×1 · 1×${k})`;
+  const [dh, dw] = [`∂${out}/∂${nodeName(n)}`, `∂${out}/∂${nodeName(a)}`];
+  return `the lecture's form, ${dh} a 1×${m} row: ${dw} = (${dh})ᵀ · ${nodeName(b)}ᵀ (${m}×1 · 1×${k})`;
 }
