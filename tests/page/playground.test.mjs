@@ -587,7 +587,9 @@ test("a program runs in the box: logistic regression in vector form, checked by 
   assert.match(await page.textContent(`td[data-var="w"]`), /^\[3\] \[/);
   assert.equal(await page.isVisible("#program-note"), true);
   assert.equal(await page.isVisible("#gradcheck"), false);
-  assert.equal(await page.isDisabled("#step"), true);
+  // A program steps through forward and backward; forward mode stays with expressions.
+  assert.equal(await page.isDisabled("#step"), false);
+  assert.equal(await page.isDisabled("input[name=direction][value=tangent]"), true);
   assert.match(await page.textContent("#legend-quantity"), /L2 norm/);
   await page.screenshot({ path: `${SHOTS}program-logistic.png` });
 
@@ -595,6 +597,7 @@ test("a program runs in the box: logistic regression in vector form, checked by 
   await typeExpression(page, "x*y");
   await page.waitForSelector("#gradcheck", { state: "visible" });
   assert.equal(await page.isDisabled("#step"), false);
+  assert.equal(await page.isDisabled("input[name=direction][value=tangent]"), false);
   assert.equal(await page.isVisible("#program-note"), false);
   assert.deepEqual(errors, []);
   await page.close();
@@ -623,9 +626,13 @@ test("a program's run-time error is marked where it is; its lecture preset runs"
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.equal(await page.textContent("#expr-error .message"), "cannot multiply 1×3 by 1×3: inner sizes 3 and 1 differ");
   assert.equal(await page.textContent("#expr-error mark.bad"), "A @ A");
-  // The lecture's recurrent cell (its seed corrected, as the preset's comment says).
+  // The lecture's recurrent cell as pasted: the slide's seed has the wrong shape, and the
+  // page offers the corrected program.
   const value = await page.$eval("#preset", (s) => [...s.options].find((o) => o.textContent.includes("recurrent cell")).value);
   await page.selectOption("#preset", value);
+  await page.waitForSelector("#expr-error:not([hidden])");
+  assert.match(await page.textContent("#expr-error .message"), /seed is a 1×20 tensor but the output is a 20×1 tensor/);
+  await page.click("#use-fix");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   for (const name of ["x", "prev_h", "W_h", "W_x"]) assert.ok(await grad(page, name), `∂f/∂${name} shown`);
   assert.match(await page.textContent(`td[data-var="W_x"]`), /^20×20 \[/);

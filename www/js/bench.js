@@ -8,6 +8,7 @@ import { $, el } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { PlainMlp } from "./plain-mlp.js";
 import { medianMs, yieldToPage } from "./timing.js";
+import { keystrokeOptions, keystrokes } from "./bench-keystroke.js";
 
 /** @typedef {import("../pkg/gradscope.js").Config} Config */
 /** A trainer workload against the plain-JS MLP.
@@ -19,7 +20,8 @@ import { medianMs, yieldToPage } from "./timing.js";
  * @typedef {{ workload: string, cpu_ms: number, gpu_ms: number | null, max_diff: number | null,
  *   cpu_gflops?: number | null, tfjs_wasm_gflops?: number | null, naive_js_gflops?: number | null,
  *   gpu_gflops?: number | null, tfjs_webgpu_gflops?: number | null }} BackendRow */
-/** @typedef {(Comparison | BackendRow)[]} Results */
+/** @typedef {import("./bench-keystroke.js").KeystrokeRow} KeystrokeRow */
+/** @typedef {(Comparison | BackendRow | KeystrokeRow)[]} Results */
 
 /** @type {Workload[]} */
 const WORKLOADS = [
@@ -67,6 +69,13 @@ const figure = (x) => x.toFixed(x < 100 ? 2 : 0);
 async function run() {
   /** @type {Results} */
   const results = [];
+  const typing = keystrokeOptions();
+  if (typing.only) {
+    results.push(...(await keystrokes(report, typing)));
+    Object.assign(window, { benchResult: results });
+    document.title = "DONE";
+    return;
+  }
   const body = $("#results tbody");
   body.replaceChildren();
   const total = WORKLOADS.length + 2;
@@ -127,6 +136,7 @@ async function run() {
     progress.value = 1;
   }
   await matmuls(results);
+  results.push(...(await keystrokes(report, typing)));
   Object.assign(window, { benchResult: results });
   document.title = "DONE";
 }

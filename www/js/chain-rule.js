@@ -1,10 +1,12 @@
 // @ts-check
 // The chain rule at one node or one edge, in words, for the graph's tooltips: upstream ×
 // local going back, local × tangent going forward in forward mode. Lines of text only;
-// the page decides where they go.
+// the page decides where they go. At a tensor op the rule is stated in matrix form with
+// the shapes (rules.js), as the lecture vectorizes it.
 
 import { fmt } from "./format.js";
-import { nodeName } from "./stepper.js";
+import { nodeName } from "./ops.js";
+import { backwardRule, lectureForm } from "./rules.js";
 import { isTensor, show } from "./tensor.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
@@ -41,6 +43,15 @@ export function nodeLines(evaluation, n, forward) {
     return lines;
   }
   lines.push([`∂f/∂${name} = ${show(n.grad, n.shape)}`]);
+  const rules = n.edges.flatMap((e, which) => {
+    const rule = nodes[e.from].op === "constant" ? null : backwardRule(nodes, n, which);
+    const lecture = rule ? lectureForm(nodes, n, which) : null;
+    return rule ? [rule, ...(lecture ? [`  (${lecture})`] : [])] : [];
+  });
+  if (rules.length) {
+    lines.push(["backward, in matrix form:"]);
+    for (const rule of rules) lines.push([`  ${rule}`]);
+  }
   const out = nodes.flatMap((m) => m.edges.filter((e) => e.from === n.id).map((e) => ({ m, e })));
   if (out.length > 1) {
     lines.push([`used on ${out.length} paths; their gradients are summed:`]);
@@ -70,10 +81,17 @@ export function edgeLines(evaluation, to, which, forward) {
     const t = forward.tangents[from.id];
     lines.push([local], [`tangent of ${nodeName(from)}  ẋ = ${fmt(t)}`], [`local × tangent = ${fmt(e.local ? e.local[0] * t : NaN)}`]);
     lines.push([`(flows forward into ${nodeName(into)})`]);
-  } else if (e.local) {
-    lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${show(into.grad, into.shape)}`], [`upstream × local = ${show(e.flowed, from.shape)}`]);
   } else {
-    lines.push([`gradient along this edge = ${show(e.flowed, from.shape)}`]);
+    const rule = backwardRule(evaluation.nodes, into, which);
+    if (rule) lines.push([rule]);
+    const lecture = lectureForm(evaluation.nodes, into, which);
+    if (lecture) lines.push([`(${lecture})`]);
+    if (e.local) {
+      lines.push([local], [`upstream  ∂f/∂${nodeName(into)} = ${show(into.grad, into.shape)}`]);
+      lines.push([`upstream × local = ${show(e.flowed, from.shape)}`]);
+    } else {
+      lines.push([`gradient along this edge = ${show(e.flowed, from.shape)}`]);
+    }
   }
   if (e.local && !isTensor(into.shape) && !Number.isFinite(e.local[0]) && Number.isFinite(from.value[0])) {
     lines.push([`the local derivative is ${fmt(e.local[0])} at ${nodeName(from)} = ${fmt(from.value[0])}`, "bad"]);

@@ -11,7 +11,7 @@ export function fmt(x) {
   if (x === -Infinity) return "−∞";
   if (x === 0) return "0";
   const s = String(Number(x.toPrecision(6)));
-  return s.replace("-", "−");
+  return s.replaceAll("-", "−"); // the exponent's sign too (1e−7)
 }
 
 /** Full precision, for data attributes and copying: what the engine computed.

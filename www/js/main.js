@@ -16,10 +16,11 @@ import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
-import { byteToIndex, lineOfByte } from "./source.js";
+import { SourceLines, byteToIndex } from "./source.js";
 import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 import { NodePanel } from "./node-panel.js";
 import { BAR_CSS } from "./heatmap.js";
+import { PRESETS } from "./presets.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -31,6 +32,7 @@ import { BAR_CSS } from "./heatmap.js";
 /** @typedef {import("./stepper.js").Step} Step */
 /** @typedef {import("./graph-view.js").Hit} Hit */
 /** @typedef {import("./colors.js").LogScale} LogScale */
+/** @typedef {import("./presets.js").Preset} Preset */
 
 /** What the legend says the edges carry, in each way of walking the graph. */
 /** @type {Record<Direction, string>} */
@@ -47,44 +49,17 @@ const STEP_INTRO = {
   tangent: "Forward mode: press Step or Play to carry the tangent ẋ through the nodes in topological order.",
 };
 
-const PRESETS = [
-  { name: "Lecture: ln(x1) + x1·x2 − sin(x2)", expr: "ln(x1)+x1*x2-sin(x2)", at: { x1: 2, x2: 5 } },
-  { name: "Lecture: x1·x2 + sin(x2)", expr: "x1*x2+sin(x2)", at: { x1: 2, x2: 5 } },
-  { name: "Lecture: −log σ(w·x)", expr: "-log(1/(1+exp(-w*x)))", at: { w: 0.5, x: 1.5 } },
-  {
-    name: "Logistic regression loss with L2",
-    expr: "0.5*(w1^2+w2^2) - lambda*log(sigmoid(w1*x1+w2*x2))",
-    at: { w1: 0.5, w2: -0.3, lambda: 1, x1: 1, x2: 2 },
-  },
-  { name: "Add distributes the gradient", expr: "(a + b) * 3", at: { a: 2, b: -1 } },
-  { name: "Mul switches the gradient", expr: "x * y", at: { x: 3, y: -4 } },
-  { name: "Max routes the gradient", expr: "max(x, y) * 2", at: { x: 4, y: 1 } },
-  { name: "ReLU gates the gradient", expr: "relu(w*x + b)", at: { w: 0.8, x: -2, b: 0.5 } },
-  { name: "Several paths are summed", expr: "x*x + x", at: { x: 3 } },
-  {
-    name: "Program: logistic regression in vector form, with L2",
-    expr: "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)",
-    at: { lam: 1 },
-  },
-  {
-    name: "Program: a fully connected layer with ReLU",
-    expr: "seed(1)\nW = randn(3, 4)\nx = randn(4)\nb = zeros(3)\nh = relu(W @ x + b)\nL = sum(h * h)",
-    at: {},
-  },
-  {
-    name: "Program (PyTorch): the lecture's recurrent cell, built on the fly",
-    expr:
-      "from torch.autograd import Variable\n" +
-      "x = Variable(torch.randn(1, 20))\nprev_h = Variable(torch.randn(1, 20))\n" +
-      "W_h = Variable(torch.randn(20, 20))\nW_x = Variable(torch.randn(20, 20))\n" +
-      "i2h = torch.mm(W_x, x.t())\nh2h = torch.mm(W_h, prev_h.t())\nnext_h = i2h + h2h\nnext_h = next_h.tanh()\n" +
-      "# The slide seeds with torch.ones(1, 20), but next_h is 20×1: the seed must have its shape.\n" +
-      "next_h.backward(torch.ones(20, 1))",
-    at: {},
-  },
-  { name: "Program: a branch (move x across 0)", expr: "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny", at: { x: 1.5 } },
-  { name: "Program: Newton's method for √a, differentiated through", expr: "y = a\nfor i in range(5):\n    y = 0.5 * (y + a / y)\ny", at: { a: 2 } },
-];
+/** A program's nodes are in the order it ran: the steps follow its lines. */
+const PROGRAM_INTRO = {
+  forward: "Forward pass: press Step or Play to compute the nodes in the order the program made them, line by line.",
+  backward: "Backward pass: press Step or Play to go back from the output through the lines in reverse, loop steps last to first.",
+};
+
+/** Why the forward-mode radio is off for a program, and its title otherwise. */
+const TANGENT_TITLE = {
+  expression: "Forward-mode differentiation: tangents for the input chosen under Forward mode",
+  program: "Forward mode steps through single expressions only; a program's forward-mode Jacobian is in `gradscope jacobian --mode forward`",
+};
 
 // The page's controls, looked up once.
 const ui = {
@@ -268,12 +243,16 @@ function useProgram(program) {
   evaluate({ newGraph: true });
 }
 
-/** What a program's page leaves out for now: the step-through, gradient descent, the
- * gradient check and forward mode work on one expression (programs have both modes in
- * `gradscope jacobian`). @param {boolean} on */
+/** What a program's page leaves out for now: gradient descent, the gradient check and
+ * forward mode work on one expression (programs have both modes in `gradscope jacobian`).
+ * The step-through works on both, forward and backward. @param {boolean} on */
 function setProgramMode(on) {
   for (const e of document.querySelectorAll("[data-expression-only]")) /** @type {HTMLElement} */ (e).hidden = on;
-  for (const id of ["#step", "#play", "#reset"]) $(id, HTMLButtonElement).disabled = on;
+  const tangent = $("input[name=direction][value=tangent]", HTMLInputElement);
+  tangent.disabled = on;
+  const title = on ? TANGENT_TITLE.program : TANGENT_TITLE.expression;
+  tangent.title = title;
+  if (tangent.parentElement) tangent.parentElement.title = title;
   ui.programNote.hidden = !on;
   if (!on) {
     ui.controlFlow.hidden = true;
@@ -290,7 +269,9 @@ function setProgramMode(on) {
   ui.tangentVar.value = "";
   state.tangents = null;
   state.graphShape = null;
-  setMode("backward");
+  // Typing a program keeps the pass chosen (unless forward mode, which it has not); an
+  // expression starts again from the backward pass, as it always has.
+  setMode(on && state.stepDirection !== "tangent" ? state.stepDirection : "backward");
 }
 
 /** Runs the program at the sliders' values (and the grids' leaf values); a mistake found
@@ -340,6 +321,7 @@ function runProgram({ newGraph = false } = {}) {
   renderLeafGrids(nodes, report);
   probe.renders++;
   probe.nodes = nodes.length;
+  restep();
 }
 
 /** Lays the program's graph out with its chosen groups collapsed (long loops start
@@ -649,8 +631,8 @@ function renderProgramResults(nodes, report) {
   ui.programNote.textContent =
     "A program: its graph was built as it ran, so a branch or a loop count that changes gives another graph. " +
     (isTensor(output.shape) ? "Its output is a tensor, so the gradients are those of the seed given to backward. " : "") +
-    "Step-through, gradient descent, the gradient check and forward mode work on single expressions; " +
-    "the command line's gradscope jacobian gives a program's Jacobian by both modes.";
+    "Step through it forward or backward: each step names its line. Gradient descent, the gradient check and " +
+    "forward mode work on single expressions; the command line's gradscope jacobian gives a program's Jacobian by both modes.";
 }
 
 /** The chosen forward-mode input's index, or null. */
@@ -919,10 +901,61 @@ function setMode(direction) {
   ui.legendQuantity.textContent = state.program ? "‖gradient along edge‖ (L2 norm for a tensor)" : LEGEND[direction];
 }
 
+/** Where a program's nodes came from, for its steps' captions; null for an expression, or
+ * when the graph on screen is not the program's last good run (its run failed). */
+function programSource() {
+  const program = state.program;
+  if (!program || program !== ranProgram || !state.evaluation) return null;
+  try {
+    const report = program.report();
+    return report.origins.length === state.evaluation.nodes.length ? { source: program.source, report } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The steps for `direction` on the graph on screen, or null if there is none to walk.
+ * @param {Direction} direction */
+function stepsFor(direction) {
+  if (!state.evaluation) return null;
+  if (!state.program) return buildSteps(direction, state.evaluation, state.tangents);
+  const source = programSource();
+  return source && direction !== "tangent" ? buildSteps(direction, state.evaluation, null, source) : null;
+}
+
+/** After a program ran again (a slider moved), the steps so far show the new numbers; a
+ * graph of another shape (a branch flipped) starts the walk again. */
+function restep() {
+  ranProgram = state.program;
+  if (!state.steps) return;
+  if (state.graphShape !== stepsShape) {
+    stopStepping();
+    return;
+  }
+  state.steps = stepsFor(state.stepDirection);
+  state.stepCount = Math.min(state.stepCount, state.steps?.length ?? 0);
+  showStep();
+}
+
+/** The graph's shape the steps were built for. @type {string | null} */
+let stepsShape = null;
+/** The program whose run drew the graph on screen (the last that ran without an error).
+ * @type {Program | null} */
+let ranProgram = null;
+
+/** The editor marks the line of the current step (when the page has an editor that can).
+ * @param {number | null} line */
+function markLine(line) {
+  const editor = /** @type {{ editor?: { markLine?: (line: number | null) => void } }} */ (/** @type {unknown} */ (probe)).editor;
+  editor?.markLine?.(line);
+}
+
 /** @param {Direction} direction */
 function startStepping(direction) {
-  if (!state.evaluation || !state.expression) return;
-  if (direction === "tangent") {
+  if (!state.evaluation || !(state.expression || state.program)) return;
+  // Forward mode's tangents come from an expression; a program steps backward instead.
+  if (!state.expression && direction === "tangent") direction = "backward";
+  if (direction === "tangent" && state.expression) {
     // Forward mode needs an input to differentiate by: the first, unless one is chosen.
     if (ui.tangentVar.value === "") ui.tangentVar.value = "0";
     state.tangents = state.expression.tangents(Number(ui.tangentVar.value));
@@ -932,8 +965,12 @@ function startStepping(direction) {
     state.tangents = null;
   }
   setMode(direction);
-  state.steps = buildSteps(direction, state.evaluation, state.tangents);
+  state.steps = stepsFor(direction);
+  stepsShape = state.graphShape;
   state.stepCount = 0;
+  if (!state.steps && state.program) {
+    ui.caption.textContent = "This program stopped with an error before its graph was complete: correct it to step through.";
+  }
   showStep();
   if (direction === "tangent") showTangents();
 }
@@ -944,8 +981,10 @@ function showStep() {
   const overlay = overlayAfter(stepDirection, steps, stepCount, evaluation, state.tangents);
   view.setOverlay(overlay);
   view.follow(overlay.current);
-  ui.caption.textContent = stepCount === 0 ? STEP_INTRO[stepDirection] : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
+  const intro = state.program && stepDirection !== "tangent" ? PROGRAM_INTRO[stepDirection] : STEP_INTRO[stepDirection];
+  ui.caption.textContent = stepCount === 0 ? intro : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
   ui.progress.value = steps.length ? stepCount / steps.length : 0;
+  markLine(stepCount > 0 ? (steps[stepCount - 1].line ?? null) : null);
 }
 
 function step() {
@@ -974,11 +1013,13 @@ function pause() {
 
 function stopStepping() {
   pause();
+  const wasStepping = state.steps !== null;
   state.steps = null;
   state.stepCount = 0;
   ui.caption.textContent = "";
   ui.progress.value = 0;
   view.setOverlay(state.tangents ? { kind: "tangent", tangents: state.tangents } : null);
+  if (wasStepping) markLine(null);
 }
 
 // ---- code beside the graph -------------------------------------------------------------------
@@ -1001,10 +1042,10 @@ function markLineNodes(line) {
   const source = state.program?.source;
   const origins = state.lastRun?.report.origins;
   if (!source || !origins || line === null) return view.setLineNodes(new Set());
-  const lineOf = lineOfByte(source);
+  const lines = new SourceLines(source);
   const ids = new Set();
   origins.forEach((o, id) => {
-    if (lineOf(o.start) === line) ids.add(id);
+    if (lines.lineOf(o.start) === line) ids.add(id);
   });
   view.setLineNodes(ids);
 }
@@ -1197,6 +1238,45 @@ function loadPreset(i) {
   ui.rate.value = DEFAULT_RATE;
   ui.variables.replaceChildren();
   onExpressionInput();
+  showFix(p);
+  // A preset about a layer's Jacobian opens the panel on that layer.
+  const id = p.select ? (state.evaluation?.nodes.findIndex((n) => n.op === p.select) ?? -1) : -1;
+  if (id >= 0) view.onSelect(id);
+}
+
+/** Under an example whose error is the point (the slide's seed), its corrected text and a
+ * button that loads it; shown while the example's own text is in the box.
+ * @type {{ box: HTMLElement, text: HTMLElement, use: HTMLButtonElement, fix: string, for: string } | null} */
+let fixNote = null;
+
+/** @param {Preset} p */
+function showFix(p) {
+  if (!fixNote) {
+    const text = el("pre", { className: "fix-text" });
+    const use = el("button", { type: "button", id: "use-fix", textContent: "Use the corrected version" });
+    const box = el("div", { id: "preset-fix", className: "preset-fix", hidden: true });
+    box.setAttribute("role", "note");
+    box.append(el("p", { textContent: "The slide's seed has the wrong shape; the corrected program:" }), text, use);
+    ui.error.after(box);
+    const note = { box, text, use, fix: "", for: "" };
+    use.addEventListener("click", () => {
+      box.hidden = true;
+      ui.expr.value = note.fix;
+      onExpressionInput();
+      ui.expr.focus();
+    });
+    // An edit makes it another text: the note was about the example as given.
+    ui.expr.addEventListener("input", () => (box.hidden ||= ui.expr.value !== note.for));
+    fixNote = note;
+  }
+  fixNote.box.hidden = !p.fix || ui.error.hidden;
+  if (!p.fix) return;
+  fixNote.fix = p.fix;
+  fixNote.for = p.expr;
+  // The lines the correction changed are marked, so the fix reads at a glance.
+  const before = new Set(p.expr.split("\n"));
+  const lines = p.fix.split("\n").map((line) => (before.has(line) ? line : el("mark", { textContent: line })));
+  fixNote.text.replaceChildren(...lines.flatMap((line, i) => (i ? ["\n", line] : [line])));
 }
 
 // ---- start ----------------------------------------------------------------------------------

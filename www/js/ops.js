@@ -17,3 +17,15 @@ export const nodeSymbol = (op) => OPS[op]?.node ?? op;
 
 /** The operator written between two operands, or undefined for a call. @param {string} op */
 export const infixSymbol = (op) => OPS[op]?.infix;
+
+/** Whether a node is a leaf of the graph: a variable, a parameter or a constant.
+ * @param {{ op: string }} n */
+export const isLeaf = (n) => n.op === "input" || n.op === "parameter" || n.op === "constant";
+
+/** How a node reads in a sentence: its variable name or constant, else "op#id".
+ * @param {{ op: string, label: string, id: number }} n */
+export function nodeName(n) {
+  if (isLeaf(n)) return n.label;
+  const infix = infixSymbol(n.op);
+  return `${infix ? `(${infix})` : n.op}#${n.id}`;
+}

@@ -1,6 +1,7 @@
 // @ts-check
-// The program text behind the engine's spans: the engine counts UTF-8 bytes, JavaScript
-// strings count UTF-16 units, so every span is converted here before text is cut.
+// A program's text as the engine points into it: spans are UTF-8 byte offsets (Rust's
+// strings), the page's strings are UTF-16. Shared by the error marks and the step-through,
+// which names the line each node came from.
 
 /** UTF-8 byte offset (from the engine) to a JavaScript string index.
  * @param {string} text @param {number} byte */
@@ -14,6 +15,50 @@ export function byteToIndex(text, byte) {
     i += ch.length;
   }
   return i;
+}
+
+/** The lines of a text and the string index where each begins, so that the line of a
+ * span is a binary search, not a walk over the text for each of a run's nodes. */
+export class SourceLines {
+  /** @param {string} text */
+  constructor(text) {
+    this.text = text;
+    /** @type {number[]} */
+    this.starts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+    // Byte offsets equal string indices until the first character past ASCII.
+    const wide = text.search(/[^\x00-\x7f]/);
+    this.ascii = wide < 0 ? text.length : wide;
+  }
+
+  /** The string index of byte offset `byte`. @param {number} byte */
+  index(byte) {
+    return byte <= this.ascii ? byte : byteToIndex(this.text, byte);
+  }
+
+  /** The text of the byte span `start..end`. @param {number} start @param {number} end */
+  slice(start, end) {
+    return this.text.slice(this.index(start), this.index(end));
+  }
+
+  /** The line (from 1) that byte offset `byte` is on. @param {number} byte */
+  lineOf(byte) {
+    const i = this.index(byte);
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** Line `line`'s text (from 1), without its indentation. @param {number} line */
+  lineText(line) {
+    const end = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
+    return this.text.slice(this.starts[line - 1], end).trim();
+  }
 }
 
 /** The text of a byte span, its line (from 1), and the name it was assigned to when the
@@ -31,27 +76,4 @@ export function spanText(text, span) {
   // A closing ')' may trail the span (a parenthesised right-hand side), or a comment.
   const name = assigned && /^[\s)]*(#.*)?$/.test(after) ? assigned[1] : null;
   return { text: text.slice(a, b), line: text.slice(0, a).split("\n").length, name };
-}
-
-/** A function from a UTF-8 byte offset to its 1-based line, for many lookups in one text:
- * the byte offsets where lines start are found once, then each lookup is a binary search.
- * @param {string} text @returns {(byte: number) => number} */
-export function lineOfByte(text) {
-  const starts = [0];
-  let bytes = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    if (ch === "\n") starts.push(bytes);
-  }
-  return (byte) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= byte) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }

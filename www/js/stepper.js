@@ -6,16 +6,25 @@
 // nodes in reverse: each passes upstream × local to its inputs, and a node used on several
 // paths sums what arrives. Forward mode (tangents) walks the topological order again,
 // each node's tangent the sum of local × tangent over its inputs. Every number shown comes
-// from the engine's report.
+// from the engine's report. A program's arena order is the order it ran in, so its
+// captions also name the source line (and the loop step or call) each node came from,
+// and at a tensor op the rule in matrix form.
 
 import { fmt } from "./format.js";
-import { infixSymbol } from "./ops.js";
-import { brief } from "./tensor.js";
+import { infixSymbol, isLeaf, nodeName } from "./ops.js";
+import { backwardRule } from "./rules.js";
+import { SourceLines } from "./source.js";
+import { brief, glimpse, isTensor } from "./tensor.js";
+
+export { nodeName };
 
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
+/** @typedef {import("../pkg/gradscope.js").RunReport} RunReport */
 /** @typedef {"forward" | "backward" | "tangent"} Direction */
-/** @typedef {{ node: number, caption: string }} Step */
+/** @typedef {{ node: number, caption: string, line?: number }} Step */
+/** A program's text and its last run's report: where each node came from.
+ * @typedef {{ source: string, report: RunReport }} ProgramSource */
 /**
  * What the graph view draws on top of the plain graph: where a walk through it stands.
  * @typedef {object} Overlay
@@ -23,20 +32,10 @@ import { brief } from "./tensor.js";
  * @property {Set<number>} [visited] nodes done (absent: forward mode shown whole)
  * @property {number | null} [current] the node of the last step
  * @property {Map<number, number>} [partial] backward: what has arrived so far at each node
+ * @property {Map<number, Float64Array>} [partialTensor] the same, entry by entry, at tensor nodes
  * @property {Set<number>} [complete] backward: nodes whose every consumer has passed its share
  * @property {ArrayLike<number> | null} [tangents] forward mode: the tangent of every node
  */
-
-/** @param {NodeReport} n */
-const isLeaf = (n) => n.op === "input" || n.op === "parameter" || n.op === "constant";
-
-/** How a node reads in a sentence: its variable name or constant, else "op#id".
- * @param {NodeReport} n */
-export function nodeName(n) {
-  if (isLeaf(n)) return n.label;
-  const infix = infixSymbol(n.op);
-  return `${infix ? `(${infix})` : n.op}#${n.id}`;
-}
 
 /** @param {NodeReport} n @param {NodeReport[]} nodes */
 function formula(n, nodes) {
@@ -72,10 +71,13 @@ export function consumersOf(nodes, root) {
 }
 
 /** The list of steps for one direction ("forward", "backward" or "tangent"); each step
- * names its node and says what happens there. `tangents` is needed for "tangent".
+ * names its node and says what happens there. `tangents` is needed for "tangent"; a
+ * program's steps (forward and backward) also name their source line, from `program`.
  * @param {Direction} direction @param {Evaluation} evaluation @param {ArrayLike<number> | null} [tangents]
+ * @param {ProgramSource | null} [program]
  * @returns {Step[]} */
-export function buildSteps(direction, evaluation, tangents = null) {
+export function buildSteps(direction, evaluation, tangents = null, program = null) {
+  if (program && direction !== "tangent") return programSteps(direction, evaluation, program);
   const { nodes, root } = evaluation;
   if (direction === "forward") {
     return nodes.map((n) => ({
@@ -129,6 +131,125 @@ export function buildSteps(direction, evaluation, tangents = null) {
   return steps;
 }
 
+/** Whom the backward pass at node `id` heard from: the edges into it from consumers the
+ * output depends on. @param {NodeReport[]} nodes @param {number} root */
+function arrivals(nodes, root) {
+  const needed = upstreamOf(nodes, root);
+  /** @type {Map<number, { flowed: number[], by: number }[]>} */
+  const arriving = new Map();
+  for (const m of nodes) {
+    if (!needed.has(m.id)) continue;
+    for (const e of m.edges) {
+      if (!arriving.has(e.from)) arriving.set(e.from, []);
+      arriving.get(e.from)?.push({ flowed: e.flowed, by: m.id });
+    }
+  }
+  return { needed, arriving };
+}
+
+/** A program's steps: each caption starts with the line the node came from, its loop step
+ * or call, and the line's text (`line 5 (for t in range(4), step 2): h = tanh(W @ h) →`);
+ * numbers are a tensor's shape and first entries; backward, a tensor op states its rule
+ * in matrix form with the shapes.
+ * @param {"forward" | "backward"} direction @param {Evaluation} evaluation @param {ProgramSource} program
+ * @returns {Step[]} */
+function programSteps(direction, evaluation, { source, report }) {
+  const { nodes, root } = evaluation;
+  const lines = new SourceLines(source);
+  /** @type {Map<number, string>} */
+  const groupLabels = new Map();
+  /** The loop steps and calls a node was made in, outermost first.
+   * @param {number | undefined} g @returns {string} */
+  const groupLabel = (g) => {
+    if (g === undefined) return "";
+    const known = groupLabels.get(g);
+    if (known !== undefined) return known;
+    const group = report.groups[g];
+    const own = group.kind === "iteration" ? `${lines.slice(group.start, group.end)}, step ${(group.index ?? 0) + 1}` : `in ${group.name}`;
+    const outer = groupLabel(group.parent);
+    const label = outer ? `${outer} › ${own}` : own;
+    groupLabels.set(g, label);
+    return label;
+  };
+  /** @param {number} id */
+  const lineOf = (id) => {
+    const origin = report.origins[id];
+    return origin ? lines.lineOf(origin.start) : undefined;
+  };
+  /** `line 5 (for t in range(4), step 2): h = tanh(W @ h)`. @param {number} id */
+  const where = (id) => {
+    const line = lineOf(id);
+    if (line === undefined) return "";
+    const group = groupLabel(report.origins[id].group);
+    return `line ${line}${group ? ` (${group})` : ""}: ${lines.lineText(line)} → `;
+  };
+  /** @param {NodeReport} n */
+  const valueOf = (n) => glimpse(n.value, n.shape);
+  if (direction === "forward") {
+    return nodes.map((n) => {
+      let what;
+      if (n.op === "input") what = `${n.label} = ${valueOf(n)}: an input, given from outside (its slider).`;
+      else if (n.op === "parameter") what = `${n.label} = ${valueOf(n)}: a leaf, known before the pass starts.`;
+      else if (n.op === "constant") what = `the constant ${n.label}${isTensor(n.shape) ? ` = ${valueOf(n)}` : ""}.`;
+      else {
+        // A scalar op shows its arithmetic; a tensor op the source text it computes.
+        const scalar = [n, ...n.inputs.map((i) => nodes[i])].every((m) => !isTensor(m.shape));
+        const o = report.origins[n.id];
+        const text = o ? lines.slice(o.start, o.end) : "";
+        const how = scalar ? formula(n, nodes) : text;
+        what = `${nodeName(n)} = ${how ? `${how} = ` : ""}${valueOf(n)}.`;
+      }
+      return { node: n.id, caption: where(n.id) + what, line: lineOf(n.id) };
+    });
+  }
+  const { needed, arriving } = arrivals(nodes, root);
+  // The output by the name the program gave it, if its line assigns one (L = …).
+  const outputName = /^([A-Za-z_]\w*)\s*=[^=]/.exec(lines.lineText(lineOf(root) ?? 1))?.[1];
+  const steps = [];
+  for (let i = root; i >= 0; i--) {
+    if (!needed.has(i) || nodes[i].op === "constant") continue;
+    const n = nodes[i];
+    const g = glimpse(n.grad, n.shape);
+    let caption;
+    if (i === root) {
+      const named = outputName && outputName !== nodeName(n) ? ` (${outputName} in the program)` : "";
+      caption = isTensor(n.shape)
+        ? `Start at the output${named} with the seed given to backward: ∂f/∂${nodeName(n)} = ${g}, so f = Σ seed ⊙ ${nodeName(n)}.`
+        : `Start at the output f${named}: ∂f/∂f = 1.`;
+    } else {
+      const arrived = arriving.get(i) ?? [];
+      if (arrived.length > 1) {
+        const shown = arrived.slice(0, 4).map((e) => (isTensor(n.shape) ? glimpse(e.flowed, n.shape, 2) : fmt(e.flowed[0])));
+        const more = arrived.length > 4 ? ` + … (${arrived.length - 4} more)` : "";
+        caption =
+          `${nodeName(n)} is used on ${arrived.length} paths, so its gradients are summed${isTensor(n.shape) ? ", entry by entry" : ""}: ` +
+          `${shown.join(" + ")}${more} = ${g}.`;
+      } else {
+        caption = `∂f/∂${nodeName(n)} = ${g}, from its one consumer.`;
+      }
+    }
+    const passes = n.edges.flatMap((e, which) => {
+      const from = nodes[e.from];
+      if (from.op === "constant") return [];
+      // Its value was used, its gradient is not: the path ends here.
+      if (n.op === "detach") return [`nothing to ${nodeName(from)}: detach stops the gradient here`];
+      const rule = backwardRule(nodes, n, which);
+      // The rule gives this path's share; a node on several paths sums the shares later.
+      const paths = arriving.get(e.from)?.length ?? 1;
+      const share = paths > 1 ? ` (one of its ${paths} paths)` : "";
+      if (rule) return [`to ${nodeName(from)}${share}: ${rule} = ${glimpse(e.flowed, from.shape)}`];
+      return [
+        e.local
+          ? `to ${nodeName(from)}: upstream ${fmt(n.grad[0])} × local ${fmt(e.local[0])} = ${fmt(e.flowed[0])}`
+          : `to ${nodeName(from)}: ${glimpse(e.flowed, from.shape)}`,
+      ];
+    });
+    if (passes.length) caption += ` It passes ${passes.join("; ")}.`;
+    steps.push({ node: i, caption: where(i) + caption, line: lineOf(i) });
+  }
+  return steps;
+}
+
 /** Forward mode one node at a time: ẋ of a node is Σ local × ẋ of its inputs.
  * @param {NodeReport[]} nodes @param {ArrayLike<number>} tangents @returns {Step[]} */
 function tangentSteps(nodes, tangents) {
@@ -160,12 +281,20 @@ export function overlayAfter(direction, steps, count, evaluation, tangents = nul
   const partial = new Map();
   /** @type {Set<number>} */
   const complete = new Set();
-  const overlay = { kind: direction, visited, current, partial, complete, tangents };
+  /** @type {Map<number, Float64Array>} */
+  const partialTensor = new Map();
+  const overlay = { kind: direction, visited, current, partial, partialTensor, complete, tangents };
   if (direction === "backward") {
-    // Running sums: every visited consumer has passed its share along each of its edges.
+    // Running sums: every visited consumer has passed its share along each of its edges
+    // (a tensor's entry by entry, so its row can show the sum so far).
     for (const id of visited) {
       for (const e of evaluation.nodes[id].edges) {
         partial.set(e.from, (partial.get(e.from) || 0) + e.flowed[0]);
+        if (e.flowed.length > 1) {
+          const sum = partialTensor.get(e.from) ?? new Float64Array(e.flowed.length);
+          e.flowed.forEach((x, k) => (sum[k] += x));
+          partialTensor.set(e.from, sum);
+        }
       }
     }
     // A node is complete once every consumer has passed its share, even before its turn.
@@ -191,5 +320,7 @@ export function gradText(node, overlay) {
   if (overlay.kind === "forward") return null;
   if (overlay.visited?.has(node.id) || overlay.complete?.has(node.id)) return `∂ ${brief(node.grad, node.shape)}`;
   const partial = overlay.partial?.get(node.id);
-  return partial === undefined ? "∂ ?" : `∂ ${fmt(partial)} + …`;
+  const sum = overlay.partialTensor?.get(node.id);
+  if (partial === undefined) return "∂ ?";
+  return `∂ ${sum && isTensor(node.shape) ? brief(sum, node.shape) : fmt(partial)} + …`;
 }

@@ -50,3 +50,11 @@ export function show(xs, shape) {
 export function brief(xs, shape) {
   return isTensor(shape) ? `${shapeText(shape)} ‖${fmt(norm(xs))}‖` : fmt(xs[0]);
 }
+
+/** A node's numbers in a sentence: `1.5` for a scalar; for a tensor its shape and first
+ * `count` entries, `3×1 [0.12, −0.5, …]`. @param {ArrayLike<number>} xs @param {number[]} shape */
+export function glimpse(xs, shape, count = 3) {
+  if (!isTensor(shape)) return fmt(xs[0]);
+  const head = Array.from({ length: Math.min(xs.length, count) }, (_, i) => fmt(xs[i]));
+  return `${shapeText(shape)} [${head.join(", ")}${xs.length > count ? ", …" : ""}]`;
+}
