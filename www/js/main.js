@@ -371,17 +371,18 @@ function drawProgramGraph(program, nodes, report, { keep = false, around } = {})
       const b = view.nodeBox(i);
       return b ? [view.toScreen(b)] : [];
     });
-    // Keep in place a node both runs have: the output if it survived, else the first.
-    const outputKey = before.keys[before.report.output];
-    const survivor = keys.indexOf(outputKey) >= 0 ? outputKey : keys.find((k) => oldIds.has(k));
+    // Keep in place a node both runs have: the selected one, else the output, else the first.
+    const wanted = [view.selected, before.report.output].flatMap((id) => (id === null ? [] : [before.keys[id]]));
+    const survivor = wanted.find((k) => newKeys.has(k)) ?? keys.find((k) => oldIds.has(k));
     if (around !== undefined) anchor = { from: around, to: around };
     else if (survivor !== undefined) anchor = { from: /** @type {number} */ (oldIds.get(survivor)), to: keys.indexOf(survivor) };
     const said = describeChange(program.source, before.report, report, appeared.size, goneIds.length);
+    // The line keeps its place when empty, so the graph does not move as it comes and goes.
     ui.graphChange.textContent = said;
-    ui.graphChange.hidden = said === "";
   } else {
-    ui.graphChange.hidden = true;
+    ui.graphChange.textContent = "";
   }
+  ui.graphChange.hidden = false;
   view.setGraph(evaluation, grouped.layout, structure, { keep: anchor });
   if (before && (appeared.size || goneOnScreen.length)) view.markChanges(appeared, goneOnScreen.map((b) => view.fromScreen(b)));
   const shut = structure.groups.filter((g) => g.collapsed).length;
@@ -403,7 +404,7 @@ function regroup(change, around) {
   const current = state.collapsed ?? state.drawnCollapsed;
   state.collapsed = change(new Set(current), run.report);
   drawProgramGraph(program, state.evaluation.nodes, run.report, { keep: true, around });
-  ui.graphChange.hidden = true;
+  ui.graphChange.textContent = "";
 }
 
 /** Collapses or expands the view's group `g`: a report group, or past them a loop. A loop
