@@ -285,7 +285,10 @@ fn programs_from_javascript() {
     let mut p = JsProgram::new("h = W @ x + b\nfor i in range(2):\n    h = h * 2\nL = sum(h * h)").unwrap();
     assert_eq!(p.free_names(), ["W", "x", "b"]);
     let answer = p
-        .run(json(r#"{"W": [[1, 2], [3, 4]], "x": [1, -1], "b": [0.5, 0]}"#))
+        .run(
+            json(r#"{"W": [[1, 2], [3, 4]], "x": [1, -1], "b": [0.5, 0]}"#),
+            None,
+        )
         .unwrap();
     // h = 4·[-0.5, -1]; L = 16·1.25 = 20; ∂L/∂b = 2h·4 = [-16, -32].
     assert_eq!(get(&answer, "value").as_f64(), Some(20.0));
@@ -318,10 +321,53 @@ fn programs_from_javascript() {
     assert_eq!(num(&j, "passes"), 2.0);
     assert_eq!(num(&j, "nonzeros"), 2.0);
 
+    // The nodes cross as one array of numbers, dealt out again: h's value and gradient
+    // (the last h, 4·[-0.5, -1] = [-2, -4], gradient 2h = [-4, -8]) and its edges.
+    let nodes: js_sys::Array = p.nodes().unwrap().dyn_into().unwrap();
+    let numbers = |v: JsValue| -> Vec<f64> {
+        v.dyn_into::<js_sys::Array>()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let last_h = (0..nodes.length())
+        .rev()
+        .map(|i| nodes.get(i))
+        .find(|n| get(n, "op").as_string().as_deref() == Some("*"))
+        .unwrap();
+    assert_eq!(numbers(get(&last_h, "value")), [-2.0, -4.0]);
+    assert_eq!(numbers(get(&last_h, "grad")), [-4.0, -8.0]);
+    let edges: js_sys::Array = get(&last_h, "edges").dyn_into().unwrap();
+    assert_eq!(edges.length(), 2);
+    assert_eq!(numbers(get(&edges.get(0), "flowed")), [-8.0, -16.0]);
+    assert!(get(&nodes.get(0), "not_finite").is_undefined());
+
+    // One op's Jacobian with its vector-Jacobian product, and the layout with the loop's
+    // iterations collapsed.
+    let matmul = (0..nodes.length())
+        .find(|&i| get(&nodes.get(i), "op").as_string().as_deref() == Some("matmul"))
+        .unwrap();
+    let local = p.local_jacobian(matmul as usize, 1).unwrap();
+    assert_eq!(num(&get(&local, "jacobian"), "nonzeros"), 4.0);
+    assert_eq!(array(&local, "vjp").length(), 2);
+    let grouped = p.layout_collapsed(&[0, 1], &[]).unwrap();
+    let items = array(&grouped, "items");
+    assert!((0..items.length()).any(|i| get(&items.get(i), "group").as_f64() == Some(1.0)));
+    assert!(p.local_jacobian(999, 0).is_err());
+
+    // A leaf bound in the program given a value from outside.
+    let mut q = JsProgram::new("W = [[0.0, 0.0], [0.0, 0.0]]\nsum(W)").unwrap();
+    let given: js_sys::Object = json(r#"{"W": [[1, 2], [3, 4]]}"#).dyn_into().unwrap();
+    assert_eq!(
+        get(&q.run(json("{}"), Some(given)).unwrap(), "value").as_f64(),
+        Some(10.0)
+    );
+
     // Mistakes: a run-time error with its span, bad values, a Jacobian before a run.
     let e = JsProgram::new("y = A @ A")
         .unwrap()
-        .run(json(r#"{"A": [[1, 2, 3]]}"#))
+        .run(json(r#"{"A": [[1, 2, 3]]}"#), None)
         .err()
         .unwrap();
     assert_eq!(get(&e, "kind").as_string().as_deref(), Some("run"));
@@ -335,7 +381,7 @@ fn programs_from_javascript() {
     ] {
         let e = JsProgram::new("y = sum(A)")
             .unwrap()
-            .run(json(bad))
+            .run(json(bad), None)
             .err()
             .unwrap();
         assert_eq!(get(&e, "kind").as_string().as_deref(), Some("value"), "{bad}");

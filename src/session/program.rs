@@ -145,8 +145,13 @@ impl ProgramRun {
         let j = program::jacobian(&mut self.run.graph, self.run.output, node, mode)
             .map_err(SessionError::Jacobian)?;
         // Its passes left the graph's gradients at the last unit seed's: the program's own
-        // backward pass puts them back, so a view reading the nodes after sees the same.
-        self.backward()?;
+        // backward pass puts them back, so a view reading the nodes after sees the same. A
+        // tensor output without a seed has no gradients of its own: none are left.
+        match self.backward() {
+            Ok(_) => {}
+            Err(SessionError::NotScalar(_)) => self.run.graph.zero_grad(),
+            Err(e) => return Err(e),
+        }
         Ok(j)
     }
 

@@ -3,38 +3,12 @@
 // caret and the mouse report, and links long, damaged or hostile.
 // GRADSCOPE_URL names the served www/; screenshots go to screenshots/.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { launch, URL_BASE } from "./browser.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page at `hash`, ready when the first graph is drawn; fails on any page error. */
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => {
-    errors.push(`unexpected dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await page.goto(`${URL_BASE}/index.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
+const { open } = usePlayground();
 
 const FIRST_PRESET = "ln(x1)+x1*x2-sin(x2)";
 const SIX_LINES = "seed(1)\nW = randn(3, 4)\nx = randn(4)\nb = zeros(3)\nh = relu(W @ x + b)\nL = sum(h * h)";

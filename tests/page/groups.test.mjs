@@ -4,40 +4,11 @@
 // and the graph pointing at each other.
 // `./build.sh test` serves www/ and sets GRADSCOPE_URL; screenshots go to screenshots/.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page, ready when the first graph is drawn; fails on any page error. */
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${URL_BASE}/index.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
-
-/** Loads the example whose name contains `words`. */
-async function preset(page, words) {
-  const value = await page.$eval("#preset", (s, w) => [...s.options].find((o) => o.textContent.includes(w))?.value, words);
-  assert.ok(value, `an example named like "${words}"`);
-  await page.selectOption("#preset", value);
-}
+const { open } = usePlayground();
 
 /** What the view lays out: nodes and groups, and which groups are collapsed. */
 const items = (page) =>

@@ -3,43 +3,17 @@
 // Jacobian by both modes. Numbers are checked against what the test computes itself from
 // the nodes' values; screenshots go to screenshots/.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 import { fmt } from "../../www/js/format.js";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
+const { open } = usePlayground();
 
 const FC = "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = W @ x\nL = sum(h * h)";
 const RELU = "z = [1.5, -2.0, 0.0, 3.0]\nh = relu(z)\nsum(h)";
 const LARGE = "W = randn(300, 300)\nx = randn(300, 1)\nsum(W @ x)";
 const LAYER = "seed(2)\nW = randn(4, 6)\nx = randn(6, 1)\nh = relu(W @ x)\nh.backward(ones(4, 1))";
-
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page, ready when the first graph is drawn; fails on any page error. */
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => {
-    errors.push(`unexpected dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await page.goto(`${URL_BASE}/index.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
 
 /** The program's nodes as the graph has them. */
 const graphNodes = (page) => page.evaluate(() => window.gradscope.view.nodes);

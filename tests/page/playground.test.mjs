@@ -1,37 +1,11 @@
 // The expression playground as a person uses it, in headless Chromium driven by Playwright.
 // `./build.sh test` serves www/ and sets GRADSCOPE_URL; screenshots go to screenshots/.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page at `hash`, ready when the first graph is drawn; fails on any page error. */
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => {
-    errors.push(`unexpected dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await page.goto(`${URL_BASE}/index.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
+const { open } = usePlayground();
 
 async function typeExpression(page, text) {
   await page.fill("#expr", text);

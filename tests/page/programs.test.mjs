@@ -3,46 +3,11 @@
 // tensor ops, every example running, and the benchmark page's keystroke timings.
 // `./build.sh test` serves www/ and sets GRADSCOPE_URL; screenshots go to screenshots/.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page at `path`, ready when the first graph is drawn; fails on any page error. */
-async function open(path = "index.html") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => {
-    errors.push(`unexpected dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await page.goto(`${URL_BASE}/${path}`);
-  if (path.startsWith("index.html")) {
-    await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  }
-  return { page, errors };
-}
-
-/** Loads the example whose name contains `words`. */
-async function preset(page, words) {
-  const value = await page.$eval("#preset", (s, w) => [...s.options].find((o) => o.textContent.includes(w))?.value, words);
-  assert.ok(value, `an example named like "${words}"`);
-  await page.selectOption("#preset", value);
-}
+const { openPath: open } = usePlayground();
 
 const caption = (page) => page.textContent("#step-caption");
 

@@ -1,0 +1,58 @@
+// What every playground test file needs: one headless Chromium for the file, a fresh page
+// per test that is ready when its first graph is drawn and records any page error or
+// dialog, the examples menu, and where screenshots go.
+
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { launch, URL_BASE } from "./browser.mjs";
+
+export const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(SHOTS, { recursive: true });
+
+/** Registers the file's browser (launched before its tests, closed after) and returns how
+ * to open pages in it. */
+export function usePlayground() {
+  /** @type {import("playwright-core").Browser | undefined} */
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** A fresh page at `path` (a page of www/, with a fragment if any); a playground page is
+   * ready when its first graph is drawn. `errors` collects page errors and dialogs. */
+  async function openPath(path = "index.html") {
+    if (!browser) throw new Error("the browser is not launched yet");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    /** @type {string[]} */
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("dialog", (d) => {
+      errors.push(`unexpected dialog: ${d.message()}`);
+      d.dismiss();
+    });
+    await page.goto(`${URL_BASE}/${path}`);
+    if (path.startsWith("index.html")) {
+      await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
+    }
+    return { page, errors };
+  }
+
+  return {
+    openPath,
+    /** The playground at fragment `hash` ("" for none). @param {string} [hash] */
+    open: (hash = "") => openPath(`index.html${hash}`),
+    /** The browser itself, for a test that needs a page of its own kind. */
+    browser: () => browser,
+  };
+}
+
+/** Loads the example whose name contains `words`. */
+export async function preset(page, words) {
+  const value = await page.$eval("#preset", (s, w) => [...s.options].find((o) => o.textContent.includes(w))?.value, words);
+  assert.ok(value, `an example named like "${words}"`);
+  await page.selectOption("#preset", value);
+}
