@@ -321,8 +321,9 @@ fn programs_from_javascript() {
     assert_eq!(num(&j, "passes"), 2.0);
     assert_eq!(num(&j, "nonzeros"), 2.0);
 
-    // The nodes cross as one array of numbers, dealt out again: h's value and gradient
-    // (the last h, 4·[-0.5, -1] = [-2, -4], gradient 2h = [-4, -8]) and its edges.
+    // The nodes cross as one array of numbers, dealt out again: `h * h` (the last h is
+    // 4·[-0.5, -1] = [-2, -4]) has value [4, 16], gradient 1 from the sum, and edges
+    // that each carried 1 × h back.
     let nodes: js_sys::Array = p.nodes().unwrap().dyn_into().unwrap();
     let numbers = |v: JsValue| -> Vec<f64> {
         v.dyn_into::<js_sys::Array>()
@@ -331,16 +332,17 @@ fn programs_from_javascript() {
             .map(|x| x.as_f64().unwrap())
             .collect()
     };
-    let last_h = (0..nodes.length())
+    let square = (0..nodes.length())
         .rev()
         .map(|i| nodes.get(i))
         .find(|n| get(n, "op").as_string().as_deref() == Some("*"))
         .unwrap();
-    assert_eq!(numbers(get(&last_h, "value")), [-2.0, -4.0]);
-    assert_eq!(numbers(get(&last_h, "grad")), [-4.0, -8.0]);
-    let edges: js_sys::Array = get(&last_h, "edges").dyn_into().unwrap();
+    assert_eq!(numbers(get(&square, "value")), [4.0, 16.0]);
+    assert_eq!(numbers(get(&square, "grad")), [1.0, 1.0]);
+    let edges: js_sys::Array = get(&square, "edges").dyn_into().unwrap();
     assert_eq!(edges.length(), 2);
-    assert_eq!(numbers(get(&edges.get(0), "flowed")), [-8.0, -16.0]);
+    assert_eq!(numbers(get(&edges.get(0), "flowed")), [-2.0, -4.0]);
+    assert_eq!(numbers(get(&edges.get(1), "local")), [-2.0, -4.0]);
     assert!(get(&nodes.get(0), "not_finite").is_undefined());
 
     // One op's Jacobian with its vector-Jacobian product, and the layout with the loop's
