@@ -220,3 +220,26 @@ test("hovering a node highlights the text that made it; the caret's line marks t
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("typing that leaves the graph as it was (a comment, a space) keeps the groups as opened and the view; another loop count lays it out again", async () => {
+  const { page, errors } = await open();
+  await preset(page, "unrolled four steps");
+  const g = await page.evaluate(() => window.gradscope.view.structure.groups.findIndex((x) => x.detail === "step 2"));
+  const box = await itemPoint(page, { group: g });
+  await page.mouse.click(box.x, box.y);
+  const before = await page.evaluate(() => ({ ...window.gradscope.view.view }));
+  const text = await page.inputValue("#expr");
+  // A comment on the first line moves every span after it: the opened step stays open.
+  await page.fill("#expr", text.replace("seed(0)", "seed(0)  # the same draws"));
+  await page.waitForFunction(() => window.gradscope.editor && document.querySelector("#expr").value.includes("same draws"));
+  let now = await items(page);
+  assert.deepEqual(now.groups.map((x) => x.detail), ["step 1", "step 3", "step 4"]);
+  assert.deepEqual(await page.evaluate(() => ({ ...window.gradscope.view.view })), before, "the zoom and pan are kept");
+  // Five steps are another graph: laid out afresh, collapsed as the page chooses.
+  await page.fill("#expr", text.replace("range(4)", "range(5)"));
+  await page.waitForFunction(() => window.gradscope.view.structure?.groups.length === 5);
+  now = await items(page);
+  assert.ok(now.groups.every((x) => x.collapsed));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

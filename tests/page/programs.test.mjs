@@ -214,7 +214,9 @@ test("the benchmark page times keystrokes in the playground (a run with few samp
   const { page, errors } = await open("bench.html?auto=1&only=keystroke&samples=3&warmup=1");
   await page.waitForFunction(() => document.title === "DONE", null, { polling: 250, timeout: 120_000 });
   const rows = await page.evaluate(() => window.benchResult);
-  assert.equal(rows.length, 2);
+  // Each program twice: a keystroke that keeps its graph and one that changes it.
+  assert.equal(rows.length, 4);
+  assert.deepEqual(rows.map((r) => /same graph|another graph/.exec(r.workload)?.[0]), ["same graph", "another graph", "same graph", "another graph"]);
   for (const r of rows) {
     assert.match(r.workload, /^keystroke → redrawn graph: /);
     assert.ok(r.nodes > 0 && r.sync_ms > 0 && r.frame_ms >= r.sync_ms && r.samples === 3, JSON.stringify(r));

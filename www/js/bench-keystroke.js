@@ -13,12 +13,15 @@ import { RECURRENT_CELL } from "./presets.js";
  * @typedef {{ workload: string, nodes: number, sync_ms: number, frame_ms: number, frames: number, samples: number }} KeystrokeRow
  */
 
-/** The programs typed into: the preset's recurrent cell, and a long unrolled one. */
+/** The programs typed into: the preset's recurrent cell, and a long unrolled one; each
+ * with an edit that changes its graph (the loop count), beside the trailing space that
+ * does not (the page then keeps its layout and only redraws the numbers). */
 export const KEYSTROKE_PROGRAMS = [
-  { name: "the recurrent cell, 4 steps, 20×20 weights", text: RECURRENT_CELL },
+  { name: "the recurrent cell, 4 steps, 20×20 weights", text: RECURRENT_CELL, edit: ["range(4)", "range(5)"] },
   {
     name: "a 64×64 cell unrolled 200 times",
     text: "seed(0)\nW = randn(64, 64)\nb = randn(64, 1)\nh = randn(64, 1)\nfor t in range(200):\n    h = tanh(W @ h + b)\nL = sum(h)",
+    edit: ["range(200)", "range(199)"],
   },
 ];
 
@@ -76,8 +79,9 @@ export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
       textContent:
         "How this is measured: the playground (index.html) runs in the frame below, 1280×800 like a desktop window and " +
         "drawn at a quarter of its size (on screen, so its frames are not throttled). Each program is typed into the box " +
-        "once; then a keystroke sets the box to the same text with a trailing space added or removed and sends an input " +
-        "event, as typing does. 'handler' is the time until the page's input handler returns (parse, run, differentiate, " +
+        "once; then a keystroke sets the box to the same text with a trailing space added or removed (the same graph: " +
+        "the page keeps its layout and redraws the numbers), or with the loop count changed back and forth (another " +
+        "graph: laid out again, groups chosen again), and sends an input event, as typing does. 'handler' is the time until the page's input handler returns (parse, run, differentiate, " +
         "lay out, draw the canvas); 'to next frame' is the time until the next frame has been rendered (a " +
         `requestAnimationFrame callback, then a message posted from it, handled after that frame's paint). Medians of ${samples} ` +
         `keystrokes after ${warmup} untimed ones; frames are the latter over 16.7 ms, one frame at 60 Hz.`,
@@ -93,20 +97,24 @@ export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
   const box = /** @type {HTMLTextAreaElement} */ (win.document.querySelector("#expr"));
   /** @type {KeystrokeRow[]} */
   const rows = [];
-  for (const program of KEYSTROKE_PROGRAMS) {
+  const variants = KEYSTROKE_PROGRAMS.flatMap((program) => [
+    { program, what: "a trailing space, same graph", other: `${program.text} ` },
+    { program, what: `${program.edit[0]} ↔ ${program.edit[1]}, another graph`, other: program.text.replace(program.edit[0], program.edit[1]) },
+  ]);
+  for (const { program, what, other } of variants) {
     await keystroke(win, box, program.text);
     const error = win.document.querySelector("#expr-error");
     if (error instanceof win.HTMLElement && !error.hidden) throw new Error(`${program.name} did not run: ${error.textContent}`);
     const sync = [];
     const toFrame = [];
     for (let i = 0; i < warmup + samples; i++) {
-      const t = await keystroke(win, box, i % 2 ? program.text : `${program.text} `);
+      const t = await keystroke(win, box, i % 2 ? program.text : other);
       if (i < warmup) continue;
       sync.push(t.sync);
       toFrame.push(t.frame);
     }
     const row = {
-      workload: `keystroke → redrawn graph: ${program.name}`,
+      workload: `keystroke → redrawn graph: ${program.name} (${what})`,
       nodes: probe().nodes ?? 0,
       sync_ms: median(sync),
       frame_ms: median(toFrame),
@@ -114,7 +122,7 @@ export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
       samples,
     };
     rows.push(row);
-    const cells = [program.name, String(row.nodes), row.sync_ms.toFixed(1), row.frame_ms.toFixed(1), row.frames.toFixed(1)];
+    const cells = [`${program.name} (${what})`, String(row.nodes), row.sync_ms.toFixed(1), row.frame_ms.toFixed(1), row.frames.toFixed(1)];
     table.append(el("tr", {}, ...cells.map((text) => el("td", { textContent: text }))));
   }
   return rows;

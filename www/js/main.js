@@ -17,7 +17,7 @@ import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
 import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
 import { SourceLines, byteToIndex } from "./source.js";
-import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
+import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, keysOf, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 import { NodePanel } from "./node-panel.js";
 import { BAR_CSS } from "./heatmap.js";
 import { PRESETS } from "./presets.js";
@@ -231,11 +231,13 @@ function onExpressionInput() {
  * @param {Program} program */
 function useProgram(program) {
   clearError();
+  const wasProgram = state.program !== null;
   state.expression?.free();
   state.expression = null;
   state.program?.free();
   state.program = program;
-  setProgramMode(true);
+  // From one program to the next the mode stays; runProgram decides what the edit changed.
+  if (!wasProgram) setProgramMode(true);
   for (const name of program.freeNames) {
     if (!state.values.has(name)) state.values.set(name, 1);
   }
@@ -304,16 +306,31 @@ function runProgram({ newGraph = false } = {}) {
     nodes,
   };
   state.evaluation = evaluation;
-  // A branch that flips, or a loop that runs another number of times, is another graph.
-  const shape = nodes.map((n) => `${n.op}:${n.label}:${n.inputs}:${n.shape}`).join("|");
-  if (newGraph) state.collapsed = null;
-  if (newGraph || shape !== state.graphShape) drawProgramGraph(program, nodes, report, { keep: !newGraph });
+  // A branch that flips, or a loop that runs another number of times, is another graph;
+  // text edited into the same graph (a comment, a space, another constant) is not, and
+  // keeps the view, its groups as they were opened, and the selection.
+  const shape = nodes.map((n, i) => `${n.op}:${n.label}:${n.inputs}:${n.shape}:${report.origins[i].group}`).join("|");
+  const same = shape === state.graphShape && state.lastRun !== null;
+  if (newGraph && same && state.lastRun) {
+    // The groups' names hold their place in the text, which an edit may have moved.
+    const old = state.lastRun.report;
+    const rename = (/** @type {Set<string>} */ keys) => {
+      const { groups, loops } = collapsedIndices(old, keys);
+      const now = keysOf(report);
+      return new Set([...groups.map((g) => now.groups[g]), ...loops.map((l) => now.loops[l])]);
+    };
+    if (state.collapsed) state.collapsed = rename(state.collapsed);
+    state.drawnCollapsed = rename(state.drawnCollapsed);
+  } else if (newGraph) {
+    state.collapsed = null;
+  }
+  if (!same) drawProgramGraph(program, nodes, report, { keep: !newGraph });
   else view.setValues(evaluation);
   const keys = nodeKeys(report, nodes);
   // The selected node stays selected in a changed graph when the new run made it too.
   const before = state.lastRun;
   const selected = panel?.open && panel.node !== null && before && !newGraph ? keys.indexOf(before.keys[panel.node]) : -1;
-  followRun({ program, nodes, report }, shape === state.graphShape || selected >= 0, selected >= 0 ? selected : undefined);
+  followRun({ program, nodes, report }, same || selected >= 0, selected >= 0 ? selected : undefined);
   state.graphShape = shape;
   state.lastRun = { report, keys };
   renderProgramResults(nodes, report);
@@ -1290,11 +1307,16 @@ async function main() {
     showTooltip(hit, ev);
     showSourceOf(hit);
   };
-  editor.onHoverLine = (line) => markLineNodes(line ?? caretLine);
+  // The caret's line counts while the box has the focus (a preset puts the caret at the
+  // end of its text, which marks nothing until the person is in the box).
+  const caret = () => (document.activeElement === ui.expr ? caretLine : null);
+  editor.onHoverLine = (line) => markLineNodes(line ?? caret());
   editor.onCaretLine = (line) => {
     caretLine = line;
-    markLineNodes(line);
+    markLineNodes(caret());
   };
+  ui.expr.addEventListener("blur", () => markLineNodes(null));
+  ui.expr.addEventListener("focus", () => markLineNodes(caretLine));
   view.onScale = renderLegend;
   wireNodePanel();
 
