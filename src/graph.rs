@@ -525,19 +525,26 @@ impl<T: Real> Graph<T> {
 
     // ---- what a view needs -----------------------------------------------------------------
 
-    /// For the edge from input `which` of `id`: the element-wise local derivative
-    /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal, and for inputs that
-    /// take no gradient, such as constants) and the gradient the edge carried back in the
-    /// last `backward`, `upstream × local`, shaped like the input (zero into a constant).
     /// `upstreamᵀ · ∂id/∂input` for input `which` of `id`, added into `into` (shaped like
     /// the input): one edge's share of a backward pass, for any upstream gradient. False,
     /// leaving `into` alone, where no gradient flows (a constant, a detached input).
     pub fn vjp_along(&self, id: NodeId, which: usize, upstream: &[T], into: &mut [T]) -> bool {
         let node = self.node(id);
-        let Some(&x) = node.op.inputs().get(which) else {
-            return false;
-        };
-        if !self.node(x).requires_grad || !node.op.differentiable_in(which) {
+        let takes_grad = node
+            .op
+            .inputs()
+            .get(which)
+            .is_some_and(|&x| self.node(x).requires_grad);
+        takes_grad && self.local_vjp(id, which, upstream, into)
+    }
+
+    /// The op's own rule, `upstreamᵀ · ∂id/∂input`, whether or not the input takes a
+    /// gradient: a constant's edge carries nothing back, but the op still has a Jacobian
+    /// with respect to it (`∂(W @ c)/∂c` is `W`). False where the rule gives none (an input
+    /// out of range, a detached one, a loss's labels).
+    pub fn local_vjp(&self, id: NodeId, which: usize, upstream: &[T], into: &mut [T]) -> bool {
+        let node = self.node(id);
+        if which >= node.op.inputs().len() || !node.op.differentiable_in(which) {
             return false;
         }
         node.op
@@ -545,6 +552,10 @@ impl<T: Real> Graph<T> {
         true
     }
 
+    /// For the edge from input `which` of `id`: the element-wise local derivative
+    /// `∂id/∂input` (`None` for ops whose Jacobian is not diagonal, and for inputs that
+    /// take no gradient, such as constants) and the gradient the edge carried back in the
+    /// last `backward`, `upstream × local`, shaped like the input (zero into a constant).
     pub fn edge(&self, id: NodeId, which: usize) -> (Option<Vec<T>>, Vec<T>) {
         let node = self.node(id);
         let x = node.op.inputs()[which];

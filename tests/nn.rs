@@ -495,3 +495,34 @@ fn changes_that_need_a_new_run_change_nothing_and_say_which() {
         })
         .is_err());
 }
+
+#[test]
+fn a_relu_at_zero_on_every_training_point_is_dead_and_others_are_not() {
+    // Two features, one hidden layer of 3 ReLUs. Neuron 0 reads x1 (alive where x1 > 0),
+    // neuron 1 has a bias of −100 (dead everywhere on the data), neuron 2 reads −x2.
+    let config = Config {
+        hidden: vec![3],
+        activations: vec![Activation::Relu],
+        ..Config::default()
+    };
+    let data = Trainer::new(config.clone()).unwrap().data.clone();
+    let params = [
+        mlp::LayerParams {
+            w: vec![1.0, 0.0, 0.0, 0.0, 0.0, -1.0],
+            b: vec![0.0, -100.0, 0.0],
+        },
+        mlp::LayerParams {
+            w: vec![1.0, 1.0, 1.0],
+            b: vec![0.0],
+        },
+    ];
+    let mut t = Trainer::with_data(config.clone(), data.clone(), &params).unwrap();
+    assert_eq!(t.dead_neurons(), [vec![1]]);
+    // The same weights through tanh: nothing is "dead", tanh(−100) still has a slope.
+    let tanh = Config {
+        activations: vec![Activation::Tanh],
+        ..config
+    };
+    let mut t = Trainer::with_data(tanh, data, &params).unwrap();
+    assert_eq!(t.dead_neurons(), [Vec::<usize>::new()]);
+}

@@ -320,3 +320,35 @@ fn a_collapsed_loop_is_one_item_for_all_its_iterations() {
     // W, h and the sum outside the loop, and the loop: four items (W feeds every step).
     assert_eq!(collapsed.items.len(), run.graph().len() - 4 * 2 + 1);
 }
+
+#[test]
+fn iterations_that_make_nothing_do_not_break_the_layout() {
+    // Step 0 makes no node (the `if` does nothing), step 1 does; and a `continue` too.
+    for source in [
+        "x = [1.0, 2.0]\ny = x\nfor i in range(2):\n    if i == 1:\n        y = y * 2\nsum(y)",
+        "x = [1.0, 2.0]\ny = x\nfor i in range(3):\n    if i < 2:\n        continue\n    y = y * 2\nsum(y)",
+    ] {
+        let run = run_with(source, &[]);
+        let layout = run.layout();
+        for e in &layout.edges {
+            assert!(layout.nodes[e.from].layer < layout.nodes[e.to].layer, "{source}");
+        }
+        let groups: Vec<usize> = (0..run.report().groups.len()).collect();
+        assert!(!run.layout_collapsed(&groups, &[0]).items.is_empty());
+    }
+}
+
+#[test]
+fn an_op_has_a_jacobian_with_respect_to_a_constant_though_no_gradient_flows_into_it() {
+    // `[1.0, 2.0]` unnamed is a constant: backprop sends it nothing, but ∂(W @ c)/∂c = W.
+    let source = "W = [[1.0, 2.0], [3.0, 4.0]]\nsum(W @ [1.0, 2.0])";
+    let run = run_with(source, &[]);
+    let node = node_of_op(&run, "matmul");
+    let local = run.local_jacobian(node, 1).unwrap();
+    assert_eq!(local.jacobian.entries, [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(
+        local.vjp,
+        [0.0, 0.0],
+        "what the backward pass sent the constant: nothing"
+    );
+}

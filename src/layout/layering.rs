@@ -28,10 +28,13 @@ pub(super) fn assign_layers(
         // A node kept right of a band of earlier nodes (the loop iteration before its own)
         // starts one layer past the band's last.
         if let Some(&After::Band { start, end }) = after.get(v) {
-            let last = *band_end
-                .entry((start, end))
-                .or_insert_with(|| layer[start.min(v)..end.min(v)].iter().copied().max().unwrap_or(0));
-            layer[v] = layer[v].max(last + 1);
+            // An empty band, or one not wholly before v, constrains nothing.
+            if start < end && end <= v {
+                let last = *band_end
+                    .entry((start, end))
+                    .or_insert_with(|| layer[start..end].iter().copied().max().unwrap_or(0));
+                layer[v] = layer[v].max(last + 1);
+            }
         }
         while e < edges.len() && edges[e].1 == v {
             let u = edges[e].0;

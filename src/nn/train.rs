@@ -6,7 +6,7 @@
 
 use super::config::{Config, ConfigError};
 use super::data::{self, Dataset};
-use super::mlp::{self, Architecture, LayerParams, Loss, Net, Regularization};
+use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
 use super::rng::Rng;
 use crate::graph::NodeId;
@@ -468,12 +468,51 @@ impl Trainer {
     }
 
     fn evaluate_on(&mut self, split: Split) -> (f64, f64) {
+        let Some(k) = self.evaluator(split) else {
+            return (f64::NAN, f64::NAN);
+        };
+        let (indices, net) = &self.evaluators[k];
+        let loss = net.graph.value(net.data_loss)[0] as f64;
+        (loss, Self::accuracy(net, &self.data, indices))
+    }
+
+    /// The hidden neurons that are dead: a ReLU whose output is 0 for every training point,
+    /// so no gradient flows through it and it cannot learn back (the lecture's warning about
+    /// gradients that do not flow). Per hidden layer, the indices of its dead neurons; empty
+    /// for layers of other activations, and for all when there are no training points.
+    pub fn dead_neurons(&mut self) -> Vec<Vec<usize>> {
+        let hidden = self.arch.hidden.len();
+        let relu: Vec<bool> = (0..hidden)
+            .map(|l| self.arch.activation(l) == Activation::Relu)
+            .collect();
+        let Some(k) = self.evaluator(Split::Train) else {
+            return vec![Vec::new(); hidden];
+        };
+        let net = &self.evaluators[k].1;
+        (0..hidden)
+            .map(|l| {
+                if !relu[l] {
+                    return Vec::new();
+                }
+                let out = net.graph.value(net.layers[l]);
+                let width = net.graph.node(net.layers[l]).shape.cols().max(1);
+                (0..width)
+                    .filter(|&j| out.iter().skip(j).step_by(width).all(|&v| v == 0.0))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The index into `evaluators` of a network over exactly the points of `split`, built
+    /// on first use and kept, with the current weights and a forward pass done; `None` when
+    /// the split has no points.
+    fn evaluator(&mut self, split: Split) -> Option<usize> {
         let indices = match split {
             Split::Train => &self.data.train,
             Split::Test => &self.data.test,
         };
         if indices.is_empty() {
-            return (f64::NAN, f64::NAN);
+            return None;
         }
         // A network over exactly these points, built on first use and kept.
         let k = match self.evaluators.iter().position(|(ix, _)| ix == indices) {
@@ -488,7 +527,7 @@ impl Trainer {
                     0.0,
                 );
                 let Ok(mut net) = net else {
-                    return (f64::NAN, f64::NAN);
+                    return None;
                 };
                 let (mut x, mut y) = (Vec::new(), Vec::new());
                 Self::load(
@@ -504,11 +543,10 @@ impl Trainer {
                 self.evaluators.len() - 1
             }
         };
-        let (indices, net) = &mut self.evaluators[k];
+        let net = &mut self.evaluators[k].1;
         net.copy_params_from(&self.net);
         net.graph.forward();
-        let loss = net.graph.value(net.data_loss)[0] as f64;
-        (loss, Self::accuracy(net, &self.data, indices))
+        Some(k)
     }
 
     /// The centre of cell `(row, col)` of a `res × res` grid over the view, top row first.

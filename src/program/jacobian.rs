@@ -108,7 +108,7 @@ pub fn local_jacobian(graph: &Graph<f64>, node: NodeId, which: usize) -> Result<
     let mut unit = vec![0.0; rows];
     for (i, row) in entries.chunks_mut(cols.max(1)).enumerate().take(rows) {
         unit[i] = 1.0;
-        graph.vjp_along(node, which, &unit, row);
+        graph.local_vjp(node, which, &unit, row);
         unit[i] = 0.0;
     }
     let nonzeros = entries.iter().filter(|&&x| x != 0.0).count();

@@ -133,8 +133,18 @@ impl ProgramRun {
             .collect())
     }
 
-    /// `∂output/∂leaf` by `mode`, for the leaf named `wrt`.
+    /// `∂output/∂leaf` by `mode`, for the leaf named `wrt`; afterwards the gradients are the
+    /// program's own again (see [`restore_gradients`](Self::restore_gradients)).
     pub fn jacobian(&mut self, wrt: &str, mode: Mode) -> Result<Jacobian, SessionError> {
+        let j = self.jacobian_passes(wrt, mode)?;
+        self.restore_gradients()?;
+        Ok(j)
+    }
+
+    /// [`jacobian`](Self::jacobian) without putting the gradients back: its passes leave
+    /// them at the last unit seed's. For timing the passes alone, many times over, with one
+    /// [`restore_gradients`](Self::restore_gradients) after.
+    pub fn jacobian_passes(&mut self, wrt: &str, mode: Mode) -> Result<Jacobian, SessionError> {
         let Some(leaf) = self.run.leaves.iter().find(|l| l.name == wrt) else {
             return Err(SessionError::NotALeaf {
                 name: wrt.to_string(),
@@ -142,17 +152,20 @@ impl ProgramRun {
             });
         };
         let node = leaf.node;
-        let j = program::jacobian(&mut self.run.graph, self.run.output, node, mode)
-            .map_err(SessionError::Jacobian)?;
-        // Its passes left the graph's gradients at the last unit seed's: the program's own
-        // backward pass puts them back, so a view reading the nodes after sees the same. A
-        // tensor output without a seed has no gradients of its own: none are left.
+        program::jacobian(&mut self.run.graph, self.run.output, node, mode).map_err(SessionError::Jacobian)
+    }
+
+    /// The program's own backward pass again, so that a view reading the nodes sees its
+    /// gradients; a tensor output without a seed has none, and none are left.
+    pub fn restore_gradients(&mut self) -> Result<(), SessionError> {
         match self.backward() {
-            Ok(_) => {}
-            Err(SessionError::NotScalar(_)) => self.run.graph.zero_grad(),
-            Err(e) => return Err(e),
+            Ok(_) => Ok(()),
+            Err(SessionError::NotScalar(_)) => {
+                self.run.graph.zero_grad();
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
-        Ok(j)
     }
 
     /// `∂node/∂input` for input `which` of one op (see [`program::local_jacobian`]), beside
@@ -596,16 +609,17 @@ impl ProgramRun {
                 g = groups[k as usize].parent;
             }
         }
-        // The iteration before each iteration of the same loop, if any.
+        // The latest earlier iteration of the same loop that made something, if any (an
+        // iteration can make no node: a `continue`, an `if` that did nothing).
         let mut previous = vec![None; groups.len()];
         let mut last_of_loop: HashMap<(Option<u32>, u32, u32), usize> = HashMap::new();
         for (g, group) in groups.iter().enumerate() {
-            if let program::GroupKind::Iteration { index } = group.kind {
+            if let program::GroupKind::Iteration { .. } = group.kind {
                 let key = (group.parent, group.span.start, group.span.end);
-                if index > 0 {
-                    previous[g] = last_of_loop.get(&key).copied();
+                previous[g] = last_of_loop.get(&key).copied();
+                if range[g].0 < range[g].1 {
+                    last_of_loop.insert(key, g);
                 }
-                last_of_loop.insert(key, g);
             }
         }
         let loops = self.loops();

@@ -121,12 +121,15 @@ impl JsProgram {
     }
 
     /// The full Jacobian of the last run's output with respect to the leaf `wrt`, by
-    /// `"reverse"` (a row a pass) or `"forward"` mode (a column a pass).
+    /// `"reverse"` (a row a pass) or `"forward"` mode (a column a pass). The nodes'
+    /// gradients are the program's own again afterwards, unless `restore` is `false` (to
+    /// time the passes alone, with one `restoreGradients()` after).
     #[wasm_bindgen(unchecked_return_type = "JacobianReport<number>")]
     pub fn jacobian(
         &mut self,
         wrt: &str,
         #[wasm_bindgen(unchecked_param_type = "\"reverse\" | \"forward\"")] mode: &str,
+        restore: Option<bool>,
     ) -> Result<JsValue, JsValue> {
         let mode = match mode {
             "reverse" => Mode::Reverse,
@@ -139,8 +142,19 @@ impl JsProgram {
             }
         };
         let run = self.run.as_mut().ok_or_else(not_run)?;
-        let j = run.jacobian(wrt, mode).map_err(session_error)?;
+        let j = match restore {
+            Some(false) => run.jacobian_passes(wrt, mode),
+            _ => run.jacobian(wrt, mode),
+        }
+        .map_err(session_error)?;
         to_js(&JacobianReport::new(&j, |x| x))
+    }
+
+    /// The last run's own backward pass again: its gradients, after `jacobian(…, false)`.
+    #[wasm_bindgen(js_name = restoreGradients)]
+    pub fn restore_gradients(&mut self) -> Result<(), JsValue> {
+        let run = self.run.as_mut().ok_or_else(not_run)?;
+        run.restore_gradients().map_err(session_error)
     }
 }
 

@@ -127,6 +127,12 @@ impl JsTrainer {
         self.session.trainer.grid_inputs(res.clamp(1, 128))
     }
 
+    /// Per hidden layer, the neurons that are dead: ReLUs at 0 on every training point.
+    #[wasm_bindgen(js_name = deadNeurons, unchecked_return_type = "number[][]")]
+    pub fn dead_neurons(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.session.trainer.dead_neurons())
+    }
+
     /// Weights, biases and the gradients of the last step, per layer.
     #[wasm_bindgen(unchecked_return_type = "LayerState[]")]
     pub fn layers(&self) -> Result<JsValue, JsValue> {

@@ -243,3 +243,38 @@ test("typing that leaves the graph as it was (a comment, a space) keeps the grou
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("what review found: a failed run leaves the boxes alone, x * x is one edge with both chain rules, a name bound in a loop has no grid, z is a variable in links", async () => {
+  const { page, errors } = await open();
+  await preset(page, "unrolled four steps");
+  const text = await page.inputValue("#expr");
+  // A mistake found while running: the last graph stays, dimmed, and clicking its boxes
+  // does nothing (the program has no run to lay out now) instead of throwing.
+  await page.fill("#expr", text.replace("W_x @ xs[t]", "W_x @ ones(2)"));
+  await page.waitForFunction(() => !document.querySelector("#expr-error").hidden);
+  const box = await itemPoint(page, { group: 0 });
+  await page.mouse.click(box.x, box.y);
+  await page.click("#expand-all");
+  assert.equal((await items(page)).groups.length, 4, "the dimmed graph is as it was");
+
+  // x * x: the two edges from x are drawn as one, and its tooltip has both rules.
+  await page.fill("#expr", "x = [1.0, 2.0]\nsum(x * x)");
+  await page.waitForFunction(() => window.gradscope.nodes === 3);
+  const mid = await page.evaluate(() => window.gradscope.view.edgeMidpointClient(window.gradscope.view.edges.findIndex((e) => e.parts.length === 2)));
+  await page.mouse.move(mid.x, mid.y);
+  await page.waitForFunction(() => !document.querySelector("#tooltip").hidden);
+  const tip = await page.textContent("#tooltip");
+  assert.doesNotMatch(tip, /collapsed group/);
+
+  // `x = randn(3)` in a loop is a new leaf each step: no grid for it; W bound once has one.
+  await page.fill("#expr", "W = randn(3, 3)\nh = zeros(3)\nfor t in range(3):\n    x = randn(3)\n    h = tanh(W @ h + x)\nsum(h)");
+  await page.waitForSelector('[data-leaf="W"]');
+  assert.equal(await page.locator('[data-leaf="x"]').count(), 0);
+
+  // A variable named z keeps its value through a link.
+  const { page: linked, errors: e2 } = await open("#e=x*z&x=2&z=3");
+  assert.equal(await linked.getAttribute("td[data-value]", "data-value"), "6");
+  await linked.close();
+  assert.deepEqual([...errors, ...e2], []);
+  await page.close();
+});

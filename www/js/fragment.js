@@ -46,7 +46,8 @@ export const COMPRESS_OVER = 1000;
 export const MAX_UNPACKED = 1 << 20;
 /** Entries of one tensor from a link: a 64×64 matrix. */
 export const MAX_TENSOR = 4096;
-const FIELDS = new Set(["e", "z", "fixed", "tangent", "rate"]);
+// `z` is not among them: a link with `e` is plain, and its `z` is a variable like any other.
+const FIELDS = new Set(["e", "fixed", "tangent", "rate"]);
 const TENSOR = "v.";
 const UNREADABLE = "This link's program could not be read:";
 

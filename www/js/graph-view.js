@@ -270,7 +270,12 @@ export class GraphView {
 
   /** Node `id`'s box in layout units, or its collapsed group's. @param {number} id @returns {Box | null} */
   nodeBox(id) {
-    const p = this.layout.nodes[this.itemOf[id]];
+    return this.itemBox(this.itemOf[id]);
+  }
+
+  /** Item `i`'s box in layout units. @param {number} i @returns {Box | null} */
+  itemBox(i) {
+    const p = this.layout.nodes[i];
     return p ? { x0: p.x - NODE_W / 2, y0: p.y - NODE_H / 2, x1: p.x + NODE_W / 2, y1: p.y + NODE_H / 2 } : null;
   }
 
@@ -685,8 +690,12 @@ export class GraphView {
     const readable = this.view.scale >= READABLE;
     this.groupBoxes.forEach((b, g) => b && this.#drawGroupBox(g, b, readable));
     for (const e of this.edges) this.#drawEdge(e);
+    // Only what is on screen: a long loop expanded has thousands of items.
+    const { width, height } = this.#cssSize();
+    const seen = this.fromScreen({ x0: 0, y0: 0, x1: width, y1: height });
     this.items.forEach((item, i) => {
       const pos = this.layout.nodes[i];
+      if (pos.x + NODE_W < seen.x0 || pos.x - NODE_W > seen.x1 || pos.y + NODE_H < seen.y0 || pos.y - NODE_H > seen.y1) return;
       if (item.kind === "group") this.#drawCollapsedGroup(item.group, i, pos, readable);
       else if (readable) this.#drawNode(this.nodes[item.id], pos);
       else this.#drawNodeBox(this.nodes[item.id], pos);

@@ -36,10 +36,10 @@ const HATCH_CELL = 6; // smaller cells show the zero grey without the hatch
 const GRID_CELL = 8; // and no lines between cells
 const DIAGONAL_CELL = 10;
 
-/** The largest finite |x|: the ends of the scale. @param {Iterable<number>} xs */
+/** The largest finite |x|: the ends of the scale. @param {ArrayLike<number>} xs */
 export function scaleMax(xs) {
   let max = 0;
-  for (const x of xs) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i])) max = Math.max(max, Math.abs(xs[i]));
   return max;
 }
 
@@ -291,20 +291,31 @@ function hatchPattern(ctx, dpr) {
  * (exact zeros grey, as a ReLU's), to be drawn scaled up with smoothing off.
  * @param {ArrayLike<number>} xs @param {number} rows @param {number} cols */
 export function heatmapCanvas(xs, rows, cols) {
+  // A node's map is 46 × 28 units: more pixels than NODE_PIXELS a side show nothing more,
+  // and a 2²⁰-vector would pass the browser's largest canvas. Larger tensors are sampled,
+  // a row and a column at even steps.
+  const [h, w] = [Math.max(1, Math.min(rows, NODE_PIXELS)), Math.max(1, Math.min(cols, NODE_PIXELS))];
   const canvas = document.createElement("canvas");
-  canvas.width = Math.max(1, cols);
-  canvas.height = Math.max(1, rows);
+  canvas.width = w;
+  canvas.height = h;
   const ctx = canvas.getContext("2d");
   if (!ctx) return canvas;
-  const image = ctx.createImageData(canvas.width, canvas.height);
-  const max = scaleMax(Array.from(xs));
-  for (let i = 0; i < rows * cols && i < xs.length; i++) {
-    const [r, g, b] = divergingRgb(xs[i], max);
-    image.data.set([r, g, b, 255], i * 4);
+  const image = ctx.createImageData(w, h);
+  const max = scaleMax(xs);
+  for (let r = 0; r < h; r++) {
+    const row = Math.floor((r * rows) / h);
+    for (let c = 0; c < w; c++) {
+      const x = xs[row * cols + Math.floor((c * cols) / w)];
+      const [red, green, blue] = divergingRgb(x ?? NaN, max);
+      image.data.set([red, green, blue, 255], (r * w + c) * 4);
+    }
   }
   ctx.putImageData(image, 0, 0);
   return canvas;
 }
+
+/** The most pixels a side of a graph node's heatmap. */
+const NODE_PIXELS = 64;
 
 /** Rows and columns of a tensor drawn as a grid: a vector of n is one column of n, as
  * the engine's n-vectors act as columns in `W @ x`. @param {number[]} shape */

@@ -263,6 +263,7 @@ function setProgramMode(on) {
     ui.leafGrids.hidden = true;
     ui.groupNote.textContent = "";
     state.lastRun = null;
+    state.leafValues.clear();
   }
   $("#legend-tensor").hidden = !on;
   document.body.classList.toggle("program", on);
@@ -309,7 +310,9 @@ function runProgram({ newGraph = false } = {}) {
   // A branch that flips, or a loop that runs another number of times, is another graph;
   // text edited into the same graph (a comment, a space, another constant) is not, and
   // keeps the view, its groups as they were opened, and the selection.
-  const shape = nodes.map((n, i) => `${n.op}:${n.label}:${n.inputs}:${n.shape}:${report.origins[i].group}`).join("|");
+  const shape = nodes
+    .map((n, i) => `${n.op}:${n.op === "constant" ? "" : n.label}:${n.inputs}:${n.shape}:${report.origins[i].group}`)
+    .join("|");
   const same = shape === state.graphShape && state.lastRun !== null;
   if (newGraph && same && state.lastRun) {
     // The groups' names hold their place in the text, which an edit may have moved.
@@ -321,6 +324,12 @@ function runProgram({ newGraph = false } = {}) {
     };
     if (state.collapsed) state.collapsed = rename(state.collapsed);
     state.drawnCollapsed = rename(state.drawnCollapsed);
+    // The boxes say what the text now says (`for i in` where it said `for t in`).
+    const structure = view.structure;
+    if (structure) {
+      const fresh = structureOf(program.source, report, { layout: view.layout, items: [], item_of: structure.itemOf }, collapsedIndices(report, state.drawnCollapsed));
+      structure.groups.forEach((g, i) => Object.assign(g, { header: fresh.groups[i].header, detail: fresh.groups[i].detail }));
+    }
   } else if (newGraph) {
     state.collapsed = null;
   }
@@ -336,6 +345,8 @@ function runProgram({ newGraph = false } = {}) {
   renderProgramResults(nodes, report);
   renderControlFlow(program.source, report);
   renderLeafGrids(nodes, report);
+  // The marked line's nodes are this run's.
+  markLineNodes(document.activeElement === ui.expr ? caretLine : null);
   probe.renders++;
   probe.nodes = nodes.length;
   restep();
@@ -384,8 +395,10 @@ function drawProgramGraph(program, nodes, report, { keep = false, around } = {})
     const newKeys = new Set(keys);
     keys.forEach((k, i) => oldIds.has(k) || appeared.add(i));
     const goneIds = before.keys.flatMap((k, i) => (newKeys.has(k) ? [] : [i]));
-    goneOnScreen = goneIds.flatMap((i) => {
-      const b = view.nodeBox(i);
+    // A box a vanished item (a collapsed loop's nodes share one), not a box a node.
+    const goneItems = new Set(goneIds.map((i) => view.itemOf[i]));
+    goneOnScreen = [...goneItems].flatMap((item) => {
+      const b = view.itemBox(item);
       return b ? [view.toScreen(b)] : [];
     });
     // Keep in place a node both runs have: the selected one, else the output, else the first.
@@ -417,7 +430,8 @@ function drawProgramGraph(program, nodes, report, { keep = false, around } = {})
 function regroup(change, around) {
   const program = state.program;
   const run = state.lastRun;
-  if (!program || !run || !state.evaluation) return;
+  // A dimmed graph is the last good run's, and the program may not have one now.
+  if (!program || !run || !state.evaluation || view.dimmed) return;
   const current = state.collapsed ?? state.drawnCollapsed;
   state.collapsed = change(new Set(current), run.report);
   drawProgramGraph(program, state.evaluation.nodes, run.report, { keep: true, around });
@@ -440,7 +454,8 @@ function toggleGroup(g) {
       if (!set.has(k)) set.add(k);
       else {
         set.delete(k);
-        if (loop) for (const step of loop.iterations) set.add(viewGroupKey(report, step));
+        const keys = keysOf(report).groups;
+        if (loop) for (const step of loop.iterations) set.add(keys[step]);
       }
       return set;
     },
@@ -465,7 +480,12 @@ const GRID_MAX = 8;
  * those values (the run's `leafValues`). Rebuilt only when the leaves change, so typing in a
  * cell keeps its focus. @param {NodeReport[]} nodes @param {RunReport} report */
 function renderLeafGrids(nodes, report) {
-  const leaves = report.leaves.filter((l) => !l.free && isTensor(nodes[l.node].shape));
+  // A name bound again and again (`x = randn(3)` in a loop) is a new leaf each time, with
+  // its own draw: one grid could not stand for them, so it gets none.
+  /** @type {Map<string, number>} */
+  const bindings = new Map();
+  for (const n of nodes) if (n.op === "parameter") bindings.set(n.label, (bindings.get(n.label) ?? 0) + 1);
+  const leaves = report.leaves.filter((l) => !l.free && isTensor(nodes[l.node].shape) && (bindings.get(l.name) ?? 0) === 1);
   const signature = leaves.map((l) => `${l.name}:${nodes[l.node].shape}`).join("|");
   const box = ui.leafGrids;
   if (box.dataset.signature !== signature) {
@@ -1101,14 +1121,18 @@ function showTooltip(hit, ev) {
   } else {
     const edge = view.edges[hit.index];
     const parts = edge.parts;
+    const grouped = [edge.from, edge.to].some((i) => view.items[i]?.kind === "group");
     lines =
-      parts.length > 1
+      parts.length > 1 && grouped
         ? [
             [`${parts.length} edges into or out of a collapsed group`, "title"],
             [`‖gradient that crossed‖ = ${fmt(edge.flowed)}`],
             ["(L2 norm over the nodes it left of what each received from the other side)"],
           ]
-        : edgeLines(evaluation, parts[0]?.node ?? edge.to, parts[0]?.which ?? edge.which, forward);
+        : parts.length > 1
+          ? // `x * x`: one drawn edge for both inputs, each with its chain rule.
+            parts.flatMap((p) => edgeLines(evaluation, p.node, p.which, forward))
+          : edgeLines(evaluation, parts[0]?.node ?? edge.to, parts[0]?.which ?? edge.which, forward);
   }
   tip.replaceChildren(...lines.map(([text, className]) => el("div", { textContent: text, className: className ?? "" })));
   tip.hidden = false;
@@ -1140,7 +1164,7 @@ function wireNodePanel() {
   view.onSelect = (id) => {
     const program = state.program;
     // A dimmed graph (an error shown) is the last good run's: nothing to open there.
-    if (id === null || !program || !state.evaluation || !ui.error.hidden) return;
+    if (id === null || !program || !state.evaluation || view.dimmed) return;
     p.show({ program, nodes: state.evaluation.nodes, report: program.report(), node: id });
     view.setSelected(id);
   };

@@ -586,11 +586,14 @@ export class NodePanel {
     const stale = () => generation !== this.generation || this.selection?.program !== sel.program;
     await nextFrame();
     if (stale()) return;
-    const forward = timed(() => sel.program.jacobian(leafName, "forward"));
+    // The passes alone are timed: the gradients are put back once after each mode's runs.
+    const forward = timed(() => sel.program.jacobian(leafName, "forward", false));
+    sel.program.restoreGradients();
     this.wholeStatus.textContent = "Building it by reverse mode…";
     await nextFrame();
     if (stale()) return;
-    const reverse = timed(() => sel.program.jacobian(leafName, "reverse"));
+    const reverse = timed(() => sel.program.jacobian(leafName, "reverse", false));
+    sel.program.restoreGradients();
     this.buildButton.disabled = false;
     this.builtFor = sel.program;
     this.#renderWhole(sel, leafName, forward, reverse);

@@ -23,17 +23,40 @@ export class SourceLines {
   /** @param {string} text */
   constructor(text) {
     this.text = text;
-    /** @type {number[]} */
+    /** Where each line starts, as a string index and as a UTF-8 byte offset. @type {number[]} */
     this.starts = [0];
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
-    // Byte offsets equal string indices until the first character past ASCII.
-    const wide = text.search(/[^\x00-\x7f]/);
-    this.ascii = wide < 0 ? text.length : wide;
+    /** @type {number[]} */
+    this.byteStarts = [0];
+    let bytes = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // A surrogate pair is one 4-byte character: 2 + 2 here.
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xe000 ? 2 : 3;
+      if (c === 10) {
+        this.starts.push(i + 1);
+        this.byteStarts.push(bytes);
+      }
+    }
   }
 
-  /** The string index of byte offset `byte`. @param {number} byte */
+  /** The line (from 0) that byte offset `byte` is on. @param {number} byte */
+  #lineIndex(byte) {
+    let lo = 0;
+    let hi = this.byteStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.byteStarts[mid] <= byte) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The string index of byte offset `byte`: its line found by a binary search, then a
+   * walk along that line only, so a program's thousands of spans cost little. @param {number} byte */
   index(byte) {
-    return byte <= this.ascii ? byte : byteToIndex(this.text, byte);
+    const line = this.#lineIndex(byte);
+    const start = this.starts[line];
+    return start + byteToIndex(this.text.slice(start, this.starts[line + 1] ?? this.text.length), byte - this.byteStarts[line]);
   }
 
   /** The text of the byte span `start..end`. @param {number} start @param {number} end */
@@ -43,15 +66,7 @@ export class SourceLines {
 
   /** The line (from 1) that byte offset `byte` is on. @param {number} byte */
   lineOf(byte) {
-    const i = this.index(byte);
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return this.#lineIndex(byte) + 1;
   }
 
   /** Line `line`'s text (from 1), without its indentation. @param {number} line */

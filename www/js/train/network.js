@@ -29,9 +29,10 @@ const legend = {
   hi: $("#net-legend-hi"),
 };
 
-/** Draws `trainer`'s network; `inputLabels` names its inputs ("x1²").
- * @param {Trainer} trainer @param {string[]} inputLabels */
-export function drawNetwork(trainer, inputLabels) {
+/** Draws `trainer`'s network; `inputLabels` names its inputs ("x1²"); the neurons listed
+ * in `dead` (per hidden layer) are crossed out.
+ * @param {Trainer} trainer @param {string[]} inputLabels @param {number[][]} [dead] */
+export function drawNetwork(trainer, inputLabels, dead = []) {
   const dpr = window.devicePixelRatio || 1;
   const W = canvas.clientWidth;
   const H = canvas.clientHeight;
@@ -83,6 +84,7 @@ export function drawNetwork(trainer, inputLabels) {
   widths.forEach((w, c) => {
     for (let i = 0; i < w; i++) {
       drawThumb(ctx, column(c === 0 ? inputs : neurons.layers[c - 1], w, i), colX(c), rowY(c, i), size);
+      if (c > 0 && dead[c - 1]?.includes(i)) drawDead(ctx, colX(c), rowY(c, i), size);
       if (c === 0) {
         ctx.fillStyle = "#374151";
         ctx.font = LABEL_FONT;
@@ -127,6 +129,20 @@ function drawThumb(ctx, values, x, y, size) {
   ctx.strokeStyle = "#9aa3b2";
   ctx.lineWidth = 1;
   ctx.strokeRect(x, y, size, size);
+}
+
+/** A dead ReLU: outlined and crossed out in red. @param {CanvasRenderingContext2D} ctx
+ * @param {number} x @param {number} y @param {number} size */
+function drawDead(ctx, x, y, size) {
+  ctx.strokeStyle = "#c81e1e";
+  ctx.lineWidth = 2;
+  ctx.strokeRect(x - 1, y - 1, size + 2, size + 2);
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(x + size, y + size);
+  ctx.moveTo(x + size, y);
+  ctx.lineTo(x, y + size);
+  ctx.stroke();
 }
 
 /** What the edges' colours and thicknesses mean. @param {LogScale} scale @param {boolean} byWeight */

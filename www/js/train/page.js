@@ -37,6 +37,9 @@ function probesOf(state) {
     frameTimes: () => [...state.loop.frameTimes],
     /** The labels of the current points. */
     labels: () => Array.from(state.run?.data.labels ?? []),
+    /** Each layer's gradient norm as charted, and the dead ReLUs as last counted. */
+    health: () => structuredClone(state.run?.health ?? []),
+    dead: () => structuredClone(state.run?.dead ?? []),
     /** @type {"cpu" | "gpu" | null} */
     backend: null,
     /** Destroys the WebGPU device, as a driver reset would (for the fallback test). */

@@ -23,4 +23,15 @@ export const PRESETS = {
     loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 32,
     regularization: "none", lambda: 0,
   },
+  // The lecture's warning, in a chart: through six narrow sigmoid layers each backward step
+  // multiplies by σ′ ≤ ¼, so the first layers' gradients are orders of magnitude below the
+  // last's and they barely learn. The same network with ReLU (slope 1 where active) beside it.
+  vanishing: {
+    dataset: "circles", classes: 2, noise: 0.1, hidden: [4, 4, 4, 4, 4, 4], activations: Array(6).fill("sigmoid"),
+    loss: "logistic", optimizer: "sgd", learning_rate: 0.03, batch_size: 32, regularization: "none", lambda: 0,
+  },
+  flowing: {
+    dataset: "circles", classes: 2, noise: 0.1, hidden: [4, 4, 4, 4, 4, 4], activations: Array(6).fill("relu"),
+    loss: "logistic", optimizer: "sgd", learning_rate: 0.03, batch_size: 32, regularization: "none", lambda: 0,
+  },
 };

@@ -5,6 +5,7 @@
 import { $ } from "../dom.js";
 import { fmt } from "../format.js";
 import { drawCurves } from "./curves.js";
+import { drawHealth, gradientNorms, showCounts } from "./health.js";
 import { drawNetwork } from "./network.js";
 import { paintPlot } from "./plot.js";
 import { featureLabel } from "./rules.js";
@@ -14,6 +15,7 @@ import { featureLabel } from "./rules.js";
 /** @typedef {import("../../pkg/gradscope.js").Metrics} Metrics */
 
 const HISTORY_MAX = 600; // points on the loss curves; beyond, every other one is dropped
+const DEAD_EVERY_MS = 250;
 
 const numbers = {
   steps: $("#steps"),
@@ -32,10 +34,24 @@ export function render(state) {
   const step = run.trainer.steps;
   showNumbers(run, m, step);
   const last = run.history[run.history.length - 1];
-  if (!last || last.step !== step) run.history.push({ step, train: m.train_loss, test: m.test_loss });
+  const layers = run.trainer.layers();
+  if (!last || last.step !== step) {
+    run.history.push({ step, train: m.train_loss, test: m.test_loss });
+    // Before the first step there is no gradient to chart.
+    if (step > 0) run.health.push({ step, norms: gradientNorms(layers) });
+  }
   if (run.history.length > HISTORY_MAX) run.history = run.history.filter((_, i) => i % 2 === 0);
+  if (run.health.length > HISTORY_MAX) run.health = run.health.filter((_, i) => i % 2 === 0);
+  // Counting dead ReLUs is a forward pass over the training set: a few times a second.
+  const now = performance.now();
+  if (now - run.deadAt > DEAD_EVERY_MS || !state.loop.playing) {
+    run.dead = run.trainer.deadNeurons();
+    run.deadAt = now;
+  }
   drawPlot(state);
   drawCurves(run.history, run.marks);
+  drawHealth(run.health, layers.length);
+  showCounts(layers, run.dead);
   drawNetworkOf(state);
 }
 
@@ -74,5 +90,5 @@ export function drawPlot(state) {
 /** The network view, its inputs named as the features' labels. @param {State} state */
 export function drawNetworkOf(state) {
   if (!state.run) return;
-  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)));
+  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)), state.run.dead);
 }

@@ -24,6 +24,9 @@ import { readRules } from "./rules.js";
  * @property {string} stopped why training stopped by itself, while it stays stopped
  * @property {number} cpuSteps steps per animation frame on the CPU, adapted to the frame budget
  * @property {number} gpuSteps steps per GPU submission, adapted to about two frames
+ * @property {import("./health.js").HealthPoint[]} health each layer's gradient norm, sampled with the loss
+ * @property {number[][]} dead the dead ReLUs per hidden layer, as last counted
+ * @property {number} deadAt when they were counted (performance.now), to count a few times a second
  */
 
 /**
@@ -59,5 +62,5 @@ export function createState() {
 
 /** A run of `trainer`, from its first step. @param {Trainer} trainer @returns {Run} */
 export function newRun(trainer) {
-  return { trainer, data: trainer.data(), history: [], marks: [], stopped: "", cpuSteps: 1, gpuSteps: 1 };
+  return { trainer, data: trainer.data(), history: [], marks: [], stopped: "", cpuSteps: 1, gpuSteps: 1, health: [], dead: [], deadAt: -Infinity };
 }
