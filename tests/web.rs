@@ -317,7 +317,7 @@ fn programs_from_javascript() {
     );
     assert!(get(&p.layout().unwrap(), "nodes").is_object());
 
-    let j = p.jacobian("b", "forward").unwrap();
+    let j = p.jacobian("b", "forward", None).unwrap();
     assert_eq!(num(&j, "passes"), 2.0);
     assert_eq!(num(&j, "nonzeros"), 2.0);
 
@@ -358,6 +358,25 @@ fn programs_from_javascript() {
     assert!((0..items.length()).any(|i| get(&items.get(i), "group").as_f64() == Some(1.0)));
     assert!(p.local_jacobian(999, 0).is_err());
 
+    // The passes alone, then the program's own gradients put back (∂L/∂b = [-16, -32],
+    // read from the node b).
+    let b_grad = |p: &JsProgram| -> Vec<f64> {
+        let nodes: js_sys::Array = p.nodes().unwrap().dyn_into().unwrap();
+        let b = (0..nodes.length())
+            .map(|i| nodes.get(i))
+            .find(|n| get(n, "label").as_string().as_deref() == Some("b"))
+            .unwrap();
+        get(&b, "grad")
+            .dyn_into::<js_sys::Array>()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    p.jacobian("b", "reverse", Some(false)).unwrap();
+    p.restore_gradients().unwrap();
+    assert_eq!(b_grad(&p), [-16.0, -32.0]);
+
     // A leaf bound in the program given a value from outside.
     let mut q = JsProgram::new("W = [[0.0, 0.0], [0.0, 0.0]]\nsum(W)").unwrap();
     let given: js_sys::Object = json(r#"{"W": [[1, 2], [3, 4]]}"#).dyn_into().unwrap();
@@ -390,7 +409,7 @@ fn programs_from_javascript() {
     }
     let mut fresh = JsProgram::new("y = sum(A)").unwrap();
     assert_eq!(
-        get(&fresh.jacobian("A", "reverse").err().unwrap(), "kind")
+        get(&fresh.jacobian("A", "reverse", None).err().unwrap(), "kind")
             .as_string()
             .as_deref(),
         Some("not-run")
