@@ -937,8 +937,10 @@ fn answer(source: &str, limits: Limits) -> Result<(), TestCaseError> {
             }
         }
     }
+    // A hang detector, not a speed claim: the limits bound the work, and only a program
+    // that escaped them could take a minute (5 s failed under load on a shared machine).
     let took = started.elapsed();
-    prop_assert!(took.as_secs_f64() < 5.0, "{} took {took:?}", short(source));
+    prop_assert!(took.as_secs_f64() < 60.0, "{} took {took:?}", short(source));
     Ok(())
 }
 
