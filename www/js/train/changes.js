@@ -64,7 +64,7 @@ export function restart(state) {
   state.backend.remeasureSoon(trainer);
   showProblem("");
   syncControls(state);
-  writeUrl(state.config);
+  writeUrl(state.config, state.pace);
   render(state);
 }
 
@@ -113,7 +113,7 @@ function liveChanged(state, patch, answer, steps) {
   if (answer.points_redrawn) run.data = run.trainer.data();
   if ("batch_size" in patch) state.backend.remeasureSoon(run.trainer); // the cost per step changed
   syncControls(state);
-  writeUrl(config);
+  writeUrl(config, state.pace);
   const what = changed.map((k) => `${labelOf(k)} ${valueText(config, k)}`);
   const extra = answer.optimizer_reset
     ? `; ${choiceText("#optimizer", config.optimizer)} starts from zero moments`
