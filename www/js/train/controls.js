@@ -4,7 +4,7 @@
 // views' options.
 
 import { $ } from "../dom.js";
-import { change, restart } from "./changes.js";
+import { change, newInitialisation, reset } from "./changes.js";
 import { labelOf } from "./fields.js";
 import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
@@ -62,7 +62,8 @@ export function wireControls(state) {
   on("#discretize", "change", () => drawPlot(state));
   on("#play", "click", () => playOrPause(state));
   on("#step-once", "click", () => stepOnce(state));
-  on("#reset", "click", () => restart(state));
+  on("#reset", "click", () => reset(state));
+  on("#new-init", "click", () => newInitialisation(state));
   wirePace(state);
   document.addEventListener("keydown", (ev) => {
     const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");

@@ -35,6 +35,8 @@ function probesOf(state) {
     get pace() {
       return state.pace;
     },
+    /** The weights and biases of the run, per layer (for comparing runs). */
+    weights: () => state.run?.trainer.layers().map(({ w, b }) => ({ w, b })) ?? [],
     /** The training points of the run. */
     trainPoints: () => state.run?.data.train.length ?? 0,
     defaults: state.defaults,
