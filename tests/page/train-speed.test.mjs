@@ -238,7 +238,8 @@ test("on the GPU too: a speed is a maximum, and step and epoch limits stop exact
       await page.goto(`${URL_BASE}/train.html${hash}`);
       await page.waitForFunction(() => window.gradscope?.ready === true && window.gradscope.backend, null, { polling: 50, timeout: 30000 });
       await page.selectOption("#backend-choice", "gpu");
-      await page.waitForFunction(() => document.querySelector("#backend").dataset.training === "gpu", null, { polling: 50, timeout: 10000 });
+      const onGpu = () => document.querySelector("#backend").dataset.training === "gpu";
+      await page.waitForFunction(onGpu, null, { polling: 50, timeout: 10000 });
       await playToStop(page);
       await check(page);
       assert.match(await page.textContent("#status"), /stopped at the limit/i);

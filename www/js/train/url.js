@@ -3,8 +3,9 @@
 //
 //   #dataset=moons&classes=2&…&hidden=8,8&activations=tanh,tanh&…&seed=1&speed=max&limit=&limit_unit=steps
 //
-// Every field is written: the configuration's, then how training is run (pace.js). A link is untrusted text: each field is checked against what
-// the control that sets it allows, and a refusal names that control as the page labels it.
+// Every field is written: the configuration's, then how training is run (pace.js). A link
+// is untrusted text: each field is checked against what the control that sets it allows,
+// and a refusal names that control as the page labels it.
 
 import { Trainer } from "../../pkg/gradscope.js";
 import { $ } from "../dom.js";
