@@ -16,6 +16,7 @@ import { showNote, showProblem } from "./status.js";
 import { writeUrl } from "./url.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../../pkg/gradscope.js").Dataset} Dataset */
 /** @typedef {import("../../pkg/gradscope.js").Reconfiguration} Reconfiguration */
 /** @typedef {import("./fields.js").Field} Field */
 /** @typedef {import("./state.js").State} State */
@@ -64,8 +65,41 @@ export function restart(state) {
   state.backend.remeasureSoon(trainer);
   showProblem("");
   syncControls(state);
-  writeUrl(state.config);
+  writeUrl(state.config, state.pace);
   render(state);
+}
+
+/** The Reset button: the same run again from step 0, the same initial weights and batches
+ * (the seed is kept), on the same points, also those added or removed by hand. The engine
+ * draws the points from the seed; should they differ from those, they are put back one by
+ * one (in a fixed order, so that every reset gives the same run). @param {State} state */
+export function reset(state) {
+  const points = state.run?.data;
+  restart(state);
+  const run = state.run;
+  if (!run || !points || sameData(run.data, points)) return;
+  const test = new Set(points.test);
+  run.trainer.clearPoints();
+  points.points.forEach(([x, y], i) => run.trainer.addPoint(x, y, points.labels[i], test.has(i)));
+  run.data = run.trainer.data();
+  render(state);
+}
+
+/** @param {Dataset} a @param {Dataset} b */
+function sameData(a, b) {
+  /** @param {number[]} u @param {number[]} v */
+  const same = (u, v) => u.length === v.length && u.every((x, i) => x === v[i]);
+  return same(a.labels, b.labels) && same(a.train, b.train) && same(a.test, b.test) && same(a.points.flat(), b.points.flat());
+}
+
+/** The New initialisation button: a new random 32-bit seed, and a new run from it. The
+ * engine draws the initial weights, the batches and the points from the one seed, so the
+ * points are new too; the note says so. @param {State} state */
+export function newInitialisation(state) {
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  state.config = { ...state.config, seed };
+  restart(state);
+  if (state.run) showNote(`A new initialisation from seed ${seed}, at step 0 (the seed draws the points as well, so they are new too).`);
 }
 
 /** A control asks for `patch`. @param {State} state @param {Partial<Config>} patch */
@@ -113,7 +147,7 @@ function liveChanged(state, patch, answer, steps) {
   if (answer.points_redrawn) run.data = run.trainer.data();
   if ("batch_size" in patch) state.backend.remeasureSoon(run.trainer); // the cost per step changed
   syncControls(state);
-  writeUrl(config);
+  writeUrl(config, state.pace);
   const what = changed.map((k) => `${labelOf(k)} ${valueText(config, k)}`);
   const extra = answer.optimizer_reset
     ? `; ${choiceText("#optimizer", config.optimizer)} starts from zero moments`

@@ -1,14 +1,19 @@
 // @ts-check
 // The controls' events, wired to what they do: a change of the configuration (changes.js),
-// the loop (play, pause, step), the points (click to add, clear), the views' options.
+// the loop (play, pause, step, its speed and limit), the points (click to add, clear), the
+// views' options.
 
 import { $ } from "../dom.js";
-import { change, restart } from "./changes.js";
-import { showNoise, showTestFraction } from "./form.js";
+import { change, newInitialisation, reset } from "./changes.js";
+import { labelOf } from "./fields.js";
+import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
+import { SPEEDS } from "./pace.js";
 import { planePoint } from "./plot.js";
 import { PRESETS } from "./presets.js";
 import { drawNetworkOf, drawPlot, render } from "./render.js";
+import { showNote } from "./status.js";
+import { parseLimit, writeUrl } from "./url.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("../../pkg/gradscope.js").Activation} Activation */
@@ -57,13 +62,41 @@ export function wireControls(state) {
   on("#discretize", "change", () => drawPlot(state));
   on("#play", "click", () => playOrPause(state));
   on("#step-once", "click", () => stepOnce(state));
-  on("#reset", "click", () => restart(state));
+  on("#reset", "click", () => reset(state));
+  on("#new-init", "click", () => newInitialisation(state));
+  wirePace(state);
   document.addEventListener("keydown", (ev) => {
     const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");
     if (ev.code === "Space" && !typing) {
       ev.preventDefault();
       playOrPause(state);
     }
+  });
+}
+
+/** The speed and the limit: they change how the loop runs, not the run, and go in the
+ * link. The speed follows the slider as it moves. @param {State} state */
+function wirePace(state) {
+  const limit = input("#limit");
+  const saved = () => writeUrl(state.config, state.pace);
+  limit.addEventListener("change", () => {
+    const parsed = limit.validity.badInput ? { why: "takes a whole number" } : parseLimit(limit.value.trim());
+    if (parsed.why === undefined) {
+      state.pace.limit = /** @type {number | null} */ (parsed.value);
+      return saved();
+    }
+    const raw = limit.value.trim();
+    showNote(`Not changed: ${labelOf("limit")} ${raw ? `“${raw}” ` : ""}${parsed.why}.`);
+    syncPace(state.pace); // the field shows the limit still in use
+  });
+  $("#speed").addEventListener("input", () => {
+    state.pace.speed = SPEEDS[Number(input("#speed").value)] ?? "max";
+    showSpeed(state.pace.speed);
+    saved();
+  });
+  $("#limit-unit").addEventListener("change", () => {
+    state.pace.limit_unit = select("#limit-unit").value === "epochs" ? "epochs" : "steps";
+    saved();
   });
 }
 

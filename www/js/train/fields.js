@@ -7,6 +7,8 @@ import { $ } from "../dom.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {keyof Config} Field */
+/** @typedef {keyof import("./state.js").Pace} PaceField */
+/** A field of the link: the configuration's, or how training is run. @typedef {Field | PaceField} LinkField */
 
 /** Every field of the configuration with the control that sets it; a field that several
  * controls or a button set says how the page names it.
@@ -30,19 +32,32 @@ export const FIELDS = {
   seed: { label: "Seed (Regenerate)" },
 };
 
-/** The control that sets `key`, or null if it has none of its own. @param {Field} key */
+/** The link's fields that are not the engine's: how fast training runs and where it stops.
+ * @type {Record<PaceField, { control: string }>} */
+export const PACE_FIELDS = {
+  speed: { control: "#speed" },
+  limit: { control: "#limit" },
+  limit_unit: { control: "#limit-unit" },
+};
+
+/** @param {LinkField} key */
+const fieldOf = (key) => (key in PACE_FIELDS ? PACE_FIELDS[/** @type {PaceField} */ (key)] : FIELDS[/** @type {Field} */ (key)]);
+
+/** The control that sets `key`, or null if it has none of its own. @param {LinkField} key */
 export function controlOf(key) {
-  const f = FIELDS[key];
+  const f = fieldOf(key);
   return "control" in f ? $(f.control, HTMLElement) : null;
 }
 
-/** The label of a field as the page shows it: "Test points", "Momentum μ". @param {Field} key */
+/** The label of a field as the page shows it: "Test points", "Momentum μ"; a control
+ * outside a label is named by its aria-label. @param {LinkField} key */
 export function labelOf(key) {
-  const f = FIELDS[key];
+  const f = fieldOf(key);
   if ("label" in f) return f.label;
-  const label = $(f.control).closest("label");
+  const control = $(f.control);
+  const label = control.closest("label");
   const text = [...(label?.childNodes ?? [])].find((n) => n.nodeType === Node.TEXT_NODE);
-  return text?.textContent?.trim() ?? key;
+  return text?.textContent?.trim() ?? control.getAttribute("aria-label") ?? key;
 }
 
 /** Each option's own words, kept before annotations are added to them (and its value made

@@ -4,10 +4,12 @@
 // rebuilt. Their events are wired in controls.js.
 
 import { $, el } from "../dom.js";
+import { SPEEDS, speedText } from "./pace.js";
 import { CLASS_COLORS } from "./palette.js";
 import { classCounts, conflicts, describe, onlyFor } from "./rules.js";
 
 /** @typedef {import("./state.js").State} State */
+/** @typedef {import("./state.js").Pace} Pace */
 /** @typedef {import("./rules.js").RuleBook} RuleBook */
 
 /** @param {string} selector */
@@ -30,6 +32,8 @@ export function buildChoices(rules) {
   for (const option of [...select("#points").options]) if (Number(option.value) > rules.max_points) option.remove();
   input("#test-fraction").max = String(rules.max_test_fraction);
   input("#noise").max = String(Math.min(Number(input("#noise").max), rules.max_noise));
+  input("#speed").max = String(SPEEDS.length - 1); // the slider's positions are the stops, ticked
+  $("#speed-stops").replaceChildren(...SPEEDS.map((_, i) => el("option", { value: String(i) })));
 }
 
 /** Sets every control to `state.config`. @param {State} state */
@@ -49,6 +53,7 @@ export function syncControls(state) {
   select("#regularization").value = config.regularization;
   setSelect("#lambda", config.lambda);
   setSelect("#momentum", config.momentum);
+  $("#seed").textContent = String(config.seed);
   select("#momentum").disabled = config.optimizer !== "momentum";
   annotateOptions(state);
   for (const box of features.querySelectorAll("input")) box.checked = config.features.some((f) => f === box.value);
@@ -56,6 +61,21 @@ export function syncControls(state) {
     ...Array.from({ length: config.classes }, (_, k) => el("option", { value: String(k), textContent: `${k} (${CLASS_COLORS[k].name})` })),
   );
   syncLayerBoxes(state);
+}
+
+/** Sets the speed, limit and limit unit controls to `pace`. @param {Pace} pace */
+export function syncPace(pace) {
+  input("#speed").value = String(SPEEDS.indexOf(pace.speed));
+  showSpeed(pace.speed);
+  input("#limit").value = pace.limit === null ? "" : String(pace.limit);
+  select("#limit-unit").value = pace.limit_unit;
+}
+
+/** The speed readout, also what a screen reader says for the slider. @param {Pace["speed"]} speed */
+export function showSpeed(speed) {
+  const text = speedText(speed);
+  $("#speed-out").textContent = text;
+  input("#speed").ariaValueText = text;
 }
 
 /** The noise readout, as the slider moves. @param {string} noise */

@@ -13,7 +13,7 @@ import { messageOf } from "../errors.js";
 import { restart } from "./changes.js";
 import { wireControls } from "./controls.js";
 import { keepOptionWords } from "./fields.js";
-import { buildChoices } from "./form.js";
+import { buildChoices, syncPace } from "./form.js";
 import { pause, play } from "./loop.js";
 import { drawPlot } from "./render.js";
 import { createState } from "./state.js";
@@ -32,6 +32,13 @@ function probesOf(state) {
     get config() {
       return state.config;
     },
+    get pace() {
+      return state.pace;
+    },
+    /** The weights and biases of the run, per layer (for comparing runs). */
+    weights: () => state.run?.trainer.layers().map(({ w, b }) => ({ w, b })) ?? [],
+    /** The training points of the run. */
+    trainPoints: () => state.run?.data.train.length ?? 0,
     defaults: state.defaults,
     /** Intervals between the last frames while training, in ms. */
     frameTimes: () => [...state.loop.frameTimes],
@@ -58,8 +65,10 @@ async function main() {
     probes.backend = backend.heatmap.active;
     drawPlot(state);
   };
-  const { config, refused } = readUrl(state.defaults, state.rules);
+  const { config, pace, refused } = readUrl(state.defaults, state.rules);
   state.config = config;
+  state.pace = pace;
+  syncPace(pace);
   wireControls(state);
   restart(state);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);

@@ -1,10 +1,11 @@
 // @ts-check
 // The training page's state, in one object: what the engine allows, the configuration the
-// controls show, the run that trains it, where the run's work is done, and the animation
-// loop. Every module is handed this object; none keeps state of its own.
+// controls show, the run that trains it, how fast and how far it trains, where the run's
+// work is done, and the animation loop. Every module is handed this object; none keeps state of its own.
 
 import { Trainer } from "../../pkg/gradscope.js";
 import { Backend } from "./backend.js";
+import { PACE_DEFAULTS } from "./pace.js";
 import { readRules } from "./rules.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
@@ -30,8 +31,17 @@ import { readRules } from "./rules.js";
  */
 
 /**
+ * How training is run, in the link but no part of the engine's configuration (pace.js).
+ * @typedef {object} Pace
+ * @property {import("./pace.js").Speed} speed steps per second, or "max": as many as the frame budget allows
+ * @property {number | null} limit training stops by itself at this many steps or epochs; null: never
+ * @property {"steps" | "epochs"} limit_unit
+ */
+
+/**
  * @typedef {object} Loop
  * @property {boolean} playing
+ * @property {number} credit steps owed at the set speed, fractions included, carried from frame to frame
  * @property {number[]} frameTimes the last 120 intervals between animation frames while playing
  * @property {number | null} lastFrame when the last frame ran, while playing
  */
@@ -42,6 +52,7 @@ import { readRules } from "./rules.js";
  * @property {RuleBook} rules the engine's rules
  * @property {Required<Config>} config the configuration the controls show and the URL holds
  * @property {Run | null} run the run in progress; null until a trainer could be built
+ * @property {Pace} pace
  * @property {Backend} backend
  * @property {Loop} loop
  */
@@ -55,8 +66,9 @@ export function createState() {
     rules: readRules(),
     config: structuredClone(defaults),
     run: null,
+    pace: { ...PACE_DEFAULTS },
     backend: new Backend(),
-    loop: { playing: false, frameTimes: [], lastFrame: null },
+    loop: { playing: false, credit: 0, frameTimes: [], lastFrame: null },
   };
 }
 

@@ -1,19 +1,25 @@
 // @ts-check
 // The configuration in the URL fragment, so that a link reproduces the run:
 //
-//   #dataset=moons&classes=2&…&hidden=8,8&activations=tanh,tanh&…&seed=1
+//   #dataset=moons&classes=2&…&hidden=8,8&activations=tanh,tanh&…&seed=1&speed=max&limit=&limit_unit=steps
 //
-// Every field is written. A link is untrusted text: each field is checked against what
-// the control that sets it allows, and a refusal names that control as the page labels it.
+// Every field is written: the configuration's, then how training is run (pace.js). A link
+// is untrusted text: each field is checked against what the control that sets it allows,
+// and a refusal names that control as the page labels it.
 
 import { Trainer } from "../../pkg/gradscope.js";
+import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { fmt } from "../format.js";
-import { FIELDS, controlOf, labelOf, optionWords } from "./fields.js";
+import { FIELDS, PACE_FIELDS, controlOf, labelOf, optionWords } from "./fields.js";
+import { PACE_DEFAULTS, SPEEDS } from "./pace.js";
 import { conflictReasons, conflicts, normalize } from "./rules.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("./fields.js").Field} Field */
+/** @typedef {import("./fields.js").LinkField} LinkField */
+/** @typedef {import("./fields.js").PaceField} PaceField */
+/** @typedef {import("./state.js").Pace} Pace */
 /** @typedef {import("./rules.js").RuleBook} RuleBook */
 /** One field of a link, read: its value, or why it was refused.
  * @typedef {{ value: unknown, why?: undefined } | { why: string }} Parsed */
@@ -21,37 +27,41 @@ import { conflictReasons, conflicts, normalize } from "./rules.js";
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const MAX_NUMBER_LENGTH = 24; // no control's value is longer; a longer one is a broken link
 
-/** Puts `config` in the URL, replacing the page's entry in the history.
- * @param {Required<Config>} config */
-export function writeUrl(config) {
+/** Puts `config` and `pace` in the URL, replacing the page's entry in the history.
+ * @param {Required<Config>} config @param {Pace} pace */
+export function writeUrl(config, pace) {
   const p = new URLSearchParams();
   for (const k of /** @type {Field[]} */ (Object.keys(FIELDS))) {
     const v = config[k];
     p.set(k, Array.isArray(v) ? v.join(",") : String(v));
   }
+  for (const k of /** @type {PaceField[]} */ (Object.keys(PACE_FIELDS))) p.set(k, String(pace[k] ?? "")); // no limit: empty
   window.history.replaceState(null, "", `#${p}`);
 }
 
-/** The configuration in the URL, checked field by field: a part the page does not allow
- * is replaced by its default, and `refused` says which, in the words of its control.
+/** The configuration and pace in the URL, checked field by field: a part the page does
+ * not allow is replaced by its default, and `refused` says which, in the words of its
+ * control.
  * @param {Required<Config>} defaults @param {RuleBook} rules
- * @returns {{ config: Required<Config>, refused: string[] }} */
+ * @returns {{ config: Required<Config>, pace: Pace, refused: string[] }} */
 export function readUrl(defaults, rules) {
   const p = new URLSearchParams(location.hash.slice(1));
   const config = structuredClone(defaults);
+  /** @type {Pace} */
+  const pace = { ...PACE_DEFAULTS };
   /** @type {string[]} */
   const refused = [];
-  /** @param {Field} key @param {string} raw @param {string} why */
+  /** @param {LinkField} key @param {string} raw @param {string} why */
   const refuse = (key, raw, why) => refused.push(`${labelOf(key)} “${clip(raw)}” ${why}`);
   for (const [key, raw] of p) {
-    if (!(key in FIELDS)) {
+    if (!(key in FIELDS) && !(key in PACE_FIELDS)) {
       refused.push(`“${clip(key)}” is not a setting of this page`);
       continue;
     }
-    const field = /** @type {Field} */ (key);
+    const field = /** @type {LinkField} */ (key);
     const parsed = parseField(rules, field, raw);
     if (parsed.why !== undefined) refuse(field, raw, parsed.why);
-    else Object.assign(config, { [field]: parsed.value });
+    else Object.assign(field in PACE_FIELDS ? pace : config, { [field]: parsed.value });
   }
   // Hidden layers from a link without activations: the default throughout, as `normalize`
   // fills in.
@@ -68,8 +78,8 @@ export function readUrl(defaults, rules) {
   normalize(rules, config);
   // What the controls allow, the engine allows; should it not, the defaults say so.
   const why = refusal(config);
-  if (why) return { config: structuredClone(defaults), refused: [`the whole setup (${why})`] };
-  return { config, refused };
+  if (why) return { config: structuredClone(defaults), pace, refused: [`the whole setup (${why})`] };
+  return { config, pace, refused };
 }
 
 /** Why the engine refuses `config`, or "" if it takes it. @param {Required<Config>} config */
@@ -82,20 +92,23 @@ function refusal(config) {
   }
 }
 
-/** The fields without a control of their own, and how each is read.
- * @type {Partial<Record<Field, (raw: string, rules: RuleBook) => Parsed>>} */
+/** The fields without a control of their own, or whose control's value is not the field's
+ * (the speed slider's position is the index of its stop), and how each is read.
+ * @type {Partial<Record<LinkField, (raw: string, rules: RuleBook) => Parsed>>} */
 const PARSERS = {
   features: parseFeatures,
   hidden: parseHidden,
   activations: parseActivations,
   seed: parseSeed,
+  speed: parseSpeed,
+  limit: parseLimit,
 };
 
 /** One field of a link, checked against its control. A select of words takes one of its
  * options. A select of numbers takes any number between its smallest and largest option
  * (a preset or a link may ask for one in between, which is then added to the list), a
  * whole number if every option is one; a slider its range.
- * @param {RuleBook} rules @param {Field} key @param {string} raw
+ * @param {RuleBook} rules @param {LinkField} key @param {string} raw
  * @returns {Parsed} */
 function parseField(rules, key, raw) {
   const parse = PARSERS[key];
@@ -154,6 +167,21 @@ function parseSeed(raw) {
   // Whole numbers JavaScript holds exactly, as the Regenerate button makes them.
   const ok = /^\d{1,15}$/.test(raw);
   return ok ? { value: Number(raw) } : { why: "takes a whole number of at most 15 digits" };
+}
+
+/** @param {string} raw @returns {Parsed} */
+function parseSpeed(raw) {
+  const speed = SPEEDS.find((s) => String(s) === raw);
+  return speed !== undefined ? { value: speed } : { why: `takes one of ${SPEEDS.slice(0, -1).join(", ")} (steps per second) or max` };
+}
+
+/** The limit, from the link or typed in its field: a whole number in the field's range,
+ * or nothing for no limit. @param {string} raw @returns {Parsed} */
+export function parseLimit(raw) {
+  if (raw === "") return { value: null };
+  const field = $("#limit", HTMLInputElement);
+  const parsed = parseNumber(raw, Number(field.min), Number(field.max), true);
+  return parsed.why === undefined ? parsed : { why: `${parsed.why}, or nothing for no limit` };
 }
 
 /** A link's value as a message quotes it: short, whatever its length. @param {string} raw */
