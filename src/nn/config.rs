@@ -33,7 +33,11 @@ pub struct Config {
     pub batch_size: usize,
     pub regularization: Regularization,
     pub lambda: f64,
+    /// Draws the points, the initial weights and the order of the batches.
     pub seed: u64,
+    /// Draws the initial weights and the batches anew from the same points: the page's
+    /// "new initialisation". 0, the default, is the run `seed` alone has always given.
+    pub init_seed: u64,
 }
 
 impl Default for Config {
@@ -55,6 +59,7 @@ impl Default for Config {
             regularization: Regularization::None,
             lambda: 0.0,
             seed: 1,
+            init_seed: 0,
         }
     }
 }
@@ -148,6 +153,7 @@ impl Config {
             regularization: _,
             lambda: _,
             seed,
+            init_seed,
         } = next;
         // Activations are compared as the network reads them (tanh where the list is short).
         let activations = self.architecture().activations != next.architecture().activations;
@@ -161,6 +167,7 @@ impl Config {
             ("activations", activations),
             ("loss", *loss != self.loss),
             ("seed", *seed != self.seed),
+            ("init_seed", *init_seed != self.init_seed),
         ]
         .into_iter()
         .filter_map(|(name, differs)| differs.then_some(name))

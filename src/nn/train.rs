@@ -152,6 +152,13 @@ pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
     out
 }
 
+/// A seed for the weights or the batches: `seed` itself when `init_seed` is 0 (every run
+/// as it always was), else mixed with it (the golden ratio's odd multiplier spreads
+/// neighbouring init seeds far apart).
+fn with_init(seed: u64, init_seed: u64) -> u64 {
+    seed ^ init_seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// The weights of one layer and the gradients of the last step.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
@@ -179,7 +186,7 @@ impl Trainer {
             config.seed,
         );
         let arch = config.architecture();
-        let params = mlp::init(&arch, config.seed.wrapping_add(1));
+        let params = mlp::init(&arch, with_init(config.seed.wrapping_add(1), config.init_seed));
         Trainer::with_data(config, data, &params)
     }
 
@@ -201,7 +208,7 @@ impl Trainer {
         let mut trainer = Trainer {
             inputs: Vec::new(),
             order: data.train.clone(),
-            rng: Rng::new(config.seed.wrapping_add(2)),
+            rng: Rng::new(with_init(config.seed.wrapping_add(2), config.init_seed)),
             cursor: 0,
             steps: 0,
             seen: 0,

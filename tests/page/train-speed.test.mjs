@@ -174,19 +174,21 @@ test("Reset gives the identical run again: the same initial weights and the same
   await page.close();
 });
 
-test("New initialisation draws a new 32-bit seed, shows it, puts it in the link and starts from new weights", async () => {
+test("New initialisation draws new weights from a new 32-bit init seed on the same points, shows it, puts it in the link", async () => {
   const { page, errors } = await open();
   const initial = await page.evaluate(() => window.gradscope.weights());
+  const points = await page.evaluate(() => window.gradscope.points());
   await page.click("#step-once");
   await page.click("#new-init");
-  const seed = link(page).get("seed");
-  assert.notEqual(seed, "1");
-  assert.ok(/^\d+$/.test(seed) && Number(seed) < 2 ** 32, seed);
-  assert.equal(await page.textContent("#seed"), seed);
-  assert.equal((await page.evaluate(() => window.gradscope.config)).seed, Number(seed));
+  const init = link(page).get("init_seed");
+  assert.ok(/^\d+$/.test(init) && Number(init) > 0 && Number(init) < 2 ** 32, init);
+  assert.equal(link(page).get("seed"), "1", "the data seed is kept");
+  assert.equal(await page.textContent("#seed"), `1 · init ${init}`);
+  assert.equal((await page.evaluate(() => window.gradscope.config)).init_seed, Number(init));
   assert.equal(await steps(page), 0);
   assert.notDeepEqual(await page.evaluate(() => window.gradscope.weights()), initial);
-  assert.match(await page.textContent("#status"), new RegExp(`new initialisation from seed ${seed}`, "i"));
+  assert.deepEqual(await page.evaluate(() => window.gradscope.points()), points, "the same points");
+  assert.match(await page.textContent("#status"), new RegExp(`new initialisation \\(${init}\\), on the same points`, "i"));
   // The link reproduces it: the same initial weights.
   const fresh = await page.evaluate(() => window.gradscope.weights());
   const { page: p2 } = await open(new URL(page.url()).hash);

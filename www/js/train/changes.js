@@ -41,6 +41,7 @@ const NEEDS = {
   points: "new points",
   test_fraction: "a new split of the points",
   seed: "new points",
+  init_seed: "new initial weights",
   features: "a new input layer",
   hidden: "a new network",
   activations: "a new network",
@@ -72,9 +73,9 @@ export function restart(state) {
 /** The Reset button: the same run again from step 0, the same initial weights and batches
  * (the seed is kept), on the same points, also those added or removed by hand. The engine
  * draws the points from the seed; should they differ from those, they are put back one by
- * one (in a fixed order, so that every reset gives the same run). @param {State} state */
-export function reset(state) {
-  const points = state.run?.data;
+ * one (in a fixed order, so that every reset gives the same run); `points`, those of the
+ * run being left. @param {State} state @param {Dataset | undefined} [points] */
+export function reset(state, points = state.run?.data) {
   restart(state);
   const run = state.run;
   if (!run || !points || sameData(run.data, points)) return;
@@ -92,14 +93,16 @@ function sameData(a, b) {
   return same(a.labels, b.labels) && same(a.train, b.train) && same(a.test, b.test) && same(a.points.flat(), b.points.flat());
 }
 
-/** The New initialisation button: a new random 32-bit seed, and a new run from it. The
- * engine draws the initial weights, the batches and the points from the one seed, so the
- * points are new too; the note says so. @param {State} state */
+/** The New initialisation button: new initial weights (and batches) from a random 32-bit
+ * `init_seed`, on the same points, from step 0; Reset then replays this one.
+ * @param {State} state */
 export function newInitialisation(state) {
-  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-  state.config = { ...state.config, seed };
-  restart(state);
-  if (state.run) showNote(`A new initialisation from seed ${seed}, at step 0 (the seed draws the points as well, so they are new too).`);
+  const points = state.run?.data;
+  // Not 0: 0 is the initialisation the data seed alone gives.
+  const init = crypto.getRandomValues(new Uint32Array(1))[0] || 1;
+  state.config = { ...state.config, init_seed: init };
+  reset(state, points);
+  if (state.run) showNote(`A new initialisation (${init}), on the same points, at step 0.`);
 }
 
 /** A control asks for `patch`. @param {State} state @param {Partial<Config>} patch */

@@ -30,6 +30,7 @@ export const FIELDS = {
   regularization: { control: "#regularization" },
   lambda: { control: "#lambda" },
   seed: { label: "Seed (Regenerate)" },
+  init_seed: { label: "Initialisation (New initialisation)" },
 };
 
 /** The link's fields that are not the engine's: how fast training runs and where it stops.

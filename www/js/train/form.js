@@ -53,7 +53,7 @@ export function syncControls(state) {
   select("#regularization").value = config.regularization;
   setSelect("#lambda", config.lambda);
   setSelect("#momentum", config.momentum);
-  $("#seed").textContent = String(config.seed);
+  $("#seed").textContent = config.init_seed ? `${config.seed} · init ${config.init_seed}` : String(config.seed);
   select("#momentum").disabled = config.optimizer !== "momentum";
   annotateOptions(state);
   for (const box of features.querySelectorAll("input")) box.checked = config.features.some((f) => f === box.value);

@@ -42,8 +42,9 @@ function probesOf(state) {
     defaults: state.defaults,
     /** Intervals between the last frames while training, in ms. */
     frameTimes: () => [...state.loop.frameTimes],
-    /** The labels of the current points. */
+    /** The labels of the current points, and the points. */
     labels: () => Array.from(state.run?.data.labels ?? []),
+    points: () => structuredClone(state.run?.data.points ?? []),
     /** Each layer's gradient norm as charted, and the dead ReLUs as last counted. */
     health: () => structuredClone(state.run?.health ?? []),
     dead: () => structuredClone(state.run?.dead ?? []),

@@ -100,6 +100,7 @@ const PARSERS = {
   hidden: parseHidden,
   activations: parseActivations,
   seed: parseSeed,
+  init_seed: parseSeed,
   speed: parseSpeed,
   limit: parseLimit,
 };
