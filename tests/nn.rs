@@ -526,3 +526,33 @@ fn a_relu_at_zero_on_every_training_point_is_dead_and_others_are_not() {
     let mut t = Trainer::with_data(tanh, data, &params).unwrap();
     assert_eq!(t.dead_neurons(), [Vec::<usize>::new()]);
 }
+
+#[test]
+fn an_init_seed_draws_new_weights_on_the_same_points() {
+    let config = Config::default();
+    let first = Trainer::new(config.clone()).unwrap();
+    let other = Trainer::new(Config {
+        init_seed: 5,
+        ..config.clone()
+    })
+    .unwrap();
+    let again = Trainer::new(Config {
+        init_seed: 5,
+        ..config.clone()
+    })
+    .unwrap();
+    let points = |t: &Trainer| (t.data.points.clone(), t.data.labels.clone(), t.data.train.clone());
+    assert_eq!(
+        points(&first),
+        points(&other),
+        "the points come from the data seed alone"
+    );
+    assert_ne!(first.params(), other.params());
+    assert_eq!(other.params(), again.params(), "an init seed is reproducible");
+    // A new init seed is a new run, as a new data seed is.
+    let next = Config {
+        init_seed: 6,
+        ..config.clone()
+    };
+    assert_eq!(config.restarts(&next), ["init_seed"]);
+}
