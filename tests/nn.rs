@@ -556,3 +556,39 @@ fn an_init_seed_draws_new_weights_on_the_same_points() {
     };
     assert_eq!(config.restarts(&next), ["init_seed"]);
 }
+
+#[test]
+fn the_gradient_at_one_point_matches_central_differences_of_its_objective() {
+    // L2 on: the objective at a point is its data loss plus λ/2·ΣW², as training minimises.
+    let config = Config {
+        hidden: vec![3],
+        activations: vec![Activation::Tanh],
+        regularization: Regularization::L2,
+        lambda: 0.1,
+        ..Config::default()
+    };
+    let t = Trainer::new(config.clone()).unwrap();
+    let point = 7;
+    let g = t.gradient_at(point).unwrap();
+    assert!(t.gradient_at(t.data.points.len()).is_none());
+    let params = t.params();
+    let loss_with = |layer: usize, k: usize, dw: f64| {
+        let mut p = params.clone();
+        p[layer].w[k] += dw;
+        Trainer::with_data(config.clone(), t.data.clone(), &p)
+            .unwrap()
+            .gradient_at(point)
+            .unwrap()
+            .loss
+    };
+    let h = 1e-3;
+    for (layer, k) in [(0, 0), (0, 4), (1, 2)] {
+        let numeric = (loss_with(layer, k, h) - loss_with(layer, k, -h)) / (2.0 * h);
+        let autodiff = g.layers[layer].w_grad[k] as f64;
+        assert!(
+            (numeric - autodiff).abs() < 2e-3 * (1.0 + numeric.abs()),
+            "W{}[{k}]: {autodiff} against {numeric}",
+            layer + 1
+        );
+    }
+}

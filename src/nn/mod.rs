@@ -13,6 +13,6 @@ pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, LayerState, Metrics, Reconfigured, StepResult, StepsJob, StepsTaken, Stopped, Ticket,
-    TrainState, Trainer, TrainingDevice,
+    probabilities, LayerGradient, LayerState, Metrics, PointGradient, Reconfigured, StepResult, StepsJob,
+    StepsTaken, Stopped, Ticket, TrainState, Trainer, TrainingDevice,
 };

@@ -159,6 +159,22 @@ fn with_init(seed: u64, init_seed: u64) -> u64 {
     seed ^ init_seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
+/// The objective and its gradient at one point (see [`Trainer::gradient_at`]).
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct PointGradient {
+    pub loss: f64,
+    pub layers: Vec<LayerGradient>,
+}
+
+/// `∂L/∂W` (inputs × outputs, row-major) and `∂L/∂b` of one layer.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerGradient {
+    pub w_grad: Vec<f32>,
+    pub b_grad: Vec<f32>,
+}
+
 /// The weights of one layer and the gradients of the last step.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
@@ -508,6 +524,50 @@ impl Trainer {
                     .collect()
             })
             .collect()
+    }
+
+    /// The gradient of the training objective (the data loss plus the regulariser) at one
+    /// data point, with the current weights: what a batch of just that point would give.
+    /// The network opened as a program computes the same, node by node. `None` for an
+    /// index past the points.
+    pub fn gradient_at(&self, point: usize) -> Option<PointGradient> {
+        if point >= self.data.points.len() {
+            return None;
+        }
+        let c = &self.config;
+        let mut net = Net::<f32>::build(
+            &self.arch,
+            &self.net.params_f64(),
+            1,
+            c.loss,
+            c.regularization,
+            c.lambda,
+        )
+        .ok()?;
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        Self::load(
+            &mut net,
+            &self.inputs,
+            &self.data,
+            c.loss,
+            &[point],
+            &mut x,
+            &mut y,
+        );
+        net.graph.forward();
+        net.graph.backward(net.loss);
+        let g = &net.graph;
+        Some(PointGradient {
+            loss: g.value(net.loss)[0] as f64,
+            layers: net
+                .params
+                .iter()
+                .map(|&(w, b)| LayerGradient {
+                    w_grad: g.grad(w).to_vec(),
+                    b_grad: g.grad(b).to_vec(),
+                })
+                .collect(),
+        })
     }
 
     /// The index into `evaluators` of a network over exactly the points of `split`, built

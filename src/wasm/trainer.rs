@@ -127,6 +127,16 @@ impl JsTrainer {
         self.session.trainer.grid_inputs(res.clamp(1, 128))
     }
 
+    /// The objective and its gradient at data point `point` alone (an index into the
+    /// points), with the current weights; throws for an index past them.
+    #[wasm_bindgen(js_name = gradientAt, unchecked_return_type = "PointGradient")]
+    pub fn gradient_at(&self, point: usize) -> Result<JsValue, JsValue> {
+        match self.session.trainer.gradient_at(point) {
+            Some(g) => to_js(&g),
+            None => Err(error_of_kind(&format!("no point {point}"), "no-point")),
+        }
+    }
+
     /// Per hidden layer, the neurons that are dead: ReLUs at 0 on every training point.
     #[wasm_bindgen(js_name = deadNeurons, unchecked_return_type = "number[][]")]
     pub fn dead_neurons(&mut self) -> Result<JsValue, JsValue> {
