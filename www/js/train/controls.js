@@ -9,7 +9,8 @@ import { labelOf } from "./fields.js";
 import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
 import { SPEEDS } from "./pace.js";
-import { planePoint } from "./plot.js";
+import { planePoint, pointAt } from "./plot.js";
+import { openAsProgram } from "./selection.js";
 import { PRESETS } from "./presets.js";
 import { drawNetworkOf, drawPlot, render } from "./render.js";
 import { showNote } from "./status.js";
@@ -64,6 +65,7 @@ export function wireControls(state) {
   on("#step-once", "click", () => stepOnce(state));
   on("#reset", "click", () => reset(state));
   on("#new-init", "click", () => newInitialisation(state));
+  on("#open-program", "click", () => openAsProgram(state));
   wirePace(state);
   document.addEventListener("keydown", (ev) => {
     const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");
@@ -141,12 +143,18 @@ function wireLayers(state) {
   });
 }
 
-/** Clicking the plot adds a point of the chosen class (shift: the other one); Clear removes
- * them all. @param {State} state */
+/** Clicking a point on the plot selects it; clicking elsewhere adds a point of the chosen
+ * class (shift: the other one); Clear removes them all. @param {State} state */
 function wirePoints(state) {
   $("#plot").addEventListener("click", (ev) => {
     const run = state.run;
     if (!run) return;
+    const hit = pointAt(ev, run.data.points, run.trainer.extent);
+    if (hit !== null) {
+      run.selected = hit;
+      render(state);
+      return;
+    }
     const [x, y] = planePoint(ev, run.trainer.extent);
     const classes = state.config.classes;
     let k = Number(select("#click-class").value);
@@ -160,6 +168,7 @@ function wirePoints(state) {
     if (!run) return;
     run.trainer.clearPoints();
     run.data = run.trainer.data();
+    run.selected = null;
     render(state);
   });
 }

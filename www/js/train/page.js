@@ -48,6 +48,12 @@ function probesOf(state) {
     /** Each layer's gradient norm as charted, and the dead ReLUs as last counted. */
     health: () => structuredClone(state.run?.health ?? []),
     dead: () => structuredClone(state.run?.dead ?? []),
+    /** Half the side of the plane the plot shows, the selected point, and the objective's
+     * gradient at a point with the current weights. */
+    extent: () => state.run?.trainer.extent ?? null,
+    selected: () => state.run?.selected ?? null,
+    /** @param {number} i */
+    gradientAt: (i) => state.run?.trainer.gradientAt(i) ?? null,
     /** @type {"cpu" | "gpu" | null} */
     backend: null,
     /** Destroys the WebGPU device, as a driver reset would (for the fallback test). */

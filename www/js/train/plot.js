@@ -1,6 +1,7 @@
 // @ts-check
 // The decision plot: each class's probability over the plane as a heatmap, the points on
-// top (test points hollow), and the plane point under a click.
+// top (test points hollow, the selected one ringed), and what a click lands on: a point, or
+// a place of the plane.
 
 import { $, context2d } from "../dom.js";
 import { CLASS_COLORS, css } from "./palette.js";
@@ -15,8 +16,8 @@ const discretize = $("#discretize", HTMLInputElement);
 
 /** Paints class probabilities `probs` (`HEATMAP² × classes`, top row first) and the points.
  * @param {ArrayLike<number>} probs @param {number} classes @param {Dataset} data
- * @param {number} extent half the side of the plane shown */
-export function paintPlot(probs, classes, data, extent) {
+ * @param {number} extent half the side of the plane shown @param {number | null} [selected] the point to ring */
+export function paintPlot(probs, classes, data, extent, selected = null) {
   const ctx = context2d(canvas);
   const img = ctx.createImageData(HEATMAP, HEATMAP);
   const discrete = discretize.checked;
@@ -49,6 +50,36 @@ export function paintPlot(probs, classes, data, extent) {
     ctx.strokeStyle = isTest ? color : "#ffffff";
     ctx.stroke();
   }
+  if (selected !== null && selected < points.length) {
+    const [x, y] = toCanvas(points[selected], extent);
+    for (const [width, color] of /** @type {const} */ ([[4, "#ffffff"], [2, "#111827"]])) {
+      ctx.beginPath();
+      ctx.arc(x, y, 9, 0, 2 * Math.PI);
+      ctx.lineWidth = width;
+      ctx.strokeStyle = color;
+      ctx.stroke();
+    }
+  }
+}
+
+/** The point a click lands on: the nearest within `radius` screen pixels, or null.
+ * @param {MouseEvent} ev @param {[number, number][]} points @param {number} extent
+ * @param {number} [radius] */
+export function pointAt(ev, points, extent, radius = 7) {
+  const r = canvas.getBoundingClientRect();
+  let best = null;
+  let bestD = radius * radius;
+  for (let i = 0; i < points.length; i++) {
+    const [cx, cy] = toCanvas(points[i], extent);
+    const dx = r.left + (cx / canvas.width) * r.width - ev.clientX;
+    const dy = r.top + (cy / canvas.height) * r.height - ev.clientY;
+    const d = dx * dx + dy * dy;
+    if (d <= bestD) {
+      best = i;
+      bestD = d;
+    }
+  }
+  return best;
 }
 
 /** A point of the plane in canvas pixels. @param {[number, number]} point @param {number} extent

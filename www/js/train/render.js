@@ -9,6 +9,7 @@ import { drawHealth, gradientNorms, showCounts } from "./health.js";
 import { drawNetwork } from "./network.js";
 import { paintPlot } from "./plot.js";
 import { featureLabel } from "./rules.js";
+import { showSelection } from "./selection.js";
 
 /** @typedef {import("./state.js").State} State */
 /** @typedef {import("./state.js").Run} Run */
@@ -53,6 +54,7 @@ export function render(state) {
   drawHealth(run.health, layers.length);
   showCounts(layers, run.dead);
   drawNetworkOf(state);
+  showSelection(state);
 }
 
 /** @param {Run} run @param {Metrics} m @param {number} step */
@@ -79,7 +81,7 @@ const percent = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : fmt(x)
 export function drawPlot(state) {
   const paint = (/** @type {ArrayLike<number>} */ probs) => {
     const run = state.run;
-    if (run) paintPlot(probs, state.config.classes, run.data, run.trainer.extent);
+    if (run) paintPlot(probs, state.config.classes, run.data, run.trainer.extent, run.selected);
   };
   const run = state.run;
   if (!run) return;

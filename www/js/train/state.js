@@ -28,6 +28,7 @@ import { readRules } from "./rules.js";
  * @property {import("./health.js").HealthPoint[]} health each layer's gradient norm, sampled with the loss
  * @property {number[][]} dead the dead ReLUs per hidden layer, as last counted
  * @property {number} deadAt when they were counted (performance.now), to count a few times a second
+ * @property {number | null} selected the point clicked on the plot (an index into `data.points`), until the points change
  */
 
 /**
@@ -74,5 +75,5 @@ export function createState() {
 
 /** A run of `trainer`, from its first step. @param {Trainer} trainer @returns {Run} */
 export function newRun(trainer) {
-  return { trainer, data: trainer.data(), history: [], marks: [], stopped: "", cpuSteps: 1, gpuSteps: 1, health: [], dead: [], deadAt: -Infinity };
+  return { trainer, data: trainer.data(), history: [], marks: [], stopped: "", cpuSteps: 1, gpuSteps: 1, health: [], dead: [], deadAt: -Infinity, selected: null };
 }
