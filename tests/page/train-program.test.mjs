@@ -165,6 +165,10 @@ for (const c of CASES) {
     if (c.preset) {
       await page.screenshot({ path: `${SHOTS}train-selected-point.png` });
       await pg.page.screenshot({ path: `${SHOTS}train-as-program.png` });
+      // Stepping backward zooms in to where the step is: the ops can be read.
+      await pg.page.check("input[name=direction][value=backward]");
+      for (let k = 0; k < 6; k++) await pg.page.click("#step");
+      await pg.page.screenshot({ path: `${SHOTS}train-as-program-step.png` });
     }
     assert.deepEqual(pg.errors, []);
     assert.deepEqual(errors, []);
