@@ -31,6 +31,21 @@ pub struct Jacobian {
 }
 
 impl Jacobian {
+    /// `entries`, `∂output/∂wrt` row-major, with its non-zeros counted.
+    fn new(output_shape: Shape, wrt_shape: Shape, entries: Vec<f64>, passes: usize) -> Self {
+        let (rows, cols) = (output_shape.len(), wrt_shape.len());
+        let nonzeros = entries.iter().filter(|&&x| x != 0.0).count();
+        Jacobian {
+            output_shape,
+            wrt_shape,
+            entries,
+            rows,
+            cols,
+            nonzeros,
+            passes,
+        }
+    }
+
     pub fn row(&self, i: usize) -> &[f64] {
         &self.entries[i * self.cols..(i + 1) * self.cols]
     }
@@ -111,16 +126,7 @@ pub fn local_jacobian(graph: &Graph<f64>, node: NodeId, which: usize) -> Result<
         graph.local_vjp(node, which, &unit, row);
         unit[i] = 0.0;
     }
-    let nonzeros = entries.iter().filter(|&&x| x != 0.0).count();
-    Ok(Jacobian {
-        output_shape,
-        wrt_shape,
-        entries,
-        rows,
-        cols,
-        nonzeros,
-        passes: rows,
-    })
+    Ok(Jacobian::new(output_shape, wrt_shape, entries, rows))
 }
 
 /// The Jacobian of `output` with respect to the leaf `wrt` by `mode`.
@@ -172,14 +178,5 @@ pub fn jacobian(
             }
         }
     }
-    let nonzeros = entries.iter().filter(|&&x| x != 0.0).count();
-    Ok(Jacobian {
-        output_shape,
-        wrt_shape,
-        entries,
-        rows,
-        cols,
-        nonzeros,
-        passes,
-    })
+    Ok(Jacobian::new(output_shape, wrt_shape, entries, passes))
 }

@@ -1,5 +1,6 @@
-// What every playground test file needs: one headless Chromium for the file, a fresh page
-// per test that is ready when its first graph is drawn and records any page error or
+// What every page test file needs: one headless Chromium for the file, a fresh page per
+// test that is ready when the page says so (`window.gradscope.ready`: the playground's
+// first graph drawn, the training page's first run built) and records any page error or
 // dialog, the examples menu, and where screenshots go.
 
 import { before, after } from "node:test";
@@ -22,11 +23,12 @@ export function usePlayground() {
     await browser?.close();
   });
 
-  /** A fresh page at `path` (a page of www/, with a fragment if any); a playground page is
-   * ready when its first graph is drawn. `errors` collects page errors and dialogs. */
-  async function openPath(path = "index.html") {
+  /** A fresh page at `path` (a page of www/, with a fragment if any), waited for until it
+   * is ready if it is the playground or the training page. `errors` collects page errors
+   * and dialogs. @param {string} [path] @param {{ width?: number, height?: number }} [viewport] */
+  async function openPath(path = "index.html", { width = 1280, height = 800 } = {}) {
     if (!browser) throw new Error("the browser is not launched yet");
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width, height } });
     /** @type {string[]} */
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -35,7 +37,7 @@ export function usePlayground() {
       d.dismiss();
     });
     await page.goto(`${URL_BASE}/${path}`);
-    if (path.startsWith("index.html")) {
+    if (path.startsWith("index.html") || path.startsWith("train.html")) {
       await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
     }
     return { page, errors };
@@ -45,6 +47,8 @@ export function usePlayground() {
     openPath,
     /** The playground at fragment `hash` ("" for none). @param {string} [hash] */
     open: (hash = "") => openPath(`index.html${hash}`),
+    /** The training page at fragment `hash`, in a window `width` wide. @param {string} [hash] @param {number} [width] @param {number} [height] */
+    openTraining: (hash = "", width = 1400, height = 900) => openPath(`train.html${hash}`, { width, height }),
     /** The browser itself, for a test that needs a page of its own kind. */
     browser: () => browser,
   };

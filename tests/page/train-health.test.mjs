@@ -2,25 +2,12 @@
 // size over training, the vanishing-gradient preset beside the same network with ReLU,
 // dead ReLUs flagged, and each layer's parameter count.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, URL_BASE } from "./browser.mjs";
-import { SHOTS } from "./playground-page.mjs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => browser?.close());
-
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${URL_BASE}/train.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
+const { openTraining } = usePlayground();
+const open = (hash = "") => openTraining(hash, 1400, 1000);
 
 /** Trains the preset `name` for at least `steps` steps, then pauses; returns the median
  * over the last samples (one a rendered frame) of each layer's charted gradient norm. */

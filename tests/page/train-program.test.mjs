@@ -2,31 +2,19 @@
 // forward and backward pass at it in the playground, and find there the gradients the
 // training page computes for that point (Trainer.gradientAt).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
+const { openTraining, openPath } = usePlayground();
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => browser?.close());
-
+/** The training page, ready, with window.open stubbed (the tab the button opens is read from its link instead). */
 async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${URL_BASE}/train.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  // The tab the button opens is read from the link instead.
-  await page.evaluate(() => {
+  const opened = await openTraining(hash, 1400, 1000);
+  await opened.page.evaluate(() => {
     window.open = () => null;
   });
-  return { page, errors };
+  return opened;
 }
 
 const steps = (page) => page.evaluate(() => Number(document.querySelector("#steps").dataset.value));
@@ -90,12 +78,9 @@ async function programLink(page) {
 
 /** The playground at `href`, once its results table has a row for W1. */
 async function playground(href) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(href);
-  await page.waitForSelector('td[data-var="W1"]', { timeout: 20000 });
-  return { page, errors };
+  const opened = await openPath(href.slice(href.indexOf("index.html")), { width: 1400, height: 900 });
+  await opened.page.waitForSelector('td[data-var="W1"]', { timeout: 20000 });
+  return opened;
 }
 
 /** `a` and `b` agree to float32 precision: relative 1e-4, entries far below the layer's

@@ -2,28 +2,13 @@
 // initial weights and New initialisation, in headless Chromium: on the CPU (no GPU adapter
 // by default), and the speed and the limits once more on a software WebGPU adapter.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 import { launch, SWIFTSHADER, URL_BASE } from "./browser.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => browser?.close());
-
-async function open(hash = "", width = 1400) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${URL_BASE}/train.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
+const { openTraining } = usePlayground();
+const open = (hash = "", width = 1400) => openTraining(hash, width, 900);
 
 const steps = (page) => page.evaluate(() => Number(document.querySelector("#steps").dataset.value));
 const epochs = (page) => page.evaluate(() => Number(document.querySelector("#epochs").textContent));

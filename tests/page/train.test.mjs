@@ -1,27 +1,11 @@
 // The training view: a classifier learning live in headless Chromium.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { launch, URL_BASE } from "./browser.mjs";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
 
-const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(SHOTS, { recursive: true });
-
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => browser?.close());
-
-async function open(hash = "") {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${URL_BASE}/train.html${hash}`);
-  await page.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return { page, errors };
-}
+const { openTraining, openPath } = usePlayground();
+const open = (hash = "") => openTraining(hash, 1400, 900);
 
 const steps = (page) => page.evaluate(() => Number(document.querySelector("#steps").dataset.value));
 
@@ -294,8 +278,7 @@ test("issue 9.16: the Noise and Test points readouts follow the slider while it 
 
 test("issue 9.16: at 420 px wide neither page's header overflows sideways", async () => {
   for (const path of ["train.html", "index.html"]) {
-    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
-    await page.goto(`${URL_BASE}/${path}`);
+    const { page } = await openPath(path, { width: 420, height: 800 });
     const overflow = await page.evaluate(() => {
       const header = document.querySelector("header");
       const right = Math.max(...[...header.querySelectorAll("*")].map((e) => e.getBoundingClientRect().right));
