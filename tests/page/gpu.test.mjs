@@ -114,9 +114,23 @@ test("points added while the GPU trains: the steps in flight are dropped, traini
   await page.click("#play");
   await stepsAbove(page, 20, 30000);
   const before = await page.evaluate(() => window.gradscope.labels().length);
-  const box = await page.locator("#plot").boundingBox();
-  for (let i = 0; i < 5; i++) {
-    await page.mouse.click(box.x + box.width * (0.2 + 0.1 * i), box.y + box.height * 0.5);
+  // A click on a point selects it: the clicks go where no point is, to add one each.
+  const spots = await page.evaluate(() => {
+    const r = document.querySelector("#plot").getBoundingClientRect();
+    const e = window.gradscope.extent();
+    const taken = window.gradscope.points().map(([x, y]) => [r.left + ((x + e) / (2 * e)) * r.width, r.top + ((e - y) / (2 * e)) * r.height]);
+    const free = [];
+    for (let gy = 0.1; gy < 0.95 && free.length < 5; gy += 0.08) {
+      for (let gx = 0.1; gx < 0.95 && free.length < 5; gx += 0.08) {
+        const p = [r.left + gx * r.width, r.top + gy * r.height];
+        if ([...taken, ...free].every(([x, y]) => Math.hypot(x - p[0], y - p[1]) > 20)) free.push(p);
+      }
+    }
+    return free;
+  });
+  assert.equal(spots.length, 5, "five empty places on the plot");
+  for (const [x, y] of spots) {
+    await page.mouse.click(x, y);
     await page.waitForTimeout(150);
   }
   assert.equal(await page.evaluate(() => window.gradscope.labels().length), before + 5);
