@@ -278,3 +278,14 @@ test("what review found: a failed run leaves the boxes alone, x * x is one edge 
   assert.deepEqual([...errors, ...e2], []);
   await page.close();
 });
+
+test("the tensor legend shows for programs only, and a program's page fits 390 px without scrolling sideways", async () => {
+  const { page, errors } = await open();
+  assert.equal(await page.isVisible("#legend-tensor"), false, "an expression has no tensor nodes to explain");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await preset(page, "unrolled four steps");
+  assert.equal(await page.isVisible("#legend-tensor"), true);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "no sideways scroll at 390 px");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
