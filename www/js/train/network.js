@@ -30,9 +30,10 @@ const legend = {
 };
 
 /** Draws `trainer`'s network; `inputLabels` names its inputs ("x1²"); the neurons listed
- * in `dead` (per hidden layer) are crossed out.
- * @param {Trainer} trainer @param {string[]} inputLabels @param {number[][]} [dead] */
-export function drawNetwork(trainer, inputLabels, dead = []) {
+ * in `dead` (per hidden layer) are crossed out; `layers`, the trainer's, if already read.
+ * @param {Trainer} trainer @param {string[]} inputLabels @param {number[][]} [dead]
+ * @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
+export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.layers()) {
   const dpr = window.devicePixelRatio || 1;
   const W = canvas.clientWidth;
   const H = canvas.clientHeight;
@@ -43,7 +44,6 @@ export function drawNetwork(trainer, inputLabels, dead = []) {
   const ctx = context2d(canvas);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, W, H);
-  const layers = trainer.layers();
   const neurons = trainer.neurons(THUMB);
   const inputs = trainer.features(THUMB);
   const widths = [layers[0].inputs, ...layers.map((l) => l.outputs)];

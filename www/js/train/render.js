@@ -53,7 +53,7 @@ export function render(state) {
   drawCurves(run.history, run.marks);
   drawHealth(run.health, layers.length);
   showCounts(layers, run.dead);
-  drawNetworkOf(state);
+  drawNetworkOf(state, layers);
   showSelection(state);
 }
 
@@ -89,8 +89,9 @@ export function drawPlot(state) {
   if (probs) paint(probs);
 }
 
-/** The network view, its inputs named as the features' labels. @param {State} state */
-export function drawNetworkOf(state) {
+/** The network view, its inputs named as the features' labels; `layers` if already read
+ * this frame. @param {State} state @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
+export function drawNetworkOf(state, layers) {
   if (!state.run) return;
-  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)), state.run.dead);
+  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)), state.run.dead, layers);
 }

@@ -41,6 +41,10 @@ export function showSelection(state) {
     delete line.dataset.loss;
     delete line.dataset.point;
   } else {
+    // A forward and backward pass of its own: while training, a few times a second.
+    const now = performance.now();
+    if (state.loop.playing && line.dataset.point === String(i) && now - shownAt < REFRESH_MS) return showButton(run);
+    shownAt = now;
     const [x1, x2] = run.data.points[i];
     const split = run.data.test.includes(i) ? "test" : "train";
     const g = run.trainer.gradientAt(i);
@@ -48,6 +52,15 @@ export function showSelection(state) {
     line.dataset.loss = full(g.loss);
     line.dataset.point = String(i);
   }
+  showButton(run);
+}
+
+/** When the line under the plot was last computed, and how often while training. */
+let shownAt = -Infinity;
+const REFRESH_MS = 250;
+
+/** The button and its note: at the selected point, or the first training point. @param {Run} run */
+function showButton(run) {
   const at = programPoint(run);
   button.disabled = at === null;
   note.textContent =
