@@ -507,8 +507,8 @@ impl ProgramRun {
     }
 
     /// Each run of a loop: the group it ran in, its header, and its iterations' groups.
-    fn loops(&self) -> Vec<(Option<u32>, program::Span, Vec<usize>)> {
-        let mut loops: Vec<(Option<u32>, program::Span, Vec<usize>)> = Vec::new();
+    fn loops(&self) -> Vec<Loop> {
+        let mut loops: Vec<Loop> = Vec::new();
         let mut index: HashMap<(Option<u32>, u32, u32), usize> = HashMap::new();
         for (g, group) in self.run.groups.iter().enumerate() {
             if let program::GroupKind::Iteration { .. } = group.kind {
@@ -584,7 +584,7 @@ impl ProgramRun {
             .iter()
             .map(|&c| if c { Anchor::NearConsumer } else { Anchor::Left })
             .collect();
-        let after = self.bands(&items, &item_of);
+        let after = self.bands(&items, &item_of, &loops);
         GroupedLayout {
             layout: layout::layout_in_bands(&inputs, &anchors, &after),
             items,
@@ -597,7 +597,7 @@ impl ProgramRun {
     /// Where each item must go so that a loop's iterations are drawn one after another: an
     /// item in iteration `i > 0` (directly, or inside a call or loop in it) right of all of
     /// iteration `i − 1`'s items, and the first iteration's items kept in their columns.
-    fn bands(&self, items: &[LayoutItem], item_of: &[usize]) -> Vec<After> {
+    fn bands(&self, items: &[LayoutItem], item_of: &[usize], loops: &[Loop]) -> Vec<After> {
         let groups = &self.run.groups;
         // Each group's items, a contiguous range: its nodes were made one after another.
         let mut range = vec![(usize::MAX, 0); groups.len()];
@@ -622,7 +622,6 @@ impl ProgramRun {
                 }
             }
         }
-        let loops = self.loops();
         let group_of = |item: &LayoutItem| match *item {
             LayoutItem::Node(n) => self.run.origins[n].group,
             LayoutItem::Group(g) => Some(g as u32),
@@ -652,6 +651,9 @@ impl ProgramRun {
             .collect()
     }
 }
+
+/// One run of a loop: the group it ran in, its header, and its iterations' groups.
+type Loop = (Option<u32>, program::Span, Vec<usize>);
 
 /// A drawing of a program's graph with some groups collapsed to one box each.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

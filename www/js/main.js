@@ -606,12 +606,9 @@ function gaussian() {
  * in words: this is why the graph is the shape it is.
  * @param {string} source @param {RunReport} report */
 function renderControlFlow(source, report) {
+  const text = new SourceLines(source);
   /** The header's text and its line, from a byte span. @param {number} start @param {number} end */
-  const header = (start, end) => {
-    const a = byteToIndex(source, start);
-    const line = source.slice(0, a).split("\n").length;
-    return `line ${line}: ${source.slice(a, byteToIndex(source, end))}`;
-  };
+  const header = (start, end) => `line ${text.lineOf(start)}: ${text.slice(start, end)}`;
   /** Each header's runs: the branch taken and the conditions' values that chose it.
    * @type {Map<string, { branch: string, why: string }[]>} */
   const ifs = new Map();

@@ -3,7 +3,7 @@
 // be collapsed, and what changed between two runs (a branch that flipped, a loop that ran
 // another number of times), in nodes and in words. Pure functions of the engine's reports.
 
-import { byteToIndex } from "./source.js";
+import { SourceLines, byteToIndex } from "./source.js";
 
 /** @typedef {import("../pkg/gradscope.js").RunReport} RunReport */
 /** @typedef {import("../pkg/gradscope.js").NodeReport<number>} NodeReport */
@@ -134,8 +134,9 @@ export function nodeKeys(report, nodes) {
  * loop that ran another number of times, and how many nodes came and went.
  * @param {string} source @param {RunReport} before @param {RunReport} after @param {number} appeared @param {number} gone */
 export function describeChange(source, before, after, appeared, gone) {
-  const lineOf = (/** @type {number} */ byte) => source.slice(0, byteToIndex(source, byte)).split("\n").length;
-  const headerText = (/** @type {number} */ a, /** @type {number} */ b) => source.slice(byteToIndex(source, a), byteToIndex(source, b)).replace(/:$/, "");
+  const lines = new SourceLines(source);
+  const lineOf = (/** @type {number} */ byte) => lines.lineOf(byte);
+  const headerText = (/** @type {number} */ a, /** @type {number} */ b) => lines.slice(a, b).replace(/:$/, "");
   /** @type {string[]} */
   const said = [];
   const branchName = (/** @type {number | null | undefined} */ t) => (t === null || t === undefined ? "else" : t === 0 ? "if" : `elif ${t}`);
