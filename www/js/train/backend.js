@@ -53,6 +53,9 @@ export class Backend {
   training = { cpu: null, gpu: null, active: "cpu" };
   /** GPU training steps submitted and not yet read back. */
   trainingInFlight = false;
+  /** How the last measurement held up the page: the training steps in each timed call on
+   * either backend (each call runs without a break, so a large network gets one step). */
+  lastPlan = { cpuStepsPerCall: 0, gpuStepsPerCall: 0 };
   /** Called whenever the backend in use may have changed, to redraw with it. */
   onChange = () => {};
   /** The latest class probabilities computed on the GPU. @type {Float32Array | null} */
@@ -192,6 +195,7 @@ export class Backend {
       const cpuStep = (cpu.ms ?? NaN) / steps;
       const heatmapMs = heatmapCpu.ms ?? NaN;
       const gpuSteps = Math.min(steps, 20);
+      this.lastPlan = { cpuStepsPerCall: steps, gpuStepsPerCall: gpuSteps };
       let heatmapGpu;
       /** @type {GpuTime} */
       let onGpu;

@@ -56,6 +56,8 @@ function probesOf(state) {
     gradientAt: (i) => state.run?.trainer.gradientAt(i) ?? null,
     /** @type {"cpu" | "gpu" | null} */
     backend: null,
+    /** The training steps in each timed call of the last measurement. */
+    measurementPlan: () => ({ ...state.backend.lastPlan }),
     /** Destroys the WebGPU device, as a driver reset would (for the fallback test). */
     loseGpu: () => state.backend.lose(),
   };
