@@ -428,3 +428,96 @@ fn a_run_time_error_in_a_batch_carries_its_span() {
         (Some(4), Some(9))
     );
 }
+
+/// A scratch directory of this test's own (tests run in parallel).
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gradscope-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn train_on_a_csv_file_save_the_run_and_go_on_from_it() {
+    let dir = scratch("own");
+    let csv = dir.join("points.csv");
+    let rows: String = (0..60)
+        .map(|i| {
+            let (x, y) = ((i as f64 * 0.7).sin(), (i as f64 * 1.3).cos());
+            format!("{x},{y},{}\n", usize::from(x * y > 0.0))
+        })
+        .collect();
+    std::fs::write(&csv, format!("x1,x2,label\n{rows}")).unwrap();
+    let (csv, model) = (csv.to_str().unwrap(), dir.join("model.json"));
+    let model = model.to_str().unwrap();
+    let table = |o: &Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        stdout(o)
+    };
+    let first = table(&gradscope(
+        &[
+            "train", "--data", csv, "--steps", "40", "--every", "20", "--save", model,
+        ],
+        "",
+    ));
+    assert!(
+        first.starts_with("Own · 60 points (42 train, 18 test)"),
+        "{first}"
+    );
+    // Going on from the file for 40 steps is the same as 80 steps straight.
+    let went_on = table(&gradscope(
+        &["train", "--load", model, "--steps", "40", "--every", "20"],
+        "",
+    ));
+    let straight = table(&gradscope(
+        &["train", "--data", csv, "--steps", "80", "--every", "20"],
+        "",
+    ));
+    let row = |out: &str, step: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(step))
+            .map(str::to_string)
+    };
+    assert_eq!(row(&went_on, "80"), row(&straight, "80"), "{went_on}\n{straight}");
+    assert!(row(&went_on, "80").is_some());
+
+    // A bad row: the file, its line and column, exit 2, nothing trained.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "x1,x2,label\n0,0,0\n1,1,1\n2,nan,1\n").unwrap();
+    let o = gradscope(&["train", "--data", bad.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).ends_with(
+            "bad.csv: line 4, column 2: 'nan' is not a finite number; expected x2, a finite number\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+    // A damaged model, a configuration beside --load, a file that is not there.
+    std::fs::write(
+        dir.join("damaged.json"),
+        "{\"format\": \"gradscope-model\", \"version\": 1}",
+    )
+    .unwrap();
+    for (args, says) in [
+        (
+            vec!["--load", dir.join("damaged.json").to_str().unwrap()],
+            "the model file is damaged: missing field",
+        ),
+        (
+            vec!["--load", model, "--lr", "0.1"],
+            "'learning_rate' cannot be given with it",
+        ),
+        (vec!["--load", csv], "this is not a gradscope model file"),
+        (
+            vec!["--data", "/nonexistent/points.csv"],
+            "--data /nonexistent/points.csv: ",
+        ),
+        (vec!["--data", csv, "--classes", "3"], "--classes 3, but"),
+    ] {
+        let o = gradscope(&[&["train"], &args[..]].concat(), "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -284,6 +284,11 @@ pub enum ConfigError {
     },
     /// Initial parameters that do not fit the network (`Trainer::with_data`).
     Parameters(GraphError),
+    /// The user's own points are not in the configuration: they come with it
+    /// (`Trainer::with_points`).
+    OwnPoints,
+    /// Points given with the configuration that cannot be trained on, and why.
+    Data(String),
 }
 
 impl ConfigError {
@@ -303,6 +308,8 @@ impl ConfigError {
             TestFraction => "test-fraction",
             Point { .. } => "point",
             Parameters(_) => "parameters",
+            OwnPoints => "own-points",
+            Data(_) => "data",
         }
     }
 }
@@ -334,6 +341,11 @@ impl fmt::Display for ConfigError {
             ),
             Point { classes } => write!(f, "a point needs finite coordinates and a class below {classes}"),
             Parameters(e) => write!(f, "the parameters do not fit the network: {e}"),
+            OwnPoints => write!(
+                f,
+                "your own points are not part of a configuration: load them from a file"
+            ),
+            Data(why) => write!(f, "these points cannot be trained on: {why}"),
         }
     }
 }

@@ -13,24 +13,27 @@ pub enum DatasetKind {
     Xor,
     Blobs,
     Spiral,
+    /// Points the user loaded (a CSV file or pasted text): nothing to draw from a seed.
+    Own,
 }
 
 /// The most classes any dataset has.
 pub const MAX_CLASSES: usize = 3;
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 5] = [
+    pub const ALL: [DatasetKind; 6] = [
         DatasetKind::Moons,
         DatasetKind::Circles,
         DatasetKind::Xor,
         DatasetKind::Blobs,
         DatasetKind::Spiral,
+        DatasetKind::Own,
     ];
 
     /// How many classes this dataset can have.
     pub fn supports(self, classes: usize) -> bool {
         match self {
-            DatasetKind::Blobs | DatasetKind::Spiral => classes == 2 || classes == 3,
+            DatasetKind::Blobs | DatasetKind::Spiral | DatasetKind::Own => classes == 2 || classes == 3,
             _ => classes == 2,
         }
     }
@@ -38,7 +41,7 @@ impl DatasetKind {
 
 /// Points with class labels, split into a training and a test set.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {
     /// `x1, x2` of every point.
     pub points: Vec<[f64; 2]>,
@@ -49,8 +52,42 @@ pub struct Dataset {
     pub test: Vec<usize>,
 }
 
+impl Dataset {
+    /// Why these points cannot be trained on as they are, if they cannot: a label or split
+    /// that does not fit, or a coordinate that is not a finite number (a damaged file, or
+    /// data from JavaScript).
+    pub fn check(&self) -> Result<(), String> {
+        let n = self.points.len();
+        if !(2..=MAX_CLASSES).contains(&self.classes) {
+            return Err(format!("{} classes: a dataset has 2 or 3", self.classes));
+        }
+        if self.labels.len() != n {
+            return Err(format!("{} labels for {n} points", self.labels.len()));
+        }
+        if let Some(i) = self.points.iter().position(|p| !p.iter().all(|v| v.is_finite())) {
+            return Err(format!("point {i} is not a pair of finite numbers"));
+        }
+        if let Some(i) = self.labels.iter().position(|&c| c >= self.classes) {
+            return Err(format!(
+                "point {i} has class {}, not one of 0…{}",
+                self.labels[i],
+                self.classes - 1
+            ));
+        }
+        let mut used = vec![false; n];
+        for &i in self.train.iter().chain(&self.test) {
+            if i >= n || std::mem::replace(&mut used[i], true) {
+                return Err(format!(
+                    "the training and test sets do not split the {n} points (index {i})"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `n` points of `kind` with Gaussian noise of standard deviation `noise`, of which
-/// `test_fraction` go to the test set.
+/// `test_fraction` go to the test set. `Own` has no points to draw: it gives none.
 pub fn generate(
     kind: DatasetKind,
     classes: usize,
@@ -60,6 +97,7 @@ pub fn generate(
     seed: u64,
 ) -> Dataset {
     let mut rng = Rng::new(seed);
+    let n = if kind == DatasetKind::Own { 0 } else { n };
     let mut points = Vec::with_capacity(n);
     let mut labels = Vec::with_capacity(n);
     for i in 0..n {
@@ -68,6 +106,30 @@ pub fn generate(
         points.push([x + noise * rng.normal(), y + noise * rng.normal()]);
         labels.push(class);
     }
+    split(points, labels, classes, test_fraction, &mut rng)
+}
+
+/// Points of the user's own, split into training and test sets by `seed` (as `generate`
+/// splits its points).
+pub fn own(
+    points: Vec<[f64; 2]>,
+    labels: Vec<usize>,
+    classes: usize,
+    test_fraction: f64,
+    seed: u64,
+) -> Dataset {
+    split(points, labels, classes, test_fraction, &mut Rng::new(seed))
+}
+
+/// `test_fraction` of the points, in a seeded random order, to the test set; the rest to training.
+fn split(
+    points: Vec<[f64; 2]>,
+    labels: Vec<usize>,
+    classes: usize,
+    test_fraction: f64,
+    rng: &mut Rng,
+) -> Dataset {
+    let n = points.len();
     let mut order: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut order);
     let test_len = ((n as f64) * test_fraction.clamp(0.0, 0.9)).round() as usize;
@@ -124,6 +186,7 @@ fn point(kind: DatasetKind, class: usize, classes: usize, rng: &mut Rng) -> [f64
             let theta = 4.0 * r + TAU * class as f64 / classes as f64;
             [1.2 * r * theta.sin(), 1.2 * r * theta.cos()]
         }
+        DatasetKind::Own => [0.0, 0.0], // never drawn: `generate` gives `Own` no points
     }
 }
 

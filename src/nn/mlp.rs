@@ -134,6 +134,8 @@ pub struct Net<T> {
     pub params: Vec<(NodeId, NodeId)>,
     /// The output of each layer after its activation; the last is the logits.
     pub layers: Vec<NodeId>,
+    /// Each layer's `z = h·W + b`, before its activation.
+    pub pre_activations: Vec<NodeId>,
     pub data_loss: NodeId,
     /// Data loss plus regulariser: what training minimises.
     pub loss: NodeId,
@@ -163,6 +165,7 @@ impl<T: Real> Net<T> {
         };
         let mut h = x;
         let mut layers = Vec::new();
+        let mut pre_activations = Vec::new();
         let mut ids = Vec::new();
         for (l, ((fan_in, fan_out), p)) in arch.layers().into_iter().zip(params).enumerate() {
             let w = g.parameter(
@@ -172,6 +175,7 @@ impl<T: Real> Net<T> {
             let b = g.parameter(&format!("b{}", l + 1), tensor(Shape::vector(fan_out), &p.b)?);
             let z = g.matmul(h, w)?;
             let z = g.binary(Binary::Add, z, b)?;
+            pre_activations.push(z);
             // The last layer is linear: it produces the logits the loss reads.
             let activation = if l < arch.hidden.len() {
                 arch.activation(l)
@@ -214,6 +218,7 @@ impl<T: Real> Net<T> {
             target,
             params: ids,
             layers,
+            pre_activations,
             data_loss,
             loss: total,
         })

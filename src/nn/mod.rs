@@ -2,6 +2,7 @@
 //! and the training loop. An MLP is just a bigger graph of the same ops.
 
 pub mod config;
+pub mod csv;
 pub mod data;
 pub mod mlp;
 pub mod optim;
@@ -13,6 +14,7 @@ pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, LayerGradient, LayerState, Metrics, PointGradient, Reconfigured, StepResult, StepsJob,
-    StepsTaken, Stopped, Ticket, TrainState, Trainer, TrainingDevice,
+    probabilities, LayerActivations, LayerGradient, LayerState, LayerUpdate, Metrics, ModelError, ModelFile,
+    PointGradient, Reconfigured, StepResult, StepsJob, StepsTaken, Stopped, Ticket, TrainState, Trainer,
+    TrainingDevice,
 };

@@ -105,32 +105,102 @@ impl<T: Real> Optimizer<T> {
     /// One update of every parameter of `graph` from its current gradient.
     pub fn step(&mut self, graph: &mut Graph<T>, params: &[NodeId], lr: f64) {
         self.t += 1;
-        let lr = T::of(lr);
-        let mu = T::of(self.momentum);
-        let adam = ADAM.of::<T>();
-        let (b1, b2, eps) = (adam.beta1, adam.beta2, adam.epsilon);
-        let (c1, c2) = adam.corrections(self.t);
+        let rule = Rule::new(self.kind, lr, self.momentum, self.t);
         for (i, &id) in params.iter().enumerate() {
             let (w, g) = graph.value_and_grad_mut(id);
-            match self.kind {
-                OptimizerKind::Sgd => {
-                    for (w, &g) in w.iter_mut().zip(g) {
-                        *w -= lr * g;
-                    }
+            rule.update(w, g, &mut self.m[i], &mut self.v[i]);
+        }
+    }
+
+    /// The change the next `step` would make to each parameter if the gradients were the
+    /// current ones (the page's "update it will get"), without making it: per parameter,
+    /// `Δw`, by the very same arithmetic as `step` (applied to zeros, on copies of the moments).
+    pub fn preview(&self, graph: &Graph<T>, params: &[NodeId], lr: f64) -> Vec<Vec<T>> {
+        let rule = Rule::new(self.kind, lr, self.momentum, self.t + 1);
+        (params.iter().enumerate())
+            .map(|(i, &id)| {
+                let g = graph.grad(id);
+                let mut delta = vec![T::zero(); g.len()];
+                rule.update(&mut delta, g, &mut self.m[i].clone(), &mut self.v[i].clone());
+                delta
+            })
+            .collect()
+    }
+}
+
+/// One step's update rule, with its constants for step `t`.
+struct Rule<T> {
+    kind: OptimizerKind,
+    lr: T,
+    mu: T,
+    adam: AdamConstants<T>,
+    /// Adam's bias corrections for step `t`.
+    corrections: (T, T),
+}
+
+impl<T: Real> Rule<T> {
+    fn new(kind: OptimizerKind, lr: f64, momentum: f64, t: i32) -> Self {
+        let adam = ADAM.of::<T>();
+        Rule {
+            kind,
+            lr: T::of(lr),
+            mu: T::of(momentum),
+            corrections: adam.corrections(t),
+            adam,
+        }
+    }
+
+    /// Updates the weights `w` from their gradient `g`, and the moments `m`, `v` with them.
+    fn update(&self, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+        let Rule { lr, mu, .. } = *self;
+        let AdamConstants {
+            beta1: b1,
+            beta2: b2,
+            epsilon: eps,
+        } = self.adam;
+        let (c1, c2) = self.corrections;
+        match self.kind {
+            OptimizerKind::Sgd => {
+                for (w, &g) in w.iter_mut().zip(g) {
+                    *w -= lr * g;
                 }
-                OptimizerKind::Momentum => {
-                    for ((w, &g), v) in w.iter_mut().zip(g).zip(&mut self.m[i]) {
-                        *v = mu * *v + g;
-                        *w -= lr * *v;
-                    }
+            }
+            OptimizerKind::Momentum => {
+                for ((w, &g), v) in w.iter_mut().zip(g).zip(m) {
+                    *v = mu * *v + g;
+                    *w -= lr * *v;
                 }
-                OptimizerKind::Adam => {
-                    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(&mut self.m[i]).zip(&mut self.v[i]) {
-                        *m = b1 * *m + (T::one() - b1) * g;
-                        *v = b2 * *v + (T::one() - b2) * g * g;
-                        *w -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
-                    }
+            }
+            OptimizerKind::Adam => {
+                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
+                    *m = b1 * *m + (T::one() - b1) * g;
+                    *v = b2 * *v + (T::one() - b2) * g * g;
+                    *w -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tensor::{Shape, Tensor};
+
+    #[test]
+    fn the_preview_is_the_change_step_makes_from_the_same_gradients() {
+        for kind in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam] {
+            let mut g = Graph::<f32>::new();
+            let w = g.parameter("w", Tensor::new(Shape::vector(3), vec![0.5, -1.0, 2.0]).unwrap());
+            let mut opt = Optimizer::new(kind, 0.9, &g);
+            for round in 0..4 {
+                let grad = [0.25 * round as f32 - 0.3, 1.5, -0.01];
+                g.set_grad(w, &grad).unwrap();
+                let before = g.value(w).to_vec();
+                let preview = opt.preview(&g, &[w], 0.1);
+                opt.step(&mut g, &[w], 0.1);
+                let moved: Vec<f32> = before.iter().zip(&preview[0]).map(|(w, d)| w + d).collect();
+                assert_eq!(g.value(w), &moved[..], "{kind:?} round {round}");
             }
         }
     }

@@ -5,7 +5,7 @@
 //! input, so a warm step allocates nothing.
 
 use super::config::{Config, ConfigError};
-use super::data::{self, Dataset};
+use super::data::{self, Dataset, DatasetKind};
 use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
 use super::rng::Rng;
@@ -13,7 +13,9 @@ use crate::graph::NodeId;
 use serde::Serialize;
 
 mod device;
+mod model;
 pub use device::{StepsJob, StepsTaken, Ticket, TrainState, TrainingDevice};
+pub use model::{ModelError, ModelFile, FORMAT as MODEL_FORMAT, VERSION as MODEL_VERSION};
 
 /// What `Trainer::reconfigure` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,6 +177,22 @@ pub struct LayerGradient {
     pub b_grad: Vec<f32>,
 }
 
+/// The change of one layer's weights (inputs × outputs, row-major) and biases.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerUpdate {
+    pub dw: Vec<f32>,
+    pub db: Vec<f32>,
+}
+
+/// One layer's neurons at one point: `z = h·W + b` before the activation, and its output.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerActivations {
+    pub z: Vec<f32>,
+    pub h: Vec<f32>,
+}
+
 /// The weights of one layer and the gradients of the last step.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
@@ -193,14 +211,48 @@ impl Trainer {
     /// its seed.
     pub fn new(config: Config) -> Result<Trainer, ConfigError> {
         let config = config.normalized()?;
-        let data = data::generate(
-            config.dataset,
-            config.classes,
-            config.points,
-            config.noise,
-            config.test_fraction,
-            config.seed,
-        );
+        if config.dataset == DatasetKind::Own {
+            return Err(ConfigError::OwnPoints);
+        }
+        let c = &config;
+        let data = data::generate(c.dataset, c.classes, c.points, c.noise, c.test_fraction, c.seed);
+        Trainer::from_step_zero(config, data)
+    }
+
+    /// A trainer on the user's own points (see `nn::csv`), split into training and test
+    /// sets by the configuration's seed and test fraction; the configuration's dataset
+    /// becomes `Own` and its point count theirs.
+    pub fn with_points(
+        config: Config,
+        points: Vec<[f64; 2]>,
+        labels: Vec<usize>,
+    ) -> Result<Trainer, ConfigError> {
+        let config = Config {
+            dataset: DatasetKind::Own,
+            points: points.len(),
+            ..config
+        }
+        .normalized()?;
+        let data = data::own(points, labels, config.classes, config.test_fraction, config.seed);
+        Trainer::with_dataset(config, data)
+    }
+
+    /// A new run on exactly these points and this split (the page's Reset after points
+    /// were added or removed by hand): what `Trainer::new` would do on them.
+    pub fn with_dataset(config: Config, data: Dataset) -> Result<Trainer, ConfigError> {
+        let config = config.normalized()?;
+        data.check().map_err(ConfigError::Data)?;
+        if data.classes != config.classes {
+            return Err(ConfigError::Data(format!(
+                "they have {} classes and the configuration {}",
+                data.classes, config.classes
+            )));
+        }
+        Trainer::from_step_zero(config, data)
+    }
+
+    /// A run at step 0: the initial weights drawn from the seeds.
+    fn from_step_zero(config: Config, data: Dataset) -> Result<Trainer, ConfigError> {
         let arch = config.architecture();
         let params = mlp::init(&arch, with_init(config.seed.wrapping_add(1), config.init_seed));
         Trainer::with_data(config, data, &params)
@@ -455,7 +507,7 @@ impl Trainer {
             self.rebuild_net(self.net.graph.node(self.net.x).shape.rows());
         }
         // A new batch size takes effect at the next draw (`draw_batch` resizes the net).
-        let points_redrawn = old.noise != self.config.noise;
+        let points_redrawn = old.noise != self.config.noise && self.config.dataset != DatasetKind::Own;
         if points_redrawn {
             let c = &self.config;
             self.data = data::generate(c.dataset, c.classes, c.points, c.noise, c.test_fraction, c.seed);
@@ -568,6 +620,59 @@ impl Trainer {
                 })
                 .collect(),
         })
+    }
+
+    /// The network's input features at data point `point`, and every layer's neurons there,
+    /// with the current weights (for a neuron's formula with the numbers plugged in);
+    /// `None` for an index past the points.
+    pub fn activations_at(&self, point: usize) -> Option<(Vec<f32>, Vec<LayerActivations>)> {
+        if point >= self.data.points.len() {
+            return None;
+        }
+        let c = &self.config;
+        let mut net = Net::<f32>::build(
+            &self.arch,
+            &self.net.params_f64(),
+            1,
+            c.loss,
+            Regularization::None,
+            0.0,
+        )
+        .ok()?;
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        Self::load(
+            &mut net,
+            &self.inputs,
+            &self.data,
+            c.loss,
+            &[point],
+            &mut x,
+            &mut y,
+        );
+        net.graph.forward();
+        let g = &net.graph;
+        let layers = (net.pre_activations.iter().zip(&net.layers))
+            .map(|(&z, &h)| LayerActivations {
+                z: g.value(z).to_vec(),
+                h: g.value(h).to_vec(),
+            })
+            .collect();
+        Some((x, layers))
+    }
+
+    /// The change the optimiser's next step would make to each weight and bias if the
+    /// gradients were those of the last step: per layer, `(ΔW, Δb)` shaped as the weights.
+    pub fn update_preview(&self) -> Vec<LayerUpdate> {
+        let deltas = self
+            .optimizer
+            .preview(&self.net.graph, &self.params, self.config.learning_rate);
+        deltas
+            .chunks_exact(2)
+            .map(|wb| LayerUpdate {
+                dw: wb[0].clone(),
+                db: wb[1].clone(),
+            })
+            .collect()
     }
 
     /// The index into `evaluators` of a network over exactly the points of `split`, built

@@ -1,7 +1,7 @@
 //! `Trainer`: the live classifier, a training session seen from JavaScript.
 
 use super::gpu::GpuSteps;
-use super::{error_of_kind, to_js};
+use super::{error_of_kind, set, to_js};
 use crate::nn;
 use crate::session::{Run, TrainingSession};
 use serde::Serialize;
@@ -39,6 +39,29 @@ struct Reconfiguration {
     points_redrawn: bool,
 }
 
+/// A data point's input features and every layer's neurons there.
+#[derive(Serialize, tsify::Tsify)]
+struct Activations {
+    inputs: Vec<f32>,
+    layers: Vec<nn::LayerActivations>,
+}
+
+/// Reads the user's points from a CSV file's bytes (`x1,x2,label` a line, a header
+/// optional). Throws an `Error` of kind "csv" whose `line` and `column` (1-based; 0 for
+/// the whole file) say where it is wrong; nothing is read half-way.
+#[wasm_bindgen(js_name = readPoints, unchecked_return_type = "OwnPoints")]
+pub fn read_points(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    match nn::csv::read_points(bytes) {
+        Ok(points) => to_js(&points),
+        Err(e) => {
+            let error = error_of_kind(&e.to_string(), "csv");
+            set(&error, "line", e.line.into());
+            set(&error, "column", e.column.into());
+            Err(error)
+        }
+    }
+}
+
 /// Every neuron's output over a grid of the plane.
 #[derive(Serialize, tsify::Tsify)]
 struct NeuronOutputs {
@@ -57,6 +80,75 @@ impl JsTrainer {
     ) -> Result<JsTrainer, JsValue> {
         let session = TrainingSession::new(config_of(config)?).map_err(config_error)?;
         Ok(JsTrainer { session })
+    }
+
+    /// A trainer on the user's own points (from `readPoints`), split by the configuration's
+    /// seed and test fraction; its dataset becomes "own".
+    #[wasm_bindgen(js_name = withPoints)]
+    pub fn with_points(
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config>")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "[number, number][]")] points: JsValue,
+        labels: Vec<usize>,
+    ) -> Result<JsTrainer, JsValue> {
+        let points: Vec<[f64; 2]> =
+            serde_wasm_bindgen::from_value(points).map_err(|e| error_of_kind(&e.to_string(), "data"))?;
+        let trainer = nn::Trainer::with_points(config_of(config)?, points, labels).map_err(config_error)?;
+        Ok(JsTrainer {
+            session: TrainingSession { trainer },
+        })
+    }
+
+    /// A new run, from step 0, on exactly these points and this split (Reset after points
+    /// were added or removed by hand). Throws if they do not fit the configuration.
+    #[wasm_bindgen(js_name = withData)]
+    pub fn with_data(
+        #[wasm_bindgen(unchecked_param_type = "Partial<Config>")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Dataset")] data: JsValue,
+    ) -> Result<JsTrainer, JsValue> {
+        let data: nn::Dataset =
+            serde_wasm_bindgen::from_value(data).map_err(|e| error_of_kind(&e.to_string(), "data"))?;
+        let trainer = nn::Trainer::with_dataset(config_of(config)?, data).map_err(config_error)?;
+        Ok(JsTrainer {
+            session: TrainingSession { trainer },
+        })
+    }
+
+    /// The run as a model file's JSON text: configuration, points, weights, the
+    /// optimiser's moments, the step count and where the batches stand.
+    pub fn save(&self) -> String {
+        self.session.trainer.save_json()
+    }
+
+    /// The run a model file saved, to train on exactly as if it had never stopped. Throws
+    /// an `Error` of kind "model" saying what is wrong with a damaged or foreign file.
+    pub fn load(text: &str) -> Result<JsTrainer, JsValue> {
+        let trainer = nn::Trainer::load_json(text).map_err(|e| error_of_kind(&e.to_string(), "model"))?;
+        Ok(JsTrainer {
+            session: TrainingSession { trainer },
+        })
+    }
+
+    /// The points as CSV, `x1,x2,label` with a header, each number as it reads back.
+    #[wasm_bindgen(js_name = pointsCsv)]
+    pub fn points_csv(&self) -> String {
+        nn::csv::write_points(&self.session.trainer.data)
+    }
+
+    /// The input features at data point `point` and every layer's `z` and `h` there;
+    /// throws for an index past the points.
+    #[wasm_bindgen(js_name = activationsAt, unchecked_return_type = "Activations")]
+    pub fn activations_at(&self, point: usize) -> Result<JsValue, JsValue> {
+        match self.session.trainer.activations_at(point) {
+            Some((inputs, layers)) => to_js(&Activations { inputs, layers }),
+            None => Err(error_of_kind(&format!("no point {point}"), "no-point")),
+        }
+    }
+
+    /// Per layer, the change `{dw, db}` the optimiser's next step would make if the
+    /// gradients were the last step's.
+    #[wasm_bindgen(js_name = updatePreview, unchecked_return_type = "LayerUpdate[]")]
+    pub fn update_preview(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.session.trainer.update_preview())
     }
 
     /// The trainer, for the GPU's bindings.

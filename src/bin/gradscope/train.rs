@@ -2,6 +2,7 @@
 //! another framework can replay step by step (conventions in README, "Replaying a run").
 
 use super::UserError;
+use gradscope::nn::csv::{read_points, OwnPoints};
 use gradscope::nn::{Config, LayerParams, Trainer};
 use gradscope::session::TrainingSession;
 use serde::Serialize;
@@ -20,6 +21,12 @@ gradscope train: train a classifier on a 2-D dataset
   --regularization none|l1|l2     --lambda F
   --steps N (default 300)   --every N (print every N steps, default 25)
   --config FILE.json   (a configuration object; flags given after it override it)
+  --data FILE.csv      train on your own points: x1,x2,label a line (label 0, 1 or 2),
+                       a header row optional; split by --seed and --test-fraction
+  --save FILE.json     after training, save the run: configuration, points, weights,
+                       optimiser state, step count
+  --load FILE.json     go on training a saved run exactly where it stopped (its
+                       configuration is the file's: only --steps, --every, --json, --save)
   --json    one JSON document: configuration, dataset, initial parameters, every step's
             batch, loss and accuracy, final parameters and metrics";
 
@@ -28,17 +35,45 @@ struct RunOptions {
     steps: usize,
     every: usize,
     json: bool,
+    /// Files: own points to train on (and the points read from it), a run to save, a run
+    /// to go on with.
+    data: Option<String>,
+    own: Option<OwnPoints>,
+    save: Option<String>,
+    load: Option<String>,
 }
 
 pub fn run(args: &[String]) -> Result<(), UserError> {
-    let (config, options) = parse(args)?;
-    let mut session = TrainingSession::new(config).map_err(|e| UserError(e.to_string()))?;
+    let (config, mut options) = parse(args)?;
+    let trainer = match (&options.load, options.own.take()) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file).map_err(|e| UserError(format!("--load {file}: {e}")))?;
+            Trainer::load_json(&text).map_err(|e| UserError(format!("{file}: {e}")))?
+        }
+        (None, Some(own)) => {
+            Trainer::with_points(config, own.points, own.labels).map_err(|e| UserError(e.to_string()))?
+        }
+        (None, None) => Trainer::new(config).map_err(|e| UserError(e.to_string()))?,
+    };
+    let mut session = TrainingSession { trainer };
     let written = if options.json {
         write_json(&mut session, options.steps).map(Ok)
     } else {
         write_table(&mut session, &options)
     };
-    written.map_err(|e| UserError(format!("error writing output: {e}")))?
+    let trained = written.map_err(|e| UserError(format!("error writing output: {e}")))?;
+    if let Some(file) = &options.save {
+        // Saved even if training stopped early: the weights are the last finite ones.
+        std::fs::write(file, session.trainer.save_json() + "\n")
+            .map_err(|e| UserError(format!("--save {file}: {e}")))?;
+    }
+    trained
+}
+
+/// The points of a `--data` file; a bad one is a user error naming the file, line and column.
+fn own_points(file: &str) -> Result<OwnPoints, UserError> {
+    let bytes = std::fs::read(file).map_err(|e| UserError(format!("--data {file}: {e}")))?;
+    read_points(&bytes).map_err(|e| UserError(format!("{file}: {e}")))
 }
 
 /// A line about the run, then a row every `options.every` steps and at the last one.
@@ -107,6 +142,10 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
         steps: 300,
         every: 25,
         json: false,
+        data: None,
+        own: None,
+        save: None,
+        load: None,
     };
     let list = |v: &str| {
         Value::Array(
@@ -151,6 +190,16 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
                 i += 2;
                 continue;
             }
+            "--data" | "--save" | "--load" => {
+                let slot = match flag {
+                    "--data" => &mut options.data,
+                    "--save" => &mut options.save,
+                    _ => &mut options.load,
+                };
+                *slot = Some(value.clone());
+                i += 2;
+                continue;
+            }
             "--config" => {
                 let text = std::fs::read_to_string(value)
                     .map_err(|e| UserError(format!("--config {value}: {e}")))?;
@@ -184,6 +233,38 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
         };
         fields.insert(key, v);
         i += 2;
+    }
+    if options.load.is_some() {
+        // The run goes on as it was saved: a flag that would change it is a mistake.
+        if let Some(key) = fields.keys().next() {
+            return Err(UserError(format!(
+                "--load goes on with the saved run's own configuration: '{key}' cannot be given with it"
+            )));
+        }
+        if options.data.is_some() {
+            return Err(UserError(
+                "--load goes on with the saved run's own points: --data cannot be given with it".into(),
+            ));
+        }
+    }
+    if let Some(file) = &options.data {
+        // The classes are the file's; 3 of them need softmax unless a loss was chosen.
+        let own = own_points(file)?;
+        let classes = own.classes;
+        options.own = Some(own);
+        match fields.get("classes").and_then(Value::as_u64) {
+            Some(given) if given != classes as u64 => {
+                return Err(UserError(format!(
+                    "--classes {given}, but {file} has {classes} classes"
+                )))
+            }
+            _ => {}
+        }
+        fields.insert("classes".into(), Value::from(classes));
+        fields.insert("dataset".into(), Value::from("own"));
+        if classes > 2 && !fields.contains_key("loss") {
+            fields.insert("loss".into(), Value::from("softmax_cross_entropy"));
+        }
     }
     // One activation given for several hidden layers applies to all of them.
     if let (Some(Value::Array(acts)), Some(Value::Array(hidden))) =
