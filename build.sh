@@ -157,6 +157,7 @@ replay_training() {
     "--steps 300 --points 100 --noise 0.1 --test-fraction 0 --hidden 16,16 --activations relu --loss hinge --regularization l2 --lambda 1e-4 --optimizer sgd --lr 0.1 --batch 100"
     "--steps 300 --dataset spiral --classes 3 --loss softmax_cross_entropy --hidden 16 --activations sigmoid --optimizer momentum --lr 0.05"
     "--steps 300 --dataset xor --loss mse --regularization l1 --lambda 0.001 --features x1,x2,x1_x2,sin_x1 --hidden 6 --activations tanh --lr 0.01"
+    "--steps 300 --problem regression --dataset gaussians --noise 0.05 --hidden 8,8 --activations relu,tanh --regularization l2 --lambda 1e-4 --optimizer adam --lr 0.01 --batch 16"
   )
   local i=0
   for args in "${runs[@]}"; do

@@ -521,3 +521,76 @@ fn train_on_a_csv_file_save_the_run_and_go_on_from_it() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_regression_reports_rmse_and_r2_and_reads_x1_x2_y() {
+    let o = gradscope(
+        &[
+            "train",
+            "--problem",
+            "regression",
+            "--dataset",
+            "abs",
+            "--steps",
+            "60",
+            "--every",
+            "30",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("Abs · 300 points") && lines[0].contains("Mse loss"),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["step", "epoch", "loss", "train", "RMSE", "test", "RMSE", "train", "R²", "test", "R²"]
+    );
+    let last: Vec<f64> = lines[3].split_whitespace().map(|x| x.parse().unwrap()).collect();
+    assert_eq!(last[0], 60.0);
+    assert!(last[3] > 0.0 && last[5] <= 1.0, "{out}");
+
+    let dir = scratch("fit");
+    let csv = dir.join("fit.csv");
+    std::fs::write(&csv, "x1,x2,y\n-1,0,1\n-0.5,0,0.25\n0,0,0\n0.5,0,0.25\n1,0,1\n").unwrap();
+    let o = gradscope(
+        &[
+            "train",
+            "--problem",
+            "regression",
+            "--data",
+            csv.to_str().unwrap(),
+            "--steps",
+            "10",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("Own · 5 points"), "{}", stdout(&o));
+    std::fs::write(&csv, "x1,x2,y\n-1,0,1\n-0.5,0,big\n").unwrap();
+    let o = gradscope(
+        &[
+            "train",
+            "--problem",
+            "regression",
+            "--data",
+            csv.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("fit.csv: line 3, column 3: 'big' is not a number; expected y, a number"),
+        "{}",
+        stderr(&o)
+    );
+    let o = gradscope(&["train", "--problem", "regression", "--dataset", "moons"], "");
+    assert_eq!(
+        (o.status.code(), stderr(&o)),
+        (Some(2), "moons is not a regression dataset\n".to_string())
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -4,9 +4,10 @@
 //! and a neuron with.
 #![cfg(not(target_arch = "wasm32"))]
 
-use gradscope::nn::csv::{read_points, write_points};
+use gradscope::nn::csv::{read_points, write_points, OwnPoints};
 use gradscope::nn::{
-    Activation, Config, ConfigError, DatasetKind, LayerParams, OptimizerKind, Regularization, Trainer,
+    Activation, Config, ConfigError, DatasetKind, LayerParams, Loss, OptimizerKind, Problem, Regularization,
+    Rules, Trainer,
 };
 use serde_json::Value;
 
@@ -33,9 +34,17 @@ fn bits(params: &[LayerParams]) -> Vec<u64> {
 
 #[test]
 fn training_on_from_a_saved_run_is_the_run_that_never_stopped() {
-    for optimizer in [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam] {
-        let mut straight = Trainer::new(small(optimizer)).unwrap();
-        let mut first = Trainer::new(small(optimizer)).unwrap();
+    let fit = Config {
+        problem: Problem::Regression,
+        dataset: DatasetKind::Gaussians,
+        loss: Loss::Mse,
+        ..small(OptimizerKind::Adam)
+    };
+    let configs = [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam].map(small);
+    for config in configs.into_iter().chain([fit]) {
+        let optimizer = (config.problem, config.optimizer);
+        let mut straight = Trainer::new(config.clone()).unwrap();
+        let mut first = Trainer::new(config).unwrap();
         // 37 steps of 16 from 84 training points: the save falls in the middle of an epoch.
         for _ in 0..37 {
             straight.step().unwrap();
@@ -154,16 +163,16 @@ fn own_points_are_split_by_the_seed_and_trained_on() {
             format!("{x},{y},{}\n", usize::from(x * x + y * y > 1.0))
         })
         .collect();
-    let own = read_points(text.as_bytes()).unwrap();
+    let own = read_points(text.as_bytes(), Problem::Classification).unwrap();
     let config = Config {
         hidden: vec![8, 8],
         learning_rate: 0.03,
         ..Config::default()
     };
-    let mut t = Trainer::with_points(config.clone(), own.points.clone(), own.labels.clone()).unwrap();
+    let mut t = Trainer::with_points(config.clone(), own.clone()).unwrap();
     assert_eq!((t.config.dataset, t.config.points), (DatasetKind::Own, 200));
     assert_eq!((t.data.train.len(), t.data.test.len()), (140, 60));
-    let same = Trainer::with_points(config.clone(), own.points.clone(), own.labels.clone()).unwrap();
+    let same = Trainer::with_points(config.clone(), own.clone()).unwrap();
     assert_eq!(same.data, t.data, "the same seed splits the same way");
     for _ in 0..600 {
         t.step().unwrap();
@@ -171,7 +180,7 @@ fn own_points_are_split_by_the_seed_and_trained_on() {
     let m = t.evaluate();
     assert!(m.train_accuracy > 0.9 && m.test_accuracy > 0.85, "{m:?}");
     // The points as CSV are the points read.
-    let back = read_points(write_points(&t.data).as_bytes()).unwrap();
+    let back = read_points(write_points(&t.data).as_bytes(), Problem::Classification).unwrap();
     assert_eq!((back.points, back.labels), (own.points, own.labels));
     // A configuration alone cannot stand for them.
     assert!(matches!(
@@ -267,4 +276,208 @@ fn a_neurons_numbers_at_a_point_are_its_formula_worked_out() {
         h = got.h.iter().map(|&v| v as f64).collect();
     }
     assert!(t.activations_at(t.data.points.len()).is_none());
+}
+
+fn regression(dataset: DatasetKind) -> Config {
+    Config {
+        problem: Problem::Regression,
+        dataset,
+        loss: Loss::Mse,
+        hidden: vec![16, 16],
+        activations: vec![Activation::Tanh, Activation::Tanh],
+        points: 300,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn regression_datasets_are_their_functions_plus_noise() {
+    let exact = |dataset, x1: f64, x2: f64| match dataset {
+        DatasetKind::Plane => (x1 + x2) / 3.0,
+        DatasetKind::Sine => (2.0 * x1).sin(),
+        DatasetKind::Abs => x1.abs() - 0.75,
+        DatasetKind::Step => 0.5 * x1.signum(),
+        _ => f64::NAN,
+    };
+    for dataset in [
+        DatasetKind::Plane,
+        DatasetKind::Sine,
+        DatasetKind::Abs,
+        DatasetKind::Step,
+    ] {
+        let t = Trainer::new(Config {
+            noise: 0.0,
+            ..regression(dataset)
+        })
+        .unwrap();
+        let d = &t.data;
+        assert!(
+            d.is_regression() && d.labels.is_empty() && d.targets.len() == 300,
+            "{dataset:?}"
+        );
+        for (&[x1, x2], &y) in d.points.iter().zip(&d.targets) {
+            assert!(
+                (y - exact(dataset, x1, x2)).abs() < 1e-12,
+                "{dataset:?} at ({x1}, {x2})"
+            );
+            assert!(x1.abs() <= 1.5 && x2.abs() <= 1.5);
+            assert!(
+                !dataset.is_curve() || x2 == 0.0,
+                "a fit of y = f(x1) lies on x2 = 0"
+            );
+        }
+    }
+    // The Gaussians: six signed bumps, targets within [-1, 1], both signs present.
+    let t = Trainer::new(Config {
+        noise: 0.0,
+        ..regression(DatasetKind::Gaussians)
+    })
+    .unwrap();
+    let (lo, hi) = t
+        .data
+        .targets
+        .iter()
+        .fold((0.0f64, 0.0f64), |(lo, hi), &y| (lo.min(y), hi.max(y)));
+    assert!(lo < -0.5 && hi > 0.5 && lo >= -1.0 && hi <= 1.0, "{lo} {hi}");
+    // Noise is added to the targets, not to the points.
+    let noisy = Trainer::new(Config {
+        noise: 0.3,
+        ..regression(DatasetKind::Sine)
+    })
+    .unwrap();
+    let residual: f64 = (noisy.data.points.iter().zip(&noisy.data.targets))
+        .map(|(p, y)| (y - (2.0 * p[0]).sin()).powi(2))
+        .sum::<f64>()
+        / 300.0;
+    assert!(
+        (residual.sqrt() - 0.3).abs() < 0.05,
+        "noise σ ≈ 0.3: {}",
+        residual.sqrt()
+    );
+}
+
+#[test]
+fn a_network_fits_a_sine_and_reports_rmse_and_r2() {
+    let mut t = Trainer::new(Config {
+        noise: 0.05,
+        ..regression(DatasetKind::Sine)
+    })
+    .unwrap();
+    let start = t.evaluate();
+    for _ in 0..1500 {
+        t.step().unwrap();
+    }
+    let m = t.evaluate();
+    assert!(m.test_r2 > 0.95 && m.test_r2 > start.test_r2, "{start:?} → {m:?}");
+    assert!(
+        m.train_accuracy.is_nan() && m.test_accuracy.is_nan(),
+        "no accuracy for a regression"
+    );
+    // RMSE is the root of the data loss, the mean squared error (in f32).
+    assert!(
+        (m.train_rmse.powi(2) - m.train_loss).abs() < 1e-5 * m.train_loss.max(1e-3),
+        "{m:?}"
+    );
+    // R² from its definition, on the curve's own outputs at the training points.
+    let ys: Vec<f64> = t.data.train.iter().map(|&i| t.data.targets[i]).collect();
+    let mean = ys.iter().sum::<f64>() / ys.len() as f64;
+    let sse: f64 = (t.data.train.iter())
+        .map(|&i| {
+            let (_, layers) = t.activations_at(i).unwrap();
+            (layers.last().unwrap().h[0] as f64 - t.data.targets[i]).powi(2)
+        })
+        .sum();
+    let sst: f64 = ys.iter().map(|y| (y - mean).powi(2)).sum();
+    assert!(
+        (1.0 - sse / sst - m.train_r2).abs() < 1e-5,
+        "{} vs {}",
+        1.0 - sse / sst,
+        m.train_r2
+    );
+    // A classification has accuracy and no fit.
+    let mut c = Trainer::new(Config::default()).unwrap();
+    let m = c.evaluate();
+    assert!(m.train_accuracy.is_finite() && m.train_rmse.is_nan() && m.test_r2.is_nan());
+}
+
+#[test]
+fn the_curve_is_the_networks_output_along_x2_0() {
+    // Points at ±2 make the view ±2.3 wide, so a 5-point curve is drawn at −2.3, −1.15, 0,
+    // 1.15 and 2.3: three of them are data points, whose outputs the engine gives too.
+    let own = OwnPoints {
+        points: vec![[-2.0, 0.0], [-1.15, 0.0], [0.0, 0.0], [1.15, 0.0], [2.0, 0.0]],
+        labels: vec![],
+        targets: vec![1.0, -1.0, 0.5, 0.25, 0.0],
+        classes: 0,
+    };
+    let mut t = Trainer::with_points(
+        Config {
+            test_fraction: 0.0,
+            ..regression(DatasetKind::Own)
+        },
+        own,
+    )
+    .unwrap();
+    for _ in 0..10 {
+        t.step().unwrap();
+    }
+    let curve = t.predict_curve(5);
+    assert_eq!(curve.len(), 5);
+    for (k, point) in [(1, 1), (2, 2), (3, 3)] {
+        let (_, layers) = t.activations_at(point).unwrap();
+        assert!(
+            (curve[k] - layers.last().unwrap().h[0]).abs() < 1e-6,
+            "x = {}",
+            t.data.points[point][0]
+        );
+    }
+    assert_eq!(t.predict_grid(4).len(), 16, "one output per cell");
+}
+
+#[test]
+fn problems_datasets_and_losses_go_together() {
+    let kind = |c: Config| c.validate().err().map(|e| e.kind());
+    assert_eq!(kind(regression(DatasetKind::Moons)), Some("dataset-problem"));
+    assert_eq!(
+        kind(Config {
+            loss: Loss::Hinge,
+            ..regression(DatasetKind::Sine)
+        }),
+        Some("regression-loss")
+    );
+    assert_eq!(
+        kind(Config {
+            dataset: DatasetKind::Sine,
+            ..Config::default()
+        }),
+        Some("dataset-problem")
+    );
+    assert_eq!(kind(regression(DatasetKind::Own)), None);
+    let rules = Rules::new();
+    let of = |p: Problem| {
+        rules
+            .problems
+            .iter()
+            .find(|x| x.problem == p)
+            .unwrap()
+            .datasets
+            .clone()
+    };
+    use DatasetKind::*;
+    assert_eq!(
+        of(Problem::Regression),
+        vec![Own, Plane, Gaussians, Sine, Abs, Step]
+    );
+    assert_eq!(
+        of(Problem::Classification),
+        vec![Moons, Circles, Xor, Blobs, Spiral, Own]
+    );
+    assert_eq!(rules.regression_loss, Loss::Mse);
+    // Points with classes are not a regression's, nor targets a classification's.
+    let classes = read_points(b"0,0,0\n1,1,1\n", Problem::Classification).unwrap();
+    let e = Trainer::with_points(regression(Own), classes).err().unwrap();
+    assert!(e.to_string().contains("a regression needs targets"), "{e}");
+    let targets = read_points(b"0,0,0.5\n1,1,1\n", Problem::Regression).unwrap();
+    let e = Trainer::with_points(Config::default(), targets).err().unwrap();
+    assert!(e.to_string().contains("a classification needs classes"), "{e}");
 }

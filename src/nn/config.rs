@@ -9,12 +9,26 @@ use crate::graph::GraphError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// What the network learns: a class for each point, or a number.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    #[default]
+    Classification,
+    /// One real output fitted to each point's target by squared error (the lecture's "two
+    /// layers can represent any continuous function", seen as a curve being approximated).
+    Regression,
+}
+
 /// Everything that defines a training run. Missing fields take their defaults.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    pub problem: Problem,
     pub dataset: DatasetKind,
+    /// Classes of a classification (a regression has none: ignored there).
     pub classes: usize,
     pub points: usize,
     pub noise: f64,
@@ -43,6 +57,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            problem: Problem::Classification,
             dataset: DatasetKind::Moons,
             classes: 2,
             points: 300,
@@ -64,6 +79,9 @@ impl Default for Config {
     }
 }
 
+/// The loss a regression is trained with: squared error.
+pub const REGRESSION_LOSS: Loss = Loss::Mse;
+
 /// The largest network and dataset a run may have.
 pub const MAX_LAYERS: usize = 8;
 pub const MAX_WIDTH: usize = 64;
@@ -77,11 +95,20 @@ impl Config {
     /// Why this configuration cannot be trained: the first rule it breaks.
     pub fn validate(&self) -> Result<(), ConfigError> {
         use ConfigError::*;
-        if !self.dataset.supports(self.classes) {
-            return Err(DatasetClasses(self.dataset, self.classes));
+        if !self.dataset.poses(self.problem) {
+            return Err(DatasetProblem(self.dataset, self.problem));
         }
-        if !self.loss.supports(self.classes) {
-            return Err(LossClasses(self.loss, self.classes));
+        match self.problem {
+            Problem::Classification => {
+                if !self.dataset.supports(self.classes) {
+                    return Err(DatasetClasses(self.dataset, self.classes));
+                }
+                if !self.loss.supports(self.classes) {
+                    return Err(LossClasses(self.loss, self.classes));
+                }
+            }
+            Problem::Regression if self.loss != REGRESSION_LOSS => return Err(RegressionLoss(self.loss)),
+            Problem::Regression => {}
         }
         if !(2..=MAX_POINTS).contains(&self.points) {
             return Err(Points(self.points));
@@ -137,6 +164,7 @@ impl Config {
     pub fn restarts(&self, next: &Config) -> Vec<&'static str> {
         // Taken apart field by field, so that a new field must be sorted in here.
         let Config {
+            problem,
             dataset,
             classes,
             points,
@@ -158,6 +186,7 @@ impl Config {
         // Activations are compared as the network reads them (tanh where the list is short).
         let activations = self.architecture().activations != next.architecture().activations;
         [
+            ("problem", *problem != self.problem),
             ("dataset", *dataset != self.dataset),
             ("classes", *classes != self.classes),
             ("points", *points != self.points),
@@ -181,7 +210,10 @@ impl Config {
             activations: (0..self.hidden.len())
                 .map(|l| self.activations.get(l).copied().unwrap_or(DEFAULT_ACTIVATION))
                 .collect(),
-            outputs: self.loss.outputs(self.classes),
+            outputs: match self.problem {
+                Problem::Classification => self.loss.outputs(self.classes),
+                Problem::Regression => 1,
+            },
         }
     }
 }
@@ -192,7 +224,11 @@ impl Config {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Rules {
+    /// The class counts of each classification dataset (none for a regression's).
     pub datasets: Vec<Allowed<DatasetKind>>,
+    /// The datasets of each problem (`own` is in both), and the loss of a regression.
+    pub problems: Vec<Posed>,
+    pub regression_loss: Loss,
     pub losses: Vec<Allowed<Loss>>,
     /// Every input feature, with its name as a person reads it (`x1²`).
     pub features: Vec<Labelled<Feature>>,
@@ -217,6 +253,13 @@ pub struct Labelled<T> {
 
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[derive(Clone, Debug, Serialize)]
+pub struct Posed {
+    pub problem: Problem,
+    pub datasets: Vec<DatasetKind>,
+}
+
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(Clone, Debug, Serialize)]
 pub struct Allowed<T> {
     pub name: T,
     pub classes: Vec<usize>,
@@ -230,9 +273,20 @@ impl Rules {
             datasets: (DatasetKind::ALL.into_iter())
                 .map(|name| Allowed {
                     name,
-                    classes: classes(&|k| name.supports(k)),
+                    classes: classes(&|k| name.poses(Problem::Classification) && name.supports(k)),
                 })
                 .collect(),
+            problems: [Problem::Classification, Problem::Regression]
+                .into_iter()
+                .map(|problem| Posed {
+                    problem,
+                    datasets: DatasetKind::ALL
+                        .into_iter()
+                        .filter(|d| d.poses(problem))
+                        .collect(),
+                })
+                .collect(),
+            regression_loss: REGRESSION_LOSS,
             losses: (Loss::ALL.into_iter())
                 .map(|name| Allowed {
                     name,
@@ -266,6 +320,10 @@ impl Default for Rules {
 /// code that branches on it; `Display` says it in words a user can act on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConfigError {
+    /// A dataset of the other problem (moons for a regression).
+    DatasetProblem(DatasetKind, Problem),
+    /// A regression with a loss other than squared error.
+    RegressionLoss(Loss),
     DatasetClasses(DatasetKind, usize),
     LossClasses(Loss, usize),
     Points(usize),
@@ -295,6 +353,8 @@ impl ConfigError {
     pub fn kind(&self) -> &'static str {
         use ConfigError::*;
         match self {
+            DatasetProblem(..) => "dataset-problem",
+            RegressionLoss(_) => "regression-loss",
             DatasetClasses(..) => "dataset-classes",
             LossClasses(..) => "loss-classes",
             Points(_) => "points",
@@ -318,6 +378,13 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ConfigError::*;
         match self {
+            DatasetProblem(dataset, problem) => write!(
+                f,
+                "{} is not a {} dataset",
+                format!("{dataset:?}").to_lowercase(),
+                format!("{problem:?}").to_lowercase()
+            ),
+            RegressionLoss(_) => write!(f, "a regression is trained with the squared error (mse) loss"),
             DatasetClasses(dataset, classes) => {
                 write!(
                     f,

@@ -1,20 +1,24 @@
-//! The user's own points as text: `x1,x2,label` a line, as a CSV file or text pasted from
-//! a spreadsheet (tab-separated). A header row is optional. Reading is all or nothing: the
+//! The user's own points as text: `x1,x2,label` a line (`x1,x2,y` for a regression), as a
+//! CSV file or text pasted from a spreadsheet (tab-separated). A header row is optional. Reading is all or nothing: the
 //! first bad line is reported with its line and column and what was expected there, and
 //! nothing is kept.
 
-use super::config::MAX_POINTS;
+use super::config::{Problem, MAX_POINTS};
 use super::data::{Dataset, MAX_CLASSES};
 use std::fmt;
 
 /// Points read from a file, not yet split into training and test sets.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OwnPoints {
     pub points: Vec<[f64; 2]>,
+    /// Each point's class (a classification), or empty.
     pub labels: Vec<usize>,
-    /// One more than the largest label.
+    /// One more than the largest label; 0 for a regression.
     pub classes: usize,
+    /// Each point's target (a regression), or empty.
+    #[serde(default)]
+    pub targets: Vec<f64>,
 }
 
 /// Why a text cannot be used as points: where (1-based line and column, 0 where the whole
@@ -43,7 +47,13 @@ impl fmt::Display for CsvError {
     }
 }
 
-const COLUMNS: [&str; 3] = ["x1", "x2", "label"];
+/// The columns of a file for `problem`, by name.
+fn columns(problem: Problem) -> [&'static str; 3] {
+    match problem {
+        Problem::Classification => ["x1", "x2", "label"],
+        Problem::Regression => ["x1", "x2", "y"],
+    }
+}
 
 /// The classes a label may name, in words: "0, 1 or 2".
 fn class_words() -> String {
@@ -52,11 +62,13 @@ fn class_words() -> String {
     format!("{} or {last}", rest.join(", "))
 }
 
-/// Reads `x1,x2,label` lines from `bytes` (UTF-8, a byte-order mark allowed). Fields are
-/// separated by commas, or by tabs when the first line has no comma; spaces around a
-/// field and blank lines are ignored. The first line is a header when none of its fields
-/// is a number.
-pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
+/// Reads `x1,x2,label` lines (`x1,x2,y` for a regression) from `bytes` (UTF-8, a
+/// byte-order mark allowed). Fields are separated by commas, or by tabs when the first
+/// line has no comma; spaces around a field and blank lines are ignored. The first line is
+/// a header when none of its fields is a number.
+pub fn read_points(bytes: &[u8], problem: Problem) -> Result<OwnPoints, CsvError> {
+    let columns = columns(problem);
+    let expected = columns.join(",");
     let whole = |message: String| CsvError {
         line: 0,
         column: 0,
@@ -68,7 +80,7 @@ pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         whole(format!(
-            "the file is not text: byte {} is not UTF-8 (expected lines of x1,x2,label)",
+            "the file is not text: byte {} is not UTF-8 (expected lines of {expected})",
             e.valid_up_to() + 1
         ))
     })?;
@@ -98,11 +110,11 @@ pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
     if is_header {
         let names = first.split(separator).count();
         let (line, _) = lines.next().expect("peeked");
-        if names != COLUMNS.len() {
+        if names != columns.len() {
             return Err(CsvError {
                 line,
                 column: 0,
-                message: format!("the header has {names} columns; expected 3: x1,x2,label"),
+                message: format!("the header has {names} columns; expected 3: {expected}"),
                 more: 0,
             });
         }
@@ -111,13 +123,13 @@ pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
         }
     }
     let mut points = Vec::new();
-    let mut labels = Vec::new();
+    let mut values = Vec::new();
     let mut first_error: Option<CsvError> = None;
     for (line, text) in lines {
-        match read_row(text, separator) {
-            Ok((p, label)) => {
+        match read_row(text, separator, problem) {
+            Ok((p, value)) => {
                 points.push(p);
-                labels.push(label);
+                values.push(value);
             }
             Err((column, message)) => match &mut first_error {
                 None => {
@@ -146,6 +158,15 @@ pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
             "the file has {n} point; training needs at least 2"
         )));
     }
+    if problem == Problem::Regression {
+        return Ok(OwnPoints {
+            points,
+            labels: Vec::new(),
+            classes: 0,
+            targets: values,
+        });
+    }
+    let labels: Vec<usize> = values.into_iter().map(|c| c as usize).collect();
     let classes = labels.iter().max().map_or(0, |&c| c + 1);
     if labels.iter().all(|&c| c == labels[0]) {
         return Err(whole(format!(
@@ -157,62 +178,62 @@ pub fn read_points(bytes: &[u8]) -> Result<OwnPoints, CsvError> {
         points,
         labels,
         classes: classes.max(2),
+        targets: Vec::new(),
     })
 }
 
-/// One line's point and label, or the (1-based) column that is wrong and why.
-fn read_row(text: &str, separator: char) -> Result<([f64; 2], usize), (usize, String)> {
+/// One line's point and its label (a class index, checked) or target, or the (1-based)
+/// column that is wrong and why.
+fn read_row(text: &str, separator: char, problem: Problem) -> Result<([f64; 2], f64), (usize, String)> {
+    let columns = columns(problem);
+    let expected = columns.join(",");
     let fields: Vec<&str> = text.split(separator).map(str::trim).collect();
-    if fields.len() < COLUMNS.len() {
-        let missing = COLUMNS[fields.len()..].join(", ");
+    if fields.len() < columns.len() {
+        let missing = columns[fields.len()..].join(", ");
         return Err((
             fields.len() + 1,
             format!(
-                "{} fields where 3 were expected (x1,x2,label): {missing} missing",
+                "{} fields where 3 were expected ({expected}): {missing} missing",
                 fields.len()
             ),
         ));
     }
-    if fields.len() > COLUMNS.len() {
+    if fields.len() > columns.len() {
         return Err((
-            COLUMNS.len() + 1,
+            columns.len() + 1,
             format!(
-                "{} fields where 3 were expected (x1,x2,label): an extra column",
+                "{} fields where 3 were expected ({expected}): an extra column",
                 fields.len()
             ),
         ));
     }
-    let mut xy = [0.0; 2];
-    for (c, x) in xy.iter_mut().enumerate() {
-        let field = fields[c];
-        let name = COLUMNS[c];
-        *x = match field.parse::<f64>() {
-            Err(_) if field.is_empty() => return Err((c + 1, format!("{name} is empty; expected a number"))),
-            Err(_) => {
-                return Err((
-                    c + 1,
-                    format!("'{}' is not a number; expected {name}, a number", shorten(field)),
-                ))
-            }
-            Ok(v) if !v.is_finite() => {
-                return Err((
-                    c + 1,
-                    format!(
-                        "'{}' is not a finite number; expected {name}, a finite number",
-                        shorten(field)
-                    ),
-                ))
-            }
-            Ok(v) => v,
-        };
+    let number = |c: usize| {
+        let (field, name) = (fields[c], columns[c]);
+        match field.parse::<f64>() {
+            Err(_) if field.is_empty() => Err((c + 1, format!("{name} is empty; expected a number"))),
+            Err(_) => Err((
+                c + 1,
+                format!("'{}' is not a number; expected {name}, a number", shorten(field)),
+            )),
+            Ok(v) if !v.is_finite() => Err((
+                c + 1,
+                format!(
+                    "'{}' is not a finite number; expected {name}, a finite number",
+                    shorten(field)
+                ),
+            )),
+            Ok(v) => Ok(v),
+        }
+    };
+    let xy = [number(0)?, number(1)?];
+    if problem == Problem::Regression {
+        return Ok((xy, number(2)?));
     }
     let field = fields[2];
-    let label = field
-        .parse::<f64>()
-        .ok()
-        .filter(|&c| c.fract() == 0.0 && (0.0..MAX_CLASSES as f64).contains(&c));
+    let label =
+        (field.parse::<f64>().ok()).filter(|&c| c.fract() == 0.0 && (0.0..MAX_CLASSES as f64).contains(&c));
     match label {
-        Some(c) => Ok((xy, c as usize)),
+        Some(c) => Ok((xy, c)),
         None => Err((
             3,
             format!(
@@ -235,11 +256,16 @@ fn shorten(field: &str) -> String {
 /// The points of `data` as CSV with a header, every number written so that reading it
 /// back gives the same number.
 pub fn write_points(data: &Dataset) -> String {
-    let mut out = String::from("x1,x2,label\n");
-    for ([x1, x2], label) in data.points.iter().zip(&data.labels) {
-        out.push_str(&format!("{x1},{x2},{label}\n"));
+    if data.is_regression() {
+        let rows = data.points.iter().zip(&data.targets);
+        return rows.fold(String::from("x1,x2,y\n"), |out, ([x1, x2], y)| {
+            out + &format!("{x1},{x2},{y}\n")
+        });
     }
-    out
+    let rows = data.points.iter().zip(&data.labels);
+    rows.fold(String::from("x1,x2,label\n"), |out, ([x1, x2], c)| {
+        out + &format!("{x1},{x2},{c}\n")
+    })
 }
 
 #[cfg(test)]
@@ -247,7 +273,7 @@ mod tests {
     use super::*;
 
     fn error(text: &str) -> CsvError {
-        read_points(text.as_bytes()).expect_err(text)
+        read_points(text.as_bytes(), Problem::Classification).expect_err(text)
     }
 
     #[test]
@@ -256,6 +282,7 @@ mod tests {
             points: vec![[0.5, -1.0], [2.0, 3e-3]],
             labels: vec![0, 1],
             classes: 2,
+            targets: vec![],
         };
         for text in [
             "0.5,-1,0\n2,3e-3,1\n",
@@ -263,9 +290,13 @@ mod tests {
             "\u{feff}a, b ,c\n\n 0.5 , -1 , 0 \n2,0.003,1.0\n\n",
             "x1\tx2\tlabel\n0.5\t-1\t0\n2\t0.003\t1\n",
         ] {
-            assert_eq!(read_points(text.as_bytes()), Ok(want.clone()), "{text:?}");
+            assert_eq!(
+                read_points(text.as_bytes(), Problem::Classification),
+                Ok(want.clone()),
+                "{text:?}"
+            );
         }
-        let three = read_points(b"0,0,0\n1,1,2\n").unwrap();
+        let three = read_points(b"0,0,0\n1,1,2\n", Problem::Classification).unwrap();
         assert_eq!(three.classes, 3);
     }
 
@@ -304,7 +335,7 @@ mod tests {
     #[test]
     fn a_file_that_cannot_be_used_as_a_whole_says_why() {
         let whole = |bytes: &[u8]| {
-            let e = read_points(bytes).expect_err("refused");
+            let e = read_points(bytes, Problem::Classification).expect_err("refused");
             assert_eq!(e.line, 0, "{e}");
             e.to_string()
         };
@@ -323,15 +354,34 @@ mod tests {
 
     #[test]
     fn written_points_read_back_exactly() {
-        let data = super::super::data::own(
-            vec![[0.1, -2.0 / 3.0], [1e-300, 12345.678], [-0.0, 1.0 / 7.0]],
-            vec![0, 2, 1],
-            3,
-            0.0,
-            1,
-        );
-        let back = read_points(write_points(&data).as_bytes()).unwrap();
+        let points = vec![[0.1, -2.0 / 3.0], [1e-300, 12345.678], [-0.0, 1.0 / 7.0]];
+        let data = super::super::data::own(points.clone(), vec![0, 2, 1], vec![], 3, 0.0, 1);
+        let back = read_points(write_points(&data).as_bytes(), Problem::Classification).unwrap();
         assert_eq!(back.points, data.points);
         assert_eq!(back.labels, data.labels);
+        let data = super::super::data::own(points, vec![], vec![-1e-9, 0.3, 7.25], 0, 0.0, 1);
+        let back = read_points(write_points(&data).as_bytes(), Problem::Regression).unwrap();
+        assert_eq!(
+            (back.points, back.targets, back.classes),
+            (data.points, data.targets, 0)
+        );
+    }
+
+    #[test]
+    fn a_regression_reads_any_finite_target_and_names_its_column_y() {
+        let own = read_points(b"x1,x2,y\n0,0,-3.5\n1,1,1e6\n", Problem::Regression).unwrap();
+        assert_eq!(
+            (own.targets, own.labels, own.classes),
+            (vec![-3.5, 1e6], vec![], 0)
+        );
+        let e = read_points(b"0,0,0.5\n1,1,inf\n", Problem::Regression).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 3: 'inf' is not a finite number; expected y, a finite number"
+        );
+        let e = read_points(b"0,0\n", Problem::Regression).unwrap_err();
+        assert!(e.message.contains("(x1,x2,y): y missing"), "{e}");
+        // All the same target is a flat fit, not an error.
+        assert!(read_points(b"0,0,1\n1,1,1\n", Problem::Regression).is_ok());
     }
 }

@@ -9,12 +9,14 @@ pub mod optim;
 pub mod rng;
 pub mod train;
 
-pub use config::{Config, ConfigError, Rules, DEFAULT_ACTIVATION, MAX_LAYERS, MAX_POINTS, MAX_WIDTH};
+pub use config::{
+    Config, ConfigError, Problem, Rules, DEFAULT_ACTIVATION, MAX_LAYERS, MAX_POINTS, MAX_WIDTH,
+};
 pub use data::{Dataset, DatasetKind, Feature};
 pub use mlp::{Activation, Architecture, LayerParams, Loss, Net, Regularization};
 pub use optim::{AdamConstants, Optimizer, OptimizerKind, ADAM};
 pub use train::{
-    probabilities, LayerActivations, LayerGradient, LayerState, LayerUpdate, Metrics, ModelError, ModelFile,
-    PointGradient, Reconfigured, StepResult, StepsJob, StepsTaken, Stopped, Ticket, TrainState, Trainer,
-    TrainingDevice,
+    probabilities, view_values, LayerActivations, LayerGradient, LayerState, LayerUpdate, Metrics,
+    ModelError, ModelFile, PointGradient, Reconfigured, StepResult, StepsJob, StepsTaken, Stopped, Ticket,
+    TrainState, Trainer, TrainingDevice,
 };

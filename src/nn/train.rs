@@ -4,7 +4,8 @@
 //! The training graph is built once for the batch size; each step copies a batch into its
 //! input, so a warm step allocates nothing.
 
-use super::config::{Config, ConfigError};
+use super::config::{Config, ConfigError, Problem};
+use super::csv::OwnPoints;
 use super::data::{self, Dataset, DatasetKind};
 use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
@@ -44,9 +45,57 @@ pub struct StepResult {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Metrics {
     pub train_loss: f64,
+    /// NaN for a regression, as the R² and RMSE are for a classification.
     pub train_accuracy: f64,
     pub test_loss: f64,
     pub test_accuracy: f64,
+    /// A regression's root mean squared error, `√(mean (s − y)²)`.
+    pub train_rmse: f64,
+    pub test_rmse: f64,
+    /// A regression's coefficient of determination, `1 − Σ(s − y)² / Σ(y − ȳ)²`: 1 for a
+    /// perfect fit, 0 for predicting the mean.
+    pub train_r2: f64,
+    pub test_r2: f64,
+}
+
+/// Why `data` (checked on its own) cannot go with `config`: targets for a classification,
+/// classes for a regression, or another number of classes.
+pub(crate) fn data_fits(config: &Config, data: &Dataset) -> Result<(), String> {
+    match config.problem {
+        Problem::Regression if !data.is_regression() => {
+            Err("they have classes, and a regression needs targets".into())
+        }
+        Problem::Classification if data.is_regression() => {
+            Err("they have targets, and a classification needs classes".into())
+        }
+        Problem::Classification if data.classes != config.classes => Err(format!(
+            "they have {} classes and the configuration {}",
+            data.classes, config.classes
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The fraction of `indices` whose class the `logits` predict; NaN for a regression.
+pub(crate) fn accuracy_of(logits: &[f32], outputs: usize, data: &Dataset, indices: &[usize]) -> f64 {
+    if data.is_regression() {
+        return f64::NAN;
+    }
+    let correct = mlp::predictions(logits, outputs)
+        .zip(indices)
+        .filter(|&(p, &i)| p == data.labels[i])
+        .count();
+    correct as f64 / indices.len().max(1) as f64
+}
+
+/// How well a regression's outputs `s` fit `targets`: RMSE and R² (NaN for no points).
+fn fit(outputs: &[f32], targets: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let n = outputs.len() as f64;
+    let mean = targets.clone().sum::<f64>() / n;
+    let (sse, sst) = outputs.iter().zip(targets).fold((0.0, 0.0), |(e, t), (&s, y)| {
+        (e + (s as f64 - y).powi(2), t + (y - mean).powi(2))
+    });
+    ((sse / n).sqrt(), 1.0 - sse / sst)
 }
 
 /// Why a training step did not happen.
@@ -154,6 +203,15 @@ pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
     out
 }
 
+/// What the views draw from the network's outputs over points: class probabilities
+/// (`probabilities`) for a classification, the output itself for a regression.
+pub fn view_values(config: &Config, logits: &[f32]) -> Vec<f32> {
+    match config.problem {
+        Problem::Classification => probabilities(config.loss, config.classes, logits),
+        Problem::Regression => logits.to_vec(),
+    }
+}
+
 /// A seed for the weights or the batches: `seed` itself when `init_seed` is 0 (every run
 /// as it always was), else mixed with it (the golden ratio's odd multiplier spreads
 /// neighbouring init seeds far apart).
@@ -222,18 +280,22 @@ impl Trainer {
     /// A trainer on the user's own points (see `nn::csv`), split into training and test
     /// sets by the configuration's seed and test fraction; the configuration's dataset
     /// becomes `Own` and its point count theirs.
-    pub fn with_points(
-        config: Config,
-        points: Vec<[f64; 2]>,
-        labels: Vec<usize>,
-    ) -> Result<Trainer, ConfigError> {
+    pub fn with_points(config: Config, own: OwnPoints) -> Result<Trainer, ConfigError> {
         let config = Config {
             dataset: DatasetKind::Own,
-            points: points.len(),
+            points: own.points.len(),
             ..config
         }
         .normalized()?;
-        let data = data::own(points, labels, config.classes, config.test_fraction, config.seed);
+        let c = &config;
+        let data = data::own(
+            own.points,
+            own.labels,
+            own.targets,
+            own.classes,
+            c.test_fraction,
+            c.seed,
+        );
         Trainer::with_dataset(config, data)
     }
 
@@ -242,12 +304,7 @@ impl Trainer {
     pub fn with_dataset(config: Config, data: Dataset) -> Result<Trainer, ConfigError> {
         let config = config.normalized()?;
         data.check().map_err(ConfigError::Data)?;
-        if data.classes != config.classes {
-            return Err(ConfigError::Data(format!(
-                "they have {} classes and the configuration {}",
-                data.classes, config.classes
-            )));
-        }
+        data_fits(&config, &data).map_err(ConfigError::Data)?;
         Trainer::from_step_zero(config, data)
     }
 
@@ -357,6 +414,10 @@ impl Trainer {
         y.clear();
         for &i in indices {
             x.extend_from_slice(&inputs[i * f..(i + 1) * f]);
+            if data.is_regression() {
+                y.push(data.targets[i] as f32);
+                continue;
+            }
             let label = data.labels[i];
             y.push(match loss {
                 Loss::SoftmaxCrossEntropy => label as f32,
@@ -376,11 +437,7 @@ impl Trainer {
 
     fn accuracy(net: &Net<f32>, data: &Dataset, indices: &[usize]) -> f64 {
         let outputs = net.graph.node(net.logits()).shape.cols();
-        let correct = mlp::predictions(net.graph.value(net.logits()), outputs)
-            .zip(indices)
-            .filter(|&(p, &i)| p == data.labels[i])
-            .count();
-        correct as f64 / indices.len().max(1) as f64
+        accuracy_of(net.graph.value(net.logits()), outputs, data, indices)
     }
 
     /// Points in each mini-batch: the configured size, or every training point if fewer.
@@ -532,23 +589,37 @@ impl Trainer {
 
     /// Data loss and accuracy on the whole training and test sets, with the current weights.
     pub fn evaluate(&mut self) -> Metrics {
-        let (train_loss, train_accuracy) = self.evaluate_on(Split::Train);
-        let (test_loss, test_accuracy) = self.evaluate_on(Split::Test);
+        let (train_loss, train_accuracy, (train_rmse, train_r2)) = self.evaluate_on(Split::Train);
+        let (test_loss, test_accuracy, (test_rmse, test_r2)) = self.evaluate_on(Split::Test);
         Metrics {
             train_loss,
             train_accuracy,
             test_loss,
             test_accuracy,
+            train_rmse,
+            test_rmse,
+            train_r2,
+            test_r2,
         }
     }
 
-    fn evaluate_on(&mut self, split: Split) -> (f64, f64) {
+    /// Loss, accuracy, and (RMSE, R²) on `split`: NaN where they do not apply.
+    fn evaluate_on(&mut self, split: Split) -> (f64, f64, (f64, f64)) {
+        const NONE: f64 = f64::NAN;
         let Some(k) = self.evaluator(split) else {
-            return (f64::NAN, f64::NAN);
+            return (NONE, NONE, (NONE, NONE));
         };
         let (indices, net) = &self.evaluators[k];
         let loss = net.graph.value(net.data_loss)[0] as f64;
-        (loss, Self::accuracy(net, &self.data, indices))
+        let regression = if self.data.is_regression() {
+            fit(
+                net.graph.value(net.logits()),
+                indices.iter().map(|&i| self.data.targets[i]),
+            )
+        } else {
+            (NONE, NONE)
+        };
+        (loss, Self::accuracy(net, &self.data, indices), regression)
     }
 
     /// The hidden neurons that are dead: a ReLU whose output is 0 for every training point,
@@ -768,12 +839,40 @@ impl Trainer {
         net
     }
 
-    /// The probability of each class at each cell of a `res × res` grid, `res² × classes`
-    /// (top row first), as `probabilities` defines it.
+    /// What the plot shows at each cell of a `res × res` grid (top row first): for a
+    /// classification the probability of each class, `res² × classes`, as `probabilities`
+    /// defines it; for a regression the network's output, `res²`.
     pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
-        let (loss, classes) = (self.config.loss, self.config.classes);
         let net = self.grid(res);
-        probabilities(loss, classes, net.graph.value(net.logits()))
+        let logits = net.graph.value(net.logits()).to_vec();
+        view_values(&self.config, &logits)
+    }
+
+    /// The network's output at `n` evenly spaced points of the line x2 = 0 across the
+    /// view, left to right: the curve of a one-dimensional fit. (Built each call: a curve
+    /// is a few hundred points, and drawn a few times a second.)
+    pub fn predict_curve(&self, n: usize) -> Vec<f32> {
+        let c = &self.config;
+        let Ok(mut net) = Net::<f32>::build(
+            &self.arch,
+            &self.net.params_f64(),
+            n,
+            c.loss,
+            Regularization::None,
+            0.0,
+        ) else {
+            return Vec::new();
+        };
+        let step = 2.0 * self.extent / (n.max(2) - 1) as f64;
+        let inputs: Vec<f32> = (0..n)
+            .flat_map(|k| {
+                let p = [-self.extent + k as f64 * step, 0.0];
+                c.features.iter().map(move |f| f.of(p) as f32)
+            })
+            .collect();
+        let _ = net.graph.set_value(net.x, &inputs);
+        net.graph.forward();
+        net.graph.value(net.logits()).to_vec()
     }
 
     /// Every neuron's output over a `res × res` grid: per layer, `res² × width` row-major.

@@ -85,17 +85,17 @@ impl JsGpu {
         Ok(floats_promise(logits))
     }
 
-    /// Class probabilities over a `res × res` grid of the plane, as `Trainer.grid` gives
-    /// them, with the forward pass on the GPU.
+    /// What the plot shows over a `res × res` grid of the plane (class probabilities, or
+    /// a regression's output), as `Trainer.grid` gives it, with the forward pass on the GPU.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsValue> {
         let res = res.clamp(1, 512);
         let t = trainer.trainer();
         let x = t.grid_inputs(res);
         let logits = self.gpu.forward(t, &x, res * res)?;
-        let (loss, classes) = (t.config.loss, t.config.classes);
+        let config = t.config.clone();
         Ok(floats_promise(async move {
-            Ok(nn::probabilities(loss, classes, &logits.await?))
+            Ok(nn::view_values(&config, &logits.await?))
         }))
     }
 

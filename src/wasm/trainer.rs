@@ -46,12 +46,17 @@ struct Activations {
     layers: Vec<nn::LayerActivations>,
 }
 
-/// Reads the user's points from a CSV file's bytes (`x1,x2,label` a line, a header
-/// optional). Throws an `Error` of kind "csv" whose `line` and `column` (1-based; 0 for
-/// the whole file) say where it is wrong; nothing is read half-way.
+/// Reads the user's points from a CSV file's bytes (`x1,x2,label` a line, or `x1,x2,y` for
+/// a regression; a header optional). Throws an `Error` of kind "csv" whose `line` and
+/// `column` (1-based; 0 for the whole file) say where it is wrong; nothing is read half-way.
 #[wasm_bindgen(js_name = readPoints, unchecked_return_type = "OwnPoints")]
-pub fn read_points(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    match nn::csv::read_points(bytes) {
+pub fn read_points(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Problem")] problem: JsValue,
+) -> Result<JsValue, JsValue> {
+    let problem: nn::Problem =
+        serde_wasm_bindgen::from_value(problem).map_err(|e| error_of_kind(&e.to_string(), "problem"))?;
+    match nn::csv::read_points(bytes, problem) {
         Ok(points) => to_js(&points),
         Err(e) => {
             let error = error_of_kind(&e.to_string(), "csv");
@@ -87,12 +92,11 @@ impl JsTrainer {
     #[wasm_bindgen(js_name = withPoints)]
     pub fn with_points(
         #[wasm_bindgen(unchecked_param_type = "Partial<Config>")] config: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "[number, number][]")] points: JsValue,
-        labels: Vec<usize>,
+        #[wasm_bindgen(unchecked_param_type = "OwnPoints")] own: JsValue,
     ) -> Result<JsTrainer, JsValue> {
-        let points: Vec<[f64; 2]> =
-            serde_wasm_bindgen::from_value(points).map_err(|e| error_of_kind(&e.to_string(), "data"))?;
-        let trainer = nn::Trainer::with_points(config_of(config)?, points, labels).map_err(config_error)?;
+        let own: nn::csv::OwnPoints =
+            serde_wasm_bindgen::from_value(own).map_err(|e| error_of_kind(&e.to_string(), "data"))?;
+        let trainer = nn::Trainer::with_points(config_of(config)?, own).map_err(config_error)?;
         Ok(JsTrainer {
             session: TrainingSession { trainer },
         })
@@ -197,9 +201,16 @@ impl JsTrainer {
         to_js(&self.session.trainer.evaluate())
     }
 
-    /// Class probabilities over a `res × res` grid of the plane: `res² × classes`.
+    /// What the plot shows over a `res × res` grid of the plane: class probabilities,
+    /// `res² × classes`, or a regression's output, `res²`.
     pub fn grid(&mut self, res: usize) -> Vec<f32> {
         self.session.trainer.predict_grid(res.clamp(1, 512))
+    }
+
+    /// The network's output at `n` evenly spaced points of the line x2 = 0 across the view,
+    /// left to right: the curve of a one-dimensional fit.
+    pub fn curve(&self, n: usize) -> Vec<f32> {
+        self.session.trainer.predict_curve(n.clamp(2, 4096))
     }
 
     /// Every neuron's output over a `res × res` grid, for the small heatmaps in the network.

@@ -44,7 +44,10 @@ def replay(run, tolerance):
         [[FEATURES[f](x1, x2) for f in cfg["features"]] for x1, x2 in data["points"]],
         dtype=jnp.float32,
     )
-    labels = jnp.array(data["labels"])
+    # A regression's targets are real numbers, fitted by squared error; a classification's
+    # labels are class indices.
+    regression = cfg.get("problem") == "regression"
+    labels = jnp.array(data["targets"], jnp.float32) if regression else jnp.array(data["labels"])
     params = [
         (jnp.array(p["w"], jnp.float32).reshape(len(p["w"]) // len(p["b"]), len(p["b"])), jnp.array(p["b"], jnp.float32))
         for p in run["initial_params"]
@@ -57,7 +60,9 @@ def replay(run, tolerance):
         for layer, (w, b) in enumerate(params):
             z = h @ w + b  # W is fan_in × fan_out: h = x·W + b
             h = activations[layer](z) if layer < len(params) - 1 else z
-        if loss_kind == "softmax_cross_entropy":
+        if regression:
+            data_loss = jnp.mean((h - y[:, None]) ** 2)
+        elif loss_kind == "softmax_cross_entropy":
             data_loss = -jnp.mean(jax.nn.log_softmax(h)[jnp.arange(h.shape[0]), y])
         else:
             t = jnp.where(y == 1, 1.0, -1.0)[:, None]  # class 1 → +1, class 0 → −1

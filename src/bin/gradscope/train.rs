@@ -3,16 +3,19 @@
 
 use super::UserError;
 use gradscope::nn::csv::{read_points, OwnPoints};
-use gradscope::nn::{Config, LayerParams, Trainer};
+use gradscope::nn::{Config, LayerParams, Problem, Trainer};
 use gradscope::session::TrainingSession;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
 const HELP: &str = "\
-gradscope train: train a classifier on a 2-D dataset
+gradscope train: train a network on a 2-D dataset
 
+  --problem classification|regression   (a regression fits each point's number, y, by
+                       squared error: --loss mse; it reports RMSE and R²)
   --dataset moons|circles|xor|blobs|spiral   --classes 2|3     --points N
+            plane|gaussians (regression over the plane), sine|abs|step (y = f(x1))
   --noise F            --test-fraction F     --seed N
   --features x1,x2,x1_squared,x2_squared,x1_x2,sin_x1,sin_x2
   --hidden 16,16       --activations relu[,tanh...]  (sigmoid, tanh, relu, linear; one for all or one per layer)
@@ -50,9 +53,7 @@ pub fn run(args: &[String]) -> Result<(), UserError> {
             let text = std::fs::read_to_string(file).map_err(|e| UserError(format!("--load {file}: {e}")))?;
             Trainer::load_json(&text).map_err(|e| UserError(format!("{file}: {e}")))?
         }
-        (None, Some(own)) => {
-            Trainer::with_points(config, own.points, own.labels).map_err(|e| UserError(e.to_string()))?
-        }
+        (None, Some(own)) => Trainer::with_points(config, own).map_err(|e| UserError(e.to_string()))?,
         (None, None) => Trainer::new(config).map_err(|e| UserError(e.to_string()))?,
     };
     let mut session = TrainingSession { trainer };
@@ -71,9 +72,9 @@ pub fn run(args: &[String]) -> Result<(), UserError> {
 }
 
 /// The points of a `--data` file; a bad one is a user error naming the file, line and column.
-fn own_points(file: &str) -> Result<OwnPoints, UserError> {
+fn own_points(file: &str, problem: Problem) -> Result<OwnPoints, UserError> {
     let bytes = std::fs::read(file).map_err(|e| UserError(format!("--data {file}: {e}")))?;
-    read_points(&bytes).map_err(|e| UserError(format!("{file}: {e}")))
+    read_points(&bytes, problem).map_err(|e| UserError(format!("{file}: {e}")))
 }
 
 /// A line about the run, then a row every `options.every` steps and at the last one.
@@ -99,34 +100,53 @@ fn write_table(session: &mut TrainingSession, options: &RunOptions) -> io::Resul
         trainer.config.optimizer,
         trainer.config.learning_rate
     )?;
-    writeln!(
-        out,
-        "{:>6} {:>6} {:>10} {:>10} {:>10} {:>10}",
-        "step", "epoch", "loss", "batch acc", "train acc", "test acc"
-    )?;
-    let percent = |x: f64| {
-        if x.is_nan() {
-            "-".to_string()
-        } else {
-            format!("{:.1}%", 100.0 * x)
-        }
+    let regression = trainer.config.problem == Problem::Regression;
+    let head = if regression {
+        ["train RMSE", "test RMSE", "train R²", "test R²"]
+    } else {
+        ["batch acc", "train acc", "test acc", ""]
     };
-    let (every, last) = (options.every, options.steps);
+    let head = format!(
+        "{:>6} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "step", "epoch", "loss", head[0], head[1], head[2], head[3]
+    );
+    writeln!(out, "{}", head.trim_end())?;
+    let shown = |x: f64, text: String| if x.is_nan() { "-".to_string() } else { text };
+    let percent = |x: f64| shown(x, format!("{:.1}%", 100.0 * x));
+    let fixed = |x: f64| shown(x, format!("{x:.5}"));
+    // Rows every `every` steps (counted from step 0, also after --load) and at the last.
+    let (every, last) = (options.every, trainer.steps + options.steps);
     let run = session.run(options.steps, |trainer, r| {
         if r.step % every != 0 && r.step != last {
             return Ok(());
         }
         let m = trainer.evaluate();
-        writeln!(
-            out,
-            "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10}",
+        let cells = if regression {
+            [
+                fixed(m.train_rmse),
+                fixed(m.test_rmse),
+                fixed(m.train_r2),
+                fixed(m.test_r2),
+            ]
+        } else {
+            [
+                percent(r.accuracy),
+                percent(m.train_accuracy),
+                percent(m.test_accuracy),
+                String::new(),
+            ]
+        };
+        let row = format!(
+            "{:>6} {:>6} {:>10.5} {:>10} {:>10} {:>10} {:>10}",
             r.step,
             trainer.epochs(),
             r.loss,
-            percent(r.accuracy),
-            percent(m.train_accuracy),
-            percent(m.test_accuracy)
-        )
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3]
+        );
+        writeln!(out, "{}", row.trim_end())
     })?;
     Ok(match run.stopped {
         Some(why) => Err(UserError(why.to_string())),
@@ -212,7 +232,7 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
                 i += 2;
                 continue;
             }
-            "--dataset" | "--loss" | "--optimizer" | "--regularization" => {
+            "--problem" | "--dataset" | "--loss" | "--optimizer" | "--regularization" => {
                 (flag[2..].to_string(), Value::String(value.clone()))
             }
             "--features" => ("features".into(), list(value)),
@@ -247,9 +267,19 @@ fn parse(args: &[String]) -> Result<(Config, RunOptions), UserError> {
             ));
         }
     }
-    if let Some(file) = &options.data {
+    let regression = fields.get("problem").and_then(Value::as_str) == Some("regression");
+    if regression && !fields.contains_key("loss") {
+        fields.insert("loss".into(), Value::from("mse"));
+    }
+    if regression && !fields.contains_key("dataset") {
+        fields.insert("dataset".into(), Value::from("sine"));
+    }
+    if let (Some(file), true) = (&options.data, regression) {
+        options.own = Some(own_points(file, Problem::Regression)?);
+        fields.insert("dataset".into(), Value::from("own"));
+    } else if let Some(file) = &options.data {
         // The classes are the file's; 3 of them need softmax unless a loss was chosen.
-        let own = own_points(file)?;
+        let own = own_points(file, Problem::Classification)?;
         let classes = own.classes;
         options.own = Some(own);
         match fields.get("classes").and_then(Value::as_u64) {

@@ -5,7 +5,7 @@
 //! truth, so a device that fails, or is lost, loses nothing.
 
 use super::{Config, StepResult, Stopped, Trainer};
-use crate::nn::mlp::{self, Architecture};
+use crate::nn::mlp::Architecture;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -195,17 +195,14 @@ impl Trainer {
             self.last_good[i].copy_from_slice(&previous[i]);
         }
         self.optimizer.set_moments(&state.m, &state.v, state.t);
-        let correct = mlp::predictions(&logits, self.arch.outputs)
-            .zip(&self.batch)
-            .filter(|&(p, &i)| p == self.data.labels[i])
-            .count();
+        let accuracy = super::accuracy_of(&logits, self.arch.outputs, &self.data, &self.batch);
         let steps = ticket.steps.get();
         self.steps += steps;
         self.seen += steps * self.batch.len();
         Ok(StepResult {
             step: self.steps,
             loss,
-            accuracy: correct as f64 / self.batch.len().max(1) as f64,
+            accuracy,
         })
     }
 }

@@ -146,12 +146,8 @@ impl Trainer {
         file.data
             .check()
             .map_err(|e| damaged(format!("its points: {e}")))?;
-        if file.data.classes != config.classes {
-            return Err(damaged(format!(
-                "its configuration has {} classes, its points {}",
-                config.classes, file.data.classes
-            )));
-        }
+        super::data_fits(&config, &file.data)
+            .map_err(|e| damaged(format!("its points do not fit its configuration: {e}")))?;
         let arch = config.architecture();
         let shapes = arch.layers();
         if file.layers.len() != shapes.len() {
