@@ -372,6 +372,10 @@ fn write_json(session: &mut TrainingSession, steps: usize) -> io::Result<()> {
             "train_accuracy": finite(metrics.train_accuracy),
             "test_loss": finite(metrics.test_loss),
             "test_accuracy": finite(metrics.test_accuracy),
+            "train_rmse": finite(metrics.train_rmse),
+            "test_rmse": finite(metrics.test_rmse),
+            "train_r2": finite(metrics.train_r2),
+            "test_r2": finite(metrics.test_r2),
         })
     )?;
     out.flush()
