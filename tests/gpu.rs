@@ -323,7 +323,7 @@ async fn the_page_cannot_take_over_gpu_steps_once_the_trainer_has_changed() {
     // What the page does between `train` and `finishGpuSteps`: a CPU step, a new point.
     let changes: [fn(&mut JsTrainer); 2] = [
         |t| drop(t.step(1).unwrap()),
-        |t| t.add_point(0.5, 0.5, 1, false).unwrap(),
+        |t| t.add_point(0.5, 0.5, 1.0, false).unwrap(),
     ];
     for change in changes {
         let pending = steps(gpu.train(&mut trainer, 3).unwrap()).await;

@@ -209,10 +209,10 @@ fn points_can_be_cleared_and_added() {
     let mut t = Trainer::new(Config::default()).unwrap();
     t.clear_points();
     assert_eq!(t.step(), Err(Stopped::NoTrainingPoints));
-    t.add_point([0.5, 0.5], 1, false).unwrap();
-    t.add_point([-0.5, -0.5], 0, false).unwrap();
-    assert!(t.add_point([0.0, 0.0], 5, false).is_err());
-    assert!(t.add_point([f64::NAN, 0.0], 0, false).is_err());
+    t.add_point([0.5, 0.5], 1.0, false).unwrap();
+    t.add_point([-0.5, -0.5], 0.0, false).unwrap();
+    assert!(t.add_point([0.0, 0.0], 5.0, false).is_err());
+    assert!(t.add_point([f64::NAN, 0.0], 0.0, false).is_err());
     for _ in 0..50 {
         t.step().unwrap();
     }

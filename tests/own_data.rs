@@ -481,3 +481,42 @@ fn problems_datasets_and_losses_go_together() {
     let e = Trainer::with_points(Config::default(), targets).err().unwrap();
     assert!(e.to_string().contains("a classification needs classes"), "{e}");
 }
+
+#[test]
+fn points_added_to_a_fit_carry_their_target_and_keep_the_curve() {
+    let mut t = Trainer::new(regression(DatasetKind::Sine)).unwrap();
+    assert!(t.shows_curve());
+    t.clear_points();
+    assert!(t.shows_curve(), "a cleared fit is still a fit");
+    t.add_point([0.5, 0.0], 0.75, false).unwrap();
+    t.add_point([-0.5, 0.0], -2.5, true).unwrap();
+    assert_eq!(
+        (t.data.targets.clone(), t.data.test.clone()),
+        (vec![0.75, -2.5], vec![1])
+    );
+    assert_eq!(
+        t.add_point([0.0, 0.0], f64::INFINITY, false).unwrap_err().kind(),
+        "point"
+    );
+    assert_eq!(
+        t.add_point([f64::NAN, 0.0], 1.0, false).unwrap_err().kind(),
+        "point"
+    );
+    assert!(t.add_point([0.0, 0.0], 0.5, false).is_ok(), "any finite target");
+    // The plane's regressions, and a fit with a point off the line, are planes.
+    assert!(!Trainer::new(regression(DatasetKind::Plane))
+        .unwrap()
+        .shows_curve());
+    let own = OwnPoints {
+        points: vec![[0.0, 0.0], [1.0, 0.5]],
+        labels: vec![],
+        targets: vec![0.0, 1.0],
+        classes: 0,
+    };
+    assert!(!Trainer::with_points(regression(DatasetKind::Own), own)
+        .unwrap()
+        .shows_curve());
+    // A classification refuses a class it does not have, and a fractional one.
+    let mut c = Trainer::new(Config::default()).unwrap();
+    assert!(c.add_point([0.0, 0.0], 0.5, false).is_err() && c.add_point([0.0, 0.0], 2.0, false).is_err());
+}

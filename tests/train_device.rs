@@ -139,7 +139,7 @@ fn steps_are_not_taken_over_once_the_trainer_has_changed() {
         ("a step", |t, _| {
             t.step().unwrap();
         }),
-        ("a new point", |t, _| t.add_point([0.5, 0.5], 1, false).unwrap()),
+        ("a new point", |t, _| t.add_point([0.5, 0.5], 1.0, false).unwrap()),
         ("a newer hand-off", |t, _| {
             t.train_on(&CpuDevice, steps(1)).unwrap();
         }),

@@ -340,6 +340,8 @@ pub enum ConfigError {
     Point {
         classes: usize,
     },
+    /// A point added by hand to a regression whose coordinates or target are not finite.
+    TargetPoint,
     /// Initial parameters that do not fit the network (`Trainer::with_data`).
     Parameters(GraphError),
     /// The user's own points are not in the configuration: they come with it
@@ -366,7 +368,7 @@ impl ConfigError {
             Momentum => "momentum",
             Noise => "noise",
             TestFraction => "test-fraction",
-            Point { .. } => "point",
+            Point { .. } | TargetPoint => "point",
             Parameters(_) => "parameters",
             OwnPoints => "own-points",
             Data(_) => "data",
@@ -407,6 +409,7 @@ impl fmt::Display for ConfigError {
                 MAX_TEST_FRACTION * 100.0
             ),
             Point { classes } => write!(f, "a point needs finite coordinates and a class below {classes}"),
+            TargetPoint => write!(f, "a point needs finite coordinates and a finite target"),
             Parameters(e) => write!(f, "the parameters do not fit the network: {e}"),
             OwnPoints => write!(
                 f,

@@ -901,16 +901,24 @@ impl Trainer {
             .collect()
     }
 
-    /// Adds a point (to the training set, or the test set).
-    pub fn add_point(&mut self, point: [f64; 2], class: usize, test: bool) -> Result<(), ConfigError> {
-        if class >= self.config.classes || !point.iter().all(|v| v.is_finite()) {
-            return Err(ConfigError::Point {
-                classes: self.config.classes,
-            });
+    /// Adds a point (to the training set, or the test set) with its `value`: a class index
+    /// for a classification, the target `y` for a regression.
+    pub fn add_point(&mut self, point: [f64; 2], value: f64, test: bool) -> Result<(), ConfigError> {
+        let finite = point.iter().all(|v| v.is_finite()) && value.is_finite();
+        if self.data.is_regression() {
+            if !finite {
+                return Err(ConfigError::TargetPoint);
+            }
+            self.data.targets.push(value);
+        } else {
+            let classes = self.config.classes;
+            if !finite || value.fract() != 0.0 || !(0.0..classes as f64).contains(&value) {
+                return Err(ConfigError::Point { classes });
+            }
+            self.data.labels.push(value as usize);
         }
         let i = self.data.points.len();
         self.data.points.push(point);
-        self.data.labels.push(class);
         if test {
             self.data.test.push(i);
         } else {
@@ -921,10 +929,18 @@ impl Trainer {
         Ok(())
     }
 
+    /// Whether the plot shows a curve, y over x1, rather than the plane: a regression whose
+    /// points all lie on x2 = 0 (a fit of y = f(x1), drawn or loaded).
+    pub fn shows_curve(&self) -> bool {
+        let on_line = |d: &Dataset| !d.points.is_empty() && d.points.iter().all(|p| p[1] == 0.0);
+        self.data.is_regression() && (self.config.dataset.is_curve() || on_line(&self.data))
+    }
+
     /// Removes every point; training waits until some are added.
     pub fn clear_points(&mut self) {
         self.data.points.clear();
         self.data.labels.clear();
+        self.data.targets.clear();
         self.data.train.clear();
         self.data.test.clear();
         self.order.clear();

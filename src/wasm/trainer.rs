@@ -325,11 +325,21 @@ impl JsTrainer {
         to_js(&nn::Rules::new())
     }
 
+    /// Adds the point `(x1, x2)` with `value`, its class (a classification) or its target
+    /// (a regression), to the training or the test set. Throws for a class the run does not
+    /// have or a number that is not finite.
     #[wasm_bindgen(js_name = addPoint)]
-    pub fn add_point(&mut self, x: f64, y: f64, class: usize, test: bool) -> Result<(), JsValue> {
+    pub fn add_point(&mut self, x1: f64, x2: f64, value: f64, test: bool) -> Result<(), JsValue> {
         self.trainer_mut()
-            .add_point([x, y], class, test)
+            .add_point([x1, x2], value, test)
             .map_err(config_error)
+    }
+
+    /// Whether the plot shows a curve, y over x1 (a regression on the line x2 = 0), rather
+    /// than the plane.
+    #[wasm_bindgen(getter, js_name = showsCurve)]
+    pub fn shows_curve(&self) -> bool {
+        self.session.trainer.shows_curve()
     }
 
     #[wasm_bindgen(js_name = clearPoints)]
