@@ -379,10 +379,12 @@ test("the tooltip goes when the pointer leaves the network or is near nothing, f
   await page.close();
 });
 
-test("on a phone-sized page the tooltip stays inside the viewport and off the pointer", async () => {
+test("on a phone-sized page the tooltip stays inside the viewport and off the pointer, and a scroll hides it", async () => {
   const { page, errors } = await open("#dataset=moons&hidden=6,6&activations=tanh,tanh&seed=1&limit=5", 390, 844);
   await trainToLimit(page, 5);
   await page.locator("#network").scrollIntoViewIfNeeded();
+  // A scroll hides the tooltip (the network moved from under the pointer): let its event pass.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   // The output neuron is at the right edge, the inputs at the left: both placed inside.
   for (const [c, i] of [[3, 0], [0, 0], [1, 5], [2, 0]]) await hoverNeuron(page, c, i);
   await hoverEdge(page, 2, 5, 0);

@@ -57,6 +57,8 @@ export function wireHover(state) {
   document.addEventListener("pointerdown", (ev) => {
     if (ev.target !== canvas) hide(hover);
   });
+  // Scrolling moves the network from under a still pointer: the tooltip would be of where it was.
+  window.addEventListener("scroll", () => hide(hover), { passive: true });
 }
 
 /** After a render: the tooltip's numbers read again (while training, a few times a second)
