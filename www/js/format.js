@@ -4,13 +4,17 @@
 
 /** 6 significant digits: 11.6521, 1.71634, -0.000123, 1.5e+21.
  * @param {number | null | undefined} x */
-export function fmt(x) {
+export const fmt = (x) => fmtDigits(x, 6);
+
+/** As `fmt`, to `digits` significant digits (1 to 6): for numbers shown many to a line,
+ * such as the terms of a formula. @param {number | null | undefined} x @param {number} digits */
+export function fmtDigits(x, digits) {
   if (x === null || x === undefined) return "–";
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "∞";
   if (x === -Infinity) return "−∞";
   if (x === 0) return "0";
-  const s = String(Number(x.toPrecision(6)));
+  const s = String(Number(x.toPrecision(Math.min(6, Math.max(1, digits)))));
   return s.replaceAll("-", "−"); // the exponent's sign too (1e−7)
 }
 

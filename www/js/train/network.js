@@ -11,6 +11,13 @@ import { CLASS_COLORS } from "./palette.js";
 const LABEL_FONT = "11px system-ui"; // the input labels
 
 /** @typedef {import("../../pkg/gradscope.js").Trainer} Trainer */
+/**
+ * Where the network was drawn, in CSS pixels of the canvas, for finding what the pointer is
+ * over: per column (0: the inputs, then one per layer) its left edge and each neuron's top
+ * edge; a neuron is a square `size` on a side, and the edge of `W[i, j]` runs from the
+ * middle of input i's right side to the middle of neuron j's left side.
+ * @typedef {{ size: number, columns: { x: number, ys: number[] }[] }} Geometry
+ */
 
 /** Cells per side of each input's and neuron's heatmap. */
 const THUMB = 20;
@@ -31,8 +38,9 @@ const legend = {
 
 /** Draws `trainer`'s network; `inputLabels` names its inputs ("x1²"); the neurons listed
  * in `dead` (per hidden layer) are crossed out; `layers`, the trainer's, if already read.
+ * Returns where it drew each neuron.
  * @param {Trainer} trainer @param {string[]} inputLabels @param {number[][]} [dead]
- * @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
+ * @param {import("../../pkg/gradscope.js").LayerState[]} [layers] @returns {Geometry} */
 export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.layers()) {
   const dpr = window.devicePixelRatio || 1;
   const W = canvas.clientWidth;
@@ -93,6 +101,7 @@ export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.la
       }
     }
   });
+  return { size, columns: widths.map((w, c) => ({ x: colX(c), ys: Array.from({ length: w }, (_, i) => rowY(c, i)) })) };
 }
 
 /** Column `i` of a row-major matrix with `width` columns.

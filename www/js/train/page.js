@@ -14,6 +14,7 @@ import { restart } from "./changes.js";
 import { wireControls } from "./controls.js";
 import { keepOptionWords } from "./fields.js";
 import { buildChoices, syncPace } from "./form.js";
+import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
 import { drawPlot } from "./render.js";
 import { createState } from "./state.js";
@@ -54,6 +55,19 @@ function probesOf(state) {
     selected: () => state.run?.selected ?? null,
     /** @param {number} i */
     gradientAt: (i) => state.run?.trainer.gradientAt(i) ?? null,
+    /** What the network view's tooltips show: the weights with the last step's gradients,
+     * the optimiser's next update, and the network at a point. */
+    layers: () => state.run?.trainer.layers() ?? [],
+    updatePreview: () => state.run?.trainer.updatePreview() ?? [],
+    /** @param {number} i */
+    activationsAt: (i) => state.run?.trainer.activationsAt(i) ?? null,
+    /** Where the network view draws neuron `i` of column `c` (0: the inputs), and the point
+     * of the edge of layer `l`'s weight from input `i` to neuron `j` (from 0) that picks it
+     * out most clearly, in client pixels; null if there is none.
+     * @param {number} c @param {number} i */
+    neuronSpot: (c, i) => neuronSpot(state, c, i),
+    /** @param {number} l @param {number} i @param {number} j */
+    edgeSpot: (l, i, j) => edgeSpot(state, l, i, j),
     /** @type {"cpu" | "gpu" | null} */
     backend: null,
     /** The training steps in each timed call of the last measurement. */
@@ -79,6 +93,7 @@ async function main() {
   state.pace = pace;
   syncPace(pace);
   wireControls(state);
+  wireHover(state);
   restart(state);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   await backend.open();

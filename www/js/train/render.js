@@ -6,6 +6,7 @@ import { $ } from "../dom.js";
 import { fmt } from "../format.js";
 import { drawCurves } from "./curves.js";
 import { drawHealth, gradientNorms, showCounts } from "./health.js";
+import { refreshHover } from "./hover.js";
 import { drawNetwork } from "./network.js";
 import { paintPlot } from "./plot.js";
 import { featureLabel } from "./rules.js";
@@ -89,9 +90,10 @@ export function drawPlot(state) {
   if (probs) paint(probs);
 }
 
-/** The network view, its inputs named as the features' labels; `layers` if already read
- * this frame. @param {State} state @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
+/** The network view, its inputs named as the features' labels, and the tooltip over it;
+ * `layers` if already read this frame. @param {State} state @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
 export function drawNetworkOf(state, layers) {
   if (!state.run) return;
-  drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)), state.run.dead, layers);
+  state.hover.geometry = drawNetwork(state.run.trainer, state.config.features.map((f) => featureLabel(state.rules, f)), state.run.dead, layers);
+  refreshHover(state);
 }

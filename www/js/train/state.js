@@ -5,12 +5,14 @@
 
 import { Trainer } from "../../pkg/gradscope.js";
 import { Backend } from "./backend.js";
+import { newHover } from "./hover.js";
 import { PACE_DEFAULTS } from "./pace.js";
 import { readRules } from "./rules.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("../../pkg/gradscope.js").Dataset} Dataset */
 /** @typedef {import("./rules.js").RuleBook} RuleBook */
+/** @typedef {import("./hover.js").Hover} Hover */
 
 /** One point of the loss curves. @typedef {{ step: number, train: number, test: number }} LossPoint */
 /** A live change, marked on the loss curves at its step. @typedef {{ step: number, text: string }} Mark */
@@ -56,6 +58,7 @@ import { readRules } from "./rules.js";
  * @property {Pace} pace
  * @property {Backend} backend
  * @property {Loop} loop
+ * @property {Hover} hover what the pointer is over in the network view, and the tooltip's numbers
  */
 
 /** The page's state before its first run: the engine's defaults and rules (read once the
@@ -70,6 +73,7 @@ export function createState() {
     pace: { ...PACE_DEFAULTS },
     backend: new Backend(),
     loop: { playing: false, credit: 0, frameTimes: [], lastFrame: null },
+    hover: newHover(),
   };
 }
 
