@@ -268,6 +268,33 @@ fn an_epoch_is_one_pass_over_the_training_set() {
     assert_eq!(t.epochs(), 1, "{train} training points in batches of 10");
 }
 
+#[test]
+fn steps_to_an_epoch_are_exactly_the_steps_that_reach_it() {
+    // 210 training points in batches of 32: epochs end part-way through a batch.
+    for (batch, target) in [(32, 1), (32, 3), (7, 2), (1000, 4)] {
+        let mut t = Trainer::new(Config {
+            batch_size: batch,
+            ..Config::default()
+        })
+        .unwrap();
+        for _ in 0..3 {
+            t.step().unwrap();
+        }
+        let left = t.steps_to_epoch(target).unwrap();
+        for _ in 0..left.saturating_sub(1) {
+            t.step().unwrap();
+        }
+        assert!(t.epochs() < target || left == 0, "batch {batch}: not yet at epoch {target}");
+        if left > 0 {
+            t.step().unwrap();
+        }
+        assert_eq!((t.epochs(), t.steps_to_epoch(target)), (target.max(t.epochs()), Some(0)), "batch {batch}");
+    }
+    let mut empty = Trainer::new(Config::default()).unwrap();
+    empty.clear_points();
+    assert_eq!(empty.steps_to_epoch(1), None);
+}
+
 fn allowed<T: PartialEq>(list: &[Allowed<T>], name: T) -> Vec<usize> {
     list.iter()
         .find(|a| a.name == name)

@@ -577,6 +577,17 @@ impl Trainer {
         })
     }
 
+    /// The steps still to take until `epochs()` reaches `epoch` (0 once it has; `None`
+    /// without training points): each step uses a batch of the current size, so this is
+    /// exact until the batch size or the points change.
+    pub fn steps_to_epoch(&self, epoch: usize) -> Option<usize> {
+        let n = self.order.len();
+        if n == 0 {
+            return None;
+        }
+        Some((epoch * n).saturating_sub(self.seen).div_ceil(self.batch_size().max(1)))
+    }
+
     /// Complete passes over the training set so far (points used ÷ training points).
     pub fn epochs(&self) -> usize {
         self.seen / self.order.len().max(1)

@@ -195,6 +195,13 @@ impl JsTrainer {
         self.session.trainer.epochs()
     }
 
+    /// The steps still to take until the epoch count reaches `epoch` (0 once it has), or
+    /// undefined without training points.
+    #[wasm_bindgen(js_name = stepsToEpoch)]
+    pub fn steps_to_epoch(&self, epoch: usize) -> Option<usize> {
+        self.session.trainer.steps_to_epoch(epoch)
+    }
+
     /// Data loss and accuracy on the whole training and test sets.
     #[wasm_bindgen(unchecked_return_type = "Metrics")]
     pub fn evaluate(&mut self) -> Result<JsValue, JsValue> {

@@ -9,10 +9,10 @@ import { labelOf } from "./fields.js";
 import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
 import { SPEEDS } from "./pace.js";
-import { planePoint, pointAt } from "./plot.js";
+import { placeAt, pointAt } from "./plot.js";
 import { openAsProgram } from "./selection.js";
 import { PRESETS } from "./presets.js";
-import { drawNetworkOf, drawPlot, render } from "./render.js";
+import { drawNetworkOf, drawPlot, plotFrame, render } from "./render.js";
 import { showNote } from "./status.js";
 import { parseLimit, writeUrl } from "./url.js";
 
@@ -143,23 +143,26 @@ function wireLayers(state) {
   });
 }
 
-/** Clicking a point on the plot selects it; clicking elsewhere adds a point of the chosen
- * class (shift: the other one); Clear removes them all. @param {State} state */
+/** Clicking a point on the plot selects it; clicking elsewhere adds a point: of the chosen
+ * class (shift: the other one); in a regression over the plane, of target +1 (shift: −1);
+ * on a fit's curve, at the height clicked. Clear removes them all. @param {State} state */
 function wirePoints(state) {
   $("#plot").addEventListener("click", (ev) => {
     const run = state.run;
     if (!run) return;
-    const hit = pointAt(ev, run.data.points, run.trainer.extent);
+    const frame = plotFrame(run);
+    const hit = pointAt(ev, run.data, frame);
     if (hit !== null) {
       run.selected = hit;
       render(state);
       return;
     }
-    const [x, y] = planePoint(ev, run.trainer.extent);
+    const { point, y } = placeAt(ev, frame);
     const classes = state.config.classes;
-    let k = Number(select("#click-class").value);
-    if (ev.shiftKey) k = classes === 2 ? 1 - k : (k + 1) % classes;
-    run.trainer.addPoint(x, y, k, false);
+    let value = Number(select("#click-class").value);
+    if (state.config.problem === "regression") value = frame.curve ? y : ev.shiftKey ? -1 : 1;
+    else if (ev.shiftKey) value = classes === 2 ? 1 - value : (value + 1) % classes;
+    run.trainer.addPoint(point[0], point[1], value, false);
     run.data = run.trainer.data();
     render(state);
   });

@@ -14,6 +14,7 @@ import { $ } from "../dom.js";
  * controls or a button set says how the page names it.
  * @type {Record<Field, { control: string } | { label: string }>} */
 export const FIELDS = {
+  problem: { control: "#problem" },
   dataset: { control: "#dataset" },
   classes: { control: "#classes" },
   points: { control: "#points" },

@@ -81,8 +81,8 @@ function frame(state, now) {
     return;
   }
   if (backend.training.active === "gpu") {
-    // Close to an epoch limit only a few steps are sure not to pass it: those are taken on
-    // the CPU in this frame, rather than one GPU round trip each.
+    // The last few steps before a limit are taken on the CPU in this frame, rather than a
+    // GPU round trip for so few.
     if (!backend.trainingInFlight) {
       if (stepsLeft(state) < run.gpuSteps) trainOnCpu(state, run, due);
       else trainOnGpu(state, run, due);
@@ -127,20 +127,15 @@ function trainOnCpu(state, run, due) {
   render(state);
 }
 
-/** Runs up to `n` steps on the CPU, in as many calls as the limit needs (one, unless an
- * epoch limit is near), and stops there; returns how many were taken.
+/** Runs up to `n` steps on the CPU, no more than the limit leaves, and stops there;
+ * returns how many were taken.
  * @param {State} state @param {Run} run @param {number} n */
 function runSteps(state, run, n) {
   const start = run.trainer.steps;
-  for (let left = n; left > 0; ) {
-    const k = Math.min(left, stepsLeft(state));
-    if (k < 1) break;
+  const k = Math.min(n, stepsLeft(state));
+  if (k >= 1) {
     const progress = run.trainer.step(k);
-    if (progress.stopped) {
-      showProgress(state, run, progress);
-      break;
-    }
-    left -= k;
+    if (progress.stopped) showProgress(state, run, progress);
   }
   const taken = run.trainer.steps - start;
   spend(state, taken);

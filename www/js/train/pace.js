@@ -21,21 +21,15 @@ export const speedText = (speed) => (speed === "max" ? "as fast as possible" : `
 export const countText = (n, unit) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
 
 /** How many more steps may be taken before the limit: Infinity without one, 0 at it. For
- * an epoch limit, the steps that cannot reach it before the last of them, so that training
- * stops at exactly the limit even in large batches of steps.
+ * an epoch limit the engine counts them exactly (it knows the points used so far), so
+ * training stops at exactly the limit even in large batches of steps.
  * @param {State} state */
-export function stepsLeft({ run, pace, config }) {
+export function stepsLeft({ run, pace }) {
   if (!run || pace.limit === null) return Infinity;
   const { trainer } = run;
   if (pace.limit_unit === "steps") return Math.max(0, pace.limit - trainer.steps);
-  const epochs = trainer.epochs;
-  if (epochs >= pace.limit) return 0;
-  const points = run.data.train.length;
-  if (!points) return 1; // the step itself says there is nothing to train on
-  // The engine counts whole passes (points used ÷ training points, rounded down), so the
-  // points used so far are at most (epochs + 1) · points − 1; each step uses a batch.
-  const batch = Math.min(config.batch_size, points);
-  return Math.max(1, Math.ceil((pace.limit * points - ((epochs + 1) * points - 1)) / batch));
+  // No training points: one step, which says there is nothing to train on.
+  return trainer.stepsToEpoch(pace.limit) ?? 1;
 }
 
 /** What the status line says when training reaches the limit, or when Play is pressed there.

@@ -8,7 +8,7 @@ import { drawCurves } from "./curves.js";
 import { drawHealth, gradientNorms, showCounts } from "./health.js";
 import { refreshHover } from "./hover.js";
 import { drawNetwork } from "./network.js";
-import { paintPlot } from "./plot.js";
+import { CURVE_POINTS, frameOf, paintPlot } from "./plot.js";
 import { featureLabel } from "./rules.js";
 import { showSelection } from "./selection.js";
 
@@ -80,15 +80,21 @@ const percent = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : fmt(x)
 /** The decision plot, from the backend in use: the GPU's first heatmap may still be on its
  * way, and is painted when it arrives. @param {State} state */
 export function drawPlot(state) {
-  const paint = (/** @type {ArrayLike<number>} */ probs) => {
-    const run = state.run;
-    if (run) paintPlot(probs, state.config.classes, run.data, run.trainer.extent, run.selected);
-  };
   const run = state.run;
   if (!run) return;
-  const probs = state.backend.heatmapProbabilities(run.trainer, paint);
-  if (probs) paint(probs);
+  const classes = state.config.problem === "regression" ? 0 : state.config.classes;
+  const paint = (/** @type {ArrayLike<number>} */ values) => {
+    const run = state.run;
+    if (run) paintPlot(values, classes, run.data, plotFrame(run), run.selected);
+  };
+  // A fit's curve is a few hundred points: drawn on the CPU, at once.
+  if (run.trainer.showsCurve) return paint(run.trainer.curve(CURVE_POINTS));
+  const values = state.backend.heatmapProbabilities(run.trainer, paint);
+  if (values) paint(values);
 }
+
+/** How the plot maps the run's data onto its canvas. @param {Run} run */
+export const plotFrame = (run) => frameOf(run.data, run.trainer.extent, run.trainer.showsCurve);
 
 /** The network view, its inputs named as the features' labels, and the tooltip over it;
  * `layers` if already read this frame. @param {State} state @param {import("../../pkg/gradscope.js").LayerState[]} [layers] */
