@@ -1,13 +1,14 @@
 // @ts-check
 // The controls' events, wired to what they do: a change of the configuration (changes.js),
 // the loop (play, pause, step, its speed and limit), the points (click to add, clear; the
-// user's own, own-data.js), the views' options.
+// user's own, own-data.js), the model file (model-file.js), the views' options.
 
 import { $ } from "../dom.js";
 import { change, newInitialisation, reset } from "./changes.js";
 import { labelOf } from "./fields.js";
 import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
+import { wireModelFile } from "./model-file.js";
 import { useOwnPoints, wireOwnData } from "./own-data.js";
 import { SPEEDS } from "./pace.js";
 import { planePoint, pointAt } from "./plot.js";
@@ -65,6 +66,7 @@ export function wireControls(state) {
   wireLayers(state);
   wirePoints(state);
   wireOwnData(state);
+  wireModelFile(state);
 
   on("#color-by-weight", "change", () => drawNetworkOf(state));
   on("#discretize", "change", () => drawPlot(state));
