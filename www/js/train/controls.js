@@ -77,7 +77,8 @@ export function wireControls(state) {
   on("#open-program", "click", () => openAsProgram(state));
   wirePace(state);
   document.addEventListener("keydown", (ev) => {
-    const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");
+    // Space types, presses or opens in a control of its own (the paste box's text, its summary).
+    const typing = ["INPUT", "SELECT", "BUTTON", "TEXTAREA", "SUMMARY"].includes(document.activeElement?.tagName ?? "");
     if (ev.code === "Space" && !typing) {
       ev.preventDefault();
       playOrPause(state);
