@@ -76,9 +76,13 @@ function syncOwn({ config, own }) {
   if (!own) option?.remove();
   dataset.value = config.dataset;
   const mine = config.dataset === "own";
-  dataset.title = mine ? (option?.textContent ?? "") : ""; // a long name does not fit the menu
+  // The menu is narrow for a file's name: the whole of it, and the classes, under it.
+  const summary = $("#own-summary");
+  summary.hidden = !(mine && own);
+  summary.textContent = mine && own ? `${own.name}: ${own.points.length} points, ${own.classes} classes` : "";
+  if (mine) $("#noise-out").textContent = "–";
   const points = select("#points");
-  // A run on own points shows no count of the menu's: the file's is in the Dataset menu.
+  // A run on own points shows no count of the menu's: the file's is in the summary.
   if (mine) points.value = "";
   else setSelect("#points", config.points);
   /** @type {[HTMLSelectElement | HTMLInputElement, string][]} */
