@@ -184,7 +184,9 @@ export class Backend {
         return true;
       }
       if (generation !== this.#generation) return false; // `trainer` may be freed by now
-      const twin = (copy = new Trainer(trainer.config));
+      // On the run's own points (which may be the user's, or edited by hand: no
+      // configuration gives them).
+      const twin = (copy = Trainer.withData(trainer.config, trainer.data()));
       await yieldToPage();
       // Enough steps per timed run for a few milliseconds (the clock is coarse), one step
       // on a large network: a single call blocks the page for its whole length.

@@ -48,18 +48,35 @@ const NEEDS = {
   loss: "a new network (the loss is its last node)",
 };
 
-/** A new run of `state.config`, from step 0: a new trainer, measured again for the choice
- * of backend. If the engine refuses the configuration, the old run goes on and the page
- * says why. @param {State} state */
-export function restart(state) {
-  pause(state);
+/** A new run of `state.config`, from step 0: a new trainer (`build`'s, else one of the
+ * configuration, on the user's own points if its dataset is "own"), measured again for the
+ * choice of backend. If the engine refuses, the old run goes on and the page says why.
+ * @param {State} state @param {(state: State) => Trainer} [build] */
+export function restart(state, build = trainerOf) {
   let trainer;
   try {
-    trainer = new Trainer(state.config);
+    trainer = build(state);
   } catch (e) {
+    pause(state);
     showProblem(`This setup cannot be trained: ${messageOf(e)}`);
     return;
   }
+  startRun(state, trainer);
+}
+
+/** A trainer of `state.config` from step 0; own points are never part of a configuration,
+ * so a run on them is built from those kept in `state.own`. @param {State} state */
+export function trainerOf({ config, own }) {
+  if (config.dataset !== "own") return new Trainer(config);
+  if (!own) throw new Error("no points of your own are loaded: load a CSV file");
+  return Trainer.withPoints(config, own.points, own.labels);
+}
+
+/** `trainer` becomes the run (paused, the old one freed), at whatever step it stands: the
+ * views, controls and link follow `state.config`, which the caller has set to agree with
+ * it. @param {State} state @param {Trainer} trainer */
+export function startRun(state, trainer) {
+  pause(state);
   state.run?.trainer.free();
   state.run = newRun(trainer);
   state.backend.newNetwork();
@@ -71,26 +88,11 @@ export function restart(state) {
 }
 
 /** The Reset button: the same run again from step 0, the same initial weights and batches
- * (the seed is kept), on the same points, also those added or removed by hand. The engine
- * draws the points from the seed; should they differ from those, they are put back one by
- * one (in a fixed order, so that every reset gives the same run); `points`, those of the
- * run being left. @param {State} state @param {Dataset | undefined} [points] */
+ * (the seed is kept), on exactly the same points and split, also those added or removed
+ * by hand (`Trainer.withData`); `points`, those of the run being left.
+ * @param {State} state @param {Dataset | undefined} [points] */
 export function reset(state, points = state.run?.data) {
-  restart(state);
-  const run = state.run;
-  if (!run || !points || sameData(run.data, points)) return;
-  const test = new Set(points.test);
-  run.trainer.clearPoints();
-  points.points.forEach(([x, y], i) => run.trainer.addPoint(x, y, points.labels[i], test.has(i)));
-  run.data = run.trainer.data();
-  render(state);
-}
-
-/** @param {Dataset} a @param {Dataset} b */
-function sameData(a, b) {
-  /** @param {number[]} u @param {number[]} v */
-  const same = (u, v) => u.length === v.length && u.every((x, i) => x === v[i]);
-  return same(a.labels, b.labels) && same(a.train, b.train) && same(a.test, b.test) && same(a.points.flat(), b.points.flat());
+  restart(state, points ? ({ config }) => Trainer.withData(config, points) : trainerOf);
 }
 
 /** The New initialisation button: new initial weights (and batches) from a random 32-bit
@@ -133,7 +135,8 @@ export function change(state, patch) {
     restart(state);
     // The engine names the fields that need a new run as the configuration does.
     const first = /** @type {Field} */ (answer.restart[0]);
-    if (steps > 0) showNote(`Training started again from step 0: changing ${labelOf(first)} needs ${NEEDS[first]}.`);
+    const needs = first === "seed" && next.dataset === "own" ? "a new split of your points" : NEEDS[first];
+    if (steps > 0) showNote(`Training started again from step 0: changing ${labelOf(first)} needs ${needs}.`);
     return;
   }
   liveChanged(state, patch, answer, steps);

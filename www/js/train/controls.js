@@ -1,13 +1,15 @@
 // @ts-check
 // The controls' events, wired to what they do: a change of the configuration (changes.js),
-// the loop (play, pause, step, its speed and limit), the points (click to add, clear), the
-// views' options.
+// the loop (play, pause, step, its speed and limit), the points (click to add, clear; the
+// user's own, own-data.js), the model file (model-file.js), the views' options.
 
 import { $ } from "../dom.js";
 import { change, newInitialisation, reset } from "./changes.js";
 import { labelOf } from "./fields.js";
 import { showNoise, showSpeed, showTestFraction, syncPace } from "./form.js";
 import { playOrPause, stepOnce } from "./loop.js";
+import { wireModelFile } from "./model-file.js";
+import { useOwnPoints, wireOwnData } from "./own-data.js";
 import { SPEEDS } from "./pace.js";
 import { placeAt, pointAt } from "./plot.js";
 import { openAsProgram } from "./selection.js";
@@ -18,6 +20,7 @@ import { parseLimit, writeUrl } from "./url.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("../../pkg/gradscope.js").Activation} Activation */
+/** @typedef {import("../../pkg/gradscope.js").DatasetKind} DatasetKind */
 /** @typedef {import("./state.js").State} State */
 
 const NEW_LAYER_WIDTH = 4; // neurons in a layer added with "+ layer"
@@ -35,7 +38,11 @@ export function wireControls(state) {
   /** A menu that sets a field: its options' values are the engine's names and numbers.
    * @param {string} selector @param {(value: string) => Partial<Config>} patch */
   const onChoice = (selector, patch) => on(selector, "change", () => change(state, patch(select(selector).value)));
-  onChoice("#dataset", (v) => ({ dataset: /** @type {Config["dataset"]} */ (v) }));
+  on("#dataset", "change", () => {
+    const dataset = /** @type {DatasetKind} */ (select("#dataset").value);
+    if (dataset === "own") return useOwnPoints(state);
+    change(state, state.config.dataset === "own" ? leavingOwn(state, dataset) : { dataset });
+  });
   onChoice("#classes", (v) => ({ classes: Number(v) }));
   onChoice("#points", (v) => ({ points: Number(v) }));
   onChoice("#loss", (v) => ({ loss: /** @type {Config["loss"]} */ (v) }));
@@ -58,6 +65,8 @@ export function wireControls(state) {
   wireFeatures(state);
   wireLayers(state);
   wirePoints(state);
+  wireOwnData(state);
+  wireModelFile(state);
 
   on("#color-by-weight", "change", () => drawNetworkOf(state));
   on("#discretize", "change", () => drawPlot(state));
@@ -68,12 +77,21 @@ export function wireControls(state) {
   on("#open-program", "click", () => openAsProgram(state));
   wirePace(state);
   document.addEventListener("keydown", (ev) => {
-    const typing = ["INPUT", "SELECT", "BUTTON"].includes(document.activeElement?.tagName ?? "");
+    // Space types, presses or opens in a control of its own (the paste box's text, its summary).
+    const typing = ["INPUT", "SELECT", "BUTTON", "TEXTAREA", "SUMMARY"].includes(document.activeElement?.tagName ?? "");
     if (ev.code === "Space" && !typing) {
       ev.preventDefault();
       playOrPause(state);
     }
   });
+}
+
+/** Leaving own points for `dataset`: their count and classes were the file's, not choices
+ * to keep, so the default number of points, and the classes kept only if `dataset` can
+ * have them. @param {State} state @param {DatasetKind} dataset @returns {Partial<Config>} */
+function leavingOwn({ rules, defaults, config }, dataset) {
+  const allowed = rules.datasets[dataset];
+  return { dataset, points: defaults.points, classes: allowed.includes(config.classes) ? config.classes : allowed[0] };
 }
 
 /** The speed and the limit: they change how the loop runs, not the run, and go in the

@@ -38,9 +38,10 @@ export function drawCurves(history, marks) {
     const f = log ? Math.log10(v) : v;
     return plotBottom - ((f - lo) / (hi - lo || 1)) * (plotBottom - top);
   };
-  const last = history[history.length - 1].step || 1;
+  // From the run's first step: 0, or where a loaded run stood.
+  const [first, last] = [history[0].step, history[history.length - 1].step];
   /** @param {number} step */
-  const xOf = (step) => left + (step / last) * (W - left - 6);
+  const xOf = (step) => left + ((step - first) / (last - first || 1)) * (W - left - 6);
 
   ctx.fillStyle = "#5b6270";
   ctx.font = "11px system-ui";

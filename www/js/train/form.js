@@ -1,7 +1,8 @@
 // @ts-check
 // The configuration shown in the controls: each control set to its field, the choices
-// that cannot go with the current classes marked with the reason, and the per-layer boxes
-// rebuilt. Their events are wired in controls.js.
+// that cannot go with the current classes marked with the reason, the user's own points
+// in the Dataset menu, and the per-layer boxes rebuilt. Their events are wired in
+// controls.js.
 
 import { $, el } from "../dom.js";
 import { SPEEDS, speedText } from "./pace.js";
@@ -45,7 +46,6 @@ export function syncControls(state) {
   $("#noise-out").textContent = String(config.noise);
   input("#test-fraction").value = String(config.test_fraction);
   showTestFraction(config.test_fraction);
-  setSelect("#points", config.points);
   select("#loss").value = config.loss;
   select("#optimizer").value = config.optimizer;
   setSelect("#learning-rate", config.learning_rate);
@@ -55,12 +55,51 @@ export function syncControls(state) {
   setSelect("#momentum", config.momentum);
   $("#seed").textContent = config.init_seed ? `${config.seed} · init ${config.init_seed}` : String(config.seed);
   select("#momentum").disabled = config.optimizer !== "momentum";
+  syncOwn(state);
   annotateOptions(state);
   for (const box of features.querySelectorAll("input")) box.checked = config.features.some((f) => f === box.value);
   select("#click-class").replaceChildren(
     ...Array.from({ length: config.classes }, (_, k) => el("option", { value: String(k), textContent: `${k} (${CLASS_COLORS[k].name})` })),
   );
   syncLayerBoxes(state);
+}
+
+/** The Dataset menu offers the user's own points while some are loaded, and for a run on
+ * them the data settings their file fixes are disabled, saying why: its points, classes
+ * and positions (no noise) are the file's; Regenerate draws a new split of them instead.
+ * @param {State} state */
+function syncOwn({ config, own }) {
+  const dataset = select("#dataset");
+  let option = [...dataset.options].find((o) => o.value === "own");
+  if (own && !option) option = dataset.appendChild(el("option", { value: "own" }));
+  if (own && option) option.dataset.label = option.textContent = `your data (${own.name}, ${own.points.length} points)`;
+  if (!own) option?.remove();
+  dataset.value = config.dataset;
+  const mine = config.dataset === "own";
+  // The menu is narrow for a file's name: the whole of it, and the classes, under it.
+  const summary = $("#own-summary");
+  summary.hidden = !(mine && own);
+  summary.textContent = mine && own ? `${own.name}: ${own.points.length} points, ${own.classes} classes` : "";
+  if (mine) $("#noise-out").textContent = "–";
+  const points = select("#points");
+  // A run on own points shows no count of the menu's: the file's is in the summary.
+  if (mine) points.value = "";
+  else setSelect("#points", config.points);
+  /** @type {[HTMLSelectElement | HTMLInputElement, string][]} */
+  const fixed = [
+    [points, "the points are your file's"],
+    [select("#classes"), "the classes are your file's labels"],
+    [input("#noise"), "your points are used as they are, without noise"],
+  ];
+  for (const [control, why] of fixed) {
+    control.disabled = mine;
+    // On the row too: a disabled control shows no tooltip in every browser.
+    const title = mine ? `Not for your data: ${why}` : "";
+    for (const e of [control, control.closest("label")]) if (e) e.title = title;
+  }
+  const regenerate = $("#regenerate", HTMLButtonElement);
+  regenerate.textContent = mine ? "New split" : "Regenerate";
+  regenerate.title = mine ? "Your points split again into training and test points, and new initial weights" : "New points from the next seed";
 }
 
 /** Sets the speed, limit and limit unit controls to `pace`. @param {Pace} pace */

@@ -46,6 +46,8 @@ function probesOf(state) {
     /** The labels of the current points, and the points. */
     labels: () => Array.from(state.run?.data.labels ?? []),
     points: () => structuredClone(state.run?.data.points ?? []),
+    /** The loss curves' points, from the run's first step (a loaded run's is not 0). */
+    history: () => structuredClone(state.run?.history ?? []),
     /** Each layer's gradient norm as charted, and the dead ReLUs as last counted. */
     health: () => structuredClone(state.run?.health ?? []),
     dead: () => structuredClone(state.run?.dead ?? []),

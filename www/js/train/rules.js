@@ -37,6 +37,10 @@ function byName(list) {
   return /** @type {Record<K, number[]>} */ (Object.fromEntries(list.map((a) => [a.name, a.classes])));
 }
 
+/** The datasets the engine draws from a seed: all but "own", the user's points.
+ * @param {RuleBook} rules */
+export const generatedDatasets = (rules) => /** @type {DatasetKind[]} */ (Object.keys(rules.datasets)).filter((d) => d !== "own");
+
 /** Every number of classes some dataset can have, smallest first. @param {RuleBook} rules */
 export const classCounts = (rules) => [...new Set(Object.values(rules.datasets).flat())].sort((a, b) => a - b);
 
@@ -69,12 +73,13 @@ export const onlyFor = (allowed, classes) => (allowed.includes(classes) ? "" : `
 
 /** The nearest setups the rules allow that keep what was just picked: the fewest of the
  * other choices (dataset, classes, loss) changed. Each is a patch of what was picked and
- * what changed, in the order the rules list the choices.
+ * what changed, in the order the rules list the choices. None switches to the user's own
+ * points: their classes are the file's, not a choice (`generatedDatasets`).
  * @param {RuleBook} rules @param {Required<Config>} next @param {Partial<Config>} picked
  * @returns {Partial<Config>[]} */
 export function alternatives(rules, next, picked) {
   const free = CHOICES.filter((k) => !(k in picked));
-  const datasets = /** @type {DatasetKind[]} */ (Object.keys(rules.datasets));
+  const datasets = generatedDatasets(rules);
   const losses = /** @type {Loss[]} */ (Object.keys(rules.losses));
   const classes = classCounts(rules);
   /** @type {Setup[]} */

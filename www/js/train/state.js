@@ -1,7 +1,8 @@
 // @ts-check
 // The training page's state, in one object: what the engine allows, the configuration the
-// controls show, the run that trains it, how fast and how far it trains, where the run's
-// work is done, and the animation loop. Every module is handed this object; none keeps state of its own.
+// controls show, the user's own points if any, the run that trains it, how fast and how far
+// it trains, where the run's work is done, and the animation loop. Every module is handed
+// this object; none keeps state of its own.
 
 import { Trainer } from "../../pkg/gradscope.js";
 import { Backend } from "./backend.js";
@@ -34,6 +35,17 @@ import { readRules } from "./rules.js";
  */
 
 /**
+ * Points the user loaded (a CSV file, pasted text, or a model file's): what a run on the
+ * "own" dataset is built from, kept while a generated dataset is chosen so that the
+ * Dataset menu can go back to them. No link carries them.
+ * @typedef {object} OwnData
+ * @property {string} name where they came from, as the page names it: the file's name
+ * @property {[number, number][]} points
+ * @property {number[]} labels
+ * @property {number} classes
+ */
+
+/**
  * How training is run, in the link but no part of the engine's configuration (pace.js).
  * @typedef {object} Pace
  * @property {import("./pace.js").Speed} speed steps per second, or "max": as many as the frame budget allows
@@ -54,6 +66,7 @@ import { readRules } from "./rules.js";
  * @property {Required<Config>} defaults the engine's defaults
  * @property {RuleBook} rules the engine's rules
  * @property {Required<Config>} config the configuration the controls show and the URL holds
+ * @property {OwnData | null} own the user's own points, once loaded
  * @property {Run | null} run the run in progress; null until a trainer could be built
  * @property {Pace} pace
  * @property {Backend} backend
@@ -69,6 +82,7 @@ export function createState() {
     defaults,
     rules: readRules(),
     config: structuredClone(defaults),
+    own: null,
     run: null,
     pace: { ...PACE_DEFAULTS },
     backend: new Backend(),

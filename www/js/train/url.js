@@ -5,7 +5,8 @@
 //
 // Every field is written: the configuration's, then how training is run (pace.js). A link
 // is untrusted text: each field is checked against what the control that sets it allows,
-// and a refusal names that control as the page labels it.
+// and a refusal names that control as the page labels it. A run on the user's own points
+// writes dataset=own, but a link cannot carry the points: it opens on the default dataset.
 
 import { Trainer } from "../../pkg/gradscope.js";
 import { $ } from "../dom.js";
@@ -53,12 +54,19 @@ export function readUrl(defaults, rules) {
   const refused = [];
   /** @param {LinkField} key @param {string} raw @param {string} why */
   const refuse = (key, raw, why) => refused.push(`${labelOf(key)} “${clip(raw)}” ${why}`);
+  // A run on own points: its dataset, number of points and classes are the default's instead.
+  const own = p.get("dataset") === "own";
   for (const [key, raw] of p) {
     if (!(key in FIELDS) && !(key in PACE_FIELDS)) {
       refused.push(`“${clip(key)}” is not a setting of this page`);
       continue;
     }
     const field = /** @type {LinkField} */ (key);
+    if (own && field === "dataset") {
+      refuse(field, raw, "is your own points, which are not in the link: load their file again (Load CSV…)");
+      continue;
+    }
+    if (own && (field === "points" || field === "classes")) continue; // the file's, gone with its points
     const parsed = parseField(rules, field, raw);
     if (parsed.why !== undefined) refuse(field, raw, parsed.why);
     else Object.assign(field in PACE_FIELDS ? pace : config, { [field]: parsed.value });
