@@ -36,6 +36,7 @@ const MARK_TEXT = {
 /** Why a field needs a new run, for the note that says a run was restarted.
  * @type {Partial<Record<Field, string>>} */
 const NEEDS = {
+  problem: "new points and a new output layer",
   dataset: "new points",
   classes: "new points and a new output layer",
   points: "new points",
@@ -69,7 +70,7 @@ export function restart(state, build = trainerOf) {
 export function trainerOf({ config, own }) {
   if (config.dataset !== "own") return new Trainer(config);
   if (!own) throw new Error("no points of your own are loaded: load a CSV file");
-  return Trainer.withPoints(config, own.points, own.labels);
+  return Trainer.withPoints(config, own);
 }
 
 /** `trainer` becomes the run (paused, the old one freed), at whatever step it stands: the

@@ -14,6 +14,7 @@ import { SPEEDS } from "./pace.js";
 import { placeAt, pointAt } from "./plot.js";
 import { openAsProgram } from "./selection.js";
 import { PRESETS } from "./presets.js";
+import { problemPatch } from "./rules.js";
 import { drawNetworkOf, drawPlot, plotFrame, render } from "./render.js";
 import { showNote } from "./status.js";
 import { parseLimit, writeUrl } from "./url.js";
@@ -21,7 +22,11 @@ import { parseLimit, writeUrl } from "./url.js";
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("../../pkg/gradscope.js").Activation} Activation */
 /** @typedef {import("../../pkg/gradscope.js").DatasetKind} DatasetKind */
+/** @typedef {import("../../pkg/gradscope.js").Problem} Problem */
 /** @typedef {import("./state.js").State} State */
+
+/** The dataset each problem had when the other was chosen. @type {Partial<Record<Problem, DatasetKind>>} */
+const lastDataset = {};
 
 const NEW_LAYER_WIDTH = 4; // neurons in a layer added with "+ layer"
 const SEEDS = 1_000_000; // Regenerate counts the seed up, round through this many
@@ -42,6 +47,13 @@ export function wireControls(state) {
     const dataset = /** @type {DatasetKind} */ (select("#dataset").value);
     if (dataset === "own") return useOwnPoints(state);
     change(state, state.config.dataset === "own" ? leavingOwn(state, dataset) : { dataset });
+  });
+  on("#problem", "change", () => {
+    const problem = /** @type {Problem} */ (select("#problem").value);
+    const { rules, defaults, config } = state;
+    // Each problem goes back to the dataset it had last (the other one's is kept for then).
+    lastDataset[config.problem] = config.dataset === "own" ? undefined : config.dataset;
+    change(state, problemPatch(rules, defaults, problem, lastDataset));
   });
   onChoice("#classes", (v) => ({ classes: Number(v) }));
   onChoice("#points", (v) => ({ points: Number(v) }));

@@ -133,6 +133,7 @@ const biasName = (l, j) => `b${l + 1}[${j + 1}]`;
 /** An output neuron is a logit: of class 1 for the one-logit losses, of class `j` for softmax.
  * @param {string} name @param {number} j @param {Facts} f */
 function outputTitle(name, j, f) {
+  if (f.config.problem === "regression") return `${name}: the output, the network's prediction of y`;
   if (f.config.loss === "softmax_cross_entropy") return `${name}: the output, the logit of class ${j}`;
   return `${name}: the output, one logit (class 1 where ${name} > 0)`;
 }
@@ -141,6 +142,7 @@ function outputTitle(name, j, f) {
  * it; softmax turns all the logits together into probabilities; hinge and squared error
  * aim at ±1. @param {string} name @param {number} s @param {Facts} f */
 function outputMeaning(name, s, f) {
+  if (f.config.problem === "regression") return [`ŷ = ${name}, fitted to the point's y by squared error`];
   switch (f.config.loss) {
     case "logistic":
       // The engine's probability for one logit (train.rs `probabilities`), as the plot shades it.

@@ -7,7 +7,7 @@
 import { $, el } from "../dom.js";
 import { SPEEDS, speedText } from "./pace.js";
 import { CLASS_COLORS } from "./palette.js";
-import { classCounts, conflicts, describe, onlyFor } from "./rules.js";
+import { classCounts, conflicts, datasetsOf, describe, onlyFor } from "./rules.js";
 
 /** @typedef {import("./state.js").State} State */
 /** @typedef {import("./state.js").Pace} Pace */
@@ -40,6 +40,7 @@ export function buildChoices(rules) {
 /** Sets every control to `state.config`. @param {State} state */
 export function syncControls(state) {
   const config = state.config;
+  select("#problem").value = config.problem;
   select("#dataset").value = config.dataset;
   select("#classes").value = String(config.classes);
   input("#noise").value = String(config.noise);
@@ -56,6 +57,7 @@ export function syncControls(state) {
   $("#seed").textContent = config.init_seed ? `${config.seed} · init ${config.init_seed}` : String(config.seed);
   select("#momentum").disabled = config.optimizer !== "momentum";
   syncOwn(state);
+  syncProblem(state);
   annotateOptions(state);
   for (const box of features.querySelectorAll("input")) box.checked = config.features.some((f) => f === box.value);
   select("#click-class").replaceChildren(
@@ -79,7 +81,8 @@ function syncOwn({ config, own }) {
   // The menu is narrow for a file's name: the whole of it, and the classes, under it.
   const summary = $("#own-summary");
   summary.hidden = !(mine && own);
-  summary.textContent = mine && own ? `${own.name}: ${own.points.length} points, ${own.classes} classes` : "";
+  const values = own?.classes ? `${own.classes} classes` : "a target y each";
+  summary.textContent = mine && own ? `${own.name}: ${own.points.length} points, ${values}` : "";
   if (mine) $("#noise-out").textContent = "–";
   const points = select("#points");
   // A run on own points shows no count of the menu's: the file's is in the summary.
@@ -100,6 +103,34 @@ function syncOwn({ config, own }) {
   const regenerate = $("#regenerate", HTMLButtonElement);
   regenerate.textContent = mine ? "New split" : "Regenerate";
   regenerate.title = mine ? "Your points split again into training and test points, and new initial weights" : "New points from the next seed";
+}
+
+/** What the problem decides in the controls: the Dataset menu offers its datasets only
+ * (and the user's points if they are of it); a regression has no classes and one loss,
+ * and a click adds a point with a target rather than a class. @param {State} state */
+function syncProblem({ rules, config, own }) {
+  const regression = config.problem === "regression";
+  const posed = /** @type {string[]} */ (datasetsOf(rules, config.problem));
+  const ownFits = own !== null && (own.classes === 0) === regression;
+  for (const o of select("#dataset").options) o.hidden = o.value === "own" ? !ownFits : !posed.includes(o.value);
+  const classes = select("#classes");
+  if (regression) {
+    classes.disabled = true;
+    for (const e of [classes, classes.closest("label")]) if (e) e.title = "A regression has no classes: it fits a number";
+  }
+  for (const o of select("#loss").options) {
+    o.disabled = regression && o.value !== rules.regression_loss;
+    o.hidden = o.disabled;
+  }
+  $("#click-class-row").hidden = regression;
+  $("#click-hint").textContent = !regression
+    ? "Click a point on the plot to select it; click elsewhere to add a point of this class, shift-click for the other one."
+    : "Click a point on the plot to select it; click elsewhere to add a point: on a fit of y = f(x1) at the height clicked, over the plane of target +1 (shift-click: −1).";
+  $("#own-format").textContent = regression
+    ? "Your own points: x1, x2, y (any number) on each line, comma- or tab-separated; a header row is optional. Points all on x2 = 0 are shown as a curve."
+    : "Your own points: x1, x2, label (0, 1 or 2) on each line, comma- or tab-separated; a header row is optional.";
+  $("#paste-text", HTMLTextAreaElement).placeholder = regression ? "x1,x2,y\n-1,0,0.84\n0.5,0,-0.91" : "x1,x2,label\n0.5,-1.2,0\n1.5,0.3,1";
+  $("#download-csv").title = regression ? "The current points as x1,x2,y" : "The current points as x1,x2,label";
 }
 
 /** Sets the speed, limit and limit unit controls to `pace`. @param {Pace} pace */
@@ -133,8 +164,13 @@ function annotateOptions({ rules, config }) {
       o.textContent = reason ? `${o.dataset.label} (${reason})` : o.dataset.label ?? "";
     }
   };
-  mark("#dataset", (d) => onlyFor(rules.datasets[/** @type {keyof RuleBook["datasets"]} */ (d)], config.classes));
-  mark("#loss", (l) => onlyFor(rules.losses[/** @type {keyof RuleBook["losses"]} */ (l)], config.classes));
+  // A regression's menus offer only what it can have: nothing to mark.
+  const regression = config.problem === "regression";
+  const posed = /** @type {string[]} */ (datasetsOf(rules, "classification"));
+  mark("#dataset", (d) =>
+    regression || !posed.includes(d) ? "" : onlyFor(rules.datasets[/** @type {keyof RuleBook["datasets"]} */ (d)], config.classes),
+  );
+  mark("#loss", (l) => (regression ? "" : onlyFor(rules.losses[/** @type {keyof RuleBook["losses"]} */ (l)], config.classes)));
   mark("#classes", (k) => {
     const clash = conflicts(rules, { ...config, classes: Number(k) });
     return clash.length ? `not with ${describe(Object.fromEntries(clash.map((c) => [c, config[c]])))}` : "";

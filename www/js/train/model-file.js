@@ -47,7 +47,7 @@ export function wireModelFile(state) {
 function useModel(state, trainer, name) {
   const config = trainer.config;
   const data = trainer.data();
-  if (config.dataset === "own") state.own = { name, points: data.points, labels: data.labels, classes: data.classes };
+  if (config.dataset === "own") state.own = { name, points: data.points, labels: data.labels, classes: data.classes, targets: data.targets ?? [] };
   state.config = config;
   startRun(state, trainer);
   const dataset = config.dataset === "own" ? "your data" : choiceText("#dataset", config.dataset);

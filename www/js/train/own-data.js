@@ -50,8 +50,7 @@ function loadPoints(state, name, bytes, source) {
   let own;
   let started;
   try {
-    const read = readPoints(bytes);
-    own = { name, points: read.points, labels: read.labels, classes: read.classes };
+    own = { name, ...readPoints(bytes, state.config.problem) };
     started = trainerOn(state, own);
   } catch (e) {
     showRefusal(message, `${source}: ${messageOf(e)}`);
@@ -84,10 +83,12 @@ export function useOwnPoints(state) {
  * @param {State} state @param {OwnData} own
  * @returns {{ trainer: Trainer, config: Required<Config>, lossChanged: string }} */
 function trainerOn({ rules, config: current }, own) {
+  // A regression's points have targets, not classes: its own class count stays.
+  const classes = own.classes || current.classes;
   /** @type {Required<Config>} */
-  const config = normalize(rules, { ...current, dataset: "own", classes: own.classes, points: own.points.length });
+  const config = normalize(rules, { ...current, dataset: "own", classes, points: own.points.length });
   let lossChanged = "";
-  if (!rules.losses[config.loss].includes(own.classes)) {
+  if (config.problem === "classification" && !rules.losses[config.loss].includes(own.classes)) {
     const losses = /** @type {Loss[]} */ (Object.keys(rules.losses));
     const fits = losses.find((l) => rules.losses[l].includes(own.classes));
     if (fits) {
@@ -95,7 +96,7 @@ function trainerOn({ rules, config: current }, own) {
       config.loss = fits;
     }
   }
-  return { trainer: Trainer.withPoints(config, own.points, own.labels), config, lossChanged };
+  return { trainer: Trainer.withPoints(config, own), config, lossChanged };
 }
 
 /** The run on own points starts, and the note says what it is.
@@ -105,5 +106,6 @@ function begin(state, { trainer, config, lossChanged }, what) {
   startRun(state, trainer);
   const { train, test, points } = trainer.data();
   const loss = lossChanged ? ` The loss is now ${choiceText("#loss", config.loss)}: ${lossChanged}.` : "";
-  showNote(`${what}: ${points.length} points of ${config.classes} classes (${train.length} for training, ${test.length} for testing), a new run from step 0.${loss}`);
+  const of = config.problem === "regression" ? "with targets y" : `of ${config.classes} classes`;
+  showNote(`${what}: ${points.length} points ${of} (${train.length} for training, ${test.length} for testing), a new run from step 0.${loss}`);
 }

@@ -16,7 +16,7 @@ import { keepOptionWords } from "./fields.js";
 import { buildChoices, syncPace } from "./form.js";
 import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
-import { drawPlot } from "./render.js";
+import { drawPlot, plotFrame } from "./render.js";
 import { createState } from "./state.js";
 import { showProblem } from "./status.js";
 import { readUrl } from "./url.js";
@@ -46,6 +46,12 @@ function probesOf(state) {
     /** The labels of the current points, and the points. */
     labels: () => Array.from(state.run?.data.labels ?? []),
     points: () => structuredClone(state.run?.data.points ?? []),
+    /** A regression's targets, the network's curve along x2 = 0 at `n` points, and how the
+     * plot maps the data onto its canvas. */
+    targets: () => structuredClone(state.run?.data.targets ?? []),
+    /** @param {number} n */
+    curve: (n) => Array.from(state.run?.trainer.curve(n) ?? []),
+    plotFrame: () => (state.run ? plotFrame(state.run) : null),
     /** The loss curves' points, from the run's first step (a loaded run's is not 0). */
     history: () => structuredClone(state.run?.history ?? []),
     /** Each layer's gradient norm as charted, and the dead ReLUs as last counted. */

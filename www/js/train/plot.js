@@ -98,7 +98,7 @@ function paintPlane(ctx, values, classes, data, frame) {
   const colorOf = (/** @type {number} */ i) =>
     css(classes === 0 ? diverging((data.targets ?? [])[i] * 1.25, false) : CLASS_COLORS[data.labels[i]].rgb);
   // A regression's points take the heatmap's colours: a dark rim keeps them apart from it.
-  paintPoints(ctx, data, frame, colorOf, classes === 0 ? INK : "#ffffff");
+  paintPoints(ctx, data, frame, colorOf, classes === 0 ? "rgba(17, 24, 39, 0.45)" : "#ffffff");
 }
 
 /** Axes, the points as (x1, y), and the network's curve through them.

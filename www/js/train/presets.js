@@ -30,6 +30,16 @@ export const PRESETS = {
     dataset: "circles", classes: 2, noise: 0.1, hidden: [4, 4, 4, 4, 4, 4], activations: Array(6).fill("sigmoid"),
     loss: "logistic", optimizer: "sgd", learning_rate: 0.03, batch_size: 32, regularization: "none", lambda: 0,
   },
+  // "Two layers can represent any continuous function": a curve approximated as it learns,
+  // and TF Playground's six Gaussians over the plane.
+  sine: {
+    problem: "regression", dataset: "sine", points: 200, noise: 0.05, hidden: [16, 16], activations: ["tanh", "tanh"],
+    loss: "mse", optimizer: "adam", learning_rate: 0.01, batch_size: 16, regularization: "none", lambda: 0,
+  },
+  gaussians: {
+    problem: "regression", dataset: "gaussians", points: 500, noise: 0, hidden: [16, 16], activations: ["relu", "relu"],
+    loss: "mse", optimizer: "adam", learning_rate: 0.01, batch_size: 16, regularization: "none", lambda: 0,
+  },
   flowing: {
     dataset: "circles", classes: 2, noise: 0.1, hidden: [4, 4, 4, 4, 4, 4], activations: Array(6).fill("relu"),
     loss: "logistic", optimizer: "sgd", learning_rate: 0.03, batch_size: 32, regularization: "none", lambda: 0,

@@ -55,10 +55,11 @@ export function programText(src, index) {
   const { config, data, layers, step } = src;
   const [x1, x2] = data.points[index];
   const label = data.labels[index];
+  const target = data.classes === 0 ? (data.targets ?? [])[index] : null;
   const split = data.test.includes(index) ? "test" : "train";
   const row = (/** @type {ArrayLike<number>} */ xs) => `[${Array.from(xs, f32Text).join(", ")}]`;
   const lines = [
-    `# The network of the training page at point ${index} (x1 = ${x1}, x2 = ${x2}, class ${label}, ${split}), step ${step}:`,
+    `# The network of the training page at point ${index} (x1 = ${x1}, x2 = ${x2}, ${target === null ? `class ${label}` : `y = ${target}`}, ${split}), step ${step}:`,
     "# one forward pass to the loss; the playground's backward pass gives the gradients.",
     `x = ${row(config.features.map((f) => featureOf(f, [x1, x2])))}  # the features: ${src.featureNames.join(", ")}`,
   ];
@@ -79,7 +80,9 @@ export function programText(src, index) {
       h = name;
     }
   });
-  lines.push(...lossLines(config.loss, label));
+  // A regression's target is a number of its own: squared error to it, as the engine (in f32).
+  if (target !== null) lines.push(`data_loss = (z[0] - ${f32Text(target)}) ** 2  # squared error to the point's target y`);
+  else lines.push(...lossLines(config.loss, label));
   const reg = regulariser(config, layers.length);
   lines.push(reg ? `L = data_loss + ${reg.text}  # ${reg.why}` : "L = data_loss");
   return lines.join("\n");

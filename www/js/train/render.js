@@ -26,7 +26,13 @@ const numbers = {
   trainAcc: $("#train-acc"),
   testLoss: $("#test-loss"),
   testAcc: $("#test-acc"),
+  trainAccName: $("#train-acc-name"),
+  testAccName: $("#test-acc-name"),
+  rmse: $("#rmse-stats"),
+  trainRmse: $("#train-rmse"),
+  testRmse: $("#test-rmse"),
 };
+const legend = $("#plot-legend");
 
 /** Everything, after the run moved or changed. @param {State} state */
 export function render(state) {
@@ -67,10 +73,21 @@ function showNumbers(run, m, step) {
   const hasTrain = run.data.train.length > 0;
   const hasTest = run.data.test.length > 0;
   numbers.trainLoss.textContent = hasTrain ? fmt(m.train_loss) : none;
-  numbers.trainAcc.textContent = hasTrain ? percent(m.train_accuracy) : none;
   numbers.testLoss.textContent = hasTest ? fmt(m.test_loss) : none;
-  numbers.testAcc.textContent = hasTest ? percent(m.test_accuracy) : none;
-  numbers.trainAcc.dataset.value = String(m.train_accuracy);
+  // A regression has no accuracy: its R² stands in the same place, and its RMSE beside.
+  const regression = run.data.classes === 0;
+  numbers.trainAccName.textContent = regression ? "train R²" : "train acc.";
+  numbers.testAccName.textContent = regression ? "test R²" : "test acc.";
+  numbers.rmse.hidden = !regression;
+  const [train, test] = regression ? [m.train_r2, m.test_r2] : [m.train_accuracy, m.test_accuracy];
+  const shown = regression ? fmt : percent;
+  numbers.trainAcc.textContent = hasTrain ? shown(train) : none;
+  numbers.testAcc.textContent = hasTest ? shown(test) : none;
+  numbers.trainRmse.textContent = hasTrain ? fmt(m.train_rmse) : none;
+  numbers.testRmse.textContent = hasTest ? fmt(m.test_rmse) : none;
+  numbers.trainAcc.dataset.value = String(train);
+  numbers.testAcc.dataset.value = String(test);
+  numbers.trainRmse.dataset.value = String(m.train_rmse);
   numbers.steps.dataset.value = String(step);
 }
 
@@ -87,8 +104,13 @@ export function drawPlot(state) {
     const run = state.run;
     if (run) paintPlot(values, classes, run.data, plotFrame(run), run.selected);
   };
+  legend.hidden = classes !== 0;
+  const curve = run.trainer.showsCurve;
+  legend.textContent = curve
+    ? "The points as (x1, y), filled for training, hollow for testing; the line is the network's output along x1."
+    : "The network's output over the plane: orange below 0, white at 0, blue above (full at ±1); the points take the colour of their target.";
   // A fit's curve is a few hundred points: drawn on the CPU, at once.
-  if (run.trainer.showsCurve) return paint(run.trainer.curve(CURVE_POINTS));
+  if (curve) return paint(run.trainer.curve(CURVE_POINTS));
   const values = state.backend.heatmapProbabilities(run.trainer, paint);
   if (values) paint(values);
 }

@@ -16,8 +16,9 @@ import { choiceText } from "./fields.js";
  * @typedef {Omit<Rules, "datasets" | "losses"> & {
  *   datasets: Record<DatasetKind, number[]>, losses: Record<Loss, number[]> }} RuleBook
  */
-/** The three choices that must agree. @typedef {"dataset" | "classes" | "loss"} Choice */
-/** @typedef {Pick<Required<Config>, Choice>} Setup */
+/** The three choices that must agree (with the problem). @typedef {"dataset" | "classes" | "loss"} Choice */
+/** @typedef {Pick<Required<Config>, Choice | "problem">} Setup */
+/** @typedef {import("../../pkg/gradscope.js").Problem} Problem */
 
 /** @type {Choice[]} */
 const CHOICES = ["dataset", "classes", "loss"];
@@ -37,9 +38,22 @@ function byName(list) {
   return /** @type {Record<K, number[]>} */ (Object.fromEntries(list.map((a) => [a.name, a.classes])));
 }
 
-/** The datasets the engine draws from a seed: all but "own", the user's points.
+/** The datasets of `problem` ("own" is of both), in the engine's order.
+ * @param {RuleBook} rules @param {Problem} problem @returns {DatasetKind[]} */
+export const datasetsOf = (rules, problem) => rules.problems.find((p) => p.problem === problem)?.datasets ?? [];
+
+/** The classification datasets the engine draws from a seed: all but "own", the user's points.
  * @param {RuleBook} rules */
-export const generatedDatasets = (rules) => /** @type {DatasetKind[]} */ (Object.keys(rules.datasets)).filter((d) => d !== "own");
+export const generatedDatasets = (rules) => datasetsOf(rules, "classification").filter((d) => d !== "own");
+
+/** What a switch to `problem` changes: a dataset of that problem (the one the run had last
+ * time it was of it, else the first) and a loss it can be trained with.
+ * @param {RuleBook} rules @param {Required<Config>} defaults @param {Problem} problem
+ * @param {Partial<Record<Problem, DatasetKind>>} last */
+export function problemPatch(rules, defaults, problem, last) {
+  if (problem === "regression") return { problem, dataset: last.regression ?? "sine", loss: rules.regression_loss };
+  return { problem, dataset: last.classification ?? defaults.dataset, loss: defaults.loss, classes: defaults.classes };
+}
 
 /** Every number of classes some dataset can have, smallest first. @param {RuleBook} rules */
 export const classCounts = (rules) => [...new Set(Object.values(rules.datasets).flat())].sort((a, b) => a - b);
@@ -48,6 +62,14 @@ export const classCounts = (rules) => [...new Set(Object.values(rules.datasets).
  * @param {RuleBook} rules @param {Setup} setup
  * @returns {("dataset" | "loss")[]} */
 export function conflicts(rules, setup) {
+  const posed = datasetsOf(rules, setup.problem).includes(setup.dataset);
+  if (setup.problem === "regression") {
+    return [
+      ...(posed ? [] : /** @type {const} */ (["dataset"])),
+      ...(setup.loss === rules.regression_loss ? [] : /** @type {const} */ (["loss"])),
+    ];
+  }
+  if (!posed) return ["dataset"];
   return [
     ...(rules.datasets[setup.dataset].includes(setup.classes) ? [] : /** @type {const} */ (["dataset"])),
     ...(rules.losses[setup.loss].includes(setup.classes) ? [] : /** @type {const} */ (["loss"])),
@@ -59,6 +81,13 @@ const orWords = (/** @type {number[]} */ list) => list.join(" or ");
 /** Why `setup`'s classes do not go with its dataset or loss, in the page's words.
  * @param {RuleBook} rules @param {Setup} setup */
 export function conflictReasons(rules, setup) {
+  if (setup.problem === "regression" || !datasetsOf(rules, setup.problem).includes(setup.dataset)) {
+    return conflicts(rules, setup).map((k) =>
+      k === "dataset"
+        ? `${choiceText("#dataset", setup.dataset)} is not a ${setup.problem} dataset`
+        : `a regression is trained with the ${choiceText("#loss", rules.regression_loss)} loss`,
+    );
+  }
   return conflicts(rules, setup).map((k) =>
     k === "dataset"
       ? `${choiceText("#dataset", setup.dataset)} has ${orWords(rules.datasets[setup.dataset])} classes only`
@@ -84,7 +113,8 @@ export function alternatives(rules, next, picked) {
   const classes = classCounts(rules);
   /** @type {Setup[]} */
   const setups = [];
-  for (const dataset of datasets) for (const k of classes) for (const loss of losses) setups.push({ dataset, classes: k, loss });
+  // (A regression has one loss and no classes: nothing to offer there.)
+  for (const dataset of datasets) for (const k of classes) for (const loss of losses) setups.push({ problem: "classification", dataset, classes: k, loss });
   const changed = (/** @type {Setup} */ s) => free.filter((k) => s[k] !== next[k]);
   const keeps = (/** @type {Setup} */ s) => CHOICES.every((k) => free.includes(k) || s[k] === next[k]);
   const fitting = setups.filter((s) => keeps(s) && !conflicts(rules, s).length);

@@ -48,7 +48,8 @@ export function showSelection(state) {
     const [x1, x2] = run.data.points[i];
     const split = run.data.test.includes(i) ? "test" : "train";
     const g = run.trainer.gradientAt(i);
-    line.textContent = `point ${i}: (${coord(x1)}, ${coord(x2)}), class ${run.data.labels[i]}, ${split} · L at this point = ${fmt(g.loss)}`;
+    const value = run.data.classes === 0 ? `y = ${fmt((run.data.targets ?? [])[i])}` : `class ${run.data.labels[i]}`;
+    line.textContent = `point ${i}: (${coord(x1)}, ${coord(x2)}), ${value}, ${split} · L at this point = ${fmt(g.loss)}`;
     line.dataset.loss = full(g.loss);
     line.dataset.point = String(i);
   }

@@ -38,11 +38,9 @@ import { readRules } from "./rules.js";
  * Points the user loaded (a CSV file, pasted text, or a model file's): what a run on the
  * "own" dataset is built from, kept while a generated dataset is chosen so that the
  * Dataset menu can go back to them. No link carries them.
- * @typedef {object} OwnData
- * @property {string} name where they came from, as the page names it: the file's name
- * @property {[number, number][]} points
- * @property {number[]} labels
- * @property {number} classes
+ * They are as `readPoints` gives them: labels and classes for a classification, targets
+ * for a regression; `name` says where they came from, as the page names it (the file's).
+ * @typedef {import("../../pkg/gradscope.js").OwnPoints & { name: string }} OwnData
  */
 
 /**

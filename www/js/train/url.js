@@ -14,7 +14,7 @@ import { messageOf } from "../errors.js";
 import { fmt } from "../format.js";
 import { FIELDS, PACE_FIELDS, controlOf, labelOf, optionWords } from "./fields.js";
 import { PACE_DEFAULTS, SPEEDS } from "./pace.js";
-import { conflictReasons, conflicts, normalize } from "./rules.js";
+import { conflictReasons, conflicts, datasetsOf, normalize } from "./rules.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */
 /** @typedef {import("./fields.js").Field} Field */
@@ -77,6 +77,17 @@ export function readUrl(defaults, rules) {
   if (config.activations.length > config.hidden.length) {
     refuse("activations", p.get("activations") ?? "", `names more layers than the ${config.hidden.length} hidden ones`);
     config.activations = [];
+  }
+  // A dataset or loss of the other problem is refused, for the problem's own.
+  if (!datasetsOf(rules, config.problem).includes(config.dataset)) {
+    // (Own points were refused above, and the default dataset is a classification's.)
+    if (!own && p.has("dataset")) refuse("dataset", config.dataset, `is not a ${config.problem} dataset`);
+    config.dataset = config.problem === "regression" ? "sine" : defaults.dataset;
+  }
+  if (config.problem === "regression" && config.loss !== rules.regression_loss) {
+    // (The default loss is a classification's: only a loss the link names is refused.)
+    if (p.has("loss")) refuse("loss", config.loss, "cannot train a regression, which is fitted by squared error");
+    config.loss = rules.regression_loss;
   }
   // Classes that the dataset or the loss cannot have are refused, keeping the other two.
   if (conflicts(rules, config).length) {
