@@ -103,6 +103,7 @@ const CASES = [
   { name: "tanh, logistic, L2", hash: "#dataset=moons&hidden=5,3&activations=tanh,tanh&loss=logistic&regularization=l2&lambda=0.01&seed=3", layers: 3 },
   { name: "relu, softmax cross-entropy (spiral, 3 classes), L2", preset: "spiral3", patch: "l2", layers: 3 },
   { name: "relu, hinge, L1", hash: "#dataset=xor&hidden=6&activations=relu&loss=hinge&regularization=l1&lambda=0.001&seed=5", layers: 2 },
+  { name: "a regression: six Gaussians, tanh, squared error to the target, L2", hash: "#problem=regression&dataset=gaussians&hidden=5&activations=tanh&regularization=l2&lambda=0.01&seed=4", layers: 2 },
   { name: "tanh, squared error, no hidden layer, features x1² and sin x2", hash: "#dataset=circles&hidden=&activations=&features=x1,x2,x1_squared,sin_x2&loss=mse&seed=2", layers: 1 },
 ];
 
@@ -122,7 +123,7 @@ for (const c of CASES) {
     const i = await loneTrainPoint(page);
     await select(page, i);
     const line = await page.textContent("#selected-point");
-    assert.match(line, new RegExp(`^point ${i}: \\(−?\\d+\\.\\d\\d, −?\\d+\\.\\d\\d\\), class \\d, (train|test) · L at this point = `));
+    assert.match(line, new RegExp(`^point ${i}: \\(−?\\d+\\.\\d\\d, −?\\d+\\.\\d\\d\\), (class \\d|y = \\S+), (train|test) · L at this point = `));
     assert.equal(await page.evaluate(() => window.gradscope.selected()), i);
     const { href, point, step } = await programLink(page);
     assert.equal(point, i);
@@ -191,6 +192,19 @@ test("with no point selected the program is at the first training point; a click
   await train(page, 20);
   assert.equal(await page.evaluate(() => window.gradscope.selected()), n);
   assert.match(await page.textContent("#selected-point"), new RegExp(`^point ${n}:`));
+  // Clicking the selected point again lets it go, Escape too; Alt-click adds a point on
+  // top of one (a plot dense with points has no empty place to click).
+  const at = await pointOnPage(page, n);
+  await page.mouse.click(at.x, at.y);
+  assert.equal(await page.evaluate(() => window.gradscope.selected()), null);
+  await select(page, n);
+  await page.keyboard.press("Escape");
+  assert.equal(await page.evaluate(() => window.gradscope.selected()), null);
+  await page.keyboard.down("Alt");
+  await page.mouse.click(at.x, at.y);
+  await page.keyboard.up("Alt");
+  await page.waitForFunction((n) => window.gradscope.points().length === n + 2, n, { polling: 50, timeout: 5000 });
+  assert.equal(await page.evaluate(() => window.gradscope.selected()), null);
   await page.click("#clear");
   await page.waitForFunction(() => window.gradscope.points().length === 0, null, { polling: 50, timeout: 5000 });
   assert.equal(await page.evaluate(() => window.gradscope.selected()), null);

@@ -95,6 +95,11 @@ export function wireControls(state) {
       ev.preventDefault();
       playOrPause(state);
     }
+    // Escape lets the selected point go (not while a menu or the paste box has it).
+    if (ev.key === "Escape" && !typing && state.run && state.run.selected !== null) {
+      state.run.selected = null;
+      render(state);
+    }
   });
 }
 
@@ -103,7 +108,9 @@ export function wireControls(state) {
  * have them. @param {State} state @param {DatasetKind} dataset @returns {Partial<Config>} */
 function leavingOwn({ rules, defaults, config }, dataset) {
   const allowed = rules.datasets[dataset];
-  return { dataset, points: defaults.points, classes: allowed.includes(config.classes) ? config.classes : allowed[0] };
+  // (A regression's dataset has no classes: the count stays, unread.)
+  const classes = allowed.length === 0 || allowed.includes(config.classes) ? config.classes : allowed[0];
+  return { dataset, points: defaults.points, classes };
 }
 
 /** The speed and the limit: they change how the loop runs, not the run, and go in the
@@ -173,17 +180,19 @@ function wireLayers(state) {
   });
 }
 
-/** Clicking a point on the plot selects it; clicking elsewhere adds a point: of the chosen
- * class (shift: the other one); in a regression over the plane, of target +1 (shift: −1);
- * on a fit's curve, at the height clicked. Clear removes them all. @param {State} state */
+/** Clicking a point on the plot selects it (clicking it again, or Escape, lets it go);
+ * clicking elsewhere, or Alt-clicking anywhere (on a plot dense with points), adds a point:
+ * of the chosen class (shift: the other one); in a regression over the plane, of target +1
+ * (shift: −1); on a fit's curve, at the height clicked. Clear removes them all.
+ * @param {State} state */
 function wirePoints(state) {
   $("#plot").addEventListener("click", (ev) => {
     const run = state.run;
     if (!run) return;
     const frame = plotFrame(run);
-    const hit = pointAt(ev, run.data, frame);
+    const hit = ev.altKey ? null : pointAt(ev, run.data, frame);
     if (hit !== null) {
-      run.selected = hit;
+      run.selected = hit === run.selected ? null : hit;
       render(state);
       return;
     }

@@ -124,8 +124,8 @@ function syncProblem({ rules, config, own }) {
   }
   $("#click-class-row").hidden = regression;
   $("#click-hint").textContent = !regression
-    ? "Click a point on the plot to select it; click elsewhere to add a point of this class, shift-click for the other one."
-    : "Click a point on the plot to select it; click elsewhere to add a point: on a fit of y = f(x1) at the height clicked, over the plane of target +1 (shift-click: −1).";
+    ? "Click a point on the plot to select it (again, or Escape, to let it go); click elsewhere, or Alt-click anywhere, to add a point of this class, shift-click for the other one."
+    : "Click a point on the plot to select it (again, or Escape, to let it go); click elsewhere, or Alt-click anywhere, to add a point: on a fit of y = f(x1) at the height clicked, over the plane of target +1 (shift-click: −1).";
   $("#own-format").textContent = regression
     ? "Your own points: x1, x2, y (any number) on each line, comma- or tab-separated; a header row is optional. Points all on x2 = 0 are shown as a curve."
     : "Your own points: x1, x2, label (0, 1 or 2) on each line, comma- or tab-separated; a header row is optional.";

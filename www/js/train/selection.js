@@ -75,13 +75,15 @@ export async function openAsProgram(state) {
   if (!run) return;
   const at = programPoint(run);
   if (!at) return;
+  // The trainer's own configuration: the network its weights are of.
+  const config = run.trainer.config;
   const text = programText(
     {
-      config: state.config,
+      config,
       data: run.data,
       layers: run.trainer.layers(),
       step: run.trainer.steps,
-      featureNames: state.config.features.map((f) => featureLabel(state.rules, f)),
+      featureNames: config.features.map((f) => featureLabel(state.rules, f)),
     },
     at.index,
   );
