@@ -5,6 +5,7 @@
 #   ./build.sh test    set up, then every check: fmt, clippy, native tests, wasm tests in
 #                      headless Chromium, page tests with Playwright
 #   ./build.sh build   set up and build the wasm package into www/pkg
+#   ./build.sh dist    build, then write dist/: the pages as a self-contained static folder
 #   ./build.sh bench   benchmarks: criterion natively, and www/bench.html in headless Chromium
 #   ./build.sh fuzz [SECONDS]  fuzz the program parser and interpreter, SECONDS (60) per target
 #   ./build.sh setup   only install what is missing (idempotent; safe to run again)
@@ -120,6 +121,27 @@ build_wasm() {
     target/wasm32-unknown-unknown/release/gradscope.wasm
 }
 
+# The pages as a static folder, dist/, for any static host at any path prefix: every page,
+# script, style and the wasm, under relative paths only, and nothing the pages do not load
+# (no TypeScript declarations, no tsconfig). TF.js for the benchmark page is included only
+# if `./build.sh bench` fetched it (without it, that page measures gradscope alone).
+write_dist() {
+  rm -rf dist
+  mkdir -p dist/pkg
+  cp www/*.html www/*.css dist/
+  cp -r www/js dist/js
+  rm -f dist/js/*.d.ts
+  cp www/pkg/gradscope.js www/pkg/gradscope_bg.wasm dist/pkg/
+  [ -d www/pkg/snippets ] && cp -r www/pkg/snippets dist/pkg/
+  [ -d www/vendor ] && cp -r www/vendor dist/vendor
+  # A reference from the site's root would break under a path prefix.
+  if grep -rnE '(src|href)="/|from "/|import\("/' dist --include=*.html --include=*.js; then
+    echo "dist/: the references above are absolute; they must be relative" >&2
+    exit 1
+  fi
+  say "dist/ written: $(du -sh dist | cut -f1) in $(find dist -type f | wc -l) files (wasm $(du -h dist/pkg/gradscope_bg.wasm | cut -f1))"
+}
+
 # Serve www/ from 127.0.0.1 (a secure context, so WebGPU is allowed) on the first free
 # port from $1 upwards. Prints the address; sets SERVER_PID and SERVER_URL.
 start_server() {
@@ -195,6 +217,7 @@ cmd_test() {
     wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test no_gpu 2>&1 |
     tee -a "$log"
   build_wasm
+  write_dist # the page tests also load the static folder, under a path prefix
   say "type check: the generated .d.ts and the page's JavaScript (tsc --strict)"
   tests/page/node_modules/.bin/tsc -p www/tsconfig.json
   # No public type may be `any` (the declarations before wasm-bindgen's own init types).
@@ -284,6 +307,7 @@ cmd_fuzz() {
 case "${1:-}" in
   setup) setup ;;
   build) setup; build_wasm ;;
+  dist) setup; build_wasm; write_dist ;;
   serve) cmd_serve ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
