@@ -284,11 +284,18 @@ fn steps_to_an_epoch_are_exactly_the_steps_that_reach_it() {
         for _ in 0..left.saturating_sub(1) {
             t.step().unwrap();
         }
-        assert!(t.epochs() < target || left == 0, "batch {batch}: not yet at epoch {target}");
+        assert!(
+            t.epochs() < target || left == 0,
+            "batch {batch}: not yet at epoch {target}"
+        );
         if left > 0 {
             t.step().unwrap();
         }
-        assert_eq!((t.epochs(), t.steps_to_epoch(target)), (target.max(t.epochs()), Some(0)), "batch {batch}");
+        assert_eq!(
+            (t.epochs(), t.steps_to_epoch(target)),
+            (target.max(t.epochs()), Some(0)),
+            "batch {batch}"
+        );
     }
     let mut empty = Trainer::new(Config::default()).unwrap();
     empty.clear_points();

@@ -585,7 +585,11 @@ impl Trainer {
         if n == 0 {
             return None;
         }
-        Some((epoch * n).saturating_sub(self.seen).div_ceil(self.batch_size().max(1)))
+        Some(
+            (epoch * n)
+                .saturating_sub(self.seen)
+                .div_ceil(self.batch_size().max(1)),
+        )
     }
 
     /// Complete passes over the training set so far (points used ÷ training points).
