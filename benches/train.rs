@@ -2,7 +2,7 @@
 //! `cargo bench --bench train`; throughput is in steps per second ("elem/s").
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gradscope::nn::{Activation, Config, Loss, OptimizerKind, Trainer};
+use gradscope::nn::{probabilities, Activation, Config, Loss, Net, OptimizerKind, Regularization, Trainer};
 use std::hint::black_box;
 
 fn workload(hidden: usize, activation: Activation, batch: usize) -> Config {
@@ -33,11 +33,38 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(trainer.step().map(|r| r.loss).unwrap_or(0.0)))
         });
     }
-    let mut trainer = Trainer::new(workload(16, Activation::Relu, 500)).unwrap();
+    group.finish();
+
+    // The heatmap: the views' graph-free forward pass against the training graph's own
+    // forward pass over the same grid (what the page ran before), in the same run.
+    let mut group = c.benchmark_group("heatmap");
     group.throughput(Throughput::Elements(256 * 256));
-    group.bench_function("forward over a 256 × 256 grid, 2-16-16-1 relu", |b| {
-        b.iter(|| black_box(trainer.predict_grid(256)[0]))
-    });
+    for (name, hidden, activation) in [
+        ("2-16-16-1 relu, 256²", 16, Activation::Relu),
+        ("2-8-8-1 tanh, 256²", 8, Activation::Tanh),
+    ] {
+        let config = workload(hidden, activation, 500);
+        let mut trainer = Trainer::new(config.clone()).unwrap();
+        group.bench_function(format!("{name}: views' forward pass"), |b| {
+            b.iter(|| black_box(trainer.predict_grid(256)[0]))
+        });
+        let mut net = Net::<f32>::build(
+            &trainer.arch,
+            &trainer.params(),
+            256 * 256,
+            config.loss,
+            Regularization::None,
+            0.0,
+        )
+        .unwrap();
+        net.graph.set_value(net.x, &trainer.grid_inputs(256)).unwrap();
+        group.bench_function(format!("{name}: the training graph's forward"), |b| {
+            b.iter(|| {
+                net.graph.forward();
+                black_box(probabilities(config.loss, 2, net.graph.value(net.logits()))[0])
+            })
+        });
+    }
     group.finish();
 }
 

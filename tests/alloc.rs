@@ -176,3 +176,25 @@ fn a_warm_f64_product_allocates_nothing() {
     }
     assert_eq!(allocations() - before, 0, "allocations in 10 warm products");
 }
+
+#[test]
+fn a_warm_heatmap_allocates_only_its_answer() {
+    let mut trainer = Trainer::new(Config {
+        hidden: vec![16, 16],
+        activations: vec![Activation::Relu; 2],
+        ..Config::default()
+    })
+    .unwrap();
+    trainer.step().unwrap();
+    // Warm: the grid's features and the layers' buffers, for both resolutions the page uses
+    // (the plot's, and the neurons' smaller one).
+    for res in [100, 32] {
+        trainer.predict_grid(res);
+    }
+    for res in [100, 32, 100] {
+        let before = allocations();
+        let values = std::hint::black_box(trainer.predict_grid(res));
+        assert_eq!(allocations() - before, 1, "{res}²: the returned values alone");
+        assert_eq!(values.len(), res * res * 2);
+    }
+}

@@ -626,3 +626,52 @@ fn the_gradient_at_one_point_matches_central_differences_of_its_objective() {
         );
     }
 }
+
+#[test]
+fn the_views_forward_pass_is_the_graphs_without_the_graph() {
+    for (activation, loss, classes) in [
+        (Activation::Tanh, Loss::Logistic, 2),
+        (Activation::Relu, Loss::SoftmaxCrossEntropy, 3),
+        (Activation::Sigmoid, Loss::Hinge, 2),
+        (Activation::Linear, Loss::Mse, 2),
+    ] {
+        let config = Config {
+            dataset: if classes == 3 {
+                DatasetKind::Spiral
+            } else {
+                DatasetKind::Moons
+            },
+            classes,
+            loss,
+            hidden: vec![7, 5],
+            activations: vec![activation, Activation::Tanh],
+            features: vec![Feature::X1, Feature::X2, Feature::SinX1],
+            ..Config::default()
+        };
+        let mut t = Trainer::new(config.clone()).unwrap();
+        for _ in 0..30 {
+            t.step().unwrap();
+        }
+        // The reference: the training graph's own forward pass over the same grid.
+        let res = 17;
+        let mut net =
+            Net::<f32>::build(&t.arch, &t.params(), res * res, loss, Regularization::None, 0.0).unwrap();
+        net.graph.set_value(net.x, &t.grid_inputs(res)).unwrap();
+        net.graph.forward();
+        let close = |a: &[f32], b: &[f32], what: &str| {
+            assert_eq!(a.len(), b.len(), "{what}");
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!(
+                    (x - y).abs() <= 1e-5 * (1.0 + y.abs()),
+                    "{activation:?} {what}[{i}]: {x} vs {y}"
+                );
+            }
+        };
+        let layers = t.neuron_outputs(res);
+        for (l, &h) in net.layers.iter().enumerate() {
+            close(&layers[l], net.graph.value(h), &format!("layer {l}"));
+        }
+        let want = gradscope::nn::probabilities(loss, classes, net.graph.value(net.logits()));
+        close(&t.predict_grid(res), &want, "probabilities");
+    }
+}

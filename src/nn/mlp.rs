@@ -18,6 +18,16 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The element-wise op it is on the graph; none for linear.
+    pub fn unary(self) -> Option<Unary> {
+        match self {
+            Activation::Sigmoid => Some(Unary::Sigmoid),
+            Activation::Tanh => Some(Unary::Tanh),
+            Activation::Relu => Some(Unary::Relu),
+            Activation::Linear => None,
+        }
+    }
+
     /// Every activation, in the order a menu offers them: the default first.
     pub const ALL: [Activation; 4] = [
         Activation::Tanh,
@@ -182,11 +192,9 @@ impl<T: Real> Net<T> {
             } else {
                 Activation::Linear
             };
-            h = match activation {
-                Activation::Sigmoid => g.unary(Unary::Sigmoid, z),
-                Activation::Tanh => g.unary(Unary::Tanh, z),
-                Activation::Relu => g.unary(Unary::Relu, z),
-                Activation::Linear => z,
+            h = match activation.unary() {
+                Some(op) => g.unary(op, z),
+                None => z,
             };
             layers.push(h);
             ids.push((w, b));
@@ -222,6 +230,12 @@ impl<T: Real> Net<T> {
             data_loss,
             loss: total,
         })
+    }
+
+    /// Layer `l`'s weights `W` (`fan_in × fan_out`, row-major) and biases `b`.
+    pub fn layer(&self, l: usize) -> (&[T], &[T]) {
+        let (w, b) = self.params[l];
+        (self.graph.value(w), self.graph.value(b))
     }
 
     pub fn logits(&self) -> NodeId {

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod csv;
 pub mod data;
+pub mod infer;
 pub mod mlp;
 pub mod optim;
 pub mod rng;

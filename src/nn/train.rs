@@ -7,6 +7,7 @@
 use super::config::{Config, ConfigError, Problem};
 use super::csv::OwnPoints;
 use super::data::{self, Dataset, DatasetKind};
+use super::infer::Inference;
 use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
 use super::rng::Rng;
@@ -171,8 +172,10 @@ pub struct Trainer {
     last_good: Vec<Vec<f32>>,
     /// Networks over fixed sets of points (train, test), sharing the weights.
     evaluators: Vec<(Vec<usize>, Net<f32>)>,
-    /// Networks over square grids of the plane, by resolution, for heatmaps.
-    grids: Vec<(usize, Net<f32>)>,
+    /// The features over square grids of the plane, by resolution, for the heatmaps.
+    grid_features: Vec<(usize, Vec<f32>)>,
+    /// The views' forward passes (heatmaps, curves): no graph, buffers kept.
+    inference: Inference,
     /// Half the side of the square of the plane that views show: `[-extent, extent]²`.
     pub extent: f64,
     /// Changes whenever the weights, the optimiser's state, the data or the batches drawn
@@ -342,7 +345,8 @@ impl Trainer {
             batch_y: Vec::with_capacity(batch),
             last_good,
             evaluators: Vec::new(),
-            grids: Vec::new(),
+            grid_features: Vec::new(),
+            inference: Inference::default(),
             extent: 1.0,
             stamp: device::fresh_stamp(),
             params: param_ids,
@@ -672,27 +676,7 @@ impl Trainer {
         if point >= self.data.points.len() {
             return None;
         }
-        let c = &self.config;
-        let mut net = Net::<f32>::build(
-            &self.arch,
-            &self.net.params_f64(),
-            1,
-            c.loss,
-            c.regularization,
-            c.lambda,
-        )
-        .ok()?;
-        let (mut x, mut y) = (Vec::new(), Vec::new());
-        Self::load(
-            &mut net,
-            &self.inputs,
-            &self.data,
-            c.loss,
-            &[point],
-            &mut x,
-            &mut y,
-        );
-        net.graph.forward();
+        let mut net = self.net_at(point, true)?;
         net.graph.backward(net.loss);
         let g = &net.graph;
         Some(PointGradient {
@@ -708,23 +692,16 @@ impl Trainer {
         })
     }
 
-    /// The network's input features at data point `point`, and every layer's neurons there,
-    /// with the current weights (for a neuron's formula with the numbers plugged in);
-    /// `None` for an index past the points.
-    pub fn activations_at(&self, point: usize) -> Option<(Vec<f32>, Vec<LayerActivations>)> {
-        if point >= self.data.points.len() {
-            return None;
-        }
+    /// A network over data point `point` alone with the current weights, its forward pass
+    /// done: the training objective's (the regulariser too) or the data loss's alone.
+    fn net_at(&self, point: usize, regularized: bool) -> Option<Net<f32>> {
         let c = &self.config;
-        let mut net = Net::<f32>::build(
-            &self.arch,
-            &self.net.params_f64(),
-            1,
-            c.loss,
-            Regularization::None,
-            0.0,
-        )
-        .ok()?;
+        let (reg, lambda) = if regularized {
+            (c.regularization, c.lambda)
+        } else {
+            (Regularization::None, 0.0)
+        };
+        let mut net = Net::<f32>::build(&self.arch, &self.net.params_f64(), 1, c.loss, reg, lambda).ok()?;
         let (mut x, mut y) = (Vec::new(), Vec::new());
         Self::load(
             &mut net,
@@ -736,6 +713,17 @@ impl Trainer {
             &mut y,
         );
         net.graph.forward();
+        Some(net)
+    }
+
+    /// The network's input features at data point `point`, and every layer's neurons there,
+    /// with the current weights (for a neuron's formula with the numbers plugged in);
+    /// `None` for an index past the points.
+    pub fn activations_at(&self, point: usize) -> Option<(Vec<f32>, Vec<LayerActivations>)> {
+        if point >= self.data.points.len() {
+            return None;
+        }
+        let net = self.net_at(point, false)?;
         let g = &net.graph;
         let layers = (net.pre_activations.iter().zip(&net.layers))
             .map(|(&z, &h)| LayerActivations {
@@ -743,7 +731,7 @@ impl Trainer {
                 h: g.value(h).to_vec(),
             })
             .collect();
-        Some((x, layers))
+        Some((g.value(net.x).to_vec(), layers))
     }
 
     /// The change the optimiser's next step would make to each weight and bias if the
@@ -827,73 +815,50 @@ impl Trainer {
             .collect()
     }
 
-    /// A forward pass over a `res × res` grid of the plane with the current weights; the
-    /// net keeps every layer's output for the neuron views.
-    fn grid(&mut self, res: usize) -> &Net<f32> {
-        let k = match self.grids.iter().position(|(r, _)| *r == res) {
+    /// A forward pass over a `res × res` grid of the plane with the current weights, every
+    /// layer's output kept for the neuron views.
+    fn grid(&mut self, res: usize) -> &Inference {
+        let k = match self.grid_features.iter().position(|(r, _)| *r == res) {
             Some(k) => k,
             None => {
-                let params = self.net.params_f64();
-                let built = Net::<f32>::build(
-                    &self.arch,
-                    &params,
-                    res * res,
-                    self.config.loss,
-                    Regularization::None,
-                    0.0,
-                );
-                let mut net = built.expect("the training net was built with this architecture");
-                let _ = net.graph.set_value(net.x, &self.grid_inputs(res));
-                self.grids.push((res, net));
-                self.grids.len() - 1
+                let inputs = self.grid_inputs(res);
+                self.grid_features.push((res, inputs));
+                self.grid_features.len() - 1
             }
         };
-        let net = &mut self.grids[k].1;
-        net.copy_params_from(&self.net);
-        net.graph.forward();
-        net
+        let net = &self.net;
+        self.inference
+            .run(&self.arch, |l| net.layer(l), &self.grid_features[k].1, res * res);
+        &self.inference
     }
 
     /// What the plot shows at each cell of a `res × res` grid (top row first): for a
     /// classification the probability of each class, `res² × classes`, as `probabilities`
     /// defines it; for a regression the network's output, `res²`.
     pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
-        let net = self.grid(res);
-        let logits = net.graph.value(net.logits()).to_vec();
-        view_values(&self.config, &logits)
+        self.grid(res);
+        view_values(&self.config, self.inference.logits())
     }
 
     /// The network's output at `n` evenly spaced points of the line x2 = 0 across the
-    /// view, left to right: the curve of a one-dimensional fit. (Built each call: a curve
-    /// is a few hundred points, and drawn a few times a second.)
-    pub fn predict_curve(&self, n: usize) -> Vec<f32> {
-        let c = &self.config;
-        let Ok(mut net) = Net::<f32>::build(
-            &self.arch,
-            &self.net.params_f64(),
-            n,
-            c.loss,
-            Regularization::None,
-            0.0,
-        ) else {
-            return Vec::new();
-        };
+    /// view, left to right: the curve of a one-dimensional fit.
+    pub fn predict_curve(&mut self, n: usize) -> Vec<f32> {
         let step = 2.0 * self.extent / (n.max(2) - 1) as f64;
+        let features = &self.config.features;
         let inputs: Vec<f32> = (0..n)
             .flat_map(|k| {
                 let p = [-self.extent + k as f64 * step, 0.0];
-                c.features.iter().map(move |f| f.of(p) as f32)
+                features.iter().map(move |f| f.of(p) as f32)
             })
             .collect();
-        let _ = net.graph.set_value(net.x, &inputs);
-        net.graph.forward();
-        net.graph.value(net.logits()).to_vec()
+        let net = &self.net;
+        self.inference.run(&self.arch, |l| net.layer(l), &inputs, n);
+        self.inference.logits().to_vec()
     }
 
     /// Every neuron's output over a `res × res` grid: per layer, `res² × width` row-major.
     pub fn neuron_outputs(&mut self, res: usize) -> Vec<Vec<f32>> {
-        let net = self.grid(res);
-        net.layers.iter().map(|&h| net.graph.value(h).to_vec()).collect()
+        self.grid(res).layers().to_vec()
     }
 
     /// Weights, biases and the gradients of the last step, layer by layer.
@@ -966,7 +931,7 @@ impl Trainer {
         self.stamp = device::fresh_stamp();
         self.compute_inputs();
         self.evaluators.clear();
-        self.grids.clear();
+        self.grid_features.clear();
         self.shuffle();
     }
 

@@ -369,6 +369,13 @@ fn for_each_broadcast(out: Shape, a: Shape, b: Shape, mut visit: impl FnMut(usiz
     }
 }
 
+/// `x ← f(x)` for each element: a forward pass that keeps no input (views' inference).
+pub fn unary_in_place<T: Real>(op: Unary, xs: &mut [T]) {
+    with_rule!(op, Unary, T, |rule| for x in xs.iter_mut() {
+        *x = (rule.f)(*x);
+    })
+}
+
 pub fn unary_forward<T: Real>(op: Unary, x: &[T], out: &mut [T]) {
     with_rule!(op, Unary, T, |rule| for (y, &x) in out.iter_mut().zip(x) {
         *y = (rule.f)(x);

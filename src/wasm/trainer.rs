@@ -216,7 +216,7 @@ impl JsTrainer {
 
     /// The network's output at `n` evenly spaced points of the line x2 = 0 across the view,
     /// left to right: the curve of a one-dimensional fit.
-    pub fn curve(&self, n: usize) -> Vec<f32> {
+    pub fn curve(&mut self, n: usize) -> Vec<f32> {
         self.session.trainer.predict_curve(n.clamp(2, 4096))
     }
 
