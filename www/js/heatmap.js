@@ -201,6 +201,16 @@ export class Heatmap {
         (nan ? ", some NaN" : ""),
     );
     Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
+    // A matrix larger than its box scrolls: then the box takes the focus, so the keyboard
+    // scrolls it too (a box on screen only: one not laid out yet has no size to compare).
+    const sc = this.scroller;
+    if (sc.scrollWidth > sc.clientWidth + 1 || sc.scrollHeight > sc.clientHeight + 1) {
+      sc.tabIndex = 0;
+      sc.setAttribute("role", "group");
+      sc.setAttribute("aria-label", `${label}, scrolls`);
+    } else {
+      for (const a of ["tabindex", "role", "aria-label"]) sc.removeAttribute(a);
+    }
     this.#legend(max, { nan, zeros: nonzeros < rows * cols, outlined });
     // The legend wraps at the heatmap's width, so what sits beside it keeps its room.
     this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cellW))}px`;
