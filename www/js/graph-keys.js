@@ -20,7 +20,7 @@
 
 import { nodeName } from "./ops.js";
 import { gradText } from "./stepper.js";
-import { isTensor, show, shapeText } from "./tensor.js";
+import { show } from "./tensor.js";
 
 /** @typedef {import("./graph-view.js").GraphView} GraphView */
 /** @typedef {import("./graph-view.js").Item} Item */
@@ -357,12 +357,12 @@ export class GraphKeys {
 /** A node's value and gradient (or tangent, or the step-through's partial sum) in words.
  * @param {NodeReport} n @param {import("./stepper.js").Overlay | null} overlay */
 function numbers(n, overlay) {
-  const shape = isTensor(n.shape) ? `${shapeText(n.shape)}, ` : "";
+  // A tensor's value and gradient say its shape, first entries and norm (show).
   const value = overlay?.kind === "forward" && overlay.visited && !overlay.visited.has(n.id) ? "not computed yet" : show(n.value, n.shape);
-  if (n.op === "constant") return `${shape}value ${value}, a constant: no gradient`;
-  if (!overlay) return `${shape}value ${value}, gradient ${show(n.grad, n.shape)}`;
+  if (n.op === "constant") return `value ${value}, a constant: no gradient`;
+  if (!overlay) return `value ${value}, gradient ${show(n.grad, n.shape)}`;
   const drawn = gradText(n, overlay);
-  if (drawn === null) return `${shape}value ${value}`;
+  if (drawn === null) return `value ${value}`;
   const words = drawn.replace(/^∂ \?$/, "gradient not reached yet").replace(/^∂ /, "gradient ").replace(/^ẋ /, "tangent ").replace(/ \+ …$/, " so far");
-  return `${shape}value ${value}, ${words}`;
+  return `value ${value}, ${words}`;
 }

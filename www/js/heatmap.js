@@ -60,8 +60,21 @@ export function divergingRgb(v, max) {
 /** @param {Rgb} c */
 export const rgbCss = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
-/** Text that reads on a cell of colour `c`. @param {Rgb} c */
-export const inkOn = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? "#fff" : "#111827");
+/** WCAG's relative luminance of colour `c`. @param {Rgb} c */
+function luminance(c) {
+  const [r, g, b] = c.map((v) => {
+    const x = v / 255;
+    return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Text that reads on a cell of colour `c`: white or black, whichever contrasts more, which
+ * is always at least 4.58:1 (WCAG AA for small text). @param {Rgb} c */
+export function inkOn(c) {
+  const l = luminance(c);
+  return (1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000");
+}
 
 /** CSS for the legend's bar, −max on the left to +max on the right. */
 export const BAR_CSS = `linear-gradient(to right, ${[...BLUES].reverse().map(rgbCss).join(", ")}, ${REDS.slice(1).map(rgbCss).join(", ")})`;
