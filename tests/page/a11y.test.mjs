@@ -224,6 +224,43 @@ test("a program's graph by keyboard: Enter opens the node panel, Space collapses
   await page.close();
 });
 
+test("a node panel's heatmap by keyboard: arrows move its cell, the tooltip shows and says what hovering shows", async () => {
+  const { page, errors } = await open();
+  await page.fill("#expr", "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = W @ x\nL = sum(h * h)");
+  await page.evaluate(() => {
+    const v = window.gradscope.view;
+    v.onSelect(v.nodes.find((n) => n.op === "matmul").id);
+  });
+  await page.waitForSelector("#node-panel:not([hidden])");
+  const map = page.locator(".np-local canvas");
+  assert.match(await map.getAttribute("aria-label"), /3 × 12, .*Arrow keys move from cell to cell/);
+  await map.focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowDown");
+  const tip = page.locator(".np-local .heatmap-tip");
+  await tip.waitFor({ state: "visible" });
+  const byKeys = await tip.textContent();
+  assert.ok(byKeys.length > 0);
+  const said = await page.textContent(".np-local .heatmap p[aria-live]");
+  assert.equal(said.replaceAll("; ", ""), byKeys, "the live region says the tooltip's lines");
+  await page.locator("#node-panel").screenshot({ path: `${SHOTS}a11y-heatmap-keys.png` });
+  // The same cell hovered shows the same words.
+  const p = await page.evaluate(() => window.gradscope.panel.localMap.cellCenterClient(1, 1));
+  await page.mouse.move(p.x, p.y);
+  assert.equal(await tip.textContent(), byKeys);
+  // Escape hides the tooltip first, then (the next one) closes the panel.
+  await map.focus();
+  await page.keyboard.press("ArrowLeft");
+  await tip.waitFor({ state: "visible" });
+  await page.keyboard.press("Escape");
+  assert.equal(await tip.isHidden(), true);
+  assert.equal(await page.isVisible("#node-panel"), true);
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#node-panel", { state: "hidden" });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the table of nodes mirrors the graph: a row a node, its numbers the graph's and the results'; capped on a large graph", async () => {
   const { page, errors } = await open();
   await page.fill('input[type=number][data-var="x1"]', "3");
