@@ -463,5 +463,17 @@ test("Tab reaches every control of every page, each with a visible focus", async
   assert.equal(await train.getAttribute("#network-tip", "data-target"), "edge 0 0 0");
   assert.match(await train.textContent("#network-said"), /^W1\[1,1\]: the weight from x1 to h1\[1\]/);
   await train.screenshot({ path: `${SHOTS}a11y-tab-network.png` });
+  // The plot next: the arrow keys select points, said as the line under it names them.
+  while ((await focused(train)) !== "canvas#plot") await train.keyboard.press("Tab");
+  await train.keyboard.press("ArrowRight");
+  await train.keyboard.press("ArrowRight");
+  assert.equal(await train.evaluate(() => window.gradscope.selected?.() ?? Number(document.querySelector("#selected-point").dataset.point)), 1);
+  assert.match(await train.textContent("#plot-said"), /^point 1: \(.*\), class \d, (train|test) · L at this point = /);
+  await train.keyboard.press("End");
+  const last = await train.evaluate(() => Number(document.querySelector("#selected-point").dataset.point));
+  await train.keyboard.press("ArrowRight");
+  assert.equal(await train.evaluate(() => Number(document.querySelector("#selected-point").dataset.point)), 0, `after the last (${last}), the first`);
+  await train.keyboard.press("Escape");
+  assert.equal(await train.textContent("#selected-point"), "", "Escape lets it go");
   for (const [, page] of cases) await page.close();
 });
