@@ -15,8 +15,9 @@
 //   + / −  zoom in and out about the current item
 //   Escape hides the chain rule (and closes the node panel)
 //
-// The view keeps the current item on screen. Nothing here computes: the words come from the
-// engine's node report, as the canvas's do.
+// The view keeps the current item on screen. The canvas's description (index.html,
+// #graph-help) says these keys. Nothing here computes: the words come from the engine's
+// node report, as the canvas's do.
 
 import { nodeName } from "./ops.js";
 import { gradText } from "./stepper.js";
@@ -30,13 +31,6 @@ import { show } from "./tensor.js";
  * feeds (by →), or neither (the layer column).
  * @typedef {{ kind: "inputs" | "consumers", of: number } | null} Context
  */
-
-/** What the canvas says it is and how to use it (its accessible description). */
-export const GRAPH_HELP =
-  "Arrow keys move from node to node along the edges: left to an input, right to the node it feeds, " +
-  "up and down among the other inputs (after left) or the other nodes fed (after right), otherwise along the column. " +
-  "Home goes to the first input, End to the output. Enter shows the chain rule at the node, Escape hides it. " +
-  "Space expands a collapsed group or collapses the group of the node; plus and minus zoom.";
 
 export class GraphKeys {
   /** @param {GraphView} view @param {HTMLElement} live the polite live region that says the current item */
