@@ -276,8 +276,8 @@ test("the table of nodes mirrors the graph: a row a node, its numbers the graph'
     trs.map((tr) => ({
       node: Number(/** @type {HTMLElement} */ (tr).dataset.node),
       cells: [...tr.children].map((c) => c.textContent),
-      value: /** @type {HTMLElement} */ (tr.children[2]).dataset.value,
-      grad: /** @type {HTMLElement} */ (tr.children[3]).dataset.grad,
+      value: /** @type {HTMLElement} */ (tr.children[2]).dataset.nodeValue,
+      grad: /** @type {HTMLElement} */ (tr.children[3]).dataset.nodeGrad,
     })),
   );
   assert.equal(rows.length, nodes.length);

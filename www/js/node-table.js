@@ -20,7 +20,8 @@ import { isTensor, show } from "./tensor.js";
 /** Rows built at most: a screen reader user reads a table row by row, and past a few
  * hundred the canvas (or the node panel) is the better view. */
 export const MAX_ROWS = 200;
-/** Entries kept in a cell's `data-value`/`data-grad` (full precision): tensors past it keep none. */
+/** Entries kept in a cell's `data-node-value`/`data-node-grad` (full precision): tensors past
+ * it keep none. (Not `data-value`: the results table's cells are found by that.) */
 const DATA_MAX = 64;
 /** Quiet time after the last evaluation before the table follows it. */
 const SETTLE_MS = 150;
@@ -93,8 +94,8 @@ export class NodeTable {
       ...shown.map((n) => {
         const name = el("th", { textContent: nodeName(n) });
         name.scope = "row";
-        const value = numberCell(n.value, n.shape, "value");
-        const grad = n.op === "constant" ? el("td", { textContent: "constant: none" }) : tangents ? el("td", { textContent: fmt(tangents[n.id]) }) : numberCell(n.grad, n.shape, "grad");
+        const value = numberCell(n.value, n.shape, "nodeValue");
+        const grad = n.op === "constant" ? el("td", { textContent: "constant: none" }) : tangents ? el("td", { textContent: fmt(tangents[n.id]) }) : numberCell(n.grad, n.shape, "nodeGrad");
         const edges = n.edges.map((e) => {
           const from = nodes[e.from];
           const local = e.local ? show(e.local, n.shape) : "–";
@@ -124,7 +125,7 @@ export class NodeTable {
 }
 
 /** A value's cell: its text as the canvas's tooltip writes it, and its entries in full
- * precision in `data-value` or `data-grad`. @param {number[]} xs @param {number[]} shape @param {"value" | "grad"} which */
+ * precision in `data-node-value` or `data-node-grad`. @param {number[]} xs @param {number[]} shape @param {"nodeValue" | "nodeGrad"} which */
 function numberCell(xs, shape, which) {
   const td = el("td", { textContent: show(xs, shape), className: isTensor(shape) ? "tensor" : "" });
   if (xs.length <= DATA_MAX) td.dataset[which] = Array.from(xs, full).join(",");
