@@ -234,7 +234,7 @@ export class Editor {
   /** The error's line (from the related range's, if that is earlier) with the span marked;
    * a long line is cut to the part around the error, so a 5,000-character paste cannot
    * push the sidebar aside. The editor's underline is the place; this says it to a screen
-   * reader (the box is an alert) and keeps it in sight when the line is scrolled away. */
+   * reader (announce.js reads it out once typing pauses) and keeps it in sight when the line is scrolled away. */
   #snippet() {
     const text = this.text;
     if (!this.error) return null;

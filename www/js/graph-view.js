@@ -152,6 +152,13 @@ export class GraphView {
     this.selected = null;
     /** Nodes made by the source line under the caret or the mouse, marked. @type {Set<number>} */
     this.lineNodes = new Set();
+    /** The item current for the keyboard (graph-keys.js), ringed while the canvas has the
+     * keyboard's focus. @type {number | null} */
+    this.focusItem = null;
+    this.focusShown = false;
+    /** Called after a new graph, new values or a new overlay, for what mirrors the view
+     * (the keyboard's current node, the table of nodes). @type {Set<(what: "graph" | "values" | "overlay") => void>} */
+    this.watchers = new Set();
     this.view = { scale: 1, tx: 0, ty: 0 };
     this.colorScale = new LogScale([]);
     /** Called with what the pointer is over, and the event. @type {(hit: Hit | null, ev: PointerEvent | null) => void} */
@@ -210,6 +217,12 @@ export class GraphView {
     } else {
       this.fit();
     }
+    this.#changed("graph");
+  }
+
+  /** @param {"graph" | "values" | "overlay"} what */
+  #changed(what) {
+    for (const w of this.watchers) w(what);
   }
 
   /** The box of every expanded group: around its items (and the boxes of the groups in
@@ -369,6 +382,7 @@ export class GraphView {
     }
     this.#rescale();
     if (draw) this.draw();
+    this.#changed("values");
   }
 
   /** A program's edges between items: an edge into or out of a collapsed group stands for
@@ -423,6 +437,16 @@ export class GraphView {
     if (overlay === null && this.overlay === null) return;
     this.overlay = overlay;
     this.#rescale();
+    this.draw();
+    this.#changed("overlay");
+  }
+
+  /** The keyboard's current item, and whether its ring is drawn (the canvas has the focus
+   * and it came by keyboard). @param {number | null} item @param {boolean} shown */
+  setFocus(item, shown) {
+    if (item === this.focusItem && shown === this.focusShown) return;
+    this.focusItem = item;
+    this.focusShown = shown;
     this.draw();
   }
 
@@ -488,8 +512,14 @@ export class GraphView {
    * room around it: the step-through's current node never leaves the view.
    * @param {number | null | undefined} id */
   follow(id) {
-    if (id === null || id === undefined || !this.layout.nodes[this.itemOf[id]]) return;
-    const n = this.layout.nodes[this.itemOf[id]];
+    if (id === null || id === undefined) return;
+    this.followItem(this.itemOf[id]);
+  }
+
+  /** As `follow`, for item `i` (a node, or a collapsed group's box). @param {number} i */
+  followItem(i) {
+    const n = this.layout.nodes[i];
+    if (!n) return;
     const { width, height } = this.#cssSize();
     const margin = 30;
     if (this.view.scale < READABLE) {
@@ -497,7 +527,7 @@ export class GraphView {
       this.view.tx = width / 2 - n.x * this.view.scale;
       this.view.ty = height / 2 - n.y * this.view.scale;
     } else {
-      const r = this.nodeScreenRect(id);
+      const r = this.itemScreenRect(i);
       if (r.x0 >= margin && r.y0 >= margin && r.x1 <= width - margin && r.y1 <= height - margin) return;
       this.view.tx = width / 2 - n.x * this.view.scale;
       this.view.ty = height / 2 - n.y * this.view.scale;
@@ -507,7 +537,12 @@ export class GraphView {
 
   /** Node `id`'s box in canvas (CSS pixel) coordinates. @param {number} id @returns {Box} */
   nodeScreenRect(id) {
-    const n = this.layout.nodes[this.itemOf[id]];
+    return this.itemScreenRect(this.itemOf[id]);
+  }
+
+  /** Item `i`'s box in canvas (CSS pixel) coordinates. @param {number} i @returns {Box} */
+  itemScreenRect(i) {
+    const n = this.layout.nodes[i];
     const { scale, tx, ty } = this.view;
     return {
       x0: tx + (n.x - NODE_W / 2) * scale,
@@ -704,6 +739,27 @@ export class GraphView {
     this.#drawLineMarks();
     this.#drawChanges();
     ctx.globalAlpha = 1;
+    this.#drawFocus();
+  }
+
+  /** The keyboard's current item: a dark blue ring with a white rim, outside the other
+   * marks (selected, current step, source line), as thick on screen at any zoom. */
+  #drawFocus() {
+    const i = this.focusItem;
+    const p = i === null ? undefined : this.layout.nodes[i];
+    if (!this.focusShown || !p) return;
+    const ctx = this.ctx;
+    const px = 1 / this.view.scale; // one CSS pixel in layout units
+    const pad = 7 + 3 * px;
+    ctx.save();
+    ctx.lineWidth = 6 * px;
+    ctx.strokeStyle = "#ffffff";
+    roundRect(ctx, p.x - NODE_W / 2 - pad, p.y - NODE_H / 2 - pad, NODE_W + 2 * pad, NODE_H + 2 * pad, 12);
+    ctx.stroke();
+    ctx.lineWidth = 3 * px;
+    ctx.strokeStyle = "#1d4ed8";
+    ctx.stroke();
+    ctx.restore();
   }
 
   /** Whether the edge's number is drawn: on graphs small enough to read, at a readable

@@ -60,8 +60,21 @@ export function divergingRgb(v, max) {
 /** @param {Rgb} c */
 export const rgbCss = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
-/** Text that reads on a cell of colour `c`. @param {Rgb} c */
-export const inkOn = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? "#fff" : "#111827");
+/** WCAG's relative luminance of colour `c`. @param {Rgb} c */
+function luminance(c) {
+  const [r, g, b] = c.map((v) => {
+    const x = v / 255;
+    return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Text that reads on a cell of colour `c`: white or black, whichever contrasts more, which
+ * is always at least 4.58:1 (WCAG AA for small text). @param {Rgb} c */
+export function inkOn(c) {
+  const l = luminance(c);
+  return (1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000");
+}
 
 /** CSS for the legend's bar, −max on the left to +max on the right. */
 export const BAR_CSS = `linear-gradient(to right, ${[...BLUES].reverse().map(rgbCss).join(", ")}, ${REDS.slice(1).map(rgbCss).join(", ")})`;
@@ -73,13 +86,20 @@ export class Heatmap {
   /** @param {(i: number, j: number, v: number) => string[]} describe the tooltip's lines for cell (i, j) */
   constructor(describe) {
     this.describe = describe;
-    this.canvas = el("canvas", { className: "heatmap-canvas" });
-    this.canvas.setAttribute("role", "img");
+    // The keyboard's way in: the canvas takes the focus, the arrow keys move the cursor from
+    // cell to cell (the box scrolls to it), and the tooltip's lines are said.
+    this.canvas = el("canvas", { className: "heatmap-canvas", tabIndex: 0 });
+    this.canvas.setAttribute("role", "application");
+    this.canvas.setAttribute("aria-roledescription", "heatmap");
     this.cursor = el("div", { className: "heatmap-cursor", hidden: true });
     this.scroller = el("div", { className: "heatmap-scroll" }, this.canvas, this.cursor);
     this.tip = el("div", { className: "heatmap-tip", hidden: true });
     this.legend = el("div", { className: "heatmap-legend" });
-    this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend);
+    this.said = el("p", { className: "visually-hidden" });
+    this.said.setAttribute("aria-live", "polite");
+    this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend, this.said);
+    /** The keyboard's cell. @type {{ i: number, j: number } | null} */
+    this.key = null;
     /** @type {number[][]} */
     this.matrix = [];
     this.rows = 0;
@@ -198,7 +218,8 @@ export class Heatmap {
       "aria-label",
       `${label}: ${rows} × ${cols}, ${nonzeros} of ${rows * cols} entries non-zero` +
         (lo <= hi ? `, from ${fmt(lo)} to ${fmt(hi)}` : "") +
-        (nan ? ", some NaN" : ""),
+        (nan ? ", some NaN" : "") +
+        ". Arrow keys move from cell to cell, Home and End to the row's ends.",
     );
     Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
     this.#legend(max, { nan, zeros: nonzeros < rows * cols, outlined });
@@ -217,7 +238,7 @@ export class Heatmap {
     if (!zeros) parts[1].classList.add("absent");
     if (nan) parts.push(el("span", { className: "hm-key" }, swatch("nan", "purple"), "NaN"));
     if (outlined) parts.push(el("span", { className: "hm-key" }, swatch("diagonal", "outlined"), "the diagonal"));
-    parts.push(el("span", { className: "hm-key hint", textContent: "linear scale, white near 0 · hover a cell" }));
+    parts.push(el("span", { className: "hm-key hint", textContent: "linear scale, white near 0 · hover a cell (or arrow keys)" }));
     this.legend.replaceChildren(...parts);
   }
 
@@ -241,9 +262,40 @@ export class Heatmap {
     // A tap shows the cell too, on screens without hover.
     c.addEventListener("pointerdown", (ev) => this.#hover(cellAt(ev), ev));
     c.addEventListener("pointerleave", () => this.#hover(null, null));
+    c.addEventListener("focus", () => {
+      if (c.matches(":focus-visible")) this.#keyTo(this.key?.i ?? 0, this.key?.j ?? 0);
+    });
+    c.addEventListener("blur", () => this.#hover(null, null));
+    c.addEventListener("keydown", (ev) => {
+      if (!this.rows || !this.cols || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      const { i, j } = this.key ?? { i: 0, j: 0 };
+      /** @type {Record<string, [number, number]>} */
+      const moves = { ArrowUp: [i - 1, j], ArrowDown: [i + 1, j], ArrowLeft: [i, j - 1], ArrowRight: [i, j + 1], Home: [i, 0], End: [i, this.cols - 1] };
+      const to = moves[ev.key];
+      if (ev.key === "Escape" && !this.tip.hidden) {
+        // The tooltip goes first; the next Escape is the page's (it closes the node panel).
+        ev.stopPropagation();
+        return this.#hover(null, null);
+      }
+      if (!to) return;
+      ev.preventDefault();
+      this.#keyTo(to[0], to[1]);
+    });
   }
 
-  /** @param {{ i: number, j: number } | null} at @param {PointerEvent | null} ev */
+  /** The keyboard's cursor on cell (i, j), kept inside the matrix, shown and said.
+   * @param {number} i @param {number} j */
+  #keyTo(i, j) {
+    if (!this.rows || !this.cols) return;
+    const at = { i: Math.max(0, Math.min(this.rows - 1, i)), j: Math.max(0, Math.min(this.cols - 1, j)) };
+    this.key = at;
+    const p = this.cellCenterClient(at.i, at.j);
+    this.#hover(at, { clientX: p.x, clientY: p.y });
+    this.cursor.scrollIntoView({ block: "nearest", inline: "nearest" });
+    this.said.textContent = [...this.tip.children].map((d) => d.textContent).join("; ");
+  }
+
+  /** @param {{ i: number, j: number } | null} at @param {{ clientX: number, clientY: number } | null} ev */
   #hover(at, ev) {
     if (!at || !ev) {
       this.tip.hidden = true;

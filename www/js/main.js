@@ -21,6 +21,9 @@ import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, keysO
 import { NodePanel } from "./node-panel.js";
 import { BAR_CSS } from "./heatmap.js";
 import { PRESETS } from "./presets.js";
+import { GraphKeys } from "./graph-keys.js";
+import { NodeTable } from "./node-table.js";
+import { announceResults } from "./announce.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -721,6 +724,7 @@ function buildVariableRows(names) {
     const value = state.values.get(name) ?? 1;
     const number = el("input", { type: "number", step: "any", value: String(value) });
     number.dataset.var = name;
+    number.setAttribute("aria-label", name);
     const slider = el("input", { type: "range", step: "any" });
     fitSlider(slider, value);
     slider.dataset.slider = name;
@@ -1087,13 +1091,16 @@ function markLineNodes(line) {
 
 // ---- hover: the chain rule at a node or an edge ---------------------------------------------
 
-/** @param {Hit | null} hit @param {PointerEvent | null} ev */
-function showTooltip(hit, ev) {
+/** The chain rule at what the pointer is over (or the keyboard's current node), by
+ * `at` (client pixels); hidden for null. With `inputs`, a node's lines go on with the
+ * chain rule along each of its input edges, as hovering each would show. Returns the lines.
+ * @param {Hit | null} hit @param {{ clientX: number, clientY: number } | null} at */
+function showTooltip(hit, at, { inputs = false } = {}) {
   const tip = ui.tooltip;
   const evaluation = state.evaluation;
-  if (!hit || !evaluation || !ev) {
+  if (!hit || !evaluation || !at) {
     tip.hidden = true;
-    return;
+    return [];
   }
   const i = tangentIndex();
   const forward =
@@ -1115,6 +1122,7 @@ function showTooltip(hit, ev) {
       const at = n.shape.length === 2 ? `[${hit.cell.row}, ${hit.cell.col}]` : `[${hit.cell.row}]`;
       lines.splice(1, 0, [`${at}: value ${fmt(n.value[hit.cell.index])}, gradient ${fmt(n.grad[hit.cell.index])}`]);
     }
+    if (inputs) lines.push(...n.edges.flatMap((_, which) => edgeLines(evaluation, n.id, which, forward)));
   } else {
     const edge = view.edges[hit.index];
     const parts = edge.parts;
@@ -1135,8 +1143,9 @@ function showTooltip(hit, ev) {
   tip.hidden = false;
   const r = ui.graphWrap.getBoundingClientRect();
   // Kept inside the graph by its own width (a tensor's lines are long).
-  tip.style.left = `${Math.max(0, Math.min(ev.clientX - r.left + 14, r.width - tip.offsetWidth - 4))}px`;
-  tip.style.top = `${ev.clientY - r.top + 14}px`;
+  tip.style.left = `${Math.max(0, Math.min(at.clientX - r.left + 14, r.width - tip.offsetWidth - 4))}px`;
+  tip.style.top = `${at.clientY - r.top + 14}px`;
+  return lines.map(([text]) => text);
 }
 
 /** @param {LogScale} scale */
@@ -1179,6 +1188,27 @@ function followRun(run, sameGraph, moved) {
   if (run && sameGraph && node !== null && node < run.nodes.length) panel.refresh({ ...run, node });
   else panel.hide();
   view.setSelected(panel.open ? panel.node : null);
+}
+
+// ---- the keyboard and screen readers ---------------------------------------------------------
+
+/** The graph by keyboard (graph-keys.js): Enter shows the chain rule where hovering does,
+ * beside the node, and opens a program's node panel as a click does; the table of nodes
+ * mirrors the graph; results and errors are said once they settle. */
+function wireKeyboard() {
+  const keys = new GraphKeys(view, $("#graph-said"));
+  keys.onChainRule = (id) => {
+    view.onSelect(id);
+    const r = view.nodeScreenRect(id);
+    const c = view.canvas.getBoundingClientRect();
+    // The tooltip's corner where a pointer in the node's lower right would put it.
+    return showTooltip({ kind: "node", id }, { clientX: c.left + r.x1 - 18, clientY: c.top + r.y1 - 10 }, { inputs: true });
+  };
+  keys.onEscape = () => showTooltip(null, null);
+  keys.onToggleGroup = toggleGroup;
+  const table = new NodeTable(view, $("#node-table"), $("#table-toggle", HTMLButtonElement));
+  Object.assign(probe, { keys, table });
+  announceResults({ results: ui.results, error: ui.error, polite: $("#results-said"), assertive: $("#error-said") });
 }
 
 // ---- URL state ------------------------------------------------------------------------------
@@ -1340,6 +1370,7 @@ async function main() {
   ui.expr.addEventListener("focus", () => markLineNodes(caretLine));
   view.onScale = renderLegend;
   wireNodePanel();
+  wireKeyboard();
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));

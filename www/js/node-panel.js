@@ -123,14 +123,16 @@ function tensorTable(caption, xs, shape) {
   const rows = Math.min(r, TABLE_MAX);
   const cols = Math.min(c, TABLE_MAX);
   const table = el("table", { className: "numbers np-matrix" }, el("caption", { textContent: caption }));
+  // A matrix's rows and columns are numbered; a vector's entries only (no corner, no row
+  // header: a header cell with nothing in it names nothing to a screen reader).
   if (shape.length) {
-    const head = el("tr", {}, el("th", { scope: "col", textContent: shape.length === 2 ? "row \\ col" : "" }));
+    const head = el("tr", {}, ...(shape.length === 2 ? [el("th", { scope: "col", textContent: "row \\ col" })] : []));
     for (let j = 0; j < cols; j++) head.append(el("th", { scope: "col", textContent: String(j) }));
     table.append(el("thead", {}, head));
   }
   const body = el("tbody");
   for (let i = 0; i < rows; i++) {
-    const tr = el("tr", {}, el("th", { scope: "row", textContent: shape.length === 2 ? String(i) : "" }));
+    const tr = el("tr", {}, ...(shape.length === 2 ? [el("th", { scope: "row", textContent: String(i) })] : []));
     for (let j = 0; j < cols; j++) {
       const x = xs[i * c + j];
       tr.append(el("td", { textContent: fmt(x), title: full(x), className: Number.isFinite(x) ? "" : "bad" }));
@@ -145,6 +147,18 @@ function tensorTable(caption, xs, shape) {
   const box = el("figure", { className: "np-tensor" }, table);
   if (cut.length) box.append(el("p", { className: "hint", textContent: `showing ${cut.join(" and ")}…` }));
   return box;
+}
+
+/** A table too wide for the panel scrolls sideways: then it takes the focus (named by its
+ * caption), so the arrow keys scroll it too. @param {HTMLElement} box */
+function scrollableByKeys(box) {
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.tabIndex = 0;
+    box.setAttribute("aria-label", box.querySelector("caption")?.textContent ?? "a table");
+  } else {
+    box.removeAttribute("tabindex");
+    box.removeAttribute("aria-label");
+  }
 }
 
 /**
@@ -414,6 +428,7 @@ export class NodePanel {
     const outName = this.#nameOf(report.output);
     const gradCaption = n.op === "constant" ? "gradient: none flows into a constant" : `gradient ∂${outName}/∂${name}`;
     this.values.replaceChildren(tensorTable(`value of ${name}`, n.value, n.shape), tensorTable(gradCaption, n.grad, n.shape));
+    for (const box of this.values.querySelectorAll(".np-tensor")) scrollableByKeys(/** @type {HTMLElement} */ (box));
 
     this.local.hidden = leaf;
     this.leafNote.hidden = !leaf;

@@ -205,6 +205,27 @@ function wirePoints(state) {
     run.data = run.trainer.data();
     render(state);
   });
+  // By keyboard: the arrow keys select the next or the previous point (Page Up and Down
+  // ten at a time, Home and End the first and the last), said as the line under the plot
+  // names it.
+  $("#plot").addEventListener("keydown", (ev) => {
+    const run = state.run;
+    const n = run?.data.points.length ?? 0;
+    if (!run || n === 0 || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const at = run.selected;
+    /** @type {Record<string, number>} */
+    const by = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
+    let next;
+    if (ev.key === "Home") next = 0;
+    else if (ev.key === "End") next = n - 1;
+    else if (by[ev.key] !== undefined) next = at === null ? (by[ev.key] > 0 ? 0 : n - 1) : (((at + by[ev.key]) % n) + n) % n;
+    else return;
+    ev.preventDefault();
+    run.selected = next;
+    render(state);
+    // Said once a key: the line itself changes while training, too often to be said.
+    $("#plot-said").textContent = $("#selected-point").textContent;
+  });
   $("#clear").addEventListener("click", () => {
     const run = state.run;
     if (!run) return;

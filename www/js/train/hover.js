@@ -22,6 +22,13 @@ import { featureLabel } from "./rules.js";
  * @property {Target | null} target what the tooltip shows
  * @property {Reading | null} reading the trainer's numbers the tooltip was made from, until the next render
  * @property {number} readAt when they were read (performance.now)
+ * @property {Keyed | null} keys the keyboard's neuron (and weight into it), while the keys
+ *   and not the pointer lead
+ */
+/**
+ * The keyboard's place in the network view: neuron `index` of column `column`, and with
+ * `from` set, the weight into it from neuron `from` of the column before.
+ * @typedef {{ column: number, index: number, from: number | null }} Keyed
  */
 
 /** What was read from the trainer for the tooltip: the weights and updates at once, the
@@ -38,7 +45,7 @@ const overlay = $("#network-hover", HTMLCanvasElement);
 const tip = $("#network-tip");
 
 /** @returns {Hover} */
-export const newHover = () => ({ geometry: null, pointer: null, target: null, reading: null, readAt: -Infinity });
+export const newHover = () => ({ geometry: null, pointer: null, target: null, reading: null, readAt: -Infinity, keys: null });
 
 /** Follows the pointer over the network view. @param {State} state */
 export function wireHover(state) {
@@ -46,6 +53,7 @@ export function wireHover(state) {
   /** @param {PointerEvent} ev */
   const follow = (ev) => {
     hover.pointer = { x: ev.clientX, y: ev.clientY };
+    hover.keys = null; // the pointer leads again
     show(state, false);
   };
   canvas.addEventListener("pointermove", follow);
@@ -57,8 +65,101 @@ export function wireHover(state) {
   document.addEventListener("pointerdown", (ev) => {
     if (ev.target !== canvas) hide(hover);
   });
-  // Scrolling moves the network from under a still pointer: the tooltip would be of where it was.
-  window.addEventListener("scroll", () => hide(hover), { passive: true });
+  // Scrolling moves the network from under a still pointer: the tooltip would be of where
+  // it was. The keyboard's tooltip goes with its neuron.
+  window.addEventListener("scroll", () => (hover.keys ? show(state, false) : hide(hover)), { passive: true });
+  wireKeys(state);
+}
+
+/**
+ * The network view by keyboard: Tab to it, and the arrow keys move among the neurons (↑/↓
+ * in a column, ←/→ across them: the inputs, then each layer), the tooltip showing what
+ * hovering would, by the neuron, and said in a polite live region. Enter goes to the
+ * weights into the neuron (↑/↓ among them), Escape back to the neuron.
+ * @param {State} state
+ */
+function wireKeys(state) {
+  const hover = state.hover;
+  const said = $("#network-said");
+  canvas.addEventListener("focus", () => {
+    if (!canvas.matches(":focus-visible")) return; // a click: the pointer leads
+    hover.keys ??= { column: 0, index: 0, from: null };
+    show(state, false);
+    say();
+  });
+  canvas.addEventListener("blur", () => {
+    if (hover.keys) hide(hover);
+  });
+  canvas.addEventListener("keydown", (ev) => {
+    const g = hover.geometry;
+    if (!g || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const k = (hover.keys ??= { column: 0, index: 0, from: null });
+    const before = JSON.stringify(k);
+    const last = g.columns.length - 1;
+    switch (ev.key) {
+      case "ArrowUp":
+      case "ArrowDown": {
+        const by = ev.key === "ArrowUp" ? -1 : 1;
+        if (k.from !== null) k.from = clamp(k.from + by, g.columns[k.column - 1].ys.length);
+        else k.index = clamp(k.index + by, g.columns[k.column].ys.length);
+        break;
+      }
+      case "ArrowLeft":
+      case "ArrowRight":
+        k.from = null;
+        k.column = Math.max(0, Math.min(last, k.column + (ev.key === "ArrowLeft" ? -1 : 1)));
+        k.index = clamp(k.index, g.columns[k.column].ys.length);
+        break;
+      case "Enter":
+        if (k.column > 0 && k.from === null) k.from = 0;
+        break;
+      case "Escape":
+        if (k.from === null) return; // the page's own Escape (the selected point)
+        k.from = null;
+        break;
+      case "Home":
+        Object.assign(k, { column: 0, index: 0, from: null });
+        break;
+      case "End":
+        Object.assign(k, { column: last, index: 0, from: null });
+        break;
+      default:
+        return;
+    }
+    ev.preventDefault();
+    show(state, false);
+    if (JSON.stringify(k) !== before || ev.key === "Enter") say();
+  });
+  /** The tooltip's lines, in the live region. */
+  function say() {
+    said.textContent = tip.hidden ? "" : [...tip.children].map((d) => d.textContent).filter(Boolean).join("; ");
+  }
+}
+
+/** `i` kept within `0 .. n − 1`. @param {number} i @param {number} n */
+const clamp = (i, n) => Math.max(0, Math.min(n - 1, i));
+
+/** The keyboard's target, kept inside the network as drawn now (it may have changed shape),
+ * and where its tooltip goes (client pixels). @param {Hover} hover */
+function keyedTarget(hover) {
+  const g = hover.geometry;
+  const k = hover.keys;
+  if (!g || !k || !g.columns.length) return null;
+  k.column = Math.min(k.column, g.columns.length - 1);
+  k.index = clamp(k.index, g.columns[k.column].ys.length);
+  if (k.from !== null) k.from = k.column > 0 ? clamp(k.from, g.columns[k.column - 1].ys.length) : null;
+  const r = canvas.getBoundingClientRect();
+  const s = g.size;
+  const to = { x: r.left + g.columns[k.column].x, y: r.top + g.columns[k.column].ys[k.index] + s / 2 };
+  if (k.from === null) {
+    return { target: /** @type {Target} */ ({ kind: "neuron", column: k.column, index: k.index }), at: { x: to.x + s, y: to.y + s / 2 } };
+  }
+  const prev = g.columns[k.column - 1];
+  const from = { x: r.left + prev.x + s, y: r.top + prev.ys[k.from] + s / 2 };
+  return {
+    target: /** @type {Target} */ ({ kind: "edge", layer: k.column - 1, from: k.from, to: k.index }),
+    at: { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 },
+  };
 }
 
 /** After a render: the tooltip's numbers read again (while training, a few times a second)
@@ -66,23 +167,26 @@ export function wireHover(state) {
  * @param {State} state */
 export function refreshHover(state) {
   const hover = state.hover;
-  if (hover.pointer && state.loop.playing && performance.now() - hover.readAt < REFRESH_MS) return;
+  const led = hover.pointer || (hover.keys && document.activeElement === canvas);
+  if (led && state.loop.playing && performance.now() - hover.readAt < REFRESH_MS) return;
   hover.reading = null; // of an earlier step, or an earlier network
-  if (hover.pointer) show(state, true);
+  if (led) show(state, true);
 }
 
 /** The tooltip for what is under the pointer; its numbers read anew if `fresh`, or if it is
  * over something new and they are not read since the last render. @param {State} state @param {boolean} fresh */
 function show(state, fresh) {
   const { hover, run } = state;
+  const keyed = hover.keys && document.activeElement === canvas ? keyedTarget(hover) : null;
   const at = hover.pointer && hover.geometry && run ? local(hover.pointer) : null;
-  const target = at && hover.geometry ? targetAt(hover.geometry, at.x, at.y) : null;
-  if (!run || !target) {
+  const target = keyed ? keyed.target : at && hover.geometry ? targetAt(hover.geometry, at.x, at.y) : null;
+  const where = keyed ? keyed.at : hover.pointer;
+  if (!run || !target || !where) {
     hidden(hover);
     return;
   }
   if (!fresh && !tip.hidden && hover.target && sameTarget(hover.target, target)) {
-    place(/** @type {{ x: number, y: number }} */ (hover.pointer));
+    place(where);
     return;
   }
   hover.target = target;
@@ -91,7 +195,7 @@ function show(state, fresh) {
   tip.dataset.target = target.kind === "edge" ? `edge ${target.layer} ${target.from} ${target.to}` : `neuron ${target.column} ${target.index}`;
   tip.dataset.step = String(run.trainer.steps);
   tip.hidden = false;
-  place(/** @type {{ x: number, y: number }} */ (hover.pointer));
+  place(where);
   highlight(hover.geometry, target);
 }
 
@@ -133,6 +237,7 @@ function sameTarget(a, b) {
 /** The pointer left: nothing shown, nothing followed. @param {Hover} hover */
 function hide(hover) {
   hover.pointer = null;
+  hover.keys = null;
   hidden(hover);
 }
 
