@@ -140,19 +140,41 @@ export function textWidth(text, font) {
   return measurer.measureText(text).width;
 }
 
-/** Where each key goes, in rows at most `width` wide. @param {Key[]} keys @param {number} width */
+/** Where each key goes, in rows at most `width` wide; a key too long for a row goes on
+ * over the next rows, broken between words. @param {Key[]} keys @param {number} width */
 function layoutKeys(keys, width) {
   /** @type {{ key: Key, x: number, row: number }[]} */
   const placed = [];
   let [x, row] = [0, 0];
   for (const key of keys) {
-    const w = (key.swatch ? key.swatch + (key.text ? SWATCH_GAP : 0) : 0) + textWidth(key.text, key.font ?? KEY_FONT);
+    const font = key.font ?? KEY_FONT;
+    const lead = key.swatch ? key.swatch + (key.text ? SWATCH_GAP : 0) : 0;
+    let w = lead + textWidth(key.text, font);
     if (x > 0 && x + w > width) {
       x = 0;
       row++;
     }
-    placed.push({ key, x, row });
-    x += w + KEY_GAP;
+    if (w <= width) {
+      placed.push({ key, x, row });
+      x += w + KEY_GAP;
+      continue;
+    }
+    // Longer than a row: as many words as fit on each line, the swatch before the first.
+    const words = key.text.split(" ");
+    let line = "";
+    let first = true;
+    for (const word of words) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && (first ? lead : 0) + textWidth(next, font) > width) {
+        placed.push({ key: first ? { ...key, text: line } : { ...key, text: line, swatch: 0 }, x: 0, row: row++ });
+        first = false;
+        line = word;
+      } else line = next;
+    }
+    const rest = first ? { ...key, text: line } : { ...key, text: line, swatch: 0 };
+    placed.push({ key: rest, x: 0, row });
+    w = (first ? lead : 0) + textWidth(line, font);
+    x = w + KEY_GAP;
   }
   return { placed, rows: keys.length ? row + 1 : 0 };
 }
