@@ -33,8 +33,10 @@ export function exportMenu(entries, { summary = "Export ▾", title = "Save as a
           b.addEventListener("click", async () => {
             try {
               status.textContent = "";
-              await saveFigure(entry.figure(), format);
-              menu.open = false;
+              const scale = await saveFigure(entry.figure(), format);
+              // A graph too large for a canvas at 2× is saved smaller, and says so.
+              if (format === "png" && scale < 2) status.textContent = `Saved at ${Number(scale.toPrecision(2))}×: at 2× it is larger than a browser's canvas (the SVG has it all).`;
+              else menu.open = false;
             } catch (e) {
               status.textContent = `Could not export: ${messageOf(e)}`;
             }

@@ -78,10 +78,13 @@ export function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Saves the figure as gradscope-NAME.svg or .png. @param {Figure} figure @param {"svg" | "png"} format */
+/** Saves the figure as gradscope-NAME.svg or .png; returns the PNG's scale (1 for SVG),
+ * less than 2 only for a figure too large for a canvas at 2×. @param {Figure} figure @param {"svg" | "png"} format */
 export async function saveFigure(figure, format) {
-  const blob = format === "svg" ? new Blob([figureSvg(figure)], { type: "image/svg+xml" }) : await figurePng(figure);
+  const scale = format === "svg" ? 1 : pngScale(figure);
+  const blob = format === "svg" ? new Blob([figureSvg(figure)], { type: "image/svg+xml" }) : await figurePng(figure, scale);
   download(blob, `gradscope-${figure.name}.${format}`);
+  return scale;
 }
 
 /**

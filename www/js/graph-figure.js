@@ -94,6 +94,9 @@ export function wireGraphExport(view, panelFigures) {
     return entries;
   });
   menu.id = "graph-export";
-  $("#fit").before(menu);
+  // Before Fit, at the toolbar's right end (or at its end, in a page without Fit).
+  const fit = document.querySelector("#fit");
+  if (fit) fit.before(menu);
+  else document.querySelector(".graph .toolbar")?.append(menu);
   return menu;
 }

@@ -5,7 +5,6 @@
 // into the figure; and all four together. One Export menu in the run bar saves any of them
 // as SVG or as PNG at 2×.
 
-import { $ } from "../dom.js";
 import { exportMenu } from "../export-menu.js";
 import { INK, MONO, MUTED, SANS, arrange, barSwatch, drawKeys, keysHeight, lineSwatch } from "../figure.js";
 import { fmt, fmtDigits } from "../format.js";
@@ -260,6 +259,6 @@ export function wireTrainExport(state) {
     { label: "All four", name: "train", figure: () => allFigure(state) },
   ], { summary: "Export figures ▾" });
   menu.id = "train-export";
-  $("section[aria-label=Output]").prepend(menu);
+  document.querySelector("section[aria-label=Output]")?.prepend(menu);
   return menu;
 }
