@@ -20,8 +20,8 @@ import { SvgContext } from "./svg-context.js";
  * @property {(ctx: CanvasRenderingContext2D, scale: number) => void} draw
  */
 
-/** The largest side and area of a canvas that every browser makes. */
-const MAX_SIDE = 16384;
+/** The largest side of a canvas in Chrome and Firefox, and an area that even a phone makes. */
+const MAX_SIDE = 32767;
 const MAX_AREA = 16384 * 16384 / 4;
 
 export const INK = "#111827";

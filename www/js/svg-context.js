@@ -19,6 +19,9 @@
 // arguments, isPointInPath. clearRect of the whole figure drops what was drawn; of a part,
 // it paints the figure's white background there.
 //
+// An image drawn without smoothing (a heatmap's cells) is kept as PNG data with each of its
+// pixels blown up to a block, about twice its drawn size, and marked image-rendering
+// pixelated: square cells in every SVG reader, also those that smooth all images.
 // Geometry is transformed as it is added, as the canvas does; line widths and dashes are
 // scaled by the transform's mean scale (exact for the views' translations and uniform
 // scales). Text stays text: a <text> element, its baseline as the canvas puts it (measured
@@ -95,20 +98,25 @@ function splitColor(css) {
   return { color: `rgb(${m[1]},${m[2]},${m[3]})`, opacity: m[4] === undefined ? 1 : Number(m[4]) };
 }
 
-/** The pixels of any image source as a PNG data URL, the part (sx, sy, sw, sh) of it.
- * @param {CanvasImageSource} image @param {number} [sx] @param {number} [sy] @param {number} [sw] @param {number} [sh] */
-function dataUrlOf(image, sx, sy, sw, sh) {
+/** The pixels of any image source as a PNG data URL, the part (sx, sy, sw, sh) of it,
+ * each pixel `blow` × `blow` pixels (nearest neighbour).
+ * @param {CanvasImageSource} image @param {number} [sx] @param {number} [sy] @param {number} [sw] @param {number} [sh] @param {number} [blow] */
+function dataUrlOf(image, sx, sy, sw, sh, blow = 1) {
   const { width, height } = sourceSize(image);
   const [x, y, w, h] = [sx ?? 0, sy ?? 0, sw ?? width, sh ?? height];
-  if (image instanceof HTMLCanvasElement && x === 0 && y === 0 && w === image.width && h === image.height) return image.toDataURL("image/png");
+  if (image instanceof HTMLCanvasElement && blow === 1 && x === 0 && y === 0 && w === image.width && h === image.height) return image.toDataURL("image/png");
   const copy = document.createElement("canvas");
-  copy.width = Math.max(1, Math.round(w));
-  copy.height = Math.max(1, Math.round(h));
+  copy.width = Math.max(1, Math.round(w * blow));
+  copy.height = Math.max(1, Math.round(h * blow));
   const ctx = copy.getContext("2d");
   if (!ctx) throw new Error("this browser has no 2-D canvas");
+  ctx.imageSmoothingEnabled = false;
   ctx.drawImage(image, x, y, w, h, 0, 0, copy.width, copy.height);
   return copy.toDataURL("image/png");
 }
+
+/** The longest side, in pixels, of an image blown up for crisp cells (see drawImage). */
+const BLOWN_SIDE = 2048;
 
 /** @param {CanvasImageSource} image @returns {{ width: number, height: number }} */
 function sourceSize(image) {
@@ -616,7 +624,14 @@ export class SvgContext {
     else if (args.length >= 4) [dx, dy, dw, dh] = args;
     else [dx, dy, dw, dh] = [args[0], args[1], width, height];
     if (![sx, sy, sw, sh, dx, dy, dw, dh].every(Number.isFinite) || !width || !height || !sw || !sh) return;
-    const href = dataUrlOf(image, sx, sy, sw, sh);
+    // Drawn without smoothing (a heatmap's cells), a small image scaled up is stored with
+    // each pixel blown up to a block, about twice the size it is drawn: its cells stay
+    // square in every reader, also those that smooth images whatever image-rendering says
+    // (librsvg, slide programs).
+    const k = meanScale(this.s.m);
+    const wanted = Math.ceil(Math.max((2 * Math.abs(dw) * k) / Math.abs(sw), (2 * Math.abs(dh) * k) / Math.abs(sh)));
+    const blow = this.s.smoothing ? 1 : Math.max(1, Math.min(wanted, Math.floor(BLOWN_SIDE / Math.max(Math.abs(sw), Math.abs(sh)))));
+    const href = dataUrlOf(image, sx, sy, sw, sh, blow);
     let attrs = `x="${num(dx)}" y="${num(dy)}" width="${num(dw)}" height="${num(dh)}" preserveAspectRatio="none"`;
     // Drawn without smoothing (a heatmap's cells): the pixels stay square when scaled.
     if (!this.s.smoothing) attrs += ` image-rendering="optimizeSpeed" style="image-rendering:pixelated"`;
