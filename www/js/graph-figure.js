@@ -2,8 +2,8 @@
 // The computation graph as a figure (issue 14 §3): the whole graph at zoom 1 (every node,
 // readable, whatever the view's pan and zoom: what slides need), drawn by the view's own
 // code, with the legend under it as the page shows it; and, while the node panel shows a
-// Jacobian, the graph with that heatmap under it. The Export menu beside the graph's Fit
-// button saves them as SVG or as PNG at 2×.
+// Jacobian, the graph with that heatmap under it. The Export menu at the end of the
+// graph's legend saves them as SVG or as PNG at 2×.
 
 import { ZERO_COLOR, NAN_COLOR } from "./colors.js";
 import { $ } from "./dom.js";
@@ -73,7 +73,7 @@ export function graphFigure(view) {
   };
 }
 
-/** The Export menu, put beside the graph's Fit button: the graph, and the graph with the
+/** The Export menu, at the end of the graph's legend: the graph, and the graph with the
  * node panel's Jacobians while it shows any.
  * @param {GraphView} view @param {() => Figure[]} panelFigures the panel's heatmaps on screen */
 export function wireGraphExport(view, panelFigures) {
@@ -94,9 +94,8 @@ export function wireGraphExport(view, panelFigures) {
     return entries;
   });
   menu.id = "graph-export";
-  // Before Fit, at the toolbar's right end (or at its end, in a page without Fit).
-  const fit = document.querySelector("#fit");
-  if (fit) fit.before(menu);
-  else document.querySelector(".graph .toolbar")?.append(menu);
+  // At the end of the legend it exports with the graph: the toolbar above has no room
+  // to spare at common widths (Fit would wrap onto a row of its own).
+  (document.querySelector(".graph .legend") ?? document.querySelector(".graph"))?.append(menu);
   return menu;
 }
