@@ -73,9 +73,13 @@ export class LogScale {
     return t === null ? ZERO_COLOR : ramp(t);
   }
 
+  /** The legend bar's colours, left to right, evenly spaced. */
+  stops() {
+    return RAMP.map((_, i) => ramp(i / (RAMP.length - 1)));
+  }
+
   /** CSS for a left-to-right legend bar. */
   gradientCss() {
-    const stops = RAMP.map((_, i) => ramp(i / (RAMP.length - 1)));
-    return `linear-gradient(to right, ${stops.join(", ")})`;
+    return `linear-gradient(to right, ${this.stops().join(", ")})`;
   }
 }

@@ -721,16 +721,50 @@ export class GraphView {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (!this.layout.nodes.length) return;
     ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
+    // Only what is on screen: a long loop expanded has thousands of items.
+    const { width, height } = this.#cssSize();
+    this.#paint(this.fromScreen({ x0: 0, y0: 0, x1: width, y1: height }));
+  }
+
+  /** The whole graph, at zoom 1, onto `ctx` as it is transformed (layout units): the
+   * figure that graph-figure.js saves. As the view draws it, without what the pointer is over
+   * and the fading marks of what just changed. @param {CanvasRenderingContext2D} ctx */
+  drawFigure(ctx) {
+    const kept = { ctx: this.ctx, view: this.view, hover: this.hover, changes: this.changes };
+    Object.assign(this, { ctx, view: { scale: 1, tx: 0, ty: 0 }, hover: null, changes: null });
+    try {
+      this.#paint(null);
+    } finally {
+      Object.assign(this, kept);
+    }
+  }
+
+  /** What `drawFigure` covers, in layout units: every item with its outlines and the
+   * cards of a collapsed group, every group's box and every edge; null for no graph.
+   * @returns {Box | null} */
+  figureBox() {
+    if (!this.layout.nodes.length) return null;
+    const room = 8; // a selected node's outline, a collapsed group's cards
+    const b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    /** @param {Box} r */
+    const add = (r) => Object.assign(b, { x0: Math.min(b.x0, r.x0), y0: Math.min(b.y0, r.y0), x1: Math.max(b.x1, r.x1), y1: Math.max(b.y1, r.y1) });
+    this.layout.nodes.forEach((p) => add({ x0: p.x - NODE_W / 2 - room, y0: p.y - NODE_H / 2 - room, x1: p.x + NODE_W / 2 + room, y1: p.y + NODE_H / 2 + room }));
+    for (const g of this.groupBoxes) if (g) add(g);
+    for (const e of this.edges) add(e.box);
+    return b;
+  }
+
+  /** Everything, in layout units, onto `this.ctx` as it is transformed; only the items
+   * in `seen` (all of them for null). @param {Box | null} seen */
+  #paint(seen) {
+    const ctx = this.ctx;
     ctx.globalAlpha = this.dimmed ? 0.35 : 1;
     const readable = this.view.scale >= READABLE;
     this.groupBoxes.forEach((b, g) => b && this.#drawGroupBox(g, b, readable));
     for (const e of this.edges) this.#drawEdge(e);
-    // Only what is on screen: a long loop expanded has thousands of items.
-    const { width, height } = this.#cssSize();
-    const seen = this.fromScreen({ x0: 0, y0: 0, x1: width, y1: height });
     this.items.forEach((item, i) => {
       const pos = this.layout.nodes[i];
-      if (pos.x + NODE_W < seen.x0 || pos.x - NODE_W > seen.x1 || pos.y + NODE_H < seen.y0 || pos.y - NODE_H > seen.y1) return;
+      if (seen && (pos.x + NODE_W < seen.x0 || pos.x - NODE_W > seen.x1 || pos.y + NODE_H < seen.y0 || pos.y - NODE_H > seen.y1)) return;
       if (item.kind === "group") this.#drawCollapsedGroup(item.group, i, pos, readable);
       else if (readable) this.#drawNode(this.nodes[item.id], pos);
       else this.#drawNodeBox(this.nodes[item.id], pos);

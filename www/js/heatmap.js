@@ -8,7 +8,12 @@
 // up without smoothing, so a quarter of a million of them draw in one call.
 
 import { context2d, el } from "./dom.js";
+import { exportMenu } from "./export-menu.js";
+import { INK, MONO, MUTED, SANS, barSwatch, drawKeys, keysHeight } from "./figure.js";
 import { fmt } from "./format.js";
+
+/** @typedef {import("./figure.js").Figure} Figure */
+/** @typedef {import("./figure.js").Key} Key */
 
 /** @typedef {[number, number, number]} Rgb */
 
@@ -76,16 +81,20 @@ export function inkOn(c) {
   return (1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000");
 }
 
-/** CSS for the legend's bar, −max on the left to +max on the right. */
-export const BAR_CSS = `linear-gradient(to right, ${[...BLUES].reverse().map(rgbCss).join(", ")}, ${REDS.slice(1).map(rgbCss).join(", ")})`;
+/** The legend bar's colours, −max on the left to +max on the right, evenly spaced. */
+export const BAR_STOPS = [...[...BLUES].reverse().map(rgbCss), ...REDS.slice(1).map(rgbCss)];
+/** CSS for the legend's bar. */
+export const BAR_CSS = `linear-gradient(to right, ${BAR_STOPS.join(", ")})`;
 
 /** A small swatch for the legend. @param {string} className @param {string} title */
 const swatch = (className, title) => el("span", { className: `hm-swatch ${className}`, title });
 
 export class Heatmap {
-  /** @param {(i: number, j: number, v: number) => string[]} describe the tooltip's lines for cell (i, j) */
-  constructor(describe) {
+  /** @param {(i: number, j: number, v: number) => string[]} describe the tooltip's lines for cell (i, j)
+   * @param {string} [name] what its exported figure's file is called: gradscope-NAME.svg */
+  constructor(describe, name = "heatmap") {
     this.describe = describe;
+    this.name = name;
     // The keyboard's way in: the canvas takes the focus, the arrow keys move the cursor from
     // cell to cell (the box scrolls to it), and the tooltip's lines are said.
     this.canvas = el("canvas", { className: "heatmap-canvas", tabIndex: 0 });
@@ -95,9 +104,10 @@ export class Heatmap {
     this.scroller = el("div", { className: "heatmap-scroll" }, this.canvas, this.cursor);
     this.tip = el("div", { className: "heatmap-tip", hidden: true });
     this.legend = el("div", { className: "heatmap-legend" });
+    this.menu = exportMenu(() => [{ label: "This heatmap, with its legend", name: this.name, figure: () => this.figure() }]);
     this.said = el("p", { className: "visually-hidden" });
     this.said.setAttribute("aria-live", "polite");
-    this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend, this.said);
+    this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend, this.menu, this.said);
     /** The keyboard's cell. @type {{ i: number, j: number } | null} */
     this.key = null;
     /** @type {number[][]} */
@@ -106,6 +116,10 @@ export class Heatmap {
     this.cols = 0;
     this.cellW = 0;
     this.cellH = 0;
+    /** What was drawn last: its name, the scale's end, what its legend shows. */
+    this.label = "";
+    this.max = 0;
+    this.seen = { nan: false, zeros: false, outlined: false };
     this.#listen();
   }
 
@@ -140,6 +154,7 @@ export class Heatmap {
     this.cellW = cellW;
     this.cellH = cellH;
     const cell = Math.min(cellW, cellH);
+    this.label = label;
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
     c.style.width = `${cols * cellW}px`;
@@ -163,6 +178,34 @@ export class Heatmap {
         }
       }
     }
+    const outlined = diagonal && cell >= DIAGONAL_CELL;
+    this.max = max;
+    this.seen = { nan, zeros: nonzeros < rows * cols, outlined };
+    const ctx = context2d(c);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
+    this.#paint(ctx, dpr);
+
+    c.setAttribute(
+      "aria-label",
+      `${label}: ${rows} × ${cols}, ${nonzeros} of ${rows * cols} entries non-zero` +
+        (lo <= hi ? `, from ${fmt(lo)} to ${fmt(hi)}` : "") +
+        (nan ? ", some NaN" : "") +
+        ". Arrow keys move from cell to cell, Home and End to the row's ends.",
+    );
+    Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
+    this.#legend(max, this.seen);
+    // The legend wraps at the heatmap's width, so what sits beside it keeps its room.
+    this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cellW))}px`;
+  }
+
+  /** The cells as drawn last, onto `ctx` in device pixels from (0, 0), `dpr` of them a
+   * CSS pixel: the page's canvas, or an exported figure's context.
+   * @param {CanvasRenderingContext2D} ctx @param {number} dpr */
+  #paint(ctx, dpr) {
+    const { matrix, rows, cols, cellW, cellH, max } = this;
+    const cell = Math.min(cellW, cellH);
+    const [width, height] = [Math.max(1, Math.round(cols * cellW * dpr)), Math.max(1, Math.round(rows * cellH * dpr))];
     const pixels = new ImageData(Math.max(cols, 1), Math.max(rows, 1));
     const d = pixels.data;
     for (let i = 0; i < rows; i++) {
@@ -178,11 +221,8 @@ export class Heatmap {
     }
     const small = new OffscreenCanvas(pixels.width, pixels.height);
     context2d(small).putImageData(pixels, 0, 0);
-    const ctx = context2d(c);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.clearRect(0, 0, c.width, c.height);
-    ctx.drawImage(small, 0, 0, c.width, c.height);
+    ctx.drawImage(small, 0, 0, width, height);
 
     // Cell edges in device pixels, rounded the one way everywhere, so lines meet cells.
     /** @param {number} k */
@@ -192,19 +232,23 @@ export class Heatmap {
     const line = Math.max(1, Math.round(dpr));
     if (cell >= HATCH_CELL) {
       ctx.fillStyle = hatchPattern(ctx, dpr);
+      // A run of zeros in a row is one rectangle: the hatch is continuous across cells.
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
-          if (matrix[i][j] === 0) ctx.fillRect(edgeX(j), edgeY(i), edgeX(j + 1) - edgeX(j), edgeY(i + 1) - edgeY(i));
+          if (matrix[i][j] !== 0) continue;
+          let end = j + 1;
+          while (end < cols && matrix[i][end] === 0) end++;
+          ctx.fillRect(edgeX(j), edgeY(i), edgeX(end) - edgeX(j), edgeY(i + 1) - edgeY(i));
+          j = end;
         }
       }
     }
     if (cell >= GRID_CELL) {
       ctx.fillStyle = "#ffffff";
-      for (let j = 1; j < cols; j++) ctx.fillRect(edgeX(j), 0, line, c.height);
-      for (let i = 1; i < rows; i++) ctx.fillRect(0, edgeY(i), c.width, line);
+      for (let j = 1; j < cols; j++) ctx.fillRect(edgeX(j), 0, line, height);
+      for (let i = 1; i < rows; i++) ctx.fillRect(0, edgeY(i), width, line);
     }
-    const outlined = diagonal && cell >= DIAGONAL_CELL;
-    if (outlined) {
+    if (this.seen.outlined) {
       ctx.strokeStyle = "#374151";
       ctx.lineWidth = line;
       for (let i = 0; i < Math.min(rows, cols); i++) {
@@ -213,18 +257,77 @@ export class Heatmap {
         ctx.strokeRect(x + line / 2, y + line / 2, edgeX(i + 1) - x - line * 1.5, edgeY(i + 1) - y - line * 1.5);
       }
     }
+  }
 
-    c.setAttribute(
-      "aria-label",
-      `${label}: ${rows} × ${cols}, ${nonzeros} of ${rows * cols} entries non-zero` +
-        (lo <= hi ? `, from ${fmt(lo)} to ${fmt(hi)}` : "") +
-        (nan ? ", some NaN" : "") +
-        ". Arrow keys move from cell to cell, Home and End to the row's ends.",
-    );
-    Object.assign(c.dataset, { rows: String(rows), cols: String(cols), nonzeros: String(nonzeros) });
-    this.#legend(max, { nan, zeros: nonzeros < rows * cols, outlined });
-    // The legend wraps at the heatmap's width, so what sits beside it keeps its room.
-    this.legend.style.maxWidth = `${Math.max(260, Math.min(560, cols * cellW))}px`;
+  /** The heatmap as drawn last, as a figure: its name and size above, the cells, and its
+   * legend below. @returns {Figure} */
+  figure() {
+    const pad = 12;
+    const [w, h] = [this.cols * this.cellW, this.rows * this.cellH];
+    const width = Math.max(w, 300) + 2 * pad;
+    const title = `${this.label}: ${this.rows} × ${this.cols}`;
+    const keys = this.#legendKeys();
+    const legendH = keysHeight(keys, width - 2 * pad);
+    const top = pad + 22;
+    return {
+      name: this.name,
+      title,
+      width,
+      height: top + h + legendH + pad,
+      draw: (ctx, scale) => {
+        ctx.save();
+        ctx.fillStyle = INK;
+        ctx.font = `600 13px ${MONO}`;
+        ctx.textAlign = "left";
+        ctx.textBaseline = "alphabetic";
+        ctx.fillText(title, pad, pad + 12);
+        ctx.translate(pad, top);
+        ctx.save();
+        ctx.scale(1 / scale, 1 / scale);
+        this.#paint(ctx, scale);
+        ctx.restore();
+        ctx.restore();
+        drawKeys(ctx, keys, pad, top + h, width - 2 * pad);
+      },
+    };
+  }
+
+  /** The legend's keys, as the page's legend under the heatmap shows them. @returns {Key[]} */
+  #legendKeys() {
+    const small = `12px ${SANS}`;
+    const num = `12px ${MONO}`;
+    /** @type {Key[]} */
+    const keys = [
+      { text: fmt(-this.max), font: num, color: MUTED },
+      { text: fmt(this.max), font: num, color: MUTED, swatch: 90, draw: barSwatch(BAR_STOPS, 84) },
+    ];
+    /** A legend's square swatch: `fill` paints it. @param {(ctx: CanvasRenderingContext2D) => void} fill @returns {import("./figure.js").Swatch} */
+    const square = (fill) => (ctx, x, y, rowH) => {
+      ctx.translate(x, y + rowH / 2 - 7);
+      fill(ctx);
+      ctx.fillRect(0, 0, 14, 14);
+      ctx.strokeStyle = "#9aa3b2";
+      ctx.lineWidth = 1;
+      ctx.strokeRect(0.5, 0.5, 13, 13);
+    };
+    if (this.seen.zeros) keys.push({ text: "exactly 0: no dependence", font: small, color: MUTED, swatch: 14, draw: square((ctx) => (ctx.fillStyle = hatchPattern(ctx, 1))) });
+    if (this.seen.nan) keys.push({ text: "NaN", font: small, color: MUTED, swatch: 14, draw: square((ctx) => (ctx.fillStyle = rgbCss(NAN_RGB))) });
+    if (this.seen.outlined) {
+      keys.push({
+        text: "the diagonal",
+        font: small,
+        color: MUTED,
+        swatch: 14,
+        draw: (ctx, x, y, rowH) => {
+          square((c) => (c.fillStyle = "#ffffff"))(ctx, x, y, rowH);
+          ctx.strokeStyle = "#374151";
+          ctx.lineWidth = 1.5;
+          ctx.strokeRect(3, 3, 8, 8);
+        },
+      });
+    }
+    keys.push({ text: "linear scale, white near 0", font: small, color: MUTED });
+    return keys;
   }
 
   /** @param {number} max @param {{ nan: boolean, zeros: boolean, outlined: boolean }} seen */

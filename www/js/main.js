@@ -14,6 +14,7 @@ import { $, el } from "./dom.js";
 import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
 import { DEFAULT_RATE, readFragment, writeFragment } from "./fragment.js";
+import { wireGraphExport } from "./graph-figure.js";
 import { Editor } from "./editor.js";
 import { isTensor, show } from "./tensor.js";
 import { SourceLines, byteToIndex } from "./source.js";
@@ -1371,6 +1372,7 @@ async function main() {
   view.onScale = renderLegend;
   wireNodePanel();
   wireKeyboard();
+  wireGraphExport(view, () => panel?.figures() ?? []);
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));

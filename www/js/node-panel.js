@@ -281,7 +281,7 @@ export class NodePanel {
     this.localSize = el("p", { className: "np-size" });
     this.localStructure = el("p", { className: "np-structure" });
     this.localRefused = el("p", { className: "np-refused", hidden: true });
-    this.localMap = new Heatmap((i, j, v) => this.#describe(this.localNames, i, j, v));
+    this.localMap = new Heatmap((i, j, v) => this.#describe(this.localNames, i, j, v), "jacobian-local");
     /** The names and shapes the local heatmap's tooltip speaks of. */
     this.localNames = { out: "", inp: "", outShape: /** @type {number[]} */ ([]), inShape: /** @type {number[]} */ ([]) };
     this.vjp = el("div", { className: "np-vjp" });
@@ -309,7 +309,7 @@ export class NodePanel {
     this.wholeTable = el("table", { className: "numbers np-modes", hidden: true });
     this.wholeAgree = el("p", { className: "np-agree", hidden: true });
     this.wholeSize = el("p", { className: "np-size", hidden: true });
-    this.wholeMap = new Heatmap((i, j, v) => this.#describe(this.wholeNames, i, j, v));
+    this.wholeMap = new Heatmap((i, j, v) => this.#describe(this.wholeNames, i, j, v), "jacobian-whole");
     this.wholeNames = { out: "", inp: "", outShape: /** @type {number[]} */ ([]), inShape: /** @type {number[]} */ ([]) };
     this.wholeMap.element.hidden = true;
     this.whole = el(
@@ -392,6 +392,15 @@ export class NodePanel {
     const top = this.section.getBoundingClientRect().top;
     const room = Math.min(320, window.innerHeight / 2);
     if (top > window.innerHeight - room) window.scrollBy({ top: top - (window.innerHeight - room) });
+  }
+
+  /** The heatmaps the panel shows now, as figures (for the graph's Export menu). */
+  figures() {
+    if (this.section.hidden) return [];
+    return [
+      { map: this.localMap, shown: !this.local.hidden },
+      { map: this.wholeMap, shown: true },
+    ].flatMap(({ map, shown }) => (shown && !map.element.hidden && map.rows > 0 ? [map.figure()] : []));
   }
 
   /** A node's name as the lecture would write it: a leaf's name, the name it was assigned

@@ -16,18 +16,28 @@ const scaleNote = $("#curves-scale");
 /** @type {[key: "train" | "test", colour: string, dash: number[]][]} */
 const LINES = [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]];
 
-/** @param {LossPoint[]} history @param {Mark[]} marks */
-export function drawCurves(history, marks) {
-  const ctx = context2d(canvas);
-  const [W, H] = [canvas.width, canvas.height];
-  const [left, top, bottom] = [50, 8, 6]; // margins: labels on the left
-  ctx.clearRect(0, 0, W, H);
+/** The chart's size in its own pixels: what a figure of it is drawn at. */
+export const curvesSize = () => ({ width: canvas.width, height: canvas.height });
+
+/** The losses that can be drawn, their range, and whether the axis is logarithmic.
+ * @param {LossPoint[]} history */
+export function lossScale(history) {
   const finite = history.flatMap((h) => [h.train, h.test]).filter((v) => Number.isFinite(v) && v >= 0);
   const positive = finite.filter((v) => v > 0);
   const max = Math.max(0, ...finite);
   const min = positive.length ? Math.min(...positive) : 0;
-  const log = min > 0 && max / min > 100;
-  scaleNote.textContent = log ? "(log scale)" : "";
+  return { finite, max, min, log: min > 0 && max / min > 100 };
+}
+
+/** The curves, onto the page's canvas or onto `ctx` (a figure's, the canvas's size).
+ * @param {LossPoint[]} history @param {Mark[]} marks @param {CanvasRenderingContext2D} [target] */
+export function drawCurves(history, marks, target) {
+  const ctx = target ?? context2d(canvas);
+  const [W, H] = [canvas.width, canvas.height];
+  const [left, top, bottom] = [50, 8, 6]; // margins: labels on the left
+  if (!target) ctx.clearRect(0, 0, W, H); // a figure is drawn on its own white
+  const { finite, max, min, log } = lossScale(history);
+  if (!target) scaleNote.textContent = log ? "(log scale)" : "";
   if (history.length < 2 || !finite.length) return;
   const zeroBand = log && finite.includes(0) ? 14 : 0;
   const plotBottom = H - bottom - zeroBand; // where the lowest value (or min on a log axis) sits

@@ -16,8 +16,11 @@ const key = $("#grad-health-key");
 const params = $("#param-counts");
 const deadNote = $("#dead-relus");
 
+/** The chart's size in its own pixels: what a figure of it is drawn at. */
+export const healthSize = () => ({ width: canvas.width, height: canvas.height });
+
 /** A colour a layer, first to last: the same in the chart and its key. */
-const LAYER_COLORS = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4b5563", "#65a30d"];
+export const LAYER_COLORS = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4b5563", "#65a30d"];
 
 /** Each layer's ‖∂L/∂W‖ (L2 over the layer's weight matrix) at the last step.
  * @param {LayerState[]} layers */
@@ -32,14 +35,15 @@ export function parameterCounts(layers) {
 
 /** The chart: a line a layer, log scale (gradient norms span orders of magnitude, and a
  * vanishing one is many orders below the others). Zeros and non-finite norms are gaps.
- * @param {HealthPoint[]} samples @param {number} layerCount */
-export function drawHealth(samples, layerCount) {
-  const ctx = context2d(canvas);
+ * Onto the page's canvas, or onto `target` (a figure's context, the canvas's size).
+ * @param {HealthPoint[]} samples @param {number} layerCount @param {CanvasRenderingContext2D} [target] */
+export function drawHealth(samples, layerCount, target) {
+  const ctx = target ?? context2d(canvas);
   const [W, H] = [canvas.width, canvas.height];
   const [left, top, bottom] = [50, 8, 6];
-  ctx.clearRect(0, 0, W, H);
+  if (!target) ctx.clearRect(0, 0, W, H); // a figure is drawn on its own white
   const logs = samples.flatMap((s) => s.norms.filter((v) => v > 0 && Number.isFinite(v)).map(Math.log10));
-  showKey(layerCount);
+  if (!target) showKey(layerCount);
   if (samples.length < 2 || logs.length === 0) return;
   let [lo, hi] = [Math.min(...logs), Math.max(...logs)];
   if (hi - lo < 1) [lo, hi] = [(lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5];

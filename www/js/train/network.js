@@ -36,22 +36,38 @@ const legend = {
   hi: $("#net-legend-hi"),
 };
 
+/** The view's size in CSS pixels (what a figure of it is drawn at). */
+export const networkSize = () => ({ width: canvas.clientWidth || 500, height: canvas.clientHeight || 340 });
+
+/** What the edges' colours mean: the gradient's (or weight's) log scale, and whether
+ * they are coloured by the weight's sign instead.
+ * @param {import("../../pkg/gradscope.js").LayerState[]} layers @param {boolean} [byWeight] */
+export function edgeScale(layers, byWeight = byWeightBox.checked) {
+  return { scale: new LogScale(layers.flatMap((l) => (byWeight ? l.w : l.w_grad)), 6), byWeight };
+}
+
 /** Draws `trainer`'s network; `inputLabels` names its inputs ("x1²"); the neurons listed
- * in `dead` (per hidden layer) are crossed out; `layers`, the trainer's, if already read.
+ * in `dead` (per hidden layer) are crossed out; `layers`, the trainer's, if already read;
+ * onto the page's canvas, or onto `target` (a figure's context and the size to fill).
  * Returns where it drew each neuron.
  * @param {Trainer} trainer @param {string[]} inputLabels @param {number[][]} [dead]
- * @param {import("../../pkg/gradscope.js").LayerState[]} [layers] @returns {Geometry} */
-export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.layers()) {
-  const dpr = window.devicePixelRatio || 1;
-  const W = canvas.clientWidth;
-  const H = canvas.clientHeight;
-  if (canvas.width !== Math.round(W * dpr)) {
-    canvas.width = Math.round(W * dpr);
-    canvas.height = Math.round(H * dpr);
+ * @param {import("../../pkg/gradscope.js").LayerState[]} [layers]
+ * @param {{ ctx: CanvasRenderingContext2D, width: number, height: number }} [target] @returns {Geometry} */
+export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.layers(), target) {
+  let ctx, W, H;
+  if (target) ({ ctx, width: W, height: H } = target);
+  else {
+    const dpr = window.devicePixelRatio || 1;
+    W = canvas.clientWidth;
+    H = canvas.clientHeight;
+    if (canvas.width !== Math.round(W * dpr)) {
+      canvas.width = Math.round(W * dpr);
+      canvas.height = Math.round(H * dpr);
+    }
+    ctx = context2d(canvas);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
   }
-  const ctx = context2d(canvas);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, W, H);
   const neurons = trainer.neurons(THUMB);
   const inputs = trainer.features(THUMB);
   const widths = [layers[0].inputs, ...layers.map((l) => l.outputs)];
@@ -64,11 +80,9 @@ export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.la
   /** Top edge of neuron `i` of column `c`, the column centred vertically. @param {number} c @param {number} i */
   const rowY = (c, i) => H / 2 + (i - (widths[c] - 1) / 2) * (size + 6) - size / 2;
 
-  const byWeight = byWeightBox.checked;
-  const quantities = layers.flatMap((l) => (byWeight ? l.w : l.w_grad));
-  const scale = new LogScale(quantities, 6);
+  const { scale, byWeight } = edgeScale(layers);
   const wmax = Math.max(1e-9, ...layers.flatMap((l) => l.w.map(Math.abs)));
-  showLegend(scale, byWeight);
+  if (!target) showLegend(scale, byWeight);
   layers.forEach((l, li) => {
     const quantity = byWeight ? l.w : l.w_grad;
     // Between wide layers thousands of edges overlap: there they are drawn thinner and

@@ -13,6 +13,7 @@ import { messageOf } from "../errors.js";
 import { restart } from "./changes.js";
 import { wireControls } from "./controls.js";
 import { keepOptionWords } from "./fields.js";
+import { wireTrainExport } from "./figures.js";
 import { buildChoices, syncPace } from "./form.js";
 import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
@@ -102,6 +103,7 @@ async function main() {
   syncPace(pace);
   wireControls(state);
   wireHover(state);
+  wireTrainExport(state);
   restart(state);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   await backend.open();

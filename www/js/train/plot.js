@@ -39,13 +39,27 @@ export function frameOf(data, extent, curve) {
   return { extent, curve: { lo, hi } };
 }
 
+/**
+ * What the plot painted last, to paint it again onto a figure's context (figures.js).
+ * @type {{ values: ArrayLike<number>, classes: number, data: Dataset, frame: PlotFrame, selected: number | null } | null}
+ */
+export let lastPaint = null;
+
+/** The plot's size in its own pixels: what a figure of it is drawn at. */
+export const plotSize = () => ({ width: canvas.width, height: canvas.height });
+
 /** Paints the plot: `values` are class probabilities (`HEATMAP² × classes`, top row
  * first) for a classification, the network's output per cell (`HEATMAP²`) for a
- * regression over the plane, or its output along the curve (`CURVE_POINTS`) for a fit.
+ * regression over the plane, or its output along the curve (`CURVE_POINTS`) for a fit;
+ * onto the page's canvas, or onto `ctx` (a figure's, the canvas's size).
  * @param {ArrayLike<number>} values @param {number} classes 0 for a regression
- * @param {Dataset} data @param {PlotFrame} frame @param {number | null} [selected] the point to ring */
-export function paintPlot(values, classes, data, frame, selected = null) {
-  const ctx = context2d(canvas);
+ * @param {Dataset} data @param {PlotFrame} frame @param {number | null} [selected] the point to ring
+ * @param {CanvasRenderingContext2D} [ctx] */
+export function paintPlot(values, classes, data, frame, selected = null, ctx) {
+  if (!ctx) {
+    ctx = context2d(canvas);
+    lastPaint = { values, classes, data, frame, selected };
+  }
   if (frame.curve) paintCurve(ctx, values, data, frame);
   else paintPlane(ctx, values, classes, data, frame);
   if (selected !== null && selected < data.points.length) {
