@@ -241,7 +241,7 @@ test("a node panel's heatmap by keyboard: arrows move its cell, the tooltip show
   await tip.waitFor({ state: "visible" });
   const byKeys = await tip.textContent();
   assert.ok(byKeys.length > 0);
-  const said = await page.textContent(".np-local .heatmap p[aria-live]");
+  const said = await page.textContent(".np-local .heatmap-said");
   assert.equal(said.replaceAll("; ", ""), byKeys, "the live region says the tooltip's lines");
   await page.locator("#node-panel").screenshot({ path: `${SHOTS}a11y-heatmap-keys.png` });
   // The same cell hovered shows the same words.

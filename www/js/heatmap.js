@@ -105,7 +105,7 @@ export class Heatmap {
     this.tip = el("div", { className: "heatmap-tip", hidden: true });
     this.legend = el("div", { className: "heatmap-legend" });
     this.menu = exportMenu(() => [{ label: "This heatmap, with its legend", name: this.name, figure: () => this.figure() }]);
-    this.said = el("p", { className: "visually-hidden" });
+    this.said = el("p", { className: "visually-hidden heatmap-said" });
     this.said.setAttribute("aria-live", "polite");
     this.element = el("div", { className: "heatmap" }, this.scroller, this.tip, this.legend, this.menu, this.said);
     /** The keyboard's cell. @type {{ i: number, j: number } | null} */
