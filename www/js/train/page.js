@@ -20,6 +20,7 @@ import { drawPlot, plotFrame } from "./render.js";
 import { createState } from "./state.js";
 import { showProblem } from "./status.js";
 import { readUrl } from "./url.js";
+import { TRAINING, setUpEmbed } from "../embed.js";
 
 /** @typedef {import("./state.js").State} State */
 
@@ -86,6 +87,7 @@ function probesOf(state) {
 }
 
 async function main() {
+  setUpEmbed(TRAINING); // before anything is drawn, so that the views are sized for an embed
   await init();
   const state = createState();
   buildChoices(state.rules);
