@@ -77,8 +77,10 @@ export function readEmbed(search, page) {
       notes.push(`${key} is ${raw.length} characters long, longer than any list of this page's controls: left out.`);
       continue;
     }
-    const asked = raw.split(",").map((n) => n.trim().toLowerCase()).filter(Boolean);
-    const bad = [...new Set(asked.filter((n) => !names.includes(n)))];
+    // Names are matched whatever their case; one that matches none is quoted as given.
+    const given = raw.split(",").map((n) => n.trim()).filter(Boolean);
+    const asked = given.map((n) => n.toLowerCase());
+    const bad = [...new Set(given.filter((n) => !names.includes(n.toLowerCase())))];
     if (bad.length) {
       const some = bad.slice(0, 4).map((n) => `“${clip(n)}”`);
       notes.push(

@@ -87,6 +87,9 @@ export function setUpEmbed(page, { flush = async () => {} } = {}) {
   const link = readEmbed(location.search, page);
   const note = el("p", { className: "embed-note", hidden: link.notes.length === 0, textContent: link.notes.join(" ") });
   note.setAttribute("role", "status");
+  const dismiss = el("button", { type: "button", textContent: "OK", title: "Hide this note" });
+  dismiss.addEventListener("click", () => (note.hidden = true));
+  note.append(dismiss);
   if (link.embed) {
     embedPage(page, link.shown, note, flush);
   } else {
