@@ -16,7 +16,7 @@ import { keepOptionWords } from "./fields.js";
 import { buildChoices, syncPace } from "./form.js";
 import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
-import { drawPlot, plotFrame } from "./render.js";
+import { drawNetworkOf, drawPlot, plotFrame } from "./render.js";
 import { createState } from "./state.js";
 import { showProblem } from "./status.js";
 import { readUrl } from "./url.js";
@@ -105,6 +105,9 @@ async function main() {
   wireControls(state);
   wireHover(state);
   restart(state);
+  // A network view that changes size (the window, an embedding frame) is drawn again; while
+  // training, the next frame draws it.
+  new ResizeObserver(() => state.loop.playing || drawNetworkOf(state)).observe($("#network"));
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   await backend.open();
   backend.cancelRemeasure(); // measured here, not again
