@@ -422,3 +422,45 @@ test("Copy puts the link on the clipboard; where the page may not, it selects th
   }
   await refused.close();
 });
+
+test("a compressed link (#z=) embeds as well, and a resized frame keeps the graph fitted and the network drawn to size", async () => {
+  const program = ["y = x", ...Array.from({ length: 40 }, (_, i) => `y = y * 1.0 + 0.5  # step ${i} of the padding that makes it long`), "y"].join("\n");
+  const { page, errors } = await openPath("index.html");
+  await page.fill("#expr", program);
+  await page.click("#share");
+  const src = (await parseSnippet(page, await page.inputValue("#share-snippet"))).attributes.src;
+  assert.match(src, /\/index\.html\?embed=1#z=[A-Za-z0-9_-]+$/);
+  await page.close();
+
+  const embed = await browser().newPage({ viewport: { width: 640, height: 420 } });
+  await embed.goto(src);
+  await ready(embed);
+  assert.equal(await embed.inputValue("#expr"), program);
+  assert.ok(await embed.evaluate(() => document.body.classList.contains("embed")));
+  /** Whether the graph is as Fit leaves it at the canvas's present size. */
+  const fitted = () =>
+    embed.evaluate(() => {
+      const view = window.gradscope.view;
+      const before = { ...view.view };
+      view.fit();
+      return ["scale", "tx", "ty"].every((k) => Math.abs(view.view[k] - before[k]) < 1e-9);
+    });
+  assert.ok(await fitted(), "fitted at 640×420");
+  await embed.setViewportSize({ width: 900, height: 600 });
+  await embed.waitForTimeout(300);
+  assert.ok(await fitted(), "fitted again at 900×600");
+  await embed.close();
+
+  const training = await browser().newPage({ viewport: { width: 640, height: 420 } });
+  await training.goto(`${URL_BASE}/train.html?embed=1`);
+  await ready(training);
+  await training.setViewportSize({ width: 900, height: 600 });
+  await training.waitForTimeout(300);
+  const canvas = await training.evaluate(() => {
+    const c = document.querySelector("#network");
+    return { width: c.width, height: c.height, want: [Math.round(c.clientWidth * devicePixelRatio), Math.round(c.clientHeight * devicePixelRatio)] };
+  });
+  assert.deepEqual([canvas.width, canvas.height], canvas.want);
+  await training.close();
+  assert.deepEqual(errors, []);
+});
