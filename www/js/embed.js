@@ -109,6 +109,12 @@ function embedPage(page, shown, note, flush) {
   const bar = el("div", { className: "embed-bar" });
   /** @type {Element[]} */
   const keep = [...document.querySelectorAll(page.always)];
+  // The page's heading stays, for screen readers only.
+  const title = document.querySelector("header h1");
+  if (title) {
+    title.classList.add("embed-title");
+    keep.push(title);
+  }
   for (const part of page.parts) {
     if (!shown.has(part.name)) continue;
     document.body.classList.add(`embed-${part.name}`);
@@ -126,8 +132,7 @@ function embedPage(page, shown, note, flush) {
   refresh();
   // The playground writes the URL a moment after a change: the link is brought up to date
   // before it is followed.
-  for (const event of ["pointerenter", "focus"]) open.addEventListener(event, refresh);
-  open.addEventListener("pointerdown", () => void flush().then(refresh));
+  for (const event of ["pointerenter", "focus", "pointerdown"]) open.addEventListener(event, () => void flush().then(refresh, refresh));
   open.addEventListener("click", refresh);
   window.addEventListener("hashchange", refresh);
   const foot = el("footer", { className: "embed-foot" }, note, open);

@@ -102,6 +102,8 @@ function sharePanel(page) {
   dialog.setAttribute("aria-labelledby", "share-title");
   close.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => (status.textContent = ""));
+  // Keys pressed in the panel are the panel's, not the page's (Space plays the training page).
+  dialog.addEventListener("keydown", (ev) => ev.stopPropagation());
   document.body.append(dialog);
   return { dialog, update };
 }
