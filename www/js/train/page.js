@@ -107,7 +107,12 @@ async function main() {
   restart(state);
   // A network view that changes size (the window, an embedding frame) is drawn again; while
   // training, the next frame draws it.
-  new ResizeObserver(() => state.loop.playing || drawNetworkOf(state)).observe($("#network"));
+  const network = $("#network", HTMLCanvasElement);
+  new ResizeObserver(() => {
+    const dpr = window.devicePixelRatio || 1;
+    const stale = network.width !== Math.round(network.clientWidth * dpr) || network.height !== Math.round(network.clientHeight * dpr);
+    if (stale && !state.loop.playing) drawNetworkOf(state);
+  }).observe(network);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   await backend.open();
   backend.cancelRemeasure(); // measured here, not again
