@@ -494,6 +494,11 @@ export class GraphView {
     return { scale, readable: scale >= READABLE };
   }
 
+  /** The view as the last fit left it, with the canvas's size then: a resize fits again a
+   * view nobody has moved since (controls above it that grew, an embedding frame resized).
+   * @type {{ scale: number, tx: number, ty: number, width: number, height: number } | null} */
+  #fitted = null;
+
   fit() {
     if (!this.layout.nodes.length) return;
     const { width, height } = this.#cssSize();
@@ -505,6 +510,7 @@ export class GraphView {
     this.view.scale = scale;
     this.view.tx = (width - w * scale) / 2;
     this.view.ty = (height - h * scale) / 2;
+    this.#fitted = { ...this.view, width, height };
     this.draw();
   }
 
@@ -575,7 +581,10 @@ export class GraphView {
     const dpr = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
-    this.draw();
+    const f = this.#fitted;
+    const unmoved = f && f.scale === this.view.scale && f.tx === this.view.tx && f.ty === this.view.ty;
+    if (unmoved && (f.width !== width || f.height !== height)) this.fit();
+    else this.draw();
   }
 
   /** @param {number} clientX @param {number} clientY @returns {Point} */

@@ -25,6 +25,7 @@ import { PRESETS } from "./presets.js";
 import { GraphKeys } from "./graph-keys.js";
 import { NodeTable } from "./node-table.js";
 import { announceResults } from "./announce.js";
+import { PLAYGROUND, setUpEmbed } from "./embed.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -1352,6 +1353,15 @@ function showFix(p) {
 // ---- start ----------------------------------------------------------------------------------
 
 async function main() {
+  // Before the graph is drawn, so that it is sized for an embed. Share first writes the
+  // URL, which otherwise waits a moment after a change (once there is a view to write).
+  setUpEmbed(PLAYGROUND, {
+    flush: async () => {
+      if (!probe.ready) return;
+      clearTimeout(urlTimer);
+      await writeUrl();
+    },
+  });
   await init();
   view = new GraphView($("#graph", HTMLCanvasElement));
   probe.view = view;

@@ -60,7 +60,7 @@ export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.la
     const dpr = window.devicePixelRatio || 1;
     W = canvas.clientWidth;
     H = canvas.clientHeight;
-    if (canvas.width !== Math.round(W * dpr)) {
+    if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
       canvas.width = Math.round(W * dpr);
       canvas.height = Math.round(H * dpr);
     }

@@ -17,10 +17,11 @@ import { wireTrainExport } from "./figures.js";
 import { buildChoices, syncPace } from "./form.js";
 import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
-import { drawPlot, plotFrame } from "./render.js";
+import { drawNetworkOf, drawPlot, plotFrame } from "./render.js";
 import { createState } from "./state.js";
 import { showProblem } from "./status.js";
 import { readUrl } from "./url.js";
+import { TRAINING, setUpEmbed } from "../embed.js";
 
 /** @typedef {import("./state.js").State} State */
 
@@ -87,6 +88,7 @@ function probesOf(state) {
 }
 
 async function main() {
+  setUpEmbed(TRAINING); // before anything is drawn, so that the views are sized for an embed
   await init();
   const state = createState();
   buildChoices(state.rules);
@@ -105,6 +107,14 @@ async function main() {
   wireHover(state);
   wireTrainExport(state);
   restart(state);
+  // A network view that changes size (the window, an embedding frame) is drawn again; while
+  // training, the next frame draws it.
+  const network = $("#network", HTMLCanvasElement);
+  new ResizeObserver(() => {
+    const dpr = window.devicePixelRatio || 1;
+    const stale = network.width !== Math.round(network.clientWidth * dpr) || network.height !== Math.round(network.clientHeight * dpr);
+    if (stale && !state.loop.playing) drawNetworkOf(state);
+  }).observe(network);
   if (refused.length) showProblem(`Not used from the link, so the defaults are shown for these: ${refused.join("; ")}.`);
   await backend.open();
   backend.cancelRemeasure(); // measured here, not again
