@@ -26,6 +26,7 @@ import { GraphKeys } from "./graph-keys.js";
 import { NodeTable } from "./node-table.js";
 import { announceResults } from "./announce.js";
 import { PLAYGROUND, setUpEmbed } from "./embed.js";
+import { mountThemeControls, onThemeChange } from "./theme.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -1365,6 +1366,12 @@ async function main() {
   await init();
   view = new GraphView($("#graph", HTMLCanvasElement));
   probe.view = view;
+  mountThemeControls();
+  // A new theme or palette: the canvas and its legend redrawn in the new colours.
+  onThemeChange(() => {
+    renderLegend(view.colorScale);
+    view.draw();
+  });
   view.onHover = (hit, ev) => {
     showTooltip(hit, ev);
     showSourceOf(hit);
