@@ -616,12 +616,55 @@ export class GraphView {
       this.view.scale = s;
       this.draw();
     }, { passive: false });
+    // Fingers on the canvas: one pans (as the mouse drags), two pinch-zoom about their
+    // middle, the point between them staying between them.
+    /** @type {Map<number, { x: number, y: number }>} */
+    const touches = new Map();
+    /** @type {{ d: number, scale: number, wx: number, wy: number } | null} */
+    let pinch = null;
+    const startPinch = () => {
+      const [a, b] = [...touches.values()];
+      const r = c.getBoundingClientRect();
+      const mx = (a.x + b.x) / 2 - r.left;
+      const my = (a.y + b.y) / 2 - r.top;
+      pinch = {
+        d: Math.max(1, Math.hypot(a.x - b.x, a.y - b.y)),
+        scale: this.view.scale,
+        wx: (mx - this.view.tx) / this.view.scale,
+        wy: (my - this.view.ty) / this.view.scale,
+      };
+      drag = null; // a pinch is never a tap, and the pan starts afresh after it
+    };
     c.addEventListener("pointerdown", (ev) => {
+      if (ev.pointerType === "touch") {
+        touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+        if (touches.size === 2) {
+          c.setPointerCapture(ev.pointerId);
+          startPinch();
+          return;
+        }
+        if (touches.size > 2) return;
+      }
       drag = { x: ev.clientX, y: ev.clientY, tx: this.view.tx, ty: this.view.ty, moved: false };
       c.setPointerCapture(ev.pointerId);
     });
     c.addEventListener("pointermove", (ev) => {
-      if (drag && (ev.buttons & 1)) {
+      if (ev.pointerType === "touch" && touches.has(ev.pointerId)) {
+        touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+        if (pinch && touches.size >= 2) {
+          const [a, b] = [...touches.values()];
+          const r = c.getBoundingClientRect();
+          const mx = (a.x + b.x) / 2 - r.left;
+          const my = (a.y + b.y) / 2 - r.top;
+          const s = Math.min(6, Math.max(0.05, (pinch.scale * Math.hypot(a.x - b.x, a.y - b.y)) / pinch.d));
+          this.view.scale = s;
+          this.view.tx = mx - pinch.wx * s;
+          this.view.ty = my - pinch.wy * s;
+          this.draw();
+          return;
+        }
+      }
+      if (drag && (ev.buttons & 1 || ev.pointerType === "touch")) {
         const dx = ev.clientX - drag.x;
         const dy = ev.clientY - drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
@@ -632,7 +675,24 @@ export class GraphView {
       }
       this.#updateHover(ev);
     });
+    /** @param {PointerEvent} ev */
+    const lift = (ev) => {
+      if (!touches.delete(ev.pointerId)) return false;
+      if (pinch) {
+        if (touches.size < 2) pinch = null;
+        // The finger left on the glass pans on from where it is.
+        const [rest] = [...touches.values()];
+        if (rest && touches.size === 1) drag = { x: rest.x, y: rest.y, tx: this.view.tx, ty: this.view.ty, moved: true };
+        return true;
+      }
+      return false;
+    };
+    c.addEventListener("pointercancel", (ev) => {
+      lift(ev);
+      drag = null;
+    });
     c.addEventListener("pointerup", (ev) => {
+      if (lift(ev)) return; // the end of a pinch
       // A tap without dragging selects, for touch screens without hover; on a group's box
       // or header it collapses or expands the group.
       if (drag && !drag.moved) {
