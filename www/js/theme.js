@@ -150,6 +150,22 @@ export function onThemeChange(f) {
   listeners.add(f);
 }
 
+/** Runs `f` with the light theme's colours (the canvases' and the gradient ramp's): a
+ * figure for slides and notes is drawn on white whatever the page's theme. Only what `f`
+ * does before it first awaits sees the change, and the page does not repaint in between.
+ * @template T @param {() => T} f @returns {T} */
+export function inLightTheme(f) {
+  if (root.dataset.theme !== "dark") return f();
+  root.dataset.theme = "light";
+  Object.assign(theme, LIGHT);
+  try {
+    return f();
+  } finally {
+    root.dataset.theme = "dark";
+    Object.assign(theme, DARK);
+  }
+}
+
 /** The theme menu and the palette checkbox, at the end of the page's header. */
 export function mountThemeControls(header = document.querySelector("header")) {
   if (!header || header.querySelector(".theme-controls")) return;
