@@ -98,6 +98,18 @@ test("with the system dark and System chosen, every page is dark, its canvases t
   assert.equal(await page.inputValue("#theme-choice"), "system");
   assert.equal(await page.getAttribute("html", "data-theme"), "dark");
   assert.ok(isDark(await bodyBackground(page)), "the body");
+  // No flash of white: the theme is on <html> before <body> exists, let alone paints.
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (!document.body) return;
+      // @ts-ignore: a note for the test
+      window.themeAtBody = document.documentElement.dataset.theme ?? "none";
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.reload();
+  await page.waitForFunction(() => window.gradscope?.ready === true);
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).themeAtBody), "dark", "set before the body is parsed");
   assert.ok(isDark(await graphPixel(page, 3, 3)), "the graph's background on the canvas");
   // Light chosen over a dark system wins.
   await page.selectOption("#theme-choice", "light");
@@ -209,6 +221,23 @@ test("on a touch screen, one finger pans the graph and two pinch-zoom it", async
   const back = await view();
   assert.ok(back.scale < zoomed.scale * 0.3, `zoomed out: ${zoomed.scale} → ${back.scale}`);
   await page.screenshot({ path: `${SHOTS}phone-index-pinched.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a figure exported from a dark page is drawn in the light theme's colours, and the page stays dark", async () => {
+  const { page, errors } = await openPath("index.html", { colorScheme: "dark" });
+  await page.click("#graph-export > summary");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click('#graph-export button[data-figure="graph"][data-format="svg"]'),
+  ]);
+  const { readFileSync } = await import("node:fs");
+  const svg = readFileSync(await download.path(), "utf8").toLowerCase();
+  for (const dark of ["#111418", "rgb(17,20,24)", "#1a1f26", "rgb(26,31,38)", "#e6e8eb"]) assert.ok(!svg.includes(dark), `no dark-theme colour ${dark} in the figure`);
+  assert.ok(svg.includes("#e3efff") || svg.includes("rgb(227,239,255)"), "an input's light fill");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  assert.ok(isDark(await graphPixel(page, 3, 3)), "the canvas still dark");
   assert.deepEqual(errors, []);
   await page.close();
 });
