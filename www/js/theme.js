@@ -168,7 +168,8 @@ export function inLightTheme(f) {
 
 /** The theme menu and the palette checkbox, at the end of the page's header. */
 export function mountThemeControls(header = document.querySelector("header")) {
-  if (!header || header.querySelector(".theme-controls")) return;
+  // An embed shows its view alone: it follows the reader's choice (or the system) silently.
+  if (!header || header.querySelector(".theme-controls") || document.body.classList.contains("embed")) return;
   const box = document.createElement("div");
   box.className = "theme-controls";
   const label = document.createElement("label");
