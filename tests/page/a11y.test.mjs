@@ -91,6 +91,25 @@ test("axe finds no serious or critical violation on any page", async () => {
   for (const [, page] of pages) await page.close();
 });
 
+test("axe finds no serious or critical violation in the dark theme, nor with the colour-blind-safe palette", async () => {
+  for (const safe of [false, true]) {
+    for (const [what, path, size] of /** @type {const} */ ([
+      ["the playground", "index.html", { width: 1280, height: 800 }],
+      ["the training page", "train.html", { width: 1400, height: 900 }],
+      ["the benchmarks page", "bench.html", { width: 1280, height: 800 }],
+      ["the playground at 390 px", "index.html", { width: 390, height: 844 }],
+    ])) {
+      const { page, errors } = await openPath(path, { ...size, colorScheme: "dark" });
+      if (safe) await page.check("#palette-safe");
+      const name = `${what}, dark${safe ? ", colour-blind safe" : ""}`;
+      const bad = await audit(page, name);
+      assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.targets.join(" | ")}`), [], `${name}: no serious or critical violation`);
+      assert.deepEqual(errors, [], name);
+      await page.close();
+    }
+  }
+});
+
 test("the graph by keyboard: Tab to it, arrows along the edges of ln(x1)+x1*x2-sin(x2), Enter for the chain rule, Escape back", async () => {
   const { page, errors } = await open();
   assert.equal(await page.inputValue("#expr"), "ln(x1)+x1*x2-sin(x2)");

@@ -25,10 +25,13 @@ export function usePlayground() {
 
   /** A fresh page at `path` (a page of www/, with a fragment if any), waited for until it
    * is ready if it is the playground or the training page. `errors` collects page errors
-   * and dialogs. @param {string} [path] @param {{ width?: number, height?: number }} [viewport] */
-  async function openPath(path = "index.html", { width = 1280, height = 800 } = {}) {
+   * and dialogs. `colorScheme` is the system setting the page sees (GRADSCOPE_COLOR_SCHEME
+   * for a whole run, to audit the dark theme); `touch` makes it a touch screen.
+   * @param {string} [path] @param {{ width?: number, height?: number, colorScheme?: "light" | "dark", touch?: boolean }} [viewport] */
+  async function openPath(path = "index.html", { width = 1280, height = 800, colorScheme, touch = false } = {}) {
     if (!browser) throw new Error("the browser is not launched yet");
-    const page = await browser.newPage({ viewport: { width, height } });
+    const scheme = colorScheme ?? /** @type {"light" | "dark" | undefined} */ (process.env.GRADSCOPE_COLOR_SCHEME || undefined);
+    const page = await browser.newPage({ viewport: { width, height }, colorScheme: scheme ?? "light", hasTouch: touch });
     /** @type {string[]} */
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));

@@ -9,6 +9,9 @@ import { messageOf } from "./errors.js";
 import { PlainMlp } from "./plain-mlp.js";
 import { medianMs, yieldToPage } from "./timing.js";
 import { keystrokeOptions, keystrokes } from "./bench-keystroke.js";
+import { mountThemeControls } from "./theme.js";
+
+mountThemeControls();
 
 /** @typedef {import("../pkg/gradscope.js").Config} Config */
 /** A trainer workload against the plain-JS MLP.

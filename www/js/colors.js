@@ -3,9 +3,14 @@
 //
 // Gradient magnitudes span many orders, so colour follows log10|g| between the smallest and
 // largest non-zero finite magnitudes on screen. A sequential yellow-orange-red ramp: a faint
-// edge carries little gradient, a dark red one carries the most. Zero and NaN get their
+// edge carries little gradient, a strong one the most (on a dark page the ramp runs the
+// other way, so "faint" is still the end nearest the background); or viridis, with the
+// colour-blind-safe palette (js/theme.js). Zero and NaN get their
 // own colours, outside the ramp, so they are never mistaken for "small".
 
+/** @typedef {[number, number, number]} Rgb */
+
+/** The usual ramp on a light page: pale yellow (little) to dark red (most). @type {Rgb[]} */
 const RAMP = [
   [254, 217, 118],
   [254, 178, 76],
@@ -14,16 +19,53 @@ const RAMP = [
   [189, 0, 38],
   [110, 0, 40],
 ];
+/** On a dark page the faint end is the dark one: deep red (little) to pale yellow (most),
+ * its darkest stop still clear of the background. @type {Rgb[]} */
+const RAMP_DARK = [
+  [132, 36, 58],
+  [189, 0, 38],
+  [240, 59, 32],
+  [253, 141, 60],
+  [254, 178, 76],
+  [254, 217, 118],
+];
+/** Colour-blind safe: viridis, which stays ordered in lightness for every kind of colour
+ * vision (and in grey). Light page: yellow (little) to purple (most). @type {Rgb[]} */
+const VIRIDIS = [
+  [253, 231, 37],
+  [122, 209, 81],
+  [34, 168, 132],
+  [42, 120, 142],
+  [65, 68, 135],
+  [68, 1, 84],
+];
+/** Viridis on a dark page: purple (little, lifted off the background) to yellow (most). @type {Rgb[]} */
+const VIRIDIS_DARK = [
+  [82, 48, 130],
+  [59, 82, 139],
+  [33, 145, 140],
+  [53, 183, 121],
+  [144, 215, 67],
+  [253, 231, 37],
+];
+
+/** The ramp for the page's theme and palette now. */
+export function currentRamp() {
+  const root = document.documentElement;
+  const dark = root.dataset.theme === "dark";
+  return root.dataset.palette === "safe" ? (dark ? VIRIDIS_DARK : VIRIDIS) : dark ? RAMP_DARK : RAMP;
+}
 
 export const ZERO_COLOR = "#c9ced6";
 export const NAN_COLOR = "#7b3fbf";
 
 /** @param {number} t position on the scale, 0 to 1 */
 function ramp(t) {
-  const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
-  const i = Math.min(RAMP.length - 2, Math.floor(x));
+  const r = currentRamp();
+  const x = Math.min(1, Math.max(0, t)) * (r.length - 1);
+  const i = Math.min(r.length - 2, Math.floor(x));
   const f = x - i;
-  const c = RAMP[i].map((v, k) => Math.round(v + f * (RAMP[i + 1][k] - v)));
+  const c = r[i].map((v, k) => Math.round(v + f * (r[i + 1][k] - v)));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
@@ -75,7 +117,8 @@ export class LogScale {
 
   /** The legend bar's colours, left to right, evenly spaced. */
   stops() {
-    return RAMP.map((_, i) => ramp(i / (RAMP.length - 1)));
+    const n = currentRamp().length;
+    return Array.from({ length: n }, (_, i) => ramp(i / (n - 1)));
   }
 
   /** CSS for a left-to-right legend bar. */

@@ -6,6 +6,7 @@
 import { el } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { saveFigure } from "./figure.js";
+import { inLightTheme } from "./theme.js";
 
 /** @typedef {import("./figure.js").Figure} Figure */
 /** An item of the menu: what it is called, and the figure it saves, made when clicked.
@@ -33,7 +34,8 @@ export function exportMenu(entries, { summary = "Export ▾", title = "Save as a
           b.addEventListener("click", async () => {
             try {
               status.textContent = "";
-              const scale = await saveFigure(entry.figure(), format);
+              // Figures are for slides and notes: on white, in the light theme's colours.
+              const scale = await inLightTheme(() => saveFigure(entry.figure(), format));
               // A graph too large for a canvas at 2× is saved smaller, and says so.
               if (format === "png" && scale < 2) status.textContent = `Saved at ${Number(scale.toPrecision(2))}×: at 2× it is larger than a browser's canvas (the SVG has it all).`;
               else menu.open = false;

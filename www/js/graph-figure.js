@@ -10,7 +10,7 @@ import { $ } from "./dom.js";
 import { exportMenu } from "./export-menu.js";
 import { MONO, MUTED, arrange, barSwatch, drawKeys, keysHeight, lineSwatch, rule } from "./figure.js";
 import { fmt } from "./format.js";
-import { BAR_STOPS } from "./heatmap.js";
+import { barStops } from "./heatmap.js";
 
 /** @typedef {import("./figure.js").Figure} Figure */
 /** @typedef {import("./figure.js").Key} Key */
@@ -38,7 +38,7 @@ function legendKeys(view) {
     keys.push({
       text: "tensor nodes: value (left) and gradient (right), −max to +max of each, exact 0 grey",
       swatch: 62,
-      draw: barSwatch(BAR_STOPS, 60, "#c5cad3"),
+      draw: barSwatch(barStops(), 60, "#c5cad3"),
     });
   }
   keys.push({ text: "log scale", color: MUTED });

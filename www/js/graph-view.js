@@ -13,6 +13,7 @@
 import { context2d } from "./dom.js";
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
+import { theme as T } from "./theme.js";
 import { gradText } from "./stepper.js";
 import { nodeSymbol } from "./ops.js";
 import { brief, isTensor, magnitude, norm, shapeText } from "./tensor.js";
@@ -615,12 +616,55 @@ export class GraphView {
       this.view.scale = s;
       this.draw();
     }, { passive: false });
+    // Fingers on the canvas: one pans (as the mouse drags), two pinch-zoom about their
+    // middle, the point between them staying between them.
+    /** @type {Map<number, { x: number, y: number }>} */
+    const touches = new Map();
+    /** @type {{ d: number, scale: number, wx: number, wy: number } | null} */
+    let pinch = null;
+    const startPinch = () => {
+      const [a, b] = [...touches.values()];
+      const r = c.getBoundingClientRect();
+      const mx = (a.x + b.x) / 2 - r.left;
+      const my = (a.y + b.y) / 2 - r.top;
+      pinch = {
+        d: Math.max(1, Math.hypot(a.x - b.x, a.y - b.y)),
+        scale: this.view.scale,
+        wx: (mx - this.view.tx) / this.view.scale,
+        wy: (my - this.view.ty) / this.view.scale,
+      };
+      drag = null; // a pinch is never a tap, and the pan starts afresh after it
+    };
     c.addEventListener("pointerdown", (ev) => {
+      if (ev.pointerType === "touch") {
+        touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+        if (touches.size === 2) {
+          c.setPointerCapture(ev.pointerId);
+          startPinch();
+          return;
+        }
+        if (touches.size > 2) return;
+      }
       drag = { x: ev.clientX, y: ev.clientY, tx: this.view.tx, ty: this.view.ty, moved: false };
       c.setPointerCapture(ev.pointerId);
     });
     c.addEventListener("pointermove", (ev) => {
-      if (drag && (ev.buttons & 1)) {
+      if (ev.pointerType === "touch" && touches.has(ev.pointerId)) {
+        touches.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+        if (pinch && touches.size >= 2) {
+          const [a, b] = [...touches.values()];
+          const r = c.getBoundingClientRect();
+          const mx = (a.x + b.x) / 2 - r.left;
+          const my = (a.y + b.y) / 2 - r.top;
+          const s = Math.min(6, Math.max(0.05, (pinch.scale * Math.hypot(a.x - b.x, a.y - b.y)) / pinch.d));
+          this.view.scale = s;
+          this.view.tx = mx - pinch.wx * s;
+          this.view.ty = my - pinch.wy * s;
+          this.draw();
+          return;
+        }
+      }
+      if (drag && (ev.buttons & 1 || ev.pointerType === "touch")) {
         const dx = ev.clientX - drag.x;
         const dy = ev.clientY - drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
@@ -631,7 +675,24 @@ export class GraphView {
       }
       this.#updateHover(ev);
     });
+    /** @param {PointerEvent} ev */
+    const lift = (ev) => {
+      if (!touches.delete(ev.pointerId)) return false;
+      if (pinch) {
+        if (touches.size < 2) pinch = null;
+        // The finger left on the glass pans on from where it is.
+        const [rest] = [...touches.values()];
+        if (rest && touches.size === 1) drag = { x: rest.x, y: rest.y, tx: this.view.tx, ty: this.view.ty, moved: true };
+        return true;
+      }
+      return false;
+    };
+    c.addEventListener("pointercancel", (ev) => {
+      lift(ev);
+      drag = null;
+    });
     c.addEventListener("pointerup", (ev) => {
+      if (lift(ev)) return; // the end of a pinch
       // A tap without dragging selects, for touch screens without hover; on a group's box
       // or header it collapses or expands the group.
       if (drag && !drag.moved) {
@@ -728,6 +789,10 @@ export class GraphView {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    // The theme's background, on the canvas itself: what is read back (a test, a copied
+    // frame) is what the reader sees.
+    ctx.fillStyle = T.bg;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     if (!this.layout.nodes.length) return;
     ctx.setTransform(dpr * this.view.scale, 0, 0, dpr * this.view.scale, dpr * this.view.tx, dpr * this.view.ty);
     // Only what is on screen: a long loop expanded has thousands of items.
@@ -796,11 +861,11 @@ export class GraphView {
     const pad = 7 + 3 * px;
     ctx.save();
     ctx.lineWidth = 6 * px;
-    ctx.strokeStyle = "#ffffff";
+    ctx.strokeStyle = T.bg;
     roundRect(ctx, p.x - NODE_W / 2 - pad, p.y - NODE_H / 2 - pad, NODE_W + 2 * pad, NODE_H + 2 * pad, 12);
     ctx.stroke();
     ctx.lineWidth = 3 * px;
-    ctx.strokeStyle = "#1d4ed8";
+    ctx.strokeStyle = T.accentDeep;
     ctx.stroke();
     ctx.restore();
   }
@@ -832,7 +897,7 @@ export class GraphView {
     const o = this.overlay;
     const current = o && o.current !== null && o.current !== undefined && this.itemOf[o.current] === e.to && o.kind !== "forward";
     const t = shown ? this.colorScale.position(q) : null;
-    ctx.strokeStyle = shown ? this.colorScale.color(q) : "#d5d9e0";
+    ctx.strokeStyle = shown ? this.colorScale.color(q) : T.edgeOff;
     ctx.lineWidth = (shown && t !== null ? 1.5 + 3 * t : 1.5) + (hovered || current ? 2 : 0);
     ctx.setLineDash(shown && (q === 0 || Number.isNaN(q)) ? [5, 4] : []);
     ctx.beginPath();
@@ -860,9 +925,9 @@ export class GraphView {
     const text = fmt(this.#edgeQuantity(e));
     ctx.font = "10px ui-monospace, SFMono-Regular, Menlo, monospace";
     const w = ctx.measureText(text).width + 6;
-    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.fillStyle = T.labelBg;
     ctx.fillRect(m.x - w / 2, m.y - 7, w, 13);
-    ctx.fillStyle = "#5b6270";
+    ctx.fillStyle = T.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillText(text, m.x, m.y);
@@ -877,7 +942,7 @@ export class GraphView {
     const isRoot = this.evaluation && n.id === this.evaluation.root;
     const hovered = this.hover && this.hover.kind === "node" && this.hover.id === n.id;
     const current = o && o.current === n.id;
-    const fill = n.op === "input" || n.op === "parameter" ? "#e3efff" : n.op === "constant" ? "#f1f2f4" : "#ffffff";
+    const fill = n.op === "input" || n.op === "parameter" ? T.inputFill : n.op === "constant" ? T.constFill : T.nodeFill;
 
     if (this.selected === n.id) {
       ctx.strokeStyle = "#7c3aed";
@@ -891,7 +956,7 @@ export class GraphView {
       ctx.fill();
     }
     ctx.fillStyle = fill;
-    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1f2937" : n.not_finite ? BAD : isRoot ? "#111827" : "#9aa3b2";
+    ctx.strokeStyle = current ? T.accent : hovered ? T.hover : n.not_finite ? T.bad : isRoot ? T.ink : T.stroke;
     ctx.lineWidth = current || isRoot || hovered ? 2.2 : 1.2;
     roundRect(ctx, x, y, NODE_W, NODE_H, 8);
     ctx.fill();
@@ -900,7 +965,7 @@ export class GraphView {
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     const label = n.op === "input" || n.op === "parameter" || n.op === "constant" ? n.label : nodeSymbol(n.op);
-    ctx.fillStyle = "#111827";
+    ctx.fillStyle = T.ink;
     if (isTensor(n.shape)) {
       this.#drawTensorNode(n, label, x, y);
       return;
@@ -910,7 +975,7 @@ export class GraphView {
 
     ctx.font = "11px ui-monospace, SFMono-Regular, Menlo, monospace";
     const valueKnown = !o || o.kind !== "forward" || (o.visited?.has(n.id) ?? true);
-    ctx.fillStyle = valueKnown && n.not_finite ? BAD : "#374151";
+    ctx.fillStyle = valueKnown && n.not_finite ? T.bad : T.ink2;
     ctx.fillText(truncate(ctx, valueKnown ? `= ${brief(n.value, n.shape)}` : "= ?", NODE_W - 8), pos.x, y + 29);
 
     const text = gradText(n, o);
@@ -922,7 +987,7 @@ export class GraphView {
         ctx.fillStyle = this.colorScale.color(colorOf);
         ctx.fillRect(pos.x - NODE_W / 2 + 8, y + 40, 6, 6);
       }
-      ctx.fillStyle = n.op === "constant" ? "#8a919e" : colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : "#9a3412";
+      ctx.fillStyle = n.op === "constant" ? T.faint : colorOf !== undefined && Number.isNaN(colorOf) ? NAN_COLOR : T.grad;
       if (n.op === "constant") ctx.font = "italic 11px system-ui, sans-serif";
       ctx.fillText(truncate(ctx, text, NODE_W - 24), pos.x + 4, y + 43);
     }
@@ -949,9 +1014,9 @@ export class GraphView {
     ].forEach(({ x0, known, which, xs }) => {
       const y0 = y + HEAT_TOP;
       if (!known) {
-        ctx.fillStyle = "#eef0f3";
+        ctx.fillStyle = T.soft;
         ctx.fillRect(x0, y0, HEAT_W, HEAT_H);
-        ctx.fillStyle = "#8a919e";
+        ctx.fillStyle = T.faint;
         ctx.font = "11px system-ui, sans-serif";
         ctx.fillText(n.op === "constant" && which === "grad" ? "no grad" : "?", x0 + HEAT_W / 2, y0 + HEAT_H / 2);
         return;
@@ -961,12 +1026,12 @@ export class GraphView {
       if (!image) this.heatmaps.set(key, (image = heatmapCanvas(xs, rows, cols)));
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(image, x0, y0, HEAT_W, HEAT_H);
-      ctx.strokeStyle = "#c5cad3";
+      ctx.strokeStyle = T.control;
       ctx.lineWidth = 0.6;
       ctx.strokeRect(x0, y0, HEAT_W, HEAT_H);
       if (cell) {
         // The hovered entry, outlined in both maps.
-        ctx.strokeStyle = "#111827";
+        ctx.strokeStyle = T.ink;
         ctx.lineWidth = 1.2;
         ctx.strokeRect(x0 + (cell.col * HEAT_W) / cols, y0 + (cell.row * HEAT_H) / rows, HEAT_W / cols, HEAT_H / rows);
       }
@@ -982,7 +1047,7 @@ export class GraphView {
     if (!st) return;
     const hovered = this.hover?.kind === "group" && this.hover.group === g;
     ctx.fillStyle = "rgba(37, 99, 235, 0.035)";
-    ctx.strokeStyle = hovered ? "#2563eb" : "#b8c4da";
+    ctx.strokeStyle = hovered ? T.accent : T.groupLine;
     ctx.lineWidth = hovered ? 2 : 1;
     ctx.setLineDash([6, 4]);
     roundRect(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 10);
@@ -990,7 +1055,7 @@ export class GraphView {
     ctx.stroke();
     ctx.setLineDash([]);
     if (!readable) return;
-    ctx.fillStyle = hovered ? "#1d4ed8" : "#4b5a78";
+    ctx.fillStyle = hovered ? T.accentDeep : T.groupText;
     ctx.font = "600 11px system-ui, sans-serif";
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
@@ -1010,15 +1075,15 @@ export class GraphView {
     const o = this.overlay;
     const current = o && o.current !== null && o.current !== undefined && this.itemOf[o.current] === item;
     for (const d of [6, 3]) {
-      ctx.fillStyle = "#eef2fb";
-      ctx.strokeStyle = "#b8c4da";
+      ctx.fillStyle = T.groupHead;
+      ctx.strokeStyle = T.groupLine;
       ctx.lineWidth = 1;
       roundRect(ctx, x + d, y - d, NODE_W, NODE_H, 8);
       ctx.fill();
       ctx.stroke();
     }
-    ctx.fillStyle = current ? "#dbe6fd" : "#f5f8ff";
-    ctx.strokeStyle = current ? "#2563eb" : hovered ? "#1d4ed8" : "#7d8fb3";
+    ctx.fillStyle = current ? T.groupCurrent : T.groupFill;
+    ctx.strokeStyle = current ? T.accent : hovered ? T.accentDeep : T.groupStroke;
     ctx.lineWidth = current || hovered ? 2.2 : 1.4;
     roundRect(ctx, x, y, NODE_W, NODE_H, 8);
     ctx.fill();
@@ -1027,11 +1092,11 @@ export class GraphView {
     const group = st.groups[g];
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
-    ctx.fillStyle = "#1f2a44";
+    ctx.fillStyle = T.groupInk;
     ctx.font = "600 11px system-ui, sans-serif";
     ctx.fillText(truncate(ctx, `▸ ${group.header}`, NODE_W - 10), pos.x, y + 13);
     ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = "#4b5a78";
+    ctx.fillStyle = T.groupText;
     const size = `${group.nodes} node${group.nodes === 1 ? "" : "s"}`;
     ctx.fillText(truncate(ctx, group.detail ? `${group.detail} · ${size}` : size, NODE_W - 10), pos.x, y + 29);
     ctx.fillText("click to expand", pos.x, y + 44);
@@ -1072,7 +1137,7 @@ export class GraphView {
       roundRect(ctx, b.x0 - 5, b.y0 - 5, b.x1 - b.x0 + 10, b.y1 - b.y0 + 10, 12);
       ctx.stroke();
     }
-    ctx.strokeStyle = BAD;
+    ctx.strokeStyle = T.bad;
     ctx.lineWidth = 2.5;
     ctx.setLineDash([6, 4]);
     for (const b of c.gone) {
@@ -1101,8 +1166,8 @@ export class GraphView {
     const ctx = this.ctx;
     const o = this.overlay;
     const current = o && o.current === n.id;
-    ctx.fillStyle = current ? "#bfd3fb" : n.op === "input" || n.op === "parameter" ? "#cfe0fa" : n.op === "constant" ? "#e6e8ec" : "#ffffff";
-    ctx.strokeStyle = n.not_finite ? BAD : current ? "#2563eb" : "#9aa3b2";
+    ctx.fillStyle = current ? T.currentFill : n.op === "input" || n.op === "parameter" ? T.inputFillSmall : n.op === "constant" ? T.constFillSmall : T.nodeFill;
+    ctx.strokeStyle = n.not_finite ? T.bad : current ? T.accent : T.stroke;
     ctx.lineWidth = current || n.not_finite ? 6 : 2;
     roundRect(ctx, pos.x - NODE_W / 2, pos.y - NODE_H / 2, NODE_W, NODE_H, 8);
     ctx.fill();

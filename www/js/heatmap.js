@@ -19,6 +19,12 @@ import { fmt } from "./format.js";
 
 /** ColorBrewer's RdBu, from its white out to each end. @type {Rgb[]} */
 const REDS = [[247, 247, 247], [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31]];
+/** Colour-blind safe: PuOr's orange side in place of the reds, so the two signs differ in
+ * blue against orange (which every common colour-vision deficiency keeps apart) as well
+ * as in lightness. @type {Rgb[]} */
+const ORANGES = [[247, 247, 247], [254, 224, 182], [253, 184, 99], [224, 130, 20], [179, 88, 6], [127, 59, 8]];
+/** Positive values' ramp for the palette chosen (js/theme.js). */
+const positives = () => (document.documentElement.dataset.palette === "safe" ? ORANGES : REDS);
 /** @type {Rgb[]} */
 const BLUES = [[247, 247, 247], [209, 229, 240], [146, 197, 222], [67, 147, 195], [33, 102, 172], [5, 48, 97]];
 /** An exact zero: a grey darker than the scale's white, so the two never read alike. @type {Rgb} */
@@ -54,7 +60,7 @@ export function divergingRgb(v, max) {
   if (Number.isNaN(v)) return NAN_RGB;
   if (v === 0) return ZERO_RGB;
   const t = max > 0 ? Math.min(1, Math.abs(v) / max) : 1;
-  const ramp = v > 0 ? REDS : BLUES;
+  const ramp = v > 0 ? positives() : BLUES;
   const x = t * (ramp.length - 1);
   const i = Math.min(ramp.length - 2, Math.floor(x));
   const f = x - i;
@@ -81,10 +87,12 @@ export function inkOn(c) {
   return (1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000");
 }
 
-/** The legend bar's colours, −max on the left to +max on the right, evenly spaced. */
-export const BAR_STOPS = [...[...BLUES].reverse().map(rgbCss), ...REDS.slice(1).map(rgbCss)];
+/** The legend bar's colours, −max on the left to +max on the right, evenly spaced, in the
+ * palette chosen now. */
+export const barStops = () => [...[...BLUES].reverse().map(rgbCss), ...positives().slice(1).map(rgbCss)];
 /** CSS for the legend's bar. */
-export const BAR_CSS = `linear-gradient(to right, ${BAR_STOPS.join(", ")})`;
+/** CSS for the legend bar. */
+export const barCss = () => `linear-gradient(to right, ${barStops().join(", ")})`;
 
 /** A small swatch for the legend. @param {string} className @param {string} title */
 const swatch = (className, title) => el("span", { className: `hm-swatch ${className}`, title });
@@ -299,7 +307,7 @@ export class Heatmap {
     /** @type {Key[]} */
     const keys = [
       { text: fmt(-this.max), font: num, color: MUTED },
-      { text: fmt(this.max), font: num, color: MUTED, swatch: 90, draw: barSwatch(BAR_STOPS, 84) },
+      { text: fmt(this.max), font: num, color: MUTED, swatch: 90, draw: barSwatch(barStops(), 84) },
     ];
     /** A legend's square swatch: `fill` paints it. @param {(ctx: CanvasRenderingContext2D) => void} fill @returns {import("./figure.js").Swatch} */
     const square = (fill) => (ctx, x, y, rowH) => {
@@ -333,7 +341,7 @@ export class Heatmap {
   /** @param {number} max @param {{ nan: boolean, zeros: boolean, outlined: boolean }} seen */
   #legend(max, { nan, zeros, outlined }) {
     const bar = el("span", { className: "hm-bar" });
-    bar.style.background = BAR_CSS;
+    bar.style.background = barCss();
     const parts = [
       el("span", { className: "hm-key" }, el("span", { className: "hm-num", textContent: fmt(-max) }), bar, el("span", { className: "hm-num", textContent: fmt(max) })),
       el("span", { className: "hm-key" }, swatch("zero", "grey, hatched"), "exactly 0: no dependence"),

@@ -20,12 +20,13 @@ import { isTensor, show } from "./tensor.js";
 import { SourceLines, byteToIndex } from "./source.js";
 import { COLLAPSE_ABOVE, collapseLevels, collapsedIndices, describeChange, keysOf, nodeKeys, structureOf, viewGroupKey } from "./program-graph.js";
 import { NodePanel } from "./node-panel.js";
-import { BAR_CSS } from "./heatmap.js";
+import { barCss } from "./heatmap.js";
 import { PRESETS } from "./presets.js";
 import { GraphKeys } from "./graph-keys.js";
 import { NodeTable } from "./node-table.js";
 import { announceResults } from "./announce.js";
 import { PLAYGROUND, setUpEmbed } from "./embed.js";
+import { mountThemeControls, onThemeChange } from "./theme.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -1365,6 +1366,15 @@ async function main() {
   await init();
   view = new GraphView($("#graph", HTMLCanvasElement));
   probe.view = view;
+  mountThemeControls();
+  // A new theme or palette: the canvas and its legend redrawn in the new colours.
+  onThemeChange(() => {
+    renderLegend(view.colorScale);
+    $(".heat-bar").style.background = barCss();
+    view.heatmaps.clear(); // the tensor nodes' grids, in the new palette
+    view.draw();
+    if (panel?.open && panel.selection) panel.show(panel.selection);
+  });
   view.onHover = (hit, ev) => {
     showTooltip(hit, ev);
     showSourceOf(hit);
@@ -1394,7 +1404,7 @@ async function main() {
   $("#reset").addEventListener("click", stopStepping);
   $("#fit").addEventListener("click", () => view.fit());
   view.onToggleGroup = toggleGroup;
-  $(".heat-bar").style.background = BAR_CSS;
+  $(".heat-bar").style.background = barCss();
   $("#expand-all").addEventListener("click", () => regroup(() => new Set()));
   $("#collapse-all").addEventListener("click", () => regroup((_, report) => collapseLevels(report)[2]));
   for (const radio of document.querySelectorAll("input[name=direction]")) {

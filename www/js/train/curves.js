@@ -6,6 +6,7 @@
 // where no line is drawn.
 
 import { $, context2d } from "../dom.js";
+import { theme as T } from "../theme.js";
 
 /** @typedef {import("./state.js").LossPoint} LossPoint */
 /** @typedef {import("./state.js").Mark} Mark */
@@ -13,8 +14,9 @@ import { $, context2d } from "../dom.js";
 const canvas = $("#curves", HTMLCanvasElement);
 const scaleNote = $("#curves-scale");
 
-/** @type {[key: "train" | "test", colour: string, dash: number[]][]} */
-const LINES = [["test", "#9ca3af", [5, 4]], ["train", "#111827", []]];
+/** The two lines, in the theme's colours (the legend's .line swatches use the same).
+ * @returns {[key: "train" | "test", colour: string, dash: number[]][]} */
+const lines = () => [["test", T.testLine, [5, 4]], ["train", T.ink, []]];
 
 /** The chart's size in its own pixels: what a figure of it is drawn at. */
 export const curvesSize = () => ({ width: canvas.width, height: canvas.height });
@@ -53,7 +55,7 @@ export function drawCurves(history, marks, target) {
   /** @param {number} step */
   const xOf = (step) => left + ((step - first) / (last - first || 1)) * (W - left - 6);
 
-  ctx.fillStyle = "#5b6270";
+  ctx.fillStyle = T.muted;
   ctx.font = "11px system-ui";
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
@@ -62,7 +64,7 @@ export function drawCurves(history, marks, target) {
   label(max, yOf(max));
   label(log ? min : 0, plotBottom);
   if (zeroBand) label(0, H - bottom);
-  ctx.strokeStyle = "#e3e6eb";
+  ctx.strokeStyle = T.line;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(left - 2, top);
@@ -80,16 +82,16 @@ export function drawCurves(history, marks, target) {
     let row = rowEnds.findIndex((end) => end < x);
     if (row < 0) row = rowEnds.push(0) - 1;
     rowEnds[row] = x + 3 + ctx.measureText(m.text).width + 4;
-    ctx.strokeStyle = "#2563eb";
+    ctx.strokeStyle = T.accent;
     ctx.setLineDash([2, 3]);
     ctx.beginPath();
     ctx.moveTo(x, top);
     ctx.lineTo(x, H - bottom);
     ctx.stroke();
-    ctx.fillStyle = "#2563eb";
+    ctx.fillStyle = T.accent;
     ctx.fillText(m.text, x + 3, top + 12 * row);
   }
-  for (const [key, colour, dash] of LINES) {
+  for (const [key, colour, dash] of lines()) {
     ctx.beginPath();
     ctx.setLineDash(dash);
     ctx.strokeStyle = colour;

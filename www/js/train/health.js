@@ -7,6 +7,7 @@
 import { $, context2d } from "../dom.js";
 import { fmt } from "../format.js";
 import { norm } from "../tensor.js";
+import { theme as T } from "../theme.js";
 
 /** @typedef {import("../../pkg/gradscope.js").LayerState} LayerState */
 /** One sample of the chart: the step and each layer's gradient norm. @typedef {{ step: number, norms: number[] }} HealthPoint */
@@ -57,12 +58,12 @@ export function drawHealth(samples, layerCount, target) {
   const step = Math.max(1, Math.ceil((hi - lo) / 5));
   for (let d = Math.ceil(lo); d <= Math.floor(hi); d += step) {
     const y = yOf(10 ** d);
-    ctx.strokeStyle = "#eef0f3";
+    ctx.strokeStyle = T.soft;
     ctx.beginPath();
     ctx.moveTo(left, y);
     ctx.lineTo(W, y);
     ctx.stroke();
-    ctx.fillStyle = "#5b6270";
+    ctx.fillStyle = T.muted;
     ctx.fillText(d >= -2 && d <= 3 ? fmt(10 ** d) : `1e${d}`.replace("-", "−"), left - 4, y);
   }
   // A batch's gradient is noisy: each sample faintly, and over it a moving average (of

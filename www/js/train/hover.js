@@ -8,6 +8,7 @@
 import { $, context2d, el } from "../dom.js";
 import { explain } from "./explain.js";
 import { featureLabel } from "./rules.js";
+import { theme as T } from "../theme.js";
 
 /** @typedef {import("./state.js").State} State */
 /** @typedef {import("./network.js").Geometry} Geometry */
@@ -357,7 +358,7 @@ function highlight(g, target) {
   };
   /** @param {number} c @param {number} i */
   const box = (c, i) => ctx.strokeRect(g.columns[c].x - 2, g.columns[c].ys[i] - 2, s + 4, s + 4);
-  ctx.strokeStyle = "#111827";
+  ctx.strokeStyle = T.ink;
   if (target.kind === "edge") {
     if (!g.columns[target.layer + 1]) return;
     edge(target.layer, target.from, target.to, 3);

@@ -7,6 +7,7 @@ import { LogScale } from "../colors.js";
 import { $, context2d } from "../dom.js";
 import { fmt } from "../format.js";
 import { CLASS_COLORS } from "./palette.js";
+import { theme as T } from "../theme.js";
 
 const LABEL_FONT = "11px system-ui"; // the input labels
 
@@ -108,7 +109,7 @@ export function drawNetwork(trainer, inputLabels, dead = [], layers = trainer.la
       drawThumb(ctx, column(c === 0 ? inputs : neurons.layers[c - 1], w, i), colX(c), rowY(c, i), size);
       if (c > 0 && dead[c - 1]?.includes(i)) drawDead(ctx, colX(c), rowY(c, i), size);
       if (c === 0) {
-        ctx.fillStyle = "#374151";
+        ctx.fillStyle = T.ink2;
         ctx.font = LABEL_FONT;
         ctx.textAlign = "right";
         ctx.fillText(inputLabels[i] ?? "", colX(0) - 4, rowY(0, i) + size / 2 + 4);
@@ -143,13 +144,13 @@ function drawThumb(ctx, values, x, y, size) {
     const v = values[c] / max;
     const rgb = v >= 0 ? POSITIVE : NEGATIVE;
     const a = Number.isFinite(v) ? Math.abs(v) : 0;
-    for (let j = 0; j < 3; j++) px[4 * c + j] = 255 + (rgb[j] - 255) * a;
+    for (let j = 0; j < 3; j++) px[4 * c + j] = T.bgRgb[j] + (rgb[j] - T.bgRgb[j]) * a;
     px[4 * c + 3] = 255;
   }
   context2d(thumbCanvas).putImageData(thumbPixels, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(thumbCanvas, x, y, size, size);
-  ctx.strokeStyle = "#9aa3b2";
+  ctx.strokeStyle = T.stroke;
   ctx.lineWidth = 1;
   ctx.strokeRect(x, y, size, size);
 }
@@ -157,7 +158,7 @@ function drawThumb(ctx, values, x, y, size) {
 /** A dead ReLU: outlined and crossed out in red. @param {CanvasRenderingContext2D} ctx
  * @param {number} x @param {number} y @param {number} size */
 function drawDead(ctx, x, y, size) {
-  ctx.strokeStyle = "#c81e1e";
+  ctx.strokeStyle = T.bad;
   ctx.lineWidth = 2;
   ctx.strokeRect(x - 1, y - 1, size + 2, size + 2);
   ctx.beginPath();
@@ -171,7 +172,7 @@ function drawDead(ctx, x, y, size) {
 /** What the edges' colours and thicknesses mean. @param {LogScale} scale @param {boolean} byWeight */
 function showLegend(scale, byWeight) {
   legend.label.textContent = byWeight ? "weight: blue > 0, orange < 0" : "|∂L/∂w| in the last step";
-  legend.bar.style.background = byWeight ? "linear-gradient(to right, rgb(234,88,12), #fff, rgb(37,99,235))" : scale.gradientCss();
+  legend.bar.style.background = byWeight ? `linear-gradient(to right, rgb(234,88,12), ${T.bg}, rgb(37,99,235))` : scale.gradientCss();
   legend.lo.textContent = byWeight ? "" : fmt(10 ** scale.lo);
   legend.hi.textContent = byWeight ? "" : fmt(10 ** scale.hi);
 }

@@ -17,11 +17,12 @@ import { wireTrainExport } from "./figures.js";
 import { buildChoices, syncPace } from "./form.js";
 import { edgeSpot, neuronSpot, wireHover } from "./hover.js";
 import { pause, play } from "./loop.js";
-import { drawNetworkOf, drawPlot, plotFrame } from "./render.js";
+import { drawNetworkOf, drawPlot, plotFrame, render } from "./render.js";
 import { createState } from "./state.js";
 import { showProblem } from "./status.js";
 import { readUrl } from "./url.js";
 import { TRAINING, setUpEmbed } from "../embed.js";
+import { mountThemeControls, onThemeChange } from "../theme.js";
 
 /** @typedef {import("./state.js").State} State */
 
@@ -107,6 +108,9 @@ async function main() {
   wireHover(state);
   wireTrainExport(state);
   restart(state);
+  mountThemeControls();
+  // A new theme or palette: every view drawn again in its colours.
+  onThemeChange(() => render(state));
   // A network view that changes size (the window, an embedding frame) is drawn again; while
   // training, the next frame draws it.
   const network = $("#network", HTMLCanvasElement);

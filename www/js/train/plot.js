@@ -7,6 +7,7 @@
 
 import { $, context2d } from "../dom.js";
 import { CLASS_COLORS, css } from "./palette.js";
+import { theme as T } from "../theme.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Dataset} Dataset */
 /** @typedef {import("./palette.js").Rgb} Rgb */
@@ -24,8 +25,6 @@ export const CURVE_POINTS = 200;
 
 const canvas = $("#plot", HTMLCanvasElement);
 const discretize = $("#discretize", HTMLInputElement);
-const WHITE = /** @type {Rgb} */ ([255, 255, 255]);
-const INK = "#111827";
 
 /** The frame for `data`: for a curve, y over the targets' range with a margin, and at
  * least [-1.2, 1.2] (the datasets' own range), so that the axis does not move as the
@@ -64,7 +63,7 @@ export function paintPlot(values, classes, data, frame, selected = null, ctx) {
   else paintPlane(ctx, values, classes, data, frame);
   if (selected !== null && selected < data.points.length) {
     const [x, y] = position(data, selected, frame);
-    for (const [width, color] of /** @type {const} */ ([[4, "#ffffff"], [2, INK]])) {
+    for (const [width, color] of /** @type {const} */ ([[4, T.bg], [2, T.ink]])) {
       ctx.beginPath();
       ctx.arc(x, y, 9, 0, 2 * Math.PI);
       ctx.lineWidth = width;
@@ -81,7 +80,7 @@ function diverging(v, discrete) {
   const t = discrete ? Math.sign(v) * 0.8 : Math.max(-1, Math.min(1, v));
   const end = CLASS_COLORS[t < 0 ? 0 : 1].rgb;
   const s = Math.abs(t) * 0.8;
-  return /** @type {Rgb} */ (WHITE.map((w, j) => Math.round(w + (end[j] - w) * s)));
+  return /** @type {Rgb} */ (T.bgRgb.map((w, j) => Math.round(w + (end[j] - w) * s)));
 }
 
 /** The heatmap over the plane and the points on it.
@@ -100,7 +99,7 @@ function paintPlane(ctx, values, classes, data, frame) {
       // Confidence fades the colour towards white near the boundary.
       const confidence = discrete ? 1 : Math.max(0, (values[c * classes + best] - 1 / classes) / (1 - 1 / classes));
       const strength = discrete ? 0.45 : 0.15 + 0.55 * confidence;
-      rgb = CLASS_COLORS[best].rgb.map((v) => Math.round(255 + (v - 255) * strength));
+      rgb = CLASS_COLORS[best].rgb.map((v, j) => Math.round(T.bgRgb[j] + (v - T.bgRgb[j]) * strength));
     }
     for (let j = 0; j < 3; j++) img.data[4 * c + j] = rgb[j];
     img.data[4 * c + 3] = 255;
@@ -112,7 +111,7 @@ function paintPlane(ctx, values, classes, data, frame) {
   const colorOf = (/** @type {number} */ i) =>
     css(classes === 0 ? diverging((data.targets ?? [])[i] * 1.25, false) : CLASS_COLORS[data.labels[i]].rgb);
   // A regression's points take the heatmap's colours: a dark rim keeps them apart from it.
-  paintPoints(ctx, data, frame, colorOf, classes === 0 ? "rgba(17, 24, 39, 0.45)" : "#ffffff");
+  paintPoints(ctx, data, frame, colorOf, classes === 0 ? T.unlabelled : T.bg);
 }
 
 /** Axes, the points as (x1, y), and the network's curve through them.
@@ -120,10 +119,10 @@ function paintPlane(ctx, values, classes, data, frame) {
  * @param {PlotFrame} frame */
 function paintCurve(ctx, curve, data, frame) {
   const { width, height } = canvas;
-  ctx.fillStyle = "#ffffff";
+  ctx.fillStyle = T.bg;
   ctx.fillRect(0, 0, width, height);
   // The axes through 0, and their names.
-  ctx.strokeStyle = "#d1d5db";
+  ctx.strokeStyle = T.grid;
   ctx.lineWidth = 1;
   const [x0, y0] = toCanvas([0, 0], frame);
   ctx.beginPath();
@@ -132,11 +131,11 @@ function paintCurve(ctx, curve, data, frame) {
   ctx.moveTo(x0, 0);
   ctx.lineTo(x0, height);
   ctx.stroke();
-  ctx.fillStyle = "#6b7280";
+  ctx.fillStyle = T.muted;
   ctx.font = "12px system-ui, sans-serif";
   ctx.fillText("x1", width - 18, y0 - 5);
   ctx.fillText("y", x0 + 5, 13);
-  paintPoints(ctx, data, frame, () => css(CLASS_COLORS[1].rgb), "#ffffff");
+  paintPoints(ctx, data, frame, () => css(CLASS_COLORS[1].rgb), T.bg);
   // The curve, clipped to the plot where it leaves it; a NaN breaks the line.
   ctx.save();
   ctx.beginPath();
@@ -156,7 +155,7 @@ function paintCurve(ctx, curve, data, frame) {
     else ctx.moveTo(x, y);
     drawing = true;
   }
-  ctx.strokeStyle = INK;
+  ctx.strokeStyle = T.ink;
   ctx.lineWidth = 2.5;
   ctx.stroke();
   ctx.restore();
@@ -173,7 +172,7 @@ function paintPoints(ctx, data, frame, colorOf, rim) {
     const isTest = testSet.has(i);
     ctx.beginPath();
     ctx.arc(x, y, 4, 0, 2 * Math.PI);
-    ctx.fillStyle = isTest ? "#ffffff" : color;
+    ctx.fillStyle = isTest ? T.bg : color;
     ctx.fill();
     ctx.lineWidth = isTest ? 2 : 1;
     ctx.strokeStyle = isTest ? color : rim;

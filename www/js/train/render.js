@@ -3,6 +3,7 @@
 // plot, the loss curves and the network.
 
 import { $ } from "../dom.js";
+import { isDark } from "../theme.js";
 import { fmt } from "../format.js";
 import { drawCurves } from "./curves.js";
 import { drawHealth, gradientNorms, showCounts } from "./health.js";
@@ -108,7 +109,7 @@ export function drawPlot(state) {
   const curve = run.trainer.showsCurve;
   legend.textContent = curve
     ? "The points as (x1, y), filled for training, hollow for testing; the line is the network's output along x1."
-    : "The network's output over the plane: orange below 0, white at 0, blue above (full at ±1); the points take the colour of their target.";
+    : `The network's output over the plane: orange below 0, ${isDark() ? "the background's near-black" : "white"} at 0, blue above (full at ±1); the points take the colour of their target.`;
   // A fit's curve is a few hundred points: drawn on the CPU, at once.
   if (curve) return paint(run.trainer.curve(CURVE_POINTS));
   const values = state.backend.heatmapProbabilities(run.trainer, paint);
