@@ -63,3 +63,13 @@ export async function preset(page, words) {
   assert.ok(value, `an example named like "${words}"`);
   await page.selectOption("#preset", value);
 }
+
+/** Where the training page's data point `i` is drawn on its plot, in page pixels. */
+export function pointOnPage(page, i) {
+  return page.evaluate((i) => {
+    const r = document.querySelector("#plot").getBoundingClientRect();
+    const e = window.gradscope.extent();
+    const [x, y] = window.gradscope.points()[i];
+    return { x: r.left + ((x + e) / (2 * e)) * r.width, y: r.top + ((e - y) / (2 * e)) * r.height };
+  }, i);
+}

@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, usePlayground, pointOnPage } from "./playground-page.mjs";
 
 const { openTraining } = usePlayground();
 const open = (hash = "", width = 1400, height = 1000) => openTraining(hash, width, height);
@@ -164,15 +164,6 @@ test("Adam and momentum: the Δw shown is the optimiser's own next update (updat
   }
 });
 
-/** Where point `i` is drawn, in page pixels. */
-function pointOnPage(page, i) {
-  return page.evaluate((i) => {
-    const r = document.querySelector("#plot").getBoundingClientRect();
-    const e = window.gradscope.extent();
-    const [x, y] = window.gradscope.points()[i];
-    return { x: r.left + ((x + e) / (2 * e)) * r.width, y: r.top + ((e - y) / (2 * e)) * r.height };
-  }, i);
-}
 
 /** A training point with no other point within 10 px, so that a click picks it alone. */
 function lonePoint(page) {

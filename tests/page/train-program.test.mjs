@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, usePlayground, pointOnPage } from "./playground-page.mjs";
 
 const { openTraining, openPath } = usePlayground();
 
@@ -26,15 +26,6 @@ async function train(page, n) {
   await page.evaluate(() => window.gradscope.pause());
 }
 
-/** Where point `i` is drawn, in page pixels. */
-function pointOnPage(page, i) {
-  return page.evaluate((i) => {
-    const r = document.querySelector("#plot").getBoundingClientRect();
-    const e = window.gradscope.extent();
-    const [x, y] = window.gradscope.points()[i];
-    return { x: r.left + ((x + e) / (2 * e)) * r.width, y: r.top + ((e - y) / (2 * e)) * r.height };
-  }, i);
-}
 
 /** A point with no other point within 10 px, so that a click on it is unambiguous; of
  * those, the one with the largest loss. (At a point the network is sure of, the gradient is

@@ -11,6 +11,7 @@
 // value and gradient.
 
 import { context2d } from "./dom.js";
+import { roundRectPath } from "./figure.js";
 import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { theme as T } from "./theme.js";
@@ -862,7 +863,7 @@ export class GraphView {
     ctx.save();
     ctx.lineWidth = 6 * px;
     ctx.strokeStyle = T.bg;
-    roundRect(ctx, p.x - NODE_W / 2 - pad, p.y - NODE_H / 2 - pad, NODE_W + 2 * pad, NODE_H + 2 * pad, 12);
+    roundRectPath(ctx, p.x - NODE_W / 2 - pad, p.y - NODE_H / 2 - pad, NODE_W + 2 * pad, NODE_H + 2 * pad, 12);
     ctx.stroke();
     ctx.lineWidth = 3 * px;
     ctx.strokeStyle = T.accentDeep;
@@ -947,18 +948,18 @@ export class GraphView {
     if (this.selected === n.id) {
       ctx.strokeStyle = "#7c3aed";
       ctx.lineWidth = 3;
-      roundRect(ctx, x - 4, y - 4, NODE_W + 8, NODE_H + 8, 11);
+      roundRectPath(ctx, x - 4, y - 4, NODE_W + 8, NODE_H + 8, 11);
       ctx.stroke();
     }
     if (current) {
       ctx.fillStyle = "rgba(37, 99, 235, 0.18)";
-      roundRect(ctx, x - 6, y - 6, NODE_W + 12, NODE_H + 12, 12);
+      roundRectPath(ctx, x - 6, y - 6, NODE_W + 12, NODE_H + 12, 12);
       ctx.fill();
     }
     ctx.fillStyle = fill;
     ctx.strokeStyle = current ? T.accent : hovered ? T.hover : n.not_finite ? T.bad : isRoot ? T.ink : T.stroke;
     ctx.lineWidth = current || isRoot || hovered ? 2.2 : 1.2;
-    roundRect(ctx, x, y, NODE_W, NODE_H, 8);
+    roundRectPath(ctx, x, y, NODE_W, NODE_H, 8);
     ctx.fill();
     ctx.stroke();
 
@@ -1050,7 +1051,7 @@ export class GraphView {
     ctx.strokeStyle = hovered ? T.accent : T.groupLine;
     ctx.lineWidth = hovered ? 2 : 1;
     ctx.setLineDash([6, 4]);
-    roundRect(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 10);
+    roundRectPath(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 10);
     ctx.fill();
     ctx.stroke();
     ctx.setLineDash([]);
@@ -1078,14 +1079,14 @@ export class GraphView {
       ctx.fillStyle = T.groupHead;
       ctx.strokeStyle = T.groupLine;
       ctx.lineWidth = 1;
-      roundRect(ctx, x + d, y - d, NODE_W, NODE_H, 8);
+      roundRectPath(ctx, x + d, y - d, NODE_W, NODE_H, 8);
       ctx.fill();
       ctx.stroke();
     }
     ctx.fillStyle = current ? T.groupCurrent : T.groupFill;
     ctx.strokeStyle = current ? T.accent : hovered ? T.accentDeep : T.groupStroke;
     ctx.lineWidth = current || hovered ? 2.2 : 1.4;
-    roundRect(ctx, x, y, NODE_W, NODE_H, 8);
+    roundRectPath(ctx, x, y, NODE_W, NODE_H, 8);
     ctx.fill();
     ctx.stroke();
     if (!readable) return;
@@ -1113,7 +1114,7 @@ export class GraphView {
     for (const i of items) {
       const p = this.layout.nodes[i];
       if (!p) continue;
-      roundRect(ctx, p.x - NODE_W / 2 - 3, p.y - NODE_H / 2 - 3, NODE_W + 6, NODE_H + 6, 10);
+      roundRectPath(ctx, p.x - NODE_W / 2 - 3, p.y - NODE_H / 2 - 3, NODE_W + 6, NODE_H + 6, 10);
       ctx.stroke();
     }
     ctx.restore();
@@ -1134,14 +1135,14 @@ export class GraphView {
     for (const id of c.appeared) {
       const b = this.nodeBox(id);
       if (!b) continue;
-      roundRect(ctx, b.x0 - 5, b.y0 - 5, b.x1 - b.x0 + 10, b.y1 - b.y0 + 10, 12);
+      roundRectPath(ctx, b.x0 - 5, b.y0 - 5, b.x1 - b.x0 + 10, b.y1 - b.y0 + 10, 12);
       ctx.stroke();
     }
     ctx.strokeStyle = T.bad;
     ctx.lineWidth = 2.5;
     ctx.setLineDash([6, 4]);
     for (const b of c.gone) {
-      roundRect(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 8);
+      roundRectPath(ctx, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 8);
       ctx.stroke();
     }
     ctx.restore();
@@ -1169,22 +1170,10 @@ export class GraphView {
     ctx.fillStyle = current ? T.currentFill : n.op === "input" || n.op === "parameter" ? T.inputFillSmall : n.op === "constant" ? T.constFillSmall : T.nodeFill;
     ctx.strokeStyle = n.not_finite ? T.bad : current ? T.accent : T.stroke;
     ctx.lineWidth = current || n.not_finite ? 6 : 2;
-    roundRect(ctx, pos.x - NODE_W / 2, pos.y - NODE_H / 2, NODE_W, NODE_H, 8);
+    roundRectPath(ctx, pos.x - NODE_W / 2, pos.y - NODE_H / 2, NODE_W, NODE_H, 8);
     ctx.fill();
     ctx.stroke();
   }
-}
-
-/** @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y
- * @param {number} w @param {number} h @param {number} r */
-function roundRect(ctx, x, y, w, h, r) {
-  ctx.beginPath();
-  ctx.moveTo(x + r, y);
-  ctx.arcTo(x + w, y, x + w, y + h, r);
-  ctx.arcTo(x + w, y + h, x, y + h, r);
-  ctx.arcTo(x, y + h, x, y, r);
-  ctx.arcTo(x, y, x + w, y, r);
-  ctx.closePath();
 }
 
 /** @param {CanvasRenderingContext2D} ctx @param {string} text @param {number} width */
