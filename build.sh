@@ -67,11 +67,12 @@ setup_browser() {
 
 setup_node() {
   # playwright-core drives the system Chromium (it downloads no browser of its own);
-  # typescript checks the page's JavaScript against the generated bindings.
+  # typescript checks the page's JavaScript against the generated bindings; binaryen's
+  # wasm-opt shrinks the built wasm (it runs under Node, so it needs no download).
   local want have
   want=$(node -p 'const p = require("./tests/page/package-lock.json").packages;
-    ["playwright-core", "typescript"].map((n) => p["node_modules/" + n].version).join(" ")')
-  have=$(node -p '["playwright-core", "typescript"].map((n) => {
+    ["playwright-core", "typescript", "binaryen"].map((n) => p["node_modules/" + n].version).join(" ")')
+  have=$(node -p '["playwright-core", "typescript", "binaryen"].map((n) => {
     try { return require("./tests/page/node_modules/" + n + "/package.json").version } catch { return "" }
   }).join(" ")')
   if [ "$want" != "$have" ]; then
@@ -114,11 +115,26 @@ setup() {
 
 # --- build ---------------------------------------------------------------------------
 
+# Two packages from the one crate: www/pkg/ with everything (the training and benchmark
+# pages), and www/pkg/playground/ without the trainer, the GPU and the matrix benchmark
+# (`--no-default-features`), so the playground's first load does not carry the half of
+# the wasm it never calls (403 KB gzipped against 186 KB). Both lose their name section
+# (function names, 131 KB: a panic's stack then shows indices) and go through wasm-opt
+# -O3, from npm's binaryen (Debian's breaks wasm-bindgen output, see the toolchain notes).
 build_wasm() {
-  say "building the wasm package (release, simd128 from .cargo/config.toml) into www/pkg"
+  say "building the wasm packages (release, simd128 from .cargo/config.toml) into www/pkg"
   cargo build --lib --release --target wasm32-unknown-unknown
-  wasm-bindgen --target web --out-dir www/pkg \
-    target/wasm32-unknown-unknown/release/gradscope.wasm
+  bindgen_and_optimise target/wasm32-unknown-unknown/release/gradscope.wasm www/pkg
+  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --target-dir target/playground
+  bindgen_and_optimise target/playground/wasm32-unknown-unknown/release/gradscope.wasm www/pkg/playground
+}
+
+bindgen_and_optimise() { # bindgen_and_optimise CRATE.wasm OUT_DIR
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$2" "$1"
+  # The features the crate is built with (simd128) and the ones rustc emits by default.
+  tests/page/node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue \
+    --enable-reference-types "$2/gradscope_bg.wasm" -o "$2/gradscope_bg.wasm"
 }
 
 # The pages as a static folder, dist/, for any static host at any path prefix: every page,
@@ -131,8 +147,11 @@ write_dist() {
   cp www/*.html www/*.css dist/
   cp -r www/js dist/js
   rm -f dist/js/*.d.ts
+  mkdir -p dist/pkg/playground
   cp www/pkg/gradscope.js www/pkg/gradscope_bg.wasm dist/pkg/
+  cp www/pkg/playground/gradscope.js www/pkg/playground/gradscope_bg.wasm dist/pkg/playground/
   [ -d www/pkg/snippets ] && cp -r www/pkg/snippets dist/pkg/
+  [ -d www/pkg/playground/snippets ] && cp -r www/pkg/playground/snippets dist/pkg/playground/
   [ -d www/vendor ] && cp -r www/vendor dist/vendor
   # A reference from the site's root would break under a path prefix.
   if grep -rnE '(src|href)="/|from "/|import\("/' dist --include=*.html --include=*.js; then
@@ -207,6 +226,8 @@ cmd_test() {
   say "cargo build for wasm32"
   cargo build --target wasm32-unknown-unknown --lib
   cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+  # The playground's package is built without the default features (build_wasm).
+  cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --target-dir target/playground -- -D warnings
   # The wasm tests: first the plain command README gives, which runs every browser test in
   # Chromium with a WebGPU adapter (SwiftShader; the flags come from .cargo/config.toml),
   # then the fallback tests again in Chromium without an adapter, the real absence.

@@ -13,19 +13,28 @@
 //! - `Trainer` (`trainer.rs`): the live classifier.
 //! - `Gpu` and `GpuSteps` (`gpu.rs`): WebGPU products, forward passes and training steps.
 //! - `MatmulCase` (`matmul.rs`): the matrix kernel, for the benchmark page.
+//!
+//! The last three are the `training` feature (on by default): the playground's package is
+//! built without it, so its wasm holds only what the playground calls.
 
 mod expression;
+#[cfg(feature = "training")]
 mod gpu;
 mod graph;
+#[cfg(feature = "training")]
 mod matmul;
 mod program;
+#[cfg(feature = "training")]
 mod trainer;
 
 pub use expression::Expression;
+#[cfg(feature = "training")]
 pub use gpu::{GpuSteps, JsGpu};
 pub use graph::JsGraph;
+#[cfg(feature = "training")]
 pub use matmul::MatmulCase;
 pub use program::JsProgram;
+#[cfg(feature = "training")]
 pub use trainer::JsTrainer;
 
 use crate::expr::ExprError;

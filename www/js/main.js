@@ -7,7 +7,8 @@
 // JavaScript handles input and drawing only; every derivative comes from the engine.
 // User text is only ever set as textContent or an input's value, never as HTML.
 
-import init, { Expression, Program } from "../pkg/gradscope.js";
+// The playground's own package: the engine without the trainer and the GPU (build.sh).
+import init, { Expression, Program } from "../pkg/playground/gradscope.js";
 import { GraphView } from "./graph-view.js";
 import { fmt, full } from "./format.js";
 import { $, el } from "./dom.js";
