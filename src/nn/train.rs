@@ -7,7 +7,7 @@
 use super::config::{Config, ConfigError, Problem};
 use super::csv::OwnPoints;
 use super::data::{self, Dataset, DatasetKind};
-use super::infer::Inference;
+use super::infer::{fast_tanh, Inference, Keep};
 use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
 use super::rng::Rng;
@@ -207,11 +207,22 @@ pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
 }
 
 /// What the views draw from the network's outputs over points: class probabilities
-/// (`probabilities`) for a classification, the output itself for a regression.
+/// (`probabilities`) for a classification, the output itself for a regression. The
+/// logistic's σ(s) is ½ + ½·tanh(s/2) by the views' `fast_tanh` (within 5e-7; `exp` is a
+/// call per point), which the compiler vectorises.
 pub fn view_values(config: &Config, logits: &[f32]) -> Vec<f32> {
-    match config.problem {
-        Problem::Classification => probabilities(config.loss, config.classes, logits),
-        Problem::Regression => logits.to_vec(),
+    match (config.problem, config.loss) {
+        (Problem::Regression, _) => logits.to_vec(),
+        (Problem::Classification, Loss::Logistic) => {
+            let mut out = vec![0.0; logits.len() * 2];
+            for (pair, &s) in out.chunks_exact_mut(2).zip(logits) {
+                let p = 0.5 + 0.5 * fast_tanh(0.5 * s);
+                pair[0] = 1.0 - p;
+                pair[1] = p;
+            }
+            out
+        }
+        (Problem::Classification, loss) => probabilities(loss, config.classes, logits),
     }
 }
 
@@ -816,8 +827,8 @@ impl Trainer {
     }
 
     /// A forward pass over a `res × res` grid of the plane with the current weights, every
-    /// layer's output kept for the neuron views.
-    fn grid(&mut self, res: usize) -> &Inference {
+    /// layer's output kept if the neuron views need them.
+    fn grid(&mut self, res: usize, keep: Keep) -> &Inference {
         let k = match self.grid_features.iter().position(|(r, _)| *r == res) {
             Some(k) => k,
             None => {
@@ -827,8 +838,13 @@ impl Trainer {
             }
         };
         let net = &self.net;
-        self.inference
-            .run(&self.arch, |l| net.layer(l), &self.grid_features[k].1, res * res);
+        self.inference.run(
+            &self.arch,
+            |l| net.layer(l),
+            &self.grid_features[k].1,
+            res * res,
+            keep,
+        );
         &self.inference
     }
 
@@ -836,7 +852,7 @@ impl Trainer {
     /// classification the probability of each class, `res² × classes`, as `probabilities`
     /// defines it; for a regression the network's output, `res²`.
     pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
-        self.grid(res);
+        self.grid(res, Keep::Output);
         view_values(&self.config, self.inference.logits())
     }
 
@@ -852,13 +868,14 @@ impl Trainer {
             })
             .collect();
         let net = &self.net;
-        self.inference.run(&self.arch, |l| net.layer(l), &inputs, n);
+        self.inference
+            .run(&self.arch, |l| net.layer(l), &inputs, n, Keep::Output);
         self.inference.logits().to_vec()
     }
 
     /// Every neuron's output over a `res × res` grid: per layer, `res² × width` row-major.
     pub fn neuron_outputs(&mut self, res: usize) -> Vec<Vec<f32>> {
-        self.grid(res).layers().to_vec()
+        self.grid(res, Keep::Layers).layers().to_vec()
     }
 
     /// Weights, biases and the gradients of the last step, layer by layer.
