@@ -7,11 +7,12 @@
 use super::config::{Config, ConfigError, Problem};
 use super::csv::OwnPoints;
 use super::data::{self, Dataset, DatasetKind};
-use super::infer::{fast_tanh, Inference, Keep};
+use super::infer::{Inference, Keep};
 use super::mlp::{self, Activation, Architecture, LayerParams, Loss, Net, Regularization};
 use super::optim::Optimizer;
 use super::rng::Rng;
 use crate::graph::NodeId;
+use crate::tensor::fast_tanh;
 use serde::Serialize;
 
 mod device;

@@ -42,7 +42,7 @@ impl Unary {
             Sin => rule(|x| x.sin(), |x, _| x.cos()),
             Cos => rule(|x| x.cos(), |x, _| -x.sin()),
             Tan => rule(|x| x.tan(), |_, y| T::one() + y * y),
-            Tanh => rule(|x| x.tanh(), |_, y| T::one() - y * y),
+            Tanh => rule(|x| x.graph_tanh(), |_, y| T::one() - y * y),
             Sigmoid => rule(sigmoid, |_, y| y * (T::one() - y)),
             // relu'(0) = 0; NaN stays NaN (`x <= 0` is false for NaN).
             Relu => rule(|x| if x <= T::zero() { T::zero() } else { x }, |x, _| step(x)),

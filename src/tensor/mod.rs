@@ -5,9 +5,11 @@
 //! length `n` is one row, `1 × n`. Broadcasting follows NumPy on that view: each of the two
 //! dimensions must be equal or 1.
 
+mod approx;
 pub mod gemm;
 pub mod sgemm;
 
+pub use approx::fast_tanh;
 use std::fmt;
 
 /// The element type of a graph: `f64` for expressions and the CLI, `f32` for training.
@@ -31,6 +33,13 @@ pub trait Real:
     /// Rounds to the nearest `Self`: `T::of(0.5)`.
     fn of(x: f64) -> Self;
 
+    /// tanh as the graph computes it: libm's for `f64` (the playground's numbers, checked
+    /// to 1e-9), [`fast_tanh`] for `f32` (training and the views: within 1e-6).
+    #[inline(always)]
+    fn graph_tanh(self) -> Self {
+        self.tanh()
+    }
+
     /// `c (+)= op(a)·op(b)` (see `ops::matmul::gemm`): plain loops unless a type has a
     /// faster kernel.
     #[allow(clippy::too_many_arguments)]
@@ -53,6 +62,10 @@ pub trait Real:
 impl Real for f32 {
     fn as_f64(self) -> f64 {
         self as f64
+    }
+    #[inline(always)]
+    fn graph_tanh(self) -> Self {
+        fast_tanh(self)
     }
     fn of(x: f64) -> Self {
         x as f32
