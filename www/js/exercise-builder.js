@@ -45,7 +45,7 @@ export function wireExerciseBuilder(page, flush, source, tags) {
 function builderPanel(page, source, tags) {
   const status = statusLine("exercise-status");
   const about = el("p", { id: "builder-about", className: "builder-about" });
-  const table = el("table", { className: "numbers builder-places" });
+  const table = el("table", { className: "builder-places" });
   const count = el("p", { id: "builder-count", className: "hint" });
   const link = el("input", { type: "text", id: "exercise-link", className: "share-field", readOnly: true, spellcheck: false });
   const snippet = el("textarea", { id: "exercise-snippet", className: "share-field", readOnly: true, rows: 4, spellcheck: false });
@@ -73,7 +73,9 @@ function builderPanel(page, source, tags) {
     link.value = href;
     tryIt.href = href;
     const shown = new Set(page.parts.filter((p) => p.shown).map((p) => p.name));
-    snippet.value = iframeSnippet(embedUrl(href, page, shown), page.size.width, page.size.height, `gradscope exercise: ${page.describe()}`);
+    // The quiz last, so that it stays as readable as in the link.
+    const embedded = exerciseUrl(embedUrl(href, page, shown), nodes, ticked);
+    snippet.value = iframeSnippet(embedded, page.size.width, page.size.height, `gradscope exercise: ${page.describe()}`);
     count.textContent = ticked.length
       ? `${ticked.length} number${ticked.length === 1 ? "" : "s"} hidden: ${ticked.map((p) => placeName(nodes, p)).join(", ")}`
       : "Nothing ticked: the link shows every number (no exercise).";
@@ -162,7 +164,7 @@ function rows(evaluation, places, boxes, asked) {
       if (p.kind === "value") return box(p, "value", `hide the value of ${who}`);
       if (p.kind === "grad") return box(p, `∂f/∂${who}`, `hide the gradient ∂f/∂${who}`);
       const from = nodes[n.edges[p.which].from];
-      return box(p, `local ∂/∂${nodeRef(from)}`, `hide the local derivative of ${who} with respect to ${nodeName(from)}`);
+      return box(p, `local ∂${who}/∂${nodeRef(from)}`, `hide the local derivative of ${who} with respect to ${nodeName(from)}`);
     });
     const th = el("th", { textContent: nodeRef(n) });
     th.scope = "row";

@@ -170,22 +170,29 @@ export function askable(evaluation) {
   return all.filter((p) => refusal(evaluation.nodes, p, evaluation.root) === null);
 }
 
-/** The expression a node computes, as text (`sin(x2)`, `ln(x1) + x1 × x2`), clipped.
+/** How tightly the infix ops bind, for the parentheses of `textOf`. @type {Record<string, number>} */
+const BINDS = { "+": 1, "-": 1, "*": 2, "/": 2, "^": 3 };
+
+/** The expression a node computes, as text with the parentheses it needs (`sin(x2)`,
+ * `ln(x1) + x1 × x2`), clipped to `max` characters.
  * @param {NodeReport[]} nodes @param {number} id */
 export function textOf(nodes, id, max = 48) {
-  /** @param {number} i @param {boolean} inner @returns {string} */
-  const go = (i, inner) => {
+  /** @param {number} i @param {number} outer how tightly the place it goes binds @returns {string} */
+  const go = (i, outer) => {
     const n = nodes[i];
     if (isLeaf(n)) return n.label;
     const infix = infixSymbol(n.op);
-    if (infix && n.inputs.length === 2) {
-      const s = `${go(n.inputs[0], true)} ${infix} ${go(n.inputs[1], true)}`;
-      return inner ? `(${s})` : s;
+    const binds = BINDS[n.op];
+    if (infix && binds && n.inputs.length === 2) {
+      // Left to right, but x^y^z is x^(y^z): the side that would regroup gets parentheses.
+      const [left, right] = n.op === "^" ? [binds + 0.5, binds] : [binds, binds + 0.5];
+      const s = `${go(n.inputs[0], left)} ${infix} ${go(n.inputs[1], right)}`;
+      return binds < outer ? `(${s})` : s;
     }
-    if (n.op === "neg") return `−${go(n.inputs[0], true)}`;
-    return `${n.op}(${n.inputs.map((k) => go(k, false)).join(", ")})`;
+    if (n.op === "neg") return `−${go(n.inputs[0], 2.5)}`;
+    return `${n.op}(${n.inputs.map((k) => go(k, 0)).join(", ")})`;
   };
-  const s = go(id, false);
+  const s = go(id, 0);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
