@@ -474,8 +474,11 @@ test("Tab reaches every control of every page, each with a visible focus", async
   await program.waitForSelector("#node-panel:not([hidden])");
   const { page: train, errors: e3 } = await openTraining();
   const { page: bench, errors: e4 } = await openPath("bench.html");
+  const { page: quiz, errors: e5 } = await openPath(`index.html?quiz=grad:x1,local:n5.0${EXERCISE}`);
   const cases = [
     ["the playground", plain, e1, {}],
+    // Its answers, Reveal, Check, Reveal all and the link out; f is read-only, still a stop.
+    ["the playground with an exercise", quiz, e5, {}],
     // A program's lines take Tab for indenting; Escape gives Tab back to the page.
     ["the playground with a program and its node panel", program, e2, { escapeFrom: ["textarea#expr"] }],
     ["the training page", train, e3, {}],
