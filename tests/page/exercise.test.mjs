@@ -212,6 +212,14 @@ test("the builder makes the student's link: quick choices and single boxes, the 
   const { page: embed } = await openPath(src.slice(src.indexOf("index.html")), { width: 800, height: 520 });
   assert.ok(await embed.evaluate(() => document.body.classList.contains("embed")));
   assert.equal(await embed.isVisible("#exercise"), true);
+  // The answers beside the graph, the frame not scrolled (the answers scroll in their column).
+  const fits = await embed.evaluate(() => {
+    const d = document.documentElement;
+    const answers = document.querySelector(".controls").getBoundingClientRect();
+    const graph = document.querySelector("#graph").getBoundingClientRect();
+    return { scrolls: d.scrollHeight > d.clientHeight || d.scrollWidth > d.clientWidth, beside: answers.right <= graph.left };
+  });
+  assert.deepEqual(fits, { scrolls: false, beside: true });
   await embed.fill(".exercise-item input", String(D_X1));
   await embed.click("#exercise-check");
   assert.equal(await embed.$eval(".exercise-item", (li) => li.dataset.status), "right");

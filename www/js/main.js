@@ -1430,7 +1430,7 @@ function openExercise() {
  * question, and a slider nudged would give the slopes away by difference); gradient
  * descent and forward mode are off because each shows the gradients asked. */
 function lockForExercise() {
-  document.body.classList.add("exercise");
+  document.body.classList.add("has-exercise");
   ui.expr.readOnly = true;
   ui.expr.title = "The exercise's f: leave the exercise (under the answers) to change it";
   ui.preset.disabled = true;
