@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { SHOTS, usePlayground } from "./playground-page.mjs";
 
 const { openPath } = usePlayground();
@@ -74,6 +75,12 @@ async function everythingSaid(page) {
   }
   await page.waitForTimeout(800); // the results' live region speaks once evaluations pause
   texts.push(await page.textContent("#results-said"));
+  // The graph exported as SVG for slides: its text is the canvas's.
+  await page.click("#graph-export > summary");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('#graph-export button[data-figure="graph"][data-format="svg"]')]);
+  const svg = readFileSync(await download.path(), "utf8");
+  assert.match(svg, />\?</, "the SVG has the ? too");
+  texts.push(svg);
   return texts.join("\n");
 }
 
