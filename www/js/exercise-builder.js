@@ -28,15 +28,17 @@ const QUICK = [
 ];
 
 /**
- * Adds "Make an exercise" to the header, before Share.
+ * Adds "Make an exercise" to the header.
  * @param {EmbedPage} page the playground, for the embed snippet
  * @param {() => Promise<unknown>} flush the view's pending state written into the URL
  * @param {() => Source} source @param {(on: boolean) => void} tags shows the nodes' chips
  */
 export function wireExerciseBuilder(page, flush, source, tags) {
   const button = headerButton("make-exercise", "Make an exercise", "Hide numbers of this graph for a student to work out, and get the link");
-  const share = document.querySelector("#share");
-  if (share) share.before(button);
+  // On the header's first line, after the page links, where there is room: the second
+  // (the tagline, Share, the theme) is full at the usual widths.
+  const nav = document.querySelector("header nav");
+  if (nav) nav.after(button);
   else $("header").append(button);
   openPanelOn(button, flush, () => builderPanel(page, source, tags));
 }
