@@ -16,6 +16,9 @@ const AXE = createRequire(import.meta.url).resolve("axe-core");
 
 /** A program with a loop (its iterations are groups), tensor leaves small enough for grids,
  * and a free scalar: most of what the playground can show at once. */
+/** The lecture's f at the slide's point, for the exercises' states. */
+const EXERCISE = "#e=ln(x1)%2Bx1*x2-sin(x2)&x1=2&x2=5";
+
 const PROGRAM = "seed(0)\nW = randn(3, 3)\nh = randn(3, 1)\nfor t in range(3):\n    h = tanh(W @ h)\nL = a * sum(h * h)";
 
 /** axe-core's violations on the page as it is now, each printed with its targets for the
@@ -77,6 +80,22 @@ test("axe finds no serious or critical violation on any page", async () => {
   await cell.waitForSelector("#node-panel:not([hidden])");
   pages.push(["the playground, the unrolled cell expanded, a 20-row tensor's panel", cell, e3]);
 
+  // An exercise (exercise.test.mjs): one answer right, one wrong, one revealed, one not a number.
+  const { page: quiz, errors: e6 } = await openPath(`index.html?quiz=grad:x1,grad:x2,local:n5.0,value:n4${EXERCISE}`);
+  await quiz.fill(".exercise-item:nth-child(1) input", "5.5");
+  await quiz.fill(".exercise-item:nth-child(2) input", "3");
+  await quiz.fill(".exercise-item:nth-child(4) input", "ln(");
+  await quiz.click("#exercise-check");
+  await quiz.click(".exercise-item:nth-child(3) .exercise-reveal");
+  assert.deepEqual(await quiz.$$eval(".exercise-item", (li) => li.map((l) => l.dataset.status)), ["right", "wrong", "revealed", "invalid"]);
+  pages.push(["the playground, an exercise checked", quiz, e6]);
+  const { page: builder, errors: e7 } = await openPath(`index.html${EXERCISE}`);
+  await builder.click("#make-exercise");
+  await builder.click("#exercise-builder button[data-quick=inputs]");
+  pages.push(["the playground, the exercise builder open", builder, e7]);
+  const { page: quizEmbed, errors: e8 } = await openPath(`index.html?embed=1&quiz=grad:x1${EXERCISE}`, { width: 800, height: 520 });
+  pages.push(["the playground, an exercise embedded", quizEmbed, e8]);
+
   const { page: train, errors: e4 } = await openTraining();
   pages.push(["the training page", train, e4]);
   const { page: bench, errors: e5 } = await openPath("bench.html");
@@ -98,6 +117,7 @@ test("axe finds no serious or critical violation in the dark theme, nor with the
       ["the training page", "train.html", { width: 1400, height: 900 }],
       ["the benchmarks page", "bench.html", { width: 1280, height: 800 }],
       ["the playground at 390 px", "index.html", { width: 390, height: 844 }],
+      ["an exercise", `index.html?quiz=grad:x1,local:n5.0${EXERCISE}`, { width: 1280, height: 800 }],
     ])) {
       const { page, errors } = await openPath(path, { ...size, colorScheme: "dark" });
       if (safe) await page.check("#palette-safe");
@@ -454,8 +474,11 @@ test("Tab reaches every control of every page, each with a visible focus", async
   await program.waitForSelector("#node-panel:not([hidden])");
   const { page: train, errors: e3 } = await openTraining();
   const { page: bench, errors: e4 } = await openPath("bench.html");
+  const { page: quiz, errors: e5 } = await openPath(`index.html?quiz=grad:x1,local:n5.0${EXERCISE}`);
   const cases = [
     ["the playground", plain, e1, {}],
+    // Its answers, Reveal, Check, Reveal all and the link out; f is read-only, still a stop.
+    ["the playground with an exercise", quiz, e5, {}],
     // A program's lines take Tab for indenting; Escape gives Tab back to the page.
     ["the playground with a program and its node panel", program, e2, { escapeFrom: ["textarea#expr"] }],
     ["the training page", train, e3, {}],

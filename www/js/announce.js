@@ -60,3 +60,10 @@ export function resultLine(body) {
   if (rows.length > ROWS) said.push(`and ${rows.length - ROWS} more in the results table`);
   return said.join("; ");
 }
+
+/** Says `text` in the live region `region` now, even if it is what the region said last
+ * (a second Check that ends as the first did is news too).
+ * @param {HTMLElement} region @param {string} text */
+export function sayNow(region, text) {
+  region.textContent = region.textContent === text ? `${text}\u00a0` : text;
+}

@@ -6,7 +6,10 @@
 // edge carries little gradient, a strong one the most (on a dark page the ramp runs the
 // other way, so "faint" is still the end nearest the background); or viridis, with the
 // colour-blind-safe palette (js/theme.js). Zero and NaN get their
-// own colours, outside the ramp, so they are never mistaken for "small".
+// own colours, outside the ramp, so they are never mistaken for "small"; so does a number
+// an exercise hides (format.js's HIDDEN), which must not colour anything by its size.
+
+import { HIDDEN } from "./format.js";
 
 /** @typedef {[number, number, number]} Rgb */
 
@@ -58,6 +61,8 @@ export function currentRamp() {
 
 export const ZERO_COLOR = "#c9ced6";
 export const NAN_COLOR = "#7b3fbf";
+/** A hidden number's colour: a mid grey, neither 0's nor any size's. */
+export const HIDDEN_COLOR = "#8a94a3";
 
 /** @param {number} t position on the scale, 0 to 1 */
 function ramp(t) {
@@ -78,6 +83,7 @@ export class LogScale {
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of values) {
+      if (v === HIDDEN) continue;
       const m = Math.abs(v);
       if (m > 0 && Number.isFinite(m)) {
         lo = Math.min(lo, Math.log10(m));
@@ -103,7 +109,7 @@ export class LogScale {
   /** @param {number} v */
   position(v) {
     const m = Math.abs(v);
-    if (Number.isNaN(m) || m === 0) return null;
+    if (Number.isNaN(m) || m === 0 || v === HIDDEN) return null;
     if (m === Infinity) return 1;
     return Math.max(0, (Math.log10(m) - this.lo) / (this.hi - this.lo));
   }
@@ -111,6 +117,7 @@ export class LogScale {
   /** @param {number} v */
   color(v) {
     if (Number.isNaN(v)) return NAN_COLOR;
+    if (v === HIDDEN) return HIDDEN_COLOR;
     const t = this.position(v);
     return t === null ? ZERO_COLOR : ramp(t);
   }

@@ -21,6 +21,8 @@
  * @property {string} barAfter the element the bar of moved controls follows
  * @property {{ width: number, height: number }} size an embed's size unless chosen
  * @property {() => string} describe the view in a few words, for the iframe's title
+ * @property {string[]} [own] query parameters the page reads itself (the playground's
+ *   `quiz`): known, so not noted as unknown, and kept by the link to the whole page
  */
 
 /** What the query asked for: embedded or not, the parts shown, and what was left out.
@@ -32,10 +34,10 @@ export const PARAMS = ["embed", "hide", "show"];
 export const MAX_LIST = 300;
 
 /** A value as a note quotes it: short, whatever its length. @param {string} raw */
-const clip = (raw) => (raw.length > 20 ? `${raw.slice(0, 16)}… (${raw.length} characters)` : raw);
+export const clip = (raw) => (raw.length > 20 ? `${raw.slice(0, 16)}… (${raw.length} characters)` : raw);
 
 /** `a, b and c`. @param {string[]} words */
-function listed(words) {
+export function listed(words) {
   return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
@@ -48,9 +50,10 @@ export function readEmbed(search, page) {
   const params = new URLSearchParams(search);
   /** @type {string[]} */
   const notes = [];
-  const unknown = [...new Set(params.keys())].filter((k) => !PARAMS.includes(k));
+  const known = [...PARAMS, ...(page.own ?? [])];
+  const unknown = [...new Set(params.keys())].filter((k) => !known.includes(k));
   if (unknown.length) {
-    notes.push(`${listed(unknown.slice(0, 5).map((k) => `“${clip(k)}”`))}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""} ${unknown.length === 1 ? "is not a setting" : "are not settings"} of an embed (embed, hide and show are): left out.`);
+    notes.push(`${listed(unknown.slice(0, 5).map((k) => `“${clip(k)}”`))}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""} ${unknown.length === 1 ? "is not a setting" : "are not settings"} of an embed (${listed(known)} are): left out.`);
   }
   /** The one value of `key`, or null (with a note if it was given more than once).
    * @param {string} key */

@@ -35,8 +35,10 @@ export const PLAYGROUND = {
     { name: "descent", label: "gradient descent (rate, Step, ×20)", selector: ".descent, #descent-status", shown: false },
     { name: "result", label: "the result: f and its gradients", selector: "#results, #not-finite, #stale-note", shown: false },
   ],
-  always: "#graph-wrap, #expr-error",
+  // An exercise's answers panel (hidden without one) is the point of an exercise's embed.
+  always: "#graph-wrap, #expr-error, #exercise",
   barAfter: ".toolbar",
+  own: ["quiz"],
   size: { width: 800, height: 520 },
   describe() {
     const text = document.querySelector("#expr");
@@ -81,7 +83,8 @@ export const TRAINING = {
  * @param {EmbedPage} page
  * @param {{ flush?: () => Promise<unknown> }} [options] `flush`: the view's pending state
  *   written into the URL (the playground writes it a moment after a change)
- * @returns {EmbedLink}
+ * @returns {EmbedLink & { addNote: (text: string) => void }} the link, and how to add to its
+ *   note what the page itself left out of it (the playground's exercise, once read)
  */
 export function setUpEmbed(page, { flush = async () => {} } = {}) {
   const link = readEmbed(location.search, page);
@@ -90,13 +93,18 @@ export function setUpEmbed(page, { flush = async () => {} } = {}) {
   const dismiss = el("button", { type: "button", textContent: "OK", title: "Hide this note" });
   dismiss.addEventListener("click", () => (note.hidden = true));
   note.append(dismiss);
+  /** @param {string} text */
+  const addNote = (text) => {
+    note.insertBefore(document.createTextNode(`${note.childNodes.length > 1 ? " " : ""}${text}`), dismiss);
+    note.hidden = false;
+  };
   if (link.embed) {
     embedPage(page, link.shown, note, flush);
   } else {
     $("header").after(note);
     wireShare(page, flush);
   }
-  return link;
+  return { ...link, addNote };
 }
 
 /** Keeps of the page only `page.always` and the parts in `shown` (the bar's moved over the

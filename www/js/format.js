@@ -1,6 +1,11 @@
 // @ts-check
 // Numbers as a person reads them: 6 significant digits, and NaN and infinities spelled out
-// (never a crash, never "undefined").
+// (never a crash, never "undefined"), and a number an exercise hides as "?".
+
+/** A number an exercise hides (exercise-link.js puts it in the node report in place of the
+ * engine's): every formatter here writes it "?", and the colour scale leaves it out. No
+ * evaluation gives it: it is not a rounded result, and the page's graphs do not reach 1e307. */
+export const HIDDEN = 8.98846567431158e307 * 1.0000001;
 
 /** 6 significant digits: 11.6521, 1.71634, -0.000123, 1.5e+21.
  * @param {number | null | undefined} x */
@@ -10,6 +15,7 @@ export const fmt = (x) => fmtDigits(x, 6);
  * such as the terms of a formula. @param {number | null | undefined} x @param {number} digits */
 export function fmtDigits(x, digits) {
   if (x === null || x === undefined) return "–";
+  if (x === HIDDEN) return "?";
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "∞";
   if (x === -Infinity) return "−∞";
@@ -21,6 +27,7 @@ export function fmtDigits(x, digits) {
 /** Full precision, for data attributes and copying: what the engine computed.
  * @param {number} x */
 export function full(x) {
+  if (x === HIDDEN) return "?";
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "-Infinity";

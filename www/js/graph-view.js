@@ -16,7 +16,7 @@ import { fmt } from "./format.js";
 import { LogScale, NAN_COLOR } from "./colors.js";
 import { theme as T } from "./theme.js";
 import { gradText } from "./stepper.js";
-import { nodeSymbol } from "./ops.js";
+import { isLeaf, nodeSymbol } from "./ops.js";
 import { brief, isTensor, magnitude, norm, shapeText } from "./tensor.js";
 import { gridOf, heatmapCanvas } from "./heatmap.js";
 
@@ -158,6 +158,9 @@ export class GraphView {
      * keyboard's focus. @type {number | null} */
     this.focusItem = null;
     this.focusShown = false;
+    /** Whether each operation node carries its name in an exercise link (`n4`) over its
+     * corner: while an exercise is made or done (exercise-link.js). */
+    this.tags = false;
     /** Called after a new graph, new values or a new overlay, for what mirrors the view
      * (the keyboard's current node, the table of nodes). @type {Set<(what: "graph" | "values" | "overlay") => void>} */
     this.watchers = new Set();
@@ -312,6 +315,13 @@ export class GraphView {
   setLineNodes(ids) {
     if (ids.size === 0 && this.lineNodes.size === 0) return;
     this.lineNodes = ids;
+    this.draw();
+  }
+
+  /** Shows or hides the nodes' names for exercise links. @param {boolean} on */
+  setTags(on) {
+    if (on === this.tags) return;
+    this.tags = on;
     this.draw();
   }
 
@@ -993,6 +1003,23 @@ export class GraphView {
       ctx.fillText(truncate(ctx, text, NODE_W - 24), pos.x + 4, y + 43);
     }
     if (n.not_finite && valueKnown) this.#drawDomainMark(x, y);
+    if (this.tags && !isLeaf(n)) this.#drawTag(`n${n.id}`, x, y);
+  }
+
+  /** A node's name in exercise links, on a chip over its top-left corner (a leaf goes by
+   * its own label). @param {string} text @param {number} x @param {number} y the corner */
+  #drawTag(text, x, y) {
+    const ctx = this.ctx;
+    ctx.font = "600 10px ui-monospace, SFMono-Regular, Menlo, monospace";
+    const w = ctx.measureText(text).width + 6;
+    ctx.fillStyle = T.accent;
+    roundRectPath(ctx, x - 4, y - 7, w, 13, 4);
+    ctx.fill();
+    ctx.fillStyle = T.labelBg;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, x - 1, y);
+    ctx.textAlign = "center";
   }
 
   /** A tensor node: its op and shape, then its value (left) and gradient (right) as

@@ -10,7 +10,7 @@
 // The playground's own package: the engine without the trainer and the GPU (build.sh).
 import init, { Expression, Program } from "../pkg/playground/gradscope.js";
 import { GraphView } from "./graph-view.js";
-import { fmt, full } from "./format.js";
+import { HIDDEN, fmt, full } from "./format.js";
 import { $, el } from "./dom.js";
 import { buildSteps, overlayAfter } from "./stepper.js";
 import { edgeLines, nodeLines, notFiniteNotes } from "./chain-rule.js";
@@ -28,6 +28,9 @@ import { NodeTable } from "./node-table.js";
 import { announceResults } from "./announce.js";
 import { PLAYGROUND, setUpEmbed } from "./embed.js";
 import { mountThemeControls, onThemeChange } from "./theme.js";
+import { exerciseUrl, masked, readQuiz } from "./exercise-link.js";
+import { ExercisePanel } from "./exercise.js";
+import { wireExerciseBuilder } from "./exercise-builder.js";
 
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
@@ -134,6 +137,11 @@ const state = {
   /** Values given to leaves bound in the program, from their grids, by name.
    * @type {Map<string, number[] | number[][]>} */
   leafValues: new Map(),
+  /** The engine's evaluation of the expression, every number in it: `evaluation` is this
+   * with an exercise's hidden numbers hidden. @type {Evaluation | null} */
+  truth: null,
+  /** The exercise under way, if the link asks one (exercise-link.js). @type {ExercisePanel | null} */
+  exercise: null,
 };
 
 /** For the console and for tests: counters, timings and the view. */
@@ -314,6 +322,7 @@ function runProgram({ newGraph = false } = {}) {
     nodes,
   };
   state.evaluation = evaluation;
+  state.truth = null;
   // A branch that flips, or a loop that runs another number of times, is another graph;
   // text edited into the same graph (a comment, a space, another constant) is not, and
   // keeps the view, its groups as they were opened, and the selection.
@@ -687,7 +696,10 @@ function evaluate({ newGraph = false } = {}) {
   const expression = state.expression;
   if (!expression) return;
   const values = expression.variables.map((v) => state.values.get(v) ?? 1);
-  const evaluation = expression.evaluate(Float64Array.from(values));
+  const truth = expression.evaluate(Float64Array.from(values));
+  state.truth = truth;
+  // Everything below draws and says this one: in an exercise, its hidden numbers are "?".
+  const evaluation = state.exercise ? masked(truth, state.exercise.hidden()) : truth;
   state.evaluation = evaluation;
   // Text that parses to the same graph (a space added, say) keeps the zoom and pan.
   const shape = evaluation.nodes.map((n) => `${n.op}:${n.label}:${n.inputs}`).join("|");
@@ -814,7 +826,15 @@ function renderGradCheck(rows) {
   body.replaceChildren();
   const f = state.evaluation?.value ?? 0;
   const undefinedHere = !Number.isFinite(f);
+  const names = state.expression?.variables ?? [];
   for (const r of rows) {
+    // Both columns would give away a gradient an exercise asks for.
+    if (state.evaluation?.gradient[names.indexOf(r.variable)] === HIDDEN) {
+      const status = el("td", { className: "hidden-answer", textContent: "asked" });
+      status.title = "the exercise asks for this gradient: it is checked in the answers";
+      body.append(el("tr", {}, el("th", { textContent: r.variable }), ...["?", "?", "?"].map((t) => el("td", { textContent: t })), status));
+      continue;
+    }
     const ok = r.error < 1e-5 || (Number.isNaN(r.autodiff) && Number.isNaN(r.numeric));
     const status = el("td", {
       className: ok ? "ok" : "warn",
@@ -852,7 +872,7 @@ function sayDescent(text, bad = false) {
  * ticked (untick data such as x1 to train only the weights). @param {number} times */
 function descend(times) {
   const expression = state.expression;
-  if (!expression || !state.evaluation) return;
+  if (!expression || !state.evaluation || state.exercise) return;
   const raw = ui.rate.value.trim();
   const lr = ui.rate.valueAsNumber;
   if (raw === "" || !Number.isFinite(lr)) return sayDescent("The rate must be a number, such as 0.1.", true);
@@ -902,7 +922,7 @@ function descend(times) {
  * gradients of the backward pass. */
 function showTangents() {
   const i = tangentIndex();
-  if (i === null || !state.expression || !state.evaluation) {
+  if (i === null || !state.expression || !state.evaluation || state.exercise) {
     ui.tangentNote.textContent = "";
     state.tangents = null;
     if (state.stepDirection === "tangent") {
@@ -996,8 +1016,9 @@ function markLine(line) {
 /** @param {Direction} direction */
 function startStepping(direction) {
   if (!state.evaluation || !(state.expression || state.program)) return;
-  // Forward mode's tangents come from an expression; a program steps backward instead.
-  if (!state.expression && direction === "tangent") direction = "backward";
+  // Forward mode's tangents come from an expression; a program steps backward instead, and
+  // an exercise too (the output's tangent is a gradient it may ask).
+  if ((!state.expression || state.exercise) && direction === "tangent") direction = "backward";
   if (direction === "tangent" && state.expression) {
     // Forward mode needs an input to differentiate by: the first, unless one is chosen.
     if (ui.tangentVar.value === "") ui.tangentVar.value = "0";
@@ -1352,18 +1373,107 @@ function showFix(p) {
   fixNote.text.replaceChildren(...lines.flatMap((line, i) => (i ? ["\n", line] : [line])));
 }
 
+// ---- an exercise: predict, then reveal ---------------------------------------------------------
+
+/** The link's `quiz=` as given, or null for none. @type {string | null} */
+let quiz = null;
+/** Adds to the note under the header (or the embed's) what the link's exercise left out. */
+let addNote = (/** @type {string} */ _text) => {};
+
+/** A constant expression's value, by the engine: what a student types as an answer
+ * (`1/2 + cos(5)`). Throws with a message for text that is not one.
+ * @param {string} text */
+function constantValue(text) {
+  const e = new Expression(text);
+  try {
+    const vars = e.variables;
+    if (vars.length) throw new Error(`${vars.join(", ")} ${vars.length === 1 ? "is a variable" : "are variables"}, and an answer is made of numbers only`);
+    return e.evaluate(new Float64Array(0)).value;
+  } finally {
+    e.free();
+  }
+}
+
+/** The point in words, as exact as the link gives it: `x1 = 2, x2 = 5`. */
+function pointText() {
+  const names = state.expression?.variables ?? [];
+  return names.length ? names.map((n) => `${n} = ${state.values.get(n) ?? 1}`).join(", ") : "this point";
+}
+
+/** Once the link's expression is on the page: the exercise its quiz asks, with a note of
+ * what it left out. A program, or text that does not parse, has none (and a note says so). */
+function openExercise() {
+  if (quiz === null) return;
+  const truth = state.truth;
+  if (state.program || !state.expression || !truth || view.dimmed) {
+    addNote(
+      state.program
+        ? "The link's exercise (quiz) is for a single expression, and this is a program: every number is shown."
+        : "The link's expression does not parse, so its exercise (quiz) cannot be asked: every number is shown.",
+    );
+    return;
+  }
+  const { places, notes } = readQuiz(quiz, truth);
+  if (notes.length) addNote(notes.join(" "));
+  if (!places.length) return;
+  const exercise = new ExercisePanel($("#exercise"), constantValue);
+  // A place answered right or revealed is drawn again with its number.
+  exercise.onChange = () => evaluate();
+  state.exercise = exercise;
+  exercise.start(truth, places, pointText(), exerciseUrl(location.href, truth.nodes, []));
+  lockForExercise();
+  view.setTags(true);
+  evaluate();
+}
+
+/** What an exercise leaves fixed, and why: the answers are at the link's point, so the
+ * sliders, f and the examples are off (moving the point would make every answer another
+ * question, and a slider nudged would give the slopes away by difference); gradient
+ * descent and forward mode are off because each shows the gradients asked. */
+function lockForExercise() {
+  document.body.classList.add("has-exercise");
+  ui.expr.readOnly = true;
+  ui.expr.title = "The exercise's f: leave the exercise (under the answers) to change it";
+  ui.preset.disabled = true;
+  for (const input of ui.variables.querySelectorAll("input")) /** @type {HTMLInputElement} */ (input).disabled = true;
+  for (const id of ["#descend", "#descend-many", "#lr"]) $(id).toggleAttribute("disabled", true);
+  sayDescent("Gradient descent is off in an exercise: a step would give the gradients away.");
+  const tangent = $("input[name=direction][value=tangent]", HTMLInputElement);
+  tangent.disabled = true;
+  tangent.title = "Forward mode is off in an exercise: the output's tangent is a gradient it may ask";
+  if (tangent.parentElement) tangent.parentElement.title = tangent.title;
+  ui.tangentVar.value = "";
+  ui.tangentVar.disabled = true;
+  state.tangents = null;
+  if (state.stepDirection === "tangent") {
+    stopStepping();
+    setMode("backward");
+  }
+  ui.tangentNote.textContent = "Forward mode is off in an exercise: the output's tangent is a gradient it may ask.";
+}
+
+/** What the exercise builder makes an exercise of: the expression on the page at its point. */
+function exerciseSource() {
+  if (state.program) return { problem: "Exercises are made on a single expression, not on a program: type one in the f = box." };
+  if (!state.expression || !state.truth || view.dimmed) return { problem: "The f = box holds no expression that parses: type one first." };
+  return { evaluation: state.truth, point: pointText(), places: state.exercise?.all() ?? [] };
+}
+
 // ---- start ----------------------------------------------------------------------------------
 
 async function main() {
   // Before the graph is drawn, so that it is sized for an embed. Share first writes the
   // URL, which otherwise waits a moment after a change (once there is a view to write).
-  setUpEmbed(PLAYGROUND, {
-    flush: async () => {
-      if (!probe.ready) return;
-      clearTimeout(urlTimer);
-      await writeUrl();
-    },
-  });
+  const flush = async () => {
+    if (!probe.ready) return;
+    clearTimeout(urlTimer);
+    await writeUrl();
+  };
+  const embed = setUpEmbed(PLAYGROUND, { flush });
+  addNote = embed.addNote;
+  const quizzes = new URLSearchParams(location.search).getAll("quiz");
+  if (quizzes.length > 1) addNote(`quiz is given ${quizzes.length} times, so which exercise is meant is unclear: left out, every number is shown.`);
+  else quiz = quizzes[0] ?? null;
   await init();
   view = new GraphView($("#graph", HTMLCanvasElement));
   probe.view = view;
@@ -1394,6 +1504,8 @@ async function main() {
   wireNodePanel();
   wireKeyboard();
   wireGraphExport(view, () => panel?.figures() ?? []);
+  // The builder's chips stay on when it closes over an exercise, which has them too.
+  if (!embed.embed) wireExerciseBuilder(PLAYGROUND, flush, exerciseSource, (on) => view.setTags(on || state.exercise !== null));
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));
@@ -1418,7 +1530,8 @@ async function main() {
   });
   ui.rate.addEventListener("input", saveUrl);
   // Our own replaceState fires no hashchange: this is a link pasted or a fragment edited.
-  window.addEventListener("hashchange", () => void openFragment());
+  // An exercise's page starts again on it, the exercise read for the new expression.
+  window.addEventListener("hashchange", () => (state.exercise ? location.reload() : void openFragment()));
   $("#descend").addEventListener("click", () => descend(1));
   $("#descend-many").addEventListener("click", () => descend(20));
 
@@ -1426,6 +1539,7 @@ async function main() {
     presets.value = "0";
     loadPreset(0);
   }
+  openExercise();
   // performance.now() counts from navigation: the time to the first drawn graph.
   probe.firstGraphMs = performance.now();
   probe.ready = true;

@@ -17,18 +17,69 @@ const MAX_SIZE = 4000;
  * @param {EmbedPage} page @param {() => Promise<unknown>} flush the view's pending state
  *   written into the URL */
 export function wireShare(page, flush) {
-  const button = el("button", { type: "button", id: "share", className: "share-button", textContent: "Share" });
-  button.setAttribute("aria-haspopup", "dialog");
-  button.title = "A link to this view, and the code to embed it in a page";
+  const button = headerButton("share", "Share", "A link to this view, and the code to embed it in a page");
   $("header").append(button); // at its end, on the right
+  openPanelOn(button, flush, () => sharePanel(page));
+}
+
+/** A button of the header that opens a panel. @param {string} id @param {string} text @param {string} title */
+export function headerButton(id, text, title) {
+  const button = el("button", { type: "button", id, className: "share-button", textContent: text });
+  button.setAttribute("aria-haspopup", "dialog");
+  button.title = title;
+  return button;
+}
+
+/** Clicking `button` writes the view's pending state into the URL, then opens the panel
+ * `make` makes (the first time), brought up to date.
+ * @param {HTMLButtonElement} button @param {() => Promise<unknown>} flush
+ * @param {() => { dialog: HTMLDialogElement, update: () => void }} make */
+export function openPanelOn(button, flush, make) {
   /** @type {{ dialog: HTMLDialogElement, update: () => void } | null} */
   let panel = null;
   button.addEventListener("click", async () => {
     await flush().catch(() => {});
-    panel ??= sharePanel(page);
+    panel ??= make();
     panel.update();
     if (!panel.dialog.open) panel.dialog.showModal();
   });
+}
+
+/** A Copy button for `field`, saying in `status` what it did.
+ * @param {HTMLInputElement | HTMLTextAreaElement} field @param {string} what @param {HTMLElement} status */
+export function copyButton(field, what, status) {
+  const b = el("button", { type: "button", className: "share-copy", textContent: "Copy" });
+  b.setAttribute("aria-label", `Copy ${what}`);
+  b.addEventListener("click", () => void copy(field, what, status));
+  return b;
+}
+
+/** The status line of a panel: what Copy did. */
+export function statusLine(id = "share-status") {
+  const status = el("p", { id, className: "share-status" });
+  status.setAttribute("role", "status");
+  return status;
+}
+
+/** A modal panel as Share's is: its heading, `children`, then the status line and a Close
+ * button; keys pressed in it are its own, not the page's (Space plays the training page).
+ * @param {string} id @param {string} title @param {HTMLElement} status @param {(Node | string)[]} children */
+export function panelDialog(id, title, status, children) {
+  const close = el("button", { type: "button", className: "share-close", textContent: "Close" });
+  const dialog = el(
+    "dialog",
+    { className: "share", id },
+    el("h2", { id: `${id}-title`, textContent: title }),
+    ...children,
+    status,
+    el("div", { className: "share-actions" }, close),
+  );
+  dialog.setAttribute("aria-labelledby", `${id}-title`);
+  close.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => (status.textContent = ""));
+  dialog.addEventListener("keydown", (ev) => ev.stopPropagation());
+  document.body.append(dialog);
+  return dialog;
 }
 
 /** @param {EmbedPage} page */
@@ -36,8 +87,7 @@ function sharePanel(page) {
   const shown = new Set(page.parts.filter((p) => p.shown).map((p) => p.name));
   const link = el("input", { type: "text", id: "share-link", className: "share-field", readOnly: true, spellcheck: false });
   const snippet = el("textarea", { id: "share-snippet", className: "share-field", readOnly: true, rows: 5, spellcheck: false });
-  const status = el("p", { id: "share-status", className: "share-status" });
-  status.setAttribute("role", "status");
+  const status = statusLine();
   const preview = el("a", { id: "share-preview", textContent: "try the embed ↗", target: "_blank", rel: "noopener" });
   /** @param {string} id @param {number} value */
   const sizeField = (id, value) => el("input", { type: "number", id, min: String(MIN_SIZE), max: String(MAX_SIZE), step: "10", value: String(value) });
@@ -63,21 +113,10 @@ function sharePanel(page) {
   });
   for (const field of [width, height]) field.addEventListener("input", update);
 
-  /** @param {HTMLInputElement | HTMLTextAreaElement} field @param {string} what */
-  const copyButton = (field, what) => {
-    const b = el("button", { type: "button", className: "share-copy", textContent: "Copy" });
-    b.setAttribute("aria-label", `Copy ${what}`);
-    b.addEventListener("click", () => void copy(field, what, status));
-    return b;
-  };
   // The dialog opens on the link's Copy: Enter copies it at once.
-  const copyLink = copyButton(link, "the link");
+  const copyLink = copyButton(link, "the link", status);
   copyLink.autofocus = true;
-  const close = el("button", { type: "button", className: "share-close", textContent: "Close" });
-  const dialog = el(
-    "dialog",
-    { className: "share", id: "share-panel" },
-    el("h2", { id: "share-title", textContent: "Share this view" }),
+  const dialog = panelDialog("share-panel", "Share this view", status, [
     el("label", { htmlFor: "share-link", textContent: "Link (it opens the page as it is now)" }),
     el("div", { className: "share-row" }, link, copyLink),
     el(
@@ -95,16 +134,8 @@ function sharePanel(page) {
       preview,
     ),
     el("label", { htmlFor: "share-snippet", textContent: "Embed code: paste it into a page" }),
-    el("div", { className: "share-row" }, snippet, copyButton(snippet, "the embed code")),
-    status,
-    el("div", { className: "share-actions" }, close),
-  );
-  dialog.setAttribute("aria-labelledby", "share-title");
-  close.addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => (status.textContent = ""));
-  // Keys pressed in the panel are the panel's, not the page's (Space plays the training page).
-  dialog.addEventListener("keydown", (ev) => ev.stopPropagation());
-  document.body.append(dialog);
+    el("div", { className: "share-row" }, snippet, copyButton(snippet, "the embed code", status)),
+  ]);
   return { dialog, update };
 }
 

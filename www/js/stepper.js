@@ -10,7 +10,7 @@
 // captions also name the source line (and the loop step or call) each node came from,
 // and at a tensor op the rule in matrix form.
 
-import { fmt } from "./format.js";
+import { HIDDEN, fmt } from "./format.js";
 import { infixSymbol, isLeaf, nodeName } from "./ops.js";
 import { backwardRule } from "./rules.js";
 import { SourceLines } from "./source.js";
@@ -110,7 +110,7 @@ export function buildSteps(direction, evaluation, tangents = null, program = nul
     const g = n.grad[0];
     let caption;
     if (i === root) {
-      caption = `Start at the output: ∂f/∂f = 1.`;
+      caption = `Start at the output: ∂f/∂f = ${fmt(g)}.`; // 1, or "?" in an exercise
     } else {
       const arriving = arrivingAt.get(i) ?? [];
       caption =
@@ -289,7 +289,9 @@ export function overlayAfter(direction, steps, count, evaluation, tangents = nul
     // (a tensor's entry by entry, so its row can show the sum so far).
     for (const id of visited) {
       for (const e of evaluation.nodes[id].edges) {
-        partial.set(e.from, (partial.get(e.from) || 0) + e.flowed[0]);
+        // A share an exercise hides hides the sum it goes into (and HIDDEN + HIDDEN is ∞).
+        const sum = partial.get(e.from) || 0;
+        partial.set(e.from, sum === HIDDEN || e.flowed[0] === HIDDEN ? HIDDEN : sum + e.flowed[0]);
         if (e.flowed.length > 1) {
           const sum = partialTensor.get(e.from) ?? new Float64Array(e.flowed.length);
           e.flowed.forEach((x, k) => (sum[k] += x));
