@@ -32,7 +32,7 @@ export const PARAMS = ["embed", "hide", "show"];
 export const MAX_LIST = 300;
 
 /** A value as a note quotes it: short, whatever its length. @param {string} raw */
-const clip = (raw) => (raw.length > 20 ? `${raw.slice(0, 16)}… (${raw.length} characters)` : raw);
+export const clip = (raw) => (raw.length > 20 ? `${raw.slice(0, 16)}… (${raw.length} characters)` : raw);
 
 /** `a, b and c`. @param {string[]} words */
 function listed(words) {
