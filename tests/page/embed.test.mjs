@@ -103,6 +103,21 @@ test("the dist folder under a path prefix: every page loads from a plain static 
       assert.deepEqual(problems, { failed: [], outside: [], errors: [] }, "train.html");
       await page.close();
     }
+    // The tour: a step whose view is the playground, then one whose view is the training
+    // page, each embedded from under the prefix.
+    {
+      const { page, problems } = await watchedPage(base);
+      await page.goto(`${base}tour.html#step=4`);
+      for (const [n, page_] of [[4, "index.html"], [14, "train.html"]]) {
+        if (n !== 4) await page.selectOption("#tour-steps", String(n - 1));
+        const frame = await (await page.waitForSelector(`#tour-frame iframe[data-step="${n}"]`)).contentFrame();
+        await ready(frame);
+        assert.ok(frame.url().startsWith(`${base}${page_}?embed=1`), `step ${n}'s view is under the prefix: ${frame.url()}`);
+        assert.ok((await page.getAttribute("#tour-open", "href")).startsWith(`${base}${page_}#`));
+      }
+      assert.deepEqual(problems, { failed: [], outside: [], errors: [] }, "tour.html");
+      await page.close();
+    }
     // The benchmark page: loaded (its wasm too), not run (it runs only when asked, ?auto=1).
     {
       const { page, problems } = await watchedPage(base);

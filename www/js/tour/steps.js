@@ -180,7 +180,7 @@ export const STEPS = [
       "Hover a node: the line that made it is marked in the code.",
     ],
     page: "index.html",
-    hide: ["step", "caption"],
+    hide: ["variables", "step", "caption"],
     show: [],
     fragment: playground(cell.fix ?? cell.expr, cell.at),
   },
