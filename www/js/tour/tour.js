@@ -127,6 +127,14 @@ function main() {
     else return;
     e.preventDefault();
   });
+  // The focus gone into the view: the frame is ringed (the frame element itself never
+  // matches :focus while its page has the focus).
+  const ringFrame = () => ui.frame.classList.toggle("focus-in", document.activeElement instanceof HTMLIFrameElement);
+  window.addEventListener("blur", () => {
+    ringFrame();
+    setTimeout(ringFrame);
+  });
+  window.addEventListener("focus", ringFrame);
   // The browser's Back and Forward, and a fragment edited by hand.
   window.addEventListener("popstate", fromAddress);
   fromAddress();
