@@ -169,7 +169,9 @@ function readParams(params) {
     const v = Number(raw);
     if (!FIELDS.has(key) && raw.trim() !== "" && Number.isFinite(v)) values.push([key, v]);
   }
-  const where = placeOf(params, notes);
+  // Only what the link sets: a view that is not stepped reads back as it was written.
+  const { pass, step, node } = placeOf(params, notes);
+  const where = { ...(pass ? { pass, step } : {}), ...(node ? { node } : {}) };
   const rate = Number(params.get("rate"));
   const view = {
     text: text.slice(0, MAX_TEXT),

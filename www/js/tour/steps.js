@@ -189,7 +189,7 @@ export const STEPS = [
     title: "Control flow",
     text: [
       "Computation graphs are not limited to mathematical functions: a program with loops and if statements builds its graph as it runs, and we backpropagate through the algorithm.",
-      "Here five iterations of Newton's method compute √a, each a dashed box, and ∂y/∂a comes out as 1/(2√a) = 0.353553; click a box's header to collapse or expand an iteration.",
+      "Here five iterations of Newton's method compute √a, each iteration a box (click one to expand it), and ∂y/∂a comes out as 1/(2√a) = 0.353553.",
     ],
     page: "index.html",
     hide: ["step", "caption"],
