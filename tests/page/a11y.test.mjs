@@ -7,11 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
+import { SHOTS, preset, tourFrame, usePlayground } from "./playground-page.mjs";
 import { nodeName } from "../../www/js/ops.js";
 import { show } from "../../www/js/tensor.js";
 
-const { open, openPath, openTraining } = usePlayground();
+const { open, openPath, openTraining, openTour } = usePlayground();
 const AXE = createRequire(import.meta.url).resolve("axe-core");
 
 /** A program with a loop (its iterations are groups), tensor leaves small enough for grids,
@@ -36,17 +36,10 @@ async function audit(page, what, { all = false } = {}) {
 }
 
 /** The tour at `hash`, once the frame of its step is ready. */
-async function openTour(hash, viewport) {
-  const opened = await openPath(`tour.html${hash}`, viewport);
+async function openTourReady(hash, viewport) {
+  const opened = await openTour(hash, viewport);
   await tourFrame(opened.page, Number(hash.match(/\d+/)?.[0] ?? 1));
   return opened;
-}
-
-/** The frame of the tour's step `n` (from 1), once its page is ready. */
-async function tourFrame(page, n) {
-  const frame = await (await page.waitForSelector(`#tour-frame iframe[data-step="${n}"]`)).contentFrame();
-  await frame.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return frame;
 }
 
 /** The element with the focus, as a selector-ish name. */
@@ -95,7 +88,7 @@ test("axe finds no serious or critical violation on any page", async () => {
   pages.push(["the training page", train, e4]);
   const { page: bench, errors: e5 } = await openPath("bench.html");
   pages.push(["the benchmarks page, not run", bench, e5]);
-  const { page: tour, errors: e6 } = await openTour("#step=13");
+  const { page: tour, errors: e6 } = await openTourReady("#step=13");
   pages.push(["the tour, its Jacobians step", tour, e6]);
   // The tour is new: not even a minor violation (axe audits the frame's page as its own).
   assert.deepEqual(await audit(tour, "the tour, every violation", { all: true }), [], "the tour: no violation at all");
@@ -121,7 +114,7 @@ test("axe finds no serious or critical violation in the dark theme, nor with the
       ["the tour, its computation-graph step", "tour.html#step=4", { width: 1280, height: 800 }],
       ["the tour at 390 px, its training step", "tour.html#step=14", { width: 390, height: 844 }],
     ])) {
-      const { page, errors } = path.startsWith("tour.html") ? await openTour(path.slice(9), { ...size, colorScheme: "dark" }) : await openPath(path, { ...size, colorScheme: "dark" });
+      const { page, errors } = path.startsWith("tour.html") ? await openTourReady(path.slice(9), { ...size, colorScheme: "dark" }) : await openPath(path, { ...size, colorScheme: "dark" });
       if (safe) await page.check("#palette-safe");
       const name = `${what}, dark${safe ? ", colour-blind safe" : ""}`;
       const bad = await audit(page, name);
@@ -479,7 +472,7 @@ test("Tab reaches every control of every page, each with a visible focus", async
   await program.waitForSelector("#node-panel:not([hidden])");
   const { page: train, errors: e3 } = await openTraining();
   const { page: bench, errors: e4 } = await openPath("bench.html");
-  const { page: tour, errors: e5 } = await openTour("#step=2");
+  const { page: tour, errors: e5 } = await openTourReady("#step=2");
   const cases = [
     ["the playground", plain, e1, {}],
     // A program's lines take Tab for indenting; Escape gives Tab back to the page.

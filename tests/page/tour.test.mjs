@@ -7,27 +7,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, tourFrame, usePlayground } from "./playground-page.mjs";
 import { STEPS } from "../../www/js/tour/steps.js";
 
-const { open, openPath } = usePlayground();
-
-/** The frame of step `n` (from 1) once its page is ready. */
-async function stepFrame(page, n) {
-  const frame = await (await page.waitForSelector(`#tour-frame iframe[data-step="${n}"]`, { timeout: 15000 })).contentFrame();
-  assert.ok(frame, `step ${n} has a frame`);
-  await frame.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
-  return frame;
-}
-
-/** The tour at `hash`, recording failed requests and responses of 400 or more, in any frame. */
-async function openTour(hash = "", viewport = {}) {
-  const { page, errors } = await openPath(`tour.html${hash}`, viewport);
-  const failed = [];
-  page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
-  page.on("response", (r) => r.status() >= 400 && failed.push(`${r.url()}: HTTP ${r.status()}`));
-  return { page, errors, failed };
-}
+const { open, openTour } = usePlayground();
 
 /** What step `n`'s view shows, as numbers and states to check against what the step says. */
 function viewIn(frame) {
@@ -125,7 +108,7 @@ test("the tour's every step loading: its view ready in the frame, no page error 
   assert.deepEqual(STEPS.map((s) => s.slug), Object.keys(EXPECT), "a check for every step, in order");
   const { page, errors, failed } = await openTour("#step=1");
   for (let n = 1; n <= STEPS.length; n++) {
-    const frame = await stepFrame(page, n);
+    const frame = await tourFrame(page, n);
     const view = await viewIn(frame);
     const slug = STEPS[n - 1].slug;
     assert.equal(view.embed, true, `${slug}: an embed`);
@@ -152,27 +135,27 @@ test("the tour's every step loading: its view ready in the frame, no page error 
 
 test("Next, Back, the arrow keys and the menu move, each keeping the step in the URL; the browser's Back goes to the step before", async () => {
   const { page, errors } = await openTour();
-  await stepFrame(page, 1);
+  await tourFrame(page, 1);
   assert.equal(new URL(page.url()).hash, "#step=1", "no step asked: step 1, written");
   assert.equal(await page.isDisabled("#tour-back"), true);
   await page.click("#tour-next");
-  await stepFrame(page, 2);
+  await tourFrame(page, 2);
   assert.equal(new URL(page.url()).hash, "#step=2");
   await page.mouse.click(100, 700); // on the step's words, outside any field and the frame
   await page.keyboard.press("ArrowRight");
-  await stepFrame(page, 3);
+  await tourFrame(page, 3);
   assert.equal(new URL(page.url()).hash, "#step=3");
   await page.keyboard.press("ArrowLeft");
-  await stepFrame(page, 2);
+  await tourFrame(page, 2);
   assert.equal(new URL(page.url()).hash, "#step=2");
   await page.click("#tour-back");
-  await stepFrame(page, 1);
+  await tourFrame(page, 1);
   assert.equal(new URL(page.url()).hash, "#step=1");
   await page.keyboard.press("ArrowLeft");
   assert.equal(new URL(page.url()).hash, "#step=1", "no step before the first");
   // The menu jumps; arrows in it choose among its options, not the step.
   await page.selectOption("#tour-steps", String(STEPS.findIndex((s) => s.slug === "jacobians")));
-  const jac = await stepFrame(page, 13);
+  const jac = await tourFrame(page, 13);
   assert.equal(new URL(page.url()).hash, "#step=13");
   assert.equal((await viewIn(jac)).panel, 5);
   // An arrow in the menu is the menu's: where it moves the choice (Chromium on Linux moves
@@ -181,31 +164,31 @@ test("Next, Back, the arrow keys and the menu move, each keeping the step in the
   await page.keyboard.press("ArrowRight");
   const chosen = Number(await page.inputValue("#tour-steps")) + 1;
   assert.ok(chosen === 13 || chosen === 14, `the menu's choice: ${chosen}`);
-  await stepFrame(page, chosen);
+  await tourFrame(page, chosen);
   assert.equal(new URL(page.url()).hash, `#step=${chosen}`);
   if (chosen === 14) {
     await page.click("#tour-back");
-    await stepFrame(page, 13);
+    await tourFrame(page, 13);
   }
   // Keys pressed in the frame are its page's: ArrowRight there moves along the graph.
-  const frame = await stepFrame(page, 13);
+  const frame = await tourFrame(page, 13);
   await frame.focus("#graph");
   await page.keyboard.press("ArrowRight");
   assert.equal(new URL(page.url()).hash, "#step=13", "an arrow in the frame is the frame's");
   // The browser's Back: the step before, then the one before that; Forward again.
   if (chosen === 14) {
     await page.goBack();
-    await stepFrame(page, 14);
+    await tourFrame(page, 14);
     await page.goBack();
-    await stepFrame(page, 13);
+    await tourFrame(page, 13);
   }
   await page.goBack();
-  await stepFrame(page, 1);
+  await tourFrame(page, 1);
   assert.equal(await page.textContent("#tour-count"), `Step 1 of ${STEPS.length}`);
   await page.goBack();
-  await stepFrame(page, 2);
+  await tourFrame(page, 2);
   await page.goForward();
-  await stepFrame(page, 1);
+  await tourFrame(page, 1);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -213,7 +196,7 @@ test("Next, Back, the arrow keys and the menu move, each keeping the step in the
 test("a link opens its step, by number or by name; a damaged one opens step 1 and says why", async () => {
   {
     const { page, errors } = await openTour("#step=6");
-    const v = await viewIn(await stepFrame(page, 6));
+    const v = await viewIn(await tourFrame(page, 6));
     assert.equal(v.pass, "backward");
     assert.equal(await page.textContent("#tour-title"), "The backward pass: upstream × local");
     assert.equal(await page.isHidden("#tour-note"), true);
@@ -223,7 +206,7 @@ test("a link opens its step, by number or by name; a damaged one opens step 1 an
   }
   {
     const { page } = await openTour("#step=forward-mode");
-    assert.equal((await viewIn(await stepFrame(page, 9))).pass, "tangent");
+    assert.equal((await viewIn(await tourFrame(page, 9))).pass, "tangent");
     await page.close();
   }
   for (const [hash, words] of [
@@ -234,7 +217,7 @@ test("a link opens its step, by number or by name; a damaged one opens step 1 an
     ["#walk=3", /asks for no step: step 1 is shown\. \(“walk” is not a setting of the tour\.\)/],
   ]) {
     const { page, errors } = await openTour(hash);
-    await stepFrame(page, 1);
+    await tourFrame(page, 1);
     assert.equal(await page.isVisible("#tour-note"), true, `${hash}: a note`);
     assert.match(await page.textContent("#tour-note"), words);
     assert.equal(await page.locator("#tour-note *").count(), 0, "the link's text is text, never markup");
@@ -242,7 +225,7 @@ test("a link opens its step, by number or by name; a damaged one opens step 1 an
     assert.deepEqual(errors, [], hash);
     // Moving on, the note has said its piece.
     await page.click("#tour-next");
-    await stepFrame(page, 2);
+    await tourFrame(page, 2);
     assert.equal(await page.isHidden("#tour-note"), true);
     await page.close();
   }
@@ -250,19 +233,19 @@ test("a link opens its step, by number or by name; a damaged one opens step 1 an
 
 test("the tour on a phone and in the dark: no sideways scroll, the view the screen's width and most of its height", async () => {
   const { page, errors } = await openTour("#step=4", { width: 390, height: 844, colorScheme: "dark" });
-  await stepFrame(page, 4);
+  await tourFrame(page, 4);
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, "no sideways scroll");
   const box = await page.locator("#tour-frame iframe").boundingBox();
   assert.equal(Math.round(box.width), 390);
   assert.ok(box.height >= 560, `tall enough to use: ${box.height}`);
-  const frame = await stepFrame(page, 4);
+  const frame = await tourFrame(page, 4);
   assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), "dark", "the view follows the theme");
   assert.equal(await frame.evaluate(() => document.documentElement.scrollWidth <= 390), true);
   await page.screenshot({ path: `${SHOTS}tour-390-dark.png`, fullPage: true });
   for (const n of [13, 14]) {
     await page.selectOption("#tour-steps", String(n - 1));
-    await stepFrame(page, n);
+    await tourFrame(page, n);
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}tour-390-dark-${STEPS[n - 1].slug}.png`, fullPage: true });
   }

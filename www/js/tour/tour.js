@@ -138,7 +138,6 @@ function main() {
   // The browser's Back and Forward, and a fragment edited by hand.
   window.addEventListener("popstate", fromAddress);
   fromAddress();
-  Object.assign(window, { tour: { steps: STEPS, get current() { return current; }, ready: true } });
 }
 
 main();
