@@ -7,11 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
+import { SHOTS, preset, tourFrame, usePlayground } from "./playground-page.mjs";
 import { nodeName } from "../../www/js/ops.js";
 import { show } from "../../www/js/tensor.js";
 
-const { open, openPath, openTraining } = usePlayground();
+const { open, openPath, openTraining, openTour } = usePlayground();
 const AXE = createRequire(import.meta.url).resolve("axe-core");
 
 /** A program with a loop (its iterations are groups), tensor leaves small enough for grids,
@@ -23,7 +23,7 @@ const PROGRAM = "seed(0)\nW = randn(3, 3)\nh = randn(3, 1)\nfor t in range(3):\n
 
 /** axe-core's violations on the page as it is now, each printed with its targets for the
  * log; the serious and critical ones returned. */
-async function audit(page, what) {
+async function audit(page, what, { all = false } = {}) {
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
     // @ts-ignore: axe is the script just added
@@ -35,7 +35,14 @@ async function audit(page, what) {
     console.log(`  [${v.impact}] ${v.id}: ${v.help}`);
     for (const t of v.targets) console.log(`      ${t}`);
   }
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  return all ? violations : violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** The tour at `hash`, once the frame of its step is ready. */
+async function openTourReady(hash, viewport) {
+  const opened = await openTour(hash, viewport);
+  await tourFrame(opened.page, Number(hash.match(/\d+/)?.[0] ?? 1));
+  return opened;
 }
 
 /** The element with the focus, as a selector-ish name. */
@@ -100,6 +107,12 @@ test("axe finds no serious or critical violation on any page", async () => {
   pages.push(["the training page", train, e4]);
   const { page: bench, errors: e5 } = await openPath("bench.html");
   pages.push(["the benchmarks page, not run", bench, e5]);
+  const { page: tour, errors: e9 } = await openTourReady("#step=13");
+  pages.push(["the tour, its Jacobians step", tour, e9]);
+  // The tour is new: not even a minor violation (axe audits the frame's page as its own).
+  assert.deepEqual(await audit(tour, "the tour, every violation", { all: true }), [], "the tour: no violation at all");
+  await tour.click("#tour-next");
+  await tourFrame(tour, 14);
 
   for (const [what, page, errors] of pages) {
     const bad = await audit(page, what);
@@ -118,8 +131,10 @@ test("axe finds no serious or critical violation in the dark theme, nor with the
       ["the benchmarks page", "bench.html", { width: 1280, height: 800 }],
       ["the playground at 390 px", "index.html", { width: 390, height: 844 }],
       ["an exercise", `index.html?quiz=grad:x1,local:n5.0${EXERCISE}`, { width: 1280, height: 800 }],
+      ["the tour, its computation-graph step", "tour.html#step=4", { width: 1280, height: 800 }],
+      ["the tour at 390 px, its training step", "tour.html#step=14", { width: 390, height: 844 }],
     ])) {
-      const { page, errors } = await openPath(path, { ...size, colorScheme: "dark" });
+      const { page, errors } = path.startsWith("tour.html") ? await openTourReady(path.slice(9), { ...size, colorScheme: "dark" }) : await openPath(path, { ...size, colorScheme: "dark" });
       if (safe) await page.check("#palette-safe");
       const name = `${what}, dark${safe ? ", colour-blind safe" : ""}`;
       const bad = await audit(page, name);
@@ -447,7 +462,10 @@ async function tabThrough(page, { escapeFrom = [] } = {}) {
         key: e.dataset.tabKey,
         name: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`,
         radio: e instanceof HTMLInputElement && e.type === "radio" ? e.name : null,
-        visible: e.matches(":focus-visible") && (own ? ring(e) : drawer !== null && ring(drawer)),
+        // A frame (the tour's view) holds the focus for its page, which decides what is
+        // focus-visible in it; the frame element matches neither :focus nor :focus-visible,
+        // so its ring is all there is to check.
+        visible: (e instanceof HTMLIFrameElement || e.matches(":focus-visible")) && (own ? ring(e) : drawer !== null && ring(drawer)),
         rect: e.getBoundingClientRect().width > 0,
       };
     });
@@ -475,6 +493,7 @@ test("Tab reaches every control of every page, each with a visible focus", async
   const { page: train, errors: e3 } = await openTraining();
   const { page: bench, errors: e4 } = await openPath("bench.html");
   const { page: quiz, errors: e5 } = await openPath(`index.html?quiz=grad:x1,local:n5.0${EXERCISE}`);
+  const { page: tour, errors: e6 } = await openTourReady("#step=2");
   const cases = [
     ["the playground", plain, e1, {}],
     // Its answers, Reveal, Check, Reveal all and the link out; f is read-only, still a stop.
@@ -483,6 +502,7 @@ test("Tab reaches every control of every page, each with a visible focus", async
     ["the playground with a program and its node panel", program, e2, { escapeFrom: ["textarea#expr"] }],
     ["the training page", train, e3, {}],
     ["the benchmarks page", bench, e4, {}],
+    ["the tour", tour, e6, {}],
   ];
   for (const [what, page, errors, options] of cases) {
     const { reached, missed, invisible, expected } = await tabThrough(page, options);

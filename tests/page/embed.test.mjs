@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { URL_BASE } from "./browser.mjs";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, tourFrame, usePlayground } from "./playground-page.mjs";
 
 const { openPath, browser } = usePlayground();
 
@@ -101,6 +101,20 @@ test("the dist folder under a path prefix: every page loads from a plain static 
       await page.click("#step-once");
       await page.waitForFunction(() => document.querySelector("#steps").textContent === "1", null, { timeout: 5000 });
       assert.deepEqual(problems, { failed: [], outside: [], errors: [] }, "train.html");
+      await page.close();
+    }
+    // The tour: a step whose view is the playground, then one whose view is the training
+    // page, each embedded from under the prefix.
+    {
+      const { page, problems } = await watchedPage(base);
+      await page.goto(`${base}tour.html#step=4`);
+      for (const [n, page_] of [[4, "index.html"], [14, "train.html"]]) {
+        if (n !== 4) await page.selectOption("#tour-steps", String(n - 1));
+        const frame = await tourFrame(page, n);
+        assert.ok(frame.url().startsWith(`${base}${page_}?embed=1`), `step ${n}'s view is under the prefix: ${frame.url()}`);
+        assert.ok((await page.getAttribute("#tour-open", "href")).startsWith(`${base}${page_}#`));
+      }
+      assert.deepEqual(problems, { failed: [], outside: [], errors: [] }, "tour.html");
       await page.close();
     }
     // The benchmark page: loaded (its wasm too), not run (it runs only when asked, ?auto=1).

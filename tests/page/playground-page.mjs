@@ -46,8 +46,21 @@ export function usePlayground() {
     return { page, errors };
   }
 
+  /** The tour at fragment `hash`, recording failed requests and responses of 400 or more
+   * in any of its frames in `failed` (its steps' frames are waited for with `tourFrame`).
+   * @param {string} [hash] @param {Parameters<typeof openPath>[1]} [viewport] */
+  async function openTour(hash = "", viewport = {}) {
+    const opened = await openPath(`tour.html${hash}`, viewport);
+    /** @type {string[]} */
+    const failed = [];
+    opened.page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    opened.page.on("response", (r) => r.status() >= 400 && failed.push(`${r.url()}: HTTP ${r.status()}`));
+    return { ...opened, failed };
+  }
+
   return {
     openPath,
+    openTour,
     /** The playground at fragment `hash` ("" for none). @param {string} [hash] */
     open: (hash = "") => openPath(`index.html${hash}`),
     /** The training page at fragment `hash`, in a window `width` wide. @param {string} [hash] @param {number} [width] @param {number} [height] */
@@ -55,6 +68,14 @@ export function usePlayground() {
     /** The browser itself, for a test that needs a page of its own kind. */
     browser: () => browser,
   };
+}
+
+/** The frame of the tour's step `n` (from 1) once its page is ready. */
+export async function tourFrame(page, n) {
+  const frame = await (await page.waitForSelector(`#tour-frame iframe[data-step="${n}"]`, { timeout: 15000 })).contentFrame();
+  assert.ok(frame, `step ${n} has a frame`);
+  await frame.waitForFunction(() => window.gradscope?.ready === true, null, { polling: 50, timeout: 15000 });
+  return frame;
 }
 
 /** Loads the example whose name contains `words`. */

@@ -34,6 +34,7 @@ export const PLAYGROUND = {
     { name: "examples", label: "the examples menu", selector: "label.field.preset", shown: false },
     { name: "descent", label: "gradient descent (rate, Step, ×20)", selector: ".descent, #descent-status", shown: false },
     { name: "result", label: "the result: f and its gradients", selector: "#results, #not-finite, #stale-note", shown: false },
+    { name: "panel", label: "a program node's panel (its Jacobians), opened by a click", selector: "#node-panel", shown: false },
   ],
   // An exercise's answers panel (hidden without one) is the point of an exercise's embed.
   always: "#graph-wrap, #expr-error, #exercise",
@@ -60,6 +61,7 @@ export const TRAINING = {
     { name: "network", label: "the network", selector: ".network-view, #network-tip, .panel.wide > .legend", shown: true },
     { name: "layers", label: "layers, neurons and activations", selector: ".layers-bar, #layer-controls", shown: true },
     { name: "curves", label: "the loss curves", selector: "#curves, .panel > p.hint:has(.line.train)", shown: true },
+    { name: "health", label: "the gradient's health: each layer's ‖∂L/∂W‖", selector: "#grad-health, .panel > p.hint:has(#grad-health-key), #param-counts, #dead-relus", shown: false },
     { name: "dataset", label: "the dataset menu", selector: "label.row:has(#dataset)", shown: false, bar: true },
     { name: "noise", label: "noise", selector: "label.row:has(#noise)", shown: false, bar: true },
     { name: "features", label: "the features", selector: "#features", shown: false, bar: true },

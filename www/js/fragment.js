@@ -2,6 +2,11 @@
 // The playground's state in the URL fragment, so a link reproduces the view:
 //
 //   #e=<expression>&<variable>=<value>…&v.<tensor>=<JSON array>…&fixed=x1,x2&tangent=x1&rate=0.05
+//     &view.pass=backward&view.step=4&view.node=relu
+//
+// The `view.` fields say where the view stands: a pass being stepped through and how many
+// of its steps are done, and the node whose panel is open (its number, or the first node
+// of that op). Their dot keeps them apart from variables, as `v.` does for tensors.
 //
 // Every part is percent-encoded on the way out, a space as %20 and never '+', because the
 // reader takes '+' literally: a hand-typed `#e=x+y` means x + y. People read and edit such
@@ -15,6 +20,8 @@
 // tensor), and a compressed part that cannot be unpacked is a problem the page says, not a
 // blank page.
 
+import { clip } from "./embed-link.js";
+
 /**
  * @typedef {object} View
  * @property {string} text the expression as typed
@@ -24,7 +31,12 @@
  * @property {string[]} fixed variables gradient descent leaves alone
  * @property {string | null} tangentOf the forward-mode input, if one is chosen
  * @property {string} rate the gradient-descent rate as typed
+ * @property {Direction | null} [pass] the pass being stepped through, if any
+ * @property {number} [step] how many of its steps are done (0: none yet)
+ * @property {string | null} [node] the node whose panel is open: its number, or an op
  */
+
+/** @typedef {import("./stepper.js").Direction} Direction */
 
 /**
  * What a fragment gave: the view, or null when it names no program; why it could not be
@@ -49,6 +61,10 @@ export const MAX_TENSOR = 4096;
 // `z` is not among them: a link with `e` is plain, and its `z` is a variable like any other.
 const FIELDS = new Set(["e", "fixed", "tangent", "rate"]);
 const TENSOR = "v.";
+/** The passes `view.pass` may name. @type {Direction[]} */
+const PASSES = ["forward", "backward", "tangent"];
+/** A step count or a node's number longer than this is no count: a broken link. */
+const MAX_COUNT = 1_000_000;
 const UNREADABLE = "This link's program could not be read:";
 
 /** The plain fragment for `view`, with its leading '#'. @param {View} view */
@@ -60,6 +76,8 @@ export function plainFragment(view) {
   if (view.fixed.length) parts.push(`fixed=${view.fixed.map(enc).join(",")}`);
   if (view.tangentOf) parts.push(`tangent=${enc(view.tangentOf)}`);
   if (view.rate !== DEFAULT_RATE) parts.push(`rate=${enc(view.rate)}`);
+  if (view.pass) parts.push(`view.pass=${view.pass}`, `view.step=${view.step ?? 0}`);
+  if (view.node) parts.push(`view.node=${enc(view.node)}`);
   return `#${parts.join("&")}`;
 }
 
@@ -147,9 +165,13 @@ function readParams(params) {
       else if (name) tensors.push([name, entries]);
       continue;
     }
+    if (key.startsWith("view.")) continue;
     const v = Number(raw);
     if (!FIELDS.has(key) && raw.trim() !== "" && Number.isFinite(v)) values.push([key, v]);
   }
+  // Only what the link sets: a view that is not stepped reads back as it was written.
+  const { pass, step, node } = placeOf(params, notes);
+  const where = { ...(pass ? { pass, step } : {}), ...(node ? { node } : {}) };
   const rate = Number(params.get("rate"));
   const view = {
     text: text.slice(0, MAX_TEXT),
@@ -158,8 +180,35 @@ function readParams(params) {
     fixed: (params.get("fixed") ?? "").split(",").filter(Boolean),
     tangentOf: params.get("tangent") ?? null,
     rate: params.has("rate") && Number.isFinite(rate) ? String(rate) : DEFAULT_RATE,
+    ...where,
   };
   return { view, problem: null, notes };
+}
+
+/** Where the link's view stands (`view.pass`, `view.step`, `view.node`), each checked:
+ * one that cannot be read is left out, with a note.
+ * @param {Map<string, string>} params @param {string[]} notes
+ * @returns {{ pass: Direction | null, step: number, node: string | null }} */
+function placeOf(params, notes) {
+  const said = (/** @type {string} */ raw) => `“${clip(raw)}”`;
+  const rawPass = params.get("view.pass");
+  const pass = PASSES.find((p) => p === rawPass?.trim().toLowerCase()) ?? null;
+  if (rawPass !== undefined && !pass) notes.push(`The link's pass ${said(rawPass)} is not forward, backward or tangent: no pass is stepped through.`);
+  const rawStep = params.get("view.step");
+  let step = 0;
+  if (rawStep !== undefined) {
+    const n = /^\d{1,7}$/.test(rawStep.trim()) ? Number(rawStep) : NaN;
+    if (!(n <= MAX_COUNT)) notes.push(`The link's step ${said(rawStep)} is not a count of steps: the pass starts at its beginning.`);
+    else if (!pass && rawPass === undefined) notes.push("The link gives a step but no pass (view.pass): left out.");
+    else step = n;
+  }
+  const rawNode = params.get("view.node");
+  const node = rawNode === undefined ? null : rawNode.trim();
+  if (node !== null && !/^(\d{1,7}|[A-Za-z_][A-Za-z0-9_]{0,30})$/.test(node)) {
+    notes.push(`The link's node ${said(rawNode ?? "")} is neither a node's number nor an op's name: no node is opened.`);
+    return { pass, step, node: null };
+  }
+  return { pass, step, node: node || null };
 }
 
 /** A tensor's entries from its JSON: a list of finite numbers, or a list of equally long

@@ -27,6 +27,7 @@ import { GraphKeys } from "./graph-keys.js";
 import { NodeTable } from "./node-table.js";
 import { announceResults } from "./announce.js";
 import { PLAYGROUND, setUpEmbed } from "./embed.js";
+import { clip } from "./embed-link.js";
 import { mountThemeControls, onThemeChange } from "./theme.js";
 import { exerciseUrl, masked, readQuiz } from "./exercise-link.js";
 import { ExercisePanel } from "./exercise.js";
@@ -1049,6 +1050,7 @@ function showStep() {
   ui.caption.textContent = stepCount === 0 ? intro : `${stepCount}/${steps.length}. ${steps[stepCount - 1].caption}`;
   ui.progress.value = steps.length ? stepCount / steps.length : 0;
   markLine(stepCount > 0 ? (steps[stepCount - 1].line ?? null) : null);
+  saveUrl(); // the link says how far the pass has gone
 }
 
 function step() {
@@ -1083,7 +1085,10 @@ function stopStepping() {
   ui.caption.textContent = "";
   ui.progress.value = 0;
   view.setOverlay(state.tangents ? { kind: "tangent", tangents: state.tangents } : null);
-  if (wasStepping) markLine(null);
+  if (wasStepping) {
+    markLine(null);
+    saveUrl();
+  }
 }
 
 // ---- code beside the graph -------------------------------------------------------------------
@@ -1198,8 +1203,12 @@ function wireNodePanel() {
     if (id === null || !program || !state.evaluation || view.dimmed) return;
     p.show({ program, nodes: state.evaluation.nodes, report: program.report(), node: id });
     view.setSelected(id);
+    saveUrl();
   };
-  p.onClose = () => view.setSelected(null);
+  p.onClose = () => {
+    view.setSelected(null);
+    saveUrl();
+  };
 }
 
 /** After a run, the open panel follows it: new numbers for the same graph, or for the same
@@ -1260,6 +1269,9 @@ async function writeUrl() {
     fixed: names.filter((n) => state.fixed.has(n)),
     tangentOf: t === null ? null : names[t],
     rate: ui.rate.value,
+    pass: state.steps ? state.stepDirection : null,
+    step: state.stepCount,
+    node: panel?.open && panel.node !== null ? String(panel.node) : null,
   });
   probe.urlWrites++;
   if (write !== urlWrites || hash === location.hash) return;
@@ -1318,8 +1330,29 @@ async function openLink(read) {
     ui.tangentVar.value = String(t);
     showTangents();
   }
+  openPlace(link, notes);
   if (notes.length && ui.error.hidden) editor.showMessage(notes.join(" "));
   return true;
+}
+
+/** Where the link's view stands, reached: its pass stepped to its step, its node's panel
+ * open. What this graph cannot show is said in `notes`.
+ * @param {import("./fragment.js").View} link @param {string[]} notes */
+function openPlace(link, notes) {
+  if (link.pass) {
+    startStepping(link.pass);
+    const steps = state.steps?.length ?? 0;
+    const want = link.step ?? 0;
+    if (state.steps && want > steps) notes.push(`The link's step ${want} is past the pass's last (${steps}): the pass is shown done.`);
+    state.stepCount = Math.min(want, steps);
+    showStep();
+  }
+  if (!link.node) return;
+  const nodes = state.evaluation?.nodes ?? [];
+  const id = /^\d+$/.test(link.node) ? Number(link.node) : nodes.findIndex((n) => n.op === link.node);
+  if (!state.program) notes.push("Only a program's nodes have a panel (the link's view.node): left out.");
+  else if (id < 0 || id >= nodes.length) notes.push(`This graph has no node “${clip(link.node)}” (the link's view.node): no panel is opened.`);
+  else view.onSelect(id);
 }
 
 /** @param {number} i */
