@@ -68,11 +68,12 @@ setup_browser() {
 setup_node() {
   # playwright-core drives the system Chromium (it downloads no browser of its own);
   # typescript checks the page's JavaScript against the generated bindings; binaryen's
-  # wasm-opt shrinks the built wasm (it runs under Node, so it needs no download).
+  # wasm-opt shrinks the built wasm (it runs under Node, so it needs no download); esbuild
+  # bundles and minifies the pages' scripts for dist/.
   local want have
   want=$(node -p 'const p = require("./tests/page/package-lock.json").packages;
-    ["playwright-core", "typescript", "binaryen"].map((n) => p["node_modules/" + n].version).join(" ")')
-  have=$(node -p '["playwright-core", "typescript", "binaryen"].map((n) => {
+    ["playwright-core", "typescript", "binaryen", "esbuild"].map((n) => p["node_modules/" + n].version).join(" ")')
+  have=$(node -p '["playwright-core", "typescript", "binaryen", "esbuild"].map((n) => {
     try { return require("./tests/page/node_modules/" + n + "/package.json").version } catch { return "" }
   }).join(" ")')
   if [ "$want" != "$have" ]; then
@@ -121,44 +122,64 @@ setup() {
 # the wasm it never calls (403 KB gzipped against 186 KB). Both lose their name section
 # (function names, 131 KB: a panic's stack then shows indices) and go through wasm-opt
 # -O3, from npm's binaryen (Debian's breaks wasm-bindgen output, see the toolchain notes).
+#
+# The full package is built twice: with plain SIMD (www/pkg/) and with relaxed SIMD too
+# (www/pkg/relaxed/: the matrix kernel's fused multiply-add), for the pages to import by
+# what the browser validates (www/js/pkg-map.js writes their import map).
 build_wasm() {
   say "building the wasm packages (release, simd128 from .cargo/config.toml) into www/pkg"
   cargo build --lib --release --target wasm32-unknown-unknown
   bindgen_and_optimise target/wasm32-unknown-unknown/release/gradscope.wasm www/pkg
   cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --target-dir target/playground
   bindgen_and_optimise target/playground/wasm32-unknown-unknown/release/gradscope.wasm www/pkg/playground
+  # `cargo rustc` adds the flag to this crate alone, on top of .cargo/config.toml's.
+  cargo rustc --lib --release --target wasm32-unknown-unknown --crate-type cdylib --target-dir target/relaxed \
+    -- -C target-feature=+relaxed-simd
+  bindgen_and_optimise target/relaxed/wasm32-unknown-unknown/release/gradscope.wasm www/pkg/relaxed --enable-relaxed-simd
 }
 
-bindgen_and_optimise() { # bindgen_and_optimise CRATE.wasm OUT_DIR
+bindgen_and_optimise() { # bindgen_and_optimise CRATE.wasm OUT_DIR [MORE wasm-opt FEATURES]
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$2" "$1"
   # The features the crate is built with (simd128) and the ones rustc emits by default.
   tests/page/node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue \
-    --enable-reference-types "$2/gradscope_bg.wasm" -o "$2/gradscope_bg.wasm"
+    --enable-reference-types "${@:3}" "$2/gradscope_bg.wasm" -o "$2/gradscope_bg.wasm"
 }
 
 # The pages as a static folder, dist/, for any static host at any path prefix: every page,
-# script, style and the wasm, under relative paths only, and nothing the pages do not load
-# (no TypeScript declarations, no tsconfig). TF.js for the benchmark page is included only
+# its scripts bundled, the styles and the wasm, under relative paths only, and nothing the
+# pages do not load. TF.js for the benchmark page is included only
 # if `./build.sh bench` fetched it (without it, that page measures gradscope alone).
 write_dist() {
   rm -rf dist
-  mkdir -p dist/pkg
-  cp www/*.html www/*.css dist/
-  cp -r www/js dist/js
-  rm -f dist/js/*.d.ts
-  mkdir -p dist/pkg/playground
-  cp www/pkg/gradscope.js www/pkg/gradscope_bg.wasm dist/pkg/
-  cp www/pkg/playground/gradscope.js www/pkg/playground/gradscope_bg.wasm dist/pkg/playground/
-  [ -d www/pkg/snippets ] && cp -r www/pkg/snippets dist/pkg/
-  [ -d www/pkg/playground/snippets ] && cp -r www/pkg/playground/snippets dist/pkg/playground/
+  mkdir -p dist/js
+  cp www/*.html dist/
+  # Each page's modules as one minified module (esbuild), with a source map for the
+  # browser's developer tools, and the styles minified: the playground's scripts are 60 KB
+  # gzipped so, 155 KB as separate files. The wasm packages stay outside the bundles
+  # (`--external`), where their glue finds the .wasm beside it: "gradscope" is resolved by
+  # the page's import map, and the playground's relative import keeps its path (main.js is
+  # its page's entry).
+  local esbuild=tests/page/node_modules/.bin/esbuild entries
+  entries=$(sed -n 's/.*<script type="module" src="\([^"]*\)".*/www\/\1/p' www/*.html | sort -u)
+  # shellcheck disable=SC2086 # one entry a word
+  "$esbuild" $entries --bundle --minify --format=esm --target=es2022 --sourcemap \
+    --external:gradscope '--external:../pkg/*' --outbase=www/js --outdir=dist/js --log-level=warning
+  for boot in theme-boot pkg-map; do "$esbuild" "www/js/$boot.js" --minify --outfile="dist/js/$boot.js" --log-level=warning; done
+  for css in www/*.css; do "$esbuild" "$css" --minify --outfile="dist/${css#www/}" --log-level=warning; done
+  local pkg
+  for pkg in . playground relaxed; do
+    mkdir -p "dist/pkg/$pkg"
+    cp "www/pkg/$pkg/gradscope.js" "www/pkg/$pkg/gradscope_bg.wasm" "dist/pkg/$pkg/"
+    [ -d "www/pkg/$pkg/snippets" ] && cp -r "www/pkg/$pkg/snippets" "dist/pkg/$pkg/"
+  done
   [ -d www/vendor ] && cp -r www/vendor dist/vendor
   # A reference from the site's root would break under a path prefix.
-  if grep -rnE '(src|href)="/|from "/|import\("/' dist --include=*.html --include=*.js; then
+  if grep -rnE '(src|href)="/|from ?"/|import\("/' dist --include=*.html --include=*.js; then
     echo "dist/: the references above are absolute; they must be relative" >&2
     exit 1
   fi
-  say "dist/ written: $(du -sh dist | cut -f1) in $(find dist -type f | wc -l) files (wasm $(du -h dist/pkg/gradscope_bg.wasm | cut -f1))"
+  say "dist/ written: $(du -sh dist | cut -f1) in $(find dist -type f | wc -l) files (wasm $(du -ch dist/pkg/*/gradscope_bg.wasm dist/pkg/gradscope_bg.wasm | tail -1 | cut -f1))"
 }
 
 # Serve www/ from 127.0.0.1 (a secure context, so WebGPU is allowed) on the first free

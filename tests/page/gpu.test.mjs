@@ -37,7 +37,8 @@ function stepsAbove(page, n, timeout) {
 
 test("without WebGPU the training page says so once and trains on the CPU", async () => {
   const { page, errors } = await openTrainer(false);
-  assert.match(await page.textContent("#backend"), /^CPU: wasm SIMD/);
+  // Chromium validates relaxed SIMD, so the page runs the fused multiply-add build.
+  assert.match(await page.textContent("#backend"), /^CPU: wasm relaxed SIMD \(FMA\)/);
   assert.match(await page.textContent("#backend"), /no adapter|no WebGPU/);
   await page.click("#play");
   await stepsAbove(page, 100, 15000);
@@ -50,7 +51,7 @@ test("with WebGPU the training page measures both backends, shows its choice, an
   const { page, errors } = await openTrainer(true);
   const text = await page.textContent("#backend");
   // A software adapter is slower than the CPU kernel: the measurement must say so.
-  assert.match(text, /^(CPU: wasm SIMD|WebGPU: .+) \(measured( against WebGPU: .+)?: heatmap .+ on the CPU vs .+ per heatmap; training .+ on the CPU vs .+ per step\)/);
+  assert.match(text, /^(CPU: wasm relaxed SIMD \(FMA\)|WebGPU: .+) \(measured( against WebGPU: .+)?: heatmap .+ on the CPU vs .+ per heatmap; training .+ on the CPU vs .+ per step\)/);
   assert.match(text, /swiftshader/i);
   await page.selectOption("#backend-choice", "gpu");
   await page.waitForFunction(() => document.querySelector("#backend").textContent.startsWith("WebGPU"), null, { polling: 50, timeout: 10000 });

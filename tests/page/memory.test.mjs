@@ -22,8 +22,9 @@ for (const { steps, ...net } of [
   test(`${name}: ${steps.toLocaleString("en")} steps and 1,000 heatmaps leave the wasm memory within 2 MB of where it was warm`, async () => {
     const { page, errors } = await openTraining();
     const report = await page.evaluate(async ({ net, steps }) => {
-      const pkg = await import("./pkg/gradscope.js");
-      // init() again hands back the instance the page already started.
+      // The page's own build (its import map names it), whose init() again hands back the
+      // instance the page already started.
+      const pkg = await import("gradscope");
       const { memory } = await pkg.default();
       const trainer = new pkg.Trainer({ dataset: "spiral", points: 500, ...net, learning_rate: 0.01 });
       const session = (steps, heatmaps) => {

@@ -1,16 +1,18 @@
 // @ts-check
-// Where the heatmap's forward pass and the training steps run: the CPU (wasm SIMD) or
-// WebGPU. Decided by measuring both on the current network, not assumed: a software
-// WebGPU adapter is far slower than the CPU kernel, a real GPU may be faster, and which
-// wins depends on the network and the batch. A GPU that fails is dropped for the CPU, said
-// once in the backend line; the training state lives in the trainer, which takes over GPU
-// steps only once they are read back, so nothing is lost but the steps in flight.
+// Where the heatmap's forward pass and the training steps run: the CPU (wasm SIMD, relaxed
+// SIMD where the browser has it) or WebGPU. Decided by measuring both on the current
+// network, not assumed: a software WebGPU adapter is far slower than the CPU kernel, a
+// real GPU may be faster, and which wins depends on the network and the batch. A GPU that
+// fails is dropped for the CPU, said once in the backend line; the training state lives in
+// the trainer, which takes over GPU steps only once they are read back, so nothing is lost
+// but the steps in flight.
 
-import { Gpu, Trainer } from "../../pkg/gradscope.js";
+import { Gpu, Trainer } from "gradscope";
 import { $ } from "../dom.js";
 import { kindOf, messageOf } from "../errors.js";
 import { duration } from "../format.js";
 import { medianWithin, yieldToPage } from "../timing.js";
+import { cpuKernel } from "../wasm-build.js";
 import { HEATMAP } from "./plot.js";
 
 /** @typedef {import("../../pkg/gradscope.js").GpuSteps} GpuSteps */
@@ -306,7 +308,7 @@ export class Backend {
 
   /** @param {Workload} w */
   #where(w) {
-    return w.active === "gpu" && this.gpu ? `WebGPU: ${this.gpu.name}` : "CPU: wasm SIMD";
+    return w.active === "gpu" && this.gpu ? `WebGPU: ${this.gpu.name}` : `CPU: ${cpuKernel}`;
   }
 
   /** A GPU call failed: stop using the GPU at once, and name the cause. A call that failed

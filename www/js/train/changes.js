@@ -4,7 +4,7 @@
 // applied live (training goes on from the same weights, and the loss curve is marked);
 // any other starts a new run, and the page says why.
 
-import { Trainer } from "../../pkg/gradscope.js";
+import { Trainer } from "gradscope";
 import { messageOf } from "../errors.js";
 import { choiceText, labelOf, valueText } from "./fields.js";
 import { syncControls } from "./form.js";

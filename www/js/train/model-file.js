@@ -5,7 +5,7 @@
 // it had never stopped. A damaged file, or one that is no model, is refused with the
 // engine's reason beside the buttons, and the current run goes on as it was.
 
-import { Trainer } from "../../pkg/gradscope.js";
+import { Trainer } from "gradscope";
 import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { startRun } from "./changes.js";

@@ -6,7 +6,7 @@
 // line and column the engine names, under the Data panel's controls: the run and its
 // points stay as they were until a new run is built.
 
-import { Trainer, readPoints } from "../../pkg/gradscope.js";
+import { Trainer, readPoints } from "gradscope";
 import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { startRun } from "./changes.js";

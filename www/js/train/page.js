@@ -7,7 +7,7 @@
 // (backend.js); the views draw what the trainer reports (render.js: plot.js, curves.js,
 // network.js). All of it is in one state object (state.js).
 
-import init from "../../pkg/gradscope.js";
+import init from "gradscope";
 import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { restart } from "./changes.js";

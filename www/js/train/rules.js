@@ -3,7 +3,7 @@
 // states none of its own: the choices that cannot go with the classes, the nearest setups
 // that can, and the words for both.
 
-import { Trainer } from "../../pkg/gradscope.js";
+import { Trainer } from "gradscope";
 import { choiceText } from "./fields.js";
 
 /** @typedef {import("../../pkg/gradscope.js").Config} Config */

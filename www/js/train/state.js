@@ -4,7 +4,7 @@
 // it trains, where the run's work is done, and the animation loop. Every module is handed
 // this object; none keeps state of its own.
 
-import { Trainer } from "../../pkg/gradscope.js";
+import { Trainer } from "gradscope";
 import { Backend } from "./backend.js";
 import { newHover } from "./hover.js";
 import { PACE_DEFAULTS } from "./pace.js";

@@ -8,7 +8,7 @@
 // and a refusal names that control as the page labels it. A run on the user's own points
 // writes dataset=own, but a link cannot carry the points: it opens on the default dataset.
 
-import { Trainer } from "../../pkg/gradscope.js";
+import { Trainer } from "gradscope";
 import { $ } from "../dom.js";
 import { messageOf } from "../errors.js";
 import { fmt } from "../format.js";
