@@ -87,6 +87,7 @@ function flag(name, fallback) {
 }
 const quick = flag("quick", false);
 const withKeystrokes = flag("keystroke", true);
+const withGpu = flag("webgpu", true);
 const settings = quick ? QUICK : FULL;
 
 const report = $("#report");
@@ -301,7 +302,7 @@ function targets(rows, memory) {
   const judge = (target, got, at, above = false) => {
     const measured = got.length > 0 && got.every((x) => x !== null);
     const met = measured ? got.every((x) => (above ? /** @type {number} */ (x) > at : /** @type {number} */ (x) >= at)) : null;
-    return { target, ratios: got, met };
+    return { target, ratios: got, at, above, met };
   };
   const growth = (memory.after - memory.before) / 2 ** 20;
   return [
@@ -312,7 +313,7 @@ function targets(rows, memory) {
     judge("training batch 10 ≥ 2× plain JS", ratios("training", ["plain_js"], (r) => !batch500(r)), 2),
     judge("training batch 500 ≥ 4× TF.js's best backend", ratios("training", ["tfjs_wasm_1", "tfjs_wasm_2", "tfjs_cpu"], batch500), 4),
     judge("WebGPU ≥ TF.js WebGPU (inputs uploaded, as Gpu.multiply does)", ratios("webgpu", ["tfjs_webgpu"]), 1),
-    { target: `wasm memory after ${memory.steps} steps and ${memory.heatmaps} heatmaps within 4 MB of its start (grew ${growth.toFixed(1)} MB)`, ratios: [], met: growth <= 4 },
+    { target: `wasm memory after ${memory.steps} steps and ${memory.heatmaps} heatmaps within 4 MB of its start (grew ${growth.toFixed(1)} MB)`, ratios: [], at: 4, above: false, met: growth <= 4 },
   ];
 }
 
@@ -320,7 +321,7 @@ function targets(rows, memory) {
  * @param {Cell | undefined} cell @param {(r: number) => number} show */
 function cellText(cell, show) {
   if (!cell) return ["–"];
-  if (cell.skipped) return ["not run", cell.skipped];
+  if (cell.skipped) return ["not run"];
   if (!cell.rate) return ["–"];
   const [a, b] = [show(cell.rate.min), show(cell.rate.max)].sort((x, y) => x - y);
   const lines = [figure(show(cell.rate.median)), `${figure(a)}–${figure(b)}`];
@@ -334,7 +335,7 @@ function cellText(cell, show) {
 function groupTable(group, rows) {
   const { title, unit, show, sides } = GROUPS[group];
   const [base, ...others] = sides;
-  const head = [`${title}, ${unit}`, ...sides.map((s) => SIDES[s]), ...others.map((s) => `${SIDES[base]} ÷ ${SIDES[s]}`)];
+  const head = [unit, ...sides.map((s) => SIDES[s]), ...others.map((s) => `${SIDES[base]} ÷ ${SIDES[s]}`)];
   const body = rows.filter((r) => r.group === group).map((r) => {
     const ours = r.cells[base]?.rate?.median;
     const ratios = others.map((s) => {
@@ -347,11 +348,15 @@ function groupTable(group, rows) {
     });
     return el("tr", {}, el("th", { scope: "row", textContent: r.name }), ...cells, ...ratios.map((t) => el("td", { textContent: t })));
   });
-  return el("div", { className: "table-scroll", tabIndex: 0, role: "region", ariaLabel: title },
-    el("table", { className: "bench-table" },
-      el("caption", { textContent: title }),
-      el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", textContent: h })))),
-      el("tbody", {}, ...body)));
+  // Why a side did not run, once under the table rather than in each of its cells.
+  const skipped = [...new Set(sides.flatMap((s) => rows.filter((r) => r.group === group && r.cells[s]?.skipped).map((r) => `${SIDES[s]}: ${r.cells[s]?.skipped}`)))];
+  return el("section", { className: "bench-group" },
+    el("div", { className: "table-scroll", tabIndex: 0, role: "region", ariaLabel: title },
+      el("table", { className: "bench-table" },
+        el("caption", { textContent: title }),
+        el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", textContent: h })))),
+        el("tbody", {}, ...body))),
+    ...(skipped.length ? [el("p", { className: "skipped", textContent: `Not run: ${skipped.join("; ")}.` })] : []));
 }
 
 /** Redraws every table from the rows measured so far. @param {Row[]} rows */
@@ -366,6 +371,7 @@ async function run(memory) {
   const typing = keystrokeOptions();
   /** @type {Record<string, unknown>} */
   const result = { date: new Date().toISOString(), quick, settings, userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated, notes };
+  $("#environment").textContent = notes.join(" ");
   if (!typing.only) {
     // Memory first, while the wasm memory has not yet grown for the other workloads.
     const memoryCheck = memoryGrowth(memory, quick ? 2000 : 100_000, quick ? 20 : 1000);
@@ -376,7 +382,8 @@ async function run(memory) {
     let gpu = null;
     let gpuReason = "";
     try {
-      gpu = await Gpu.open();
+      if (withGpu) gpu = await Gpu.open();
+      else gpuReason = "left out by ?webgpu=0";
     } catch (e) {
       gpuReason = messageOf(e);
     }
@@ -387,6 +394,12 @@ async function run(memory) {
       `TF.js ${tf ? tf.version_core : `absent: ${tfReason}`}; WebGPU ${gpu ? `${gpu.name}${gpu.software ? " (software)" : ""}` : `absent: ${gpuReason}`}; ` +
       `${quick ? "quick settings (tiny samples: for tests, not for numbers)" : "full settings"}. ${notes.join(" ")}`;
     const { rows, free } = workloads(tf, gpu);
+    for (const r of rows) {
+      for (const s of GROUPS[r.group].sides) {
+        if (!tf && s.startsWith("tfjs")) r.cells[s] = { skipped: `no TF.js (${tfReason})` };
+        else if (!gpu && r.group === "webgpu") r.cells[s] = { skipped: `no WebGPU (${gpuReason})` };
+      }
+    }
     render(rows);
     const tensorsAtStart = tf?.memory().numTensors ?? 0;
     const total = rows.reduce((n, r) => n + Object.keys(r.defs).length, 0);
@@ -413,6 +426,7 @@ async function run(memory) {
     })));
     Object.assign(result, {
       rows: rows.map(({ id, group, name, cells }) => ({ id, group, name, unit: GROUPS[group].unit, cells })),
+      groups: Object.fromEntries(Object.entries(GROUPS).map(([g, { title, unit, sides }]) => [g, { title, unit, sides: sides.map((s) => ({ id: s, name: SIDES[s] })) }])),
       targets: judged,
       tensors: tf ? { atStart: tensorsAtStart, atEnd: tf.memory().numTensors } : null,
     });
