@@ -11,6 +11,7 @@
 // their count), once, on the plain server.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { launch, LAVAPIPE, SWIFTSHADER, URL_BASE } from "./browser.mjs";
+import { figure } from "../../www/js/bench-measure.js";
 
 const RUNS = Number(process.env.RUNS) || 3;
 const OUT = new URL("../../target/bench/", import.meta.url);
@@ -33,7 +34,7 @@ async function pageRun(url) {
   return result;
 }
 
-const f = (x) => (x === undefined || x === null ? "–" : x < 0.01 && x > 0 ? x.toExponential(1) : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const f = (x) => (x === undefined || x === null ? "–" : x < 0.01 && x > 0 ? x.toExponential(1) : figure(x));
 
 if (process.env.BENCH === "keystroke") {
   const samples = Number(process.env.KEYSTROKE_SAMPLES) || 21;

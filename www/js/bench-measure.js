@@ -82,3 +82,7 @@ export function maxDiff(a, b) {
   }
   return diff;
 }
+
+/** A number for the benchmark tables (the page's and the runner's): 3 significant digits
+ * or so, thousands grouped. @param {number} x */
+export const figure = (x) => (x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

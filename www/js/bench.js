@@ -9,7 +9,7 @@ import init, { Gpu, Trainer } from "../pkg/gradscope.js";
 import { $, el } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { PlainMlp } from "./plain-mlp.js";
-import { FULL, QUICK, maxDiff, measure } from "./bench-measure.js";
+import { FULL, QUICK, figure, maxDiff, measure } from "./bench-measure.js";
 import { keystrokeOptions, keystrokes } from "./bench-keystroke.js";
 import { gradscopeGpuMatmul, gradscopeHeatmap, gradscopeMatmul, gradscopeTrained, gradscopeTraining, memoryGrowth, networkConfig } from "./bench-gradscope.js";
 import { loadTfjs, tfGpuMatmul, tfHeatmap, tfMatmul, tfTraining, useBackend } from "./bench-tfjs.js";
@@ -93,8 +93,6 @@ const settings = quick ? QUICK : FULL;
 const report = $("#report");
 const progress = $("#progress", HTMLProgressElement);
 
-/** A number for the tables: 3 significant digits, thousands grouped. @param {number} x */
-const figure = (x) => (x >= 1000 ? Math.round(x).toLocaleString("en-US") : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 /** @param {number} x */
 const small = (x) => (x === 0 ? "0" : x < 0.01 ? x.toExponential(1) : x.toFixed(3));
 
