@@ -311,16 +311,28 @@ cmd_bench() {
   build_wasm
   say "TF.js 4.22 from npm, to compare with in the same page"
   (cd benches/browser && npm ci --no-audit --no-fund --loglevel=error)
+  # The union bundle (core with its gradients, and the cpu backend), then the wasm backend
+  # with its three binaries (plain, SIMD, threaded SIMD) and the WebGPU backend.
   mkdir -p www/vendor/tfjs
-  cp benches/browser/node_modules/@tensorflow/tfjs-core/dist/tf-core.min.js \
+  cp benches/browser/node_modules/@tensorflow/tfjs/dist/tf.min.js \
     benches/browser/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js \
     benches/browser/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm \
     benches/browser/node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js \
     www/vendor/tfjs/
-  say "browser benchmark page (www/bench.html?auto=1) in headless Chromium"
-  trap 'kill ${SERVER_PID:-} 2>/dev/null || true' EXIT
+  say "browser benchmark page (www/bench.html?auto=1), plainly and cross-origin isolated, in headless Chromium"
+  trap 'kill ${SERVER_PID:-} ${ISOLATED_PID:-} 2>/dev/null || true' EXIT
   start_server 8390
-  (cd tests/page && WEBGPU=lavapipe GRADSCOPE_URL="$SERVER_URL" node run-bench.mjs)
+  # COOP/COEP headers: SharedArrayBuffer, so TF.js's wasm backend can run two threads.
+  local isolated=$((${SERVER_URL##*:} + 1))
+  python3 tests/page/serve-isolated.py "$isolated" www >/dev/null 2>&1 &
+  ISOLATED_PID=$!
+  for _ in $(seq 100); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "http://127.0.0.1:$isolated/" 2>/dev/null && break
+    sleep 0.1
+  done
+  (cd tests/page && WEBGPU=lavapipe GRADSCOPE_URL="$SERVER_URL" GRADSCOPE_ISOLATED_URL="http://127.0.0.1:$isolated" \
+    node run-bench.mjs)
+  say "tables in target/bench/browser.md (every run in browser.json)"
 }
 
 # libFuzzer on each target of fuzz/ (cargo-fuzz) for $1 seconds (default 60): the corpus

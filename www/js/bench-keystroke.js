@@ -6,6 +6,7 @@
 
 import { el } from "./dom.js";
 import { RECURRENT_CELL } from "./presets.js";
+import { median } from "./bench-measure.js";
 
 /**
  * One program's keystrokes: medians in ms of the input handler and of the time to the
@@ -27,8 +28,6 @@ export const KEYSTROKE_PROGRAMS = [
 
 const FRAME_MS = 1000 / 60;
 
-/** @param {number[]} xs */
-const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 /** Resolves once `ready()` holds, checking every 50 ms, or rejects after `ms`.
  * @param {() => boolean} ready @param {number} ms @param {string} what @returns {Promise<void>} */

@@ -1,318 +1,453 @@
 // @ts-check
-// The benchmark page: gradscope's trainer against a plain-JS MLP, in the same run, so the
-// ratio is measured here and now on this machine (shared machines are noisy: compare
-// ratios, not absolute numbers across runs).
+// The benchmark page (issue 15 §1): gradscope beside TF.js 4.22 (wasm on one thread and on
+// two, its cpu backend, WebGPU) and a plain-JavaScript MLP, every side timed by the one
+// `measure` helper on inputs made beforehand, results compared before anything is timed,
+// and ratios from this run alone (shared machines are noisy: compare ratios, not absolute
+// numbers across runs). `window.benchResult` holds it all as JSON for tests/page/run-bench.mjs.
 
-import init, { Gpu, Trainer, MatmulCase } from "../pkg/gradscope.js";
+import init, { Gpu, Trainer } from "gradscope";
 import { $, el } from "./dom.js";
 import { messageOf } from "./errors.js";
 import { PlainMlp } from "./plain-mlp.js";
-import { medianMs, yieldToPage } from "./timing.js";
+import { FULL, QUICK, figure, maxDiff, measure } from "./bench-measure.js";
 import { keystrokeOptions, keystrokes } from "./bench-keystroke.js";
+import { gradscopeGpuMatmul, gradscopeHeatmap, gradscopeMatmul, gradscopeTrained, gradscopeTraining, memoryGrowth, networkConfig } from "./bench-gradscope.js";
+import { loadTfjs, tfGpuMatmul, tfHeatmap, tfMatmul, tfTraining, useBackend } from "./bench-tfjs.js";
 import { mountThemeControls } from "./theme.js";
+import { cpuKernel } from "./wasm-build.js";
 
 mountThemeControls();
 
-/** @typedef {import("../pkg/gradscope.js").Config} Config */
-/** A trainer workload against the plain-JS MLP.
- * @typedef {{ name: string, hidden: number, activation: "relu" | "tanh", batch: number }} Workload */
-/** gradscope against plain JS (a ratio > 1: gradscope is faster), or gradscope alone.
- * @typedef {{ workload: string, gradscope: number, plain_js?: number, ratio?: number }} Comparison */
-/** The CPU kernel against WebGPU (and TF.js and plain JS for matrix products); null where
- * a backend was not run.
- * @typedef {{ workload: string, cpu_ms: number, gpu_ms: number | null, max_diff: number | null,
- *   cpu_gflops?: number | null, tfjs_wasm_gflops?: number | null, naive_js_gflops?: number | null,
- *   gpu_gflops?: number | null, tfjs_webgpu_gflops?: number | null }} BackendRow */
-/** @typedef {import("./bench-keystroke.js").KeystrokeRow} KeystrokeRow */
-/** @typedef {(Comparison | BackendRow | KeystrokeRow)[]} Results */
+/** @typedef {import("./bench-measure.js").Rate} Rate */
+/** @typedef {import("./bench-gradscope.js").Prepared} Prepared */
+/** @typedef {import("./bench-gradscope.js").Activation} Activation */
+/** @typedef {import("./bench-tfjs.js").Backend} Backend */
+/** @typedef {"gradscope" | "tfjs_wasm_1" | "tfjs_wasm_2" | "tfjs_cpu" | "plain_js" | "gradscope_webgpu" | "tfjs_webgpu" | "tfjs_webgpu_resident"} Side */
+/** What one side measured: its rate, its largest difference from the reference result, for
+ * TF.js its tensor count before the timing, after it, and once the side's tensors are
+ * released, and the seconds the timing took; or
+ * why it was not run.
+ * @typedef {{ rate?: Rate, diff?: number, tensors?: number[], seconds?: number, skipped?: string }} Cell */
+/** How to make one side ready: `make` returns the prepared call and the units one call does;
+ * `check`, if given, compares the side with the reference in its own way (training).
+ * @typedef {{ make: () => { prepared: Prepared, units: number }, check?: () => number }} SideDef */
+/**
+ * One workload: its group's table, its unit, what every side computes, and the sides.
+ * @typedef {object} Row
+ * @property {string} id
+ * @property {keyof typeof GROUPS} group
+ * @property {string} name
+ * @property {Float32Array | null} reference what gradscope computes (filled in when it runs)
+ * @property {Partial<Record<Side, SideDef>>} defs
+ * @property {Partial<Record<Side, Cell>>} cells
+ */
 
-/** @type {Workload[]} */
-const WORKLOADS = [
-  { name: "2-8-8-1 tanh, batch 10, steps/s", hidden: 8, activation: "tanh", batch: 10 },
-  { name: "2-8-8-1 tanh, batch 500, steps/s", hidden: 8, activation: "tanh", batch: 500 },
-  { name: "2-16-16-1 relu, batch 500, steps/s", hidden: 16, activation: "relu", batch: 500 },
-];
+const SIDES = /** @type {const} */ ({
+  gradscope: "gradscope",
+  tfjs_wasm_1: "TF.js wasm, 1 thread",
+  tfjs_wasm_2: "TF.js wasm, 2 threads",
+  tfjs_cpu: "TF.js cpu",
+  plain_js: "plain JS",
+  gradscope_webgpu: "gradscope WebGPU",
+  tfjs_webgpu: "TF.js WebGPU, inputs uploaded per call",
+  tfjs_webgpu_resident: "TF.js WebGPU, inputs resident",
+});
 
-const report = $("main"); // where the tables and sentences go
+/** Each table: its sides (the first is gradscope's, the others are divided into it), the
+ * unit shown and how a rate (units per second) becomes it. */
+const GROUPS = /** @type {const} */ ({
+  matmul: { title: "Matrix products, CPU (f32)", unit: "GFLOP/s", show: (/** @type {number} */ r) => r / 1e9, sides: ["gradscope", "tfjs_wasm_1", "tfjs_wasm_2", "plain_js"] },
+  heatmap: { title: "Heatmap: forward pass over the grid, read back", unit: "ms per heatmap", show: (/** @type {number} */ r) => 1000 / r, sides: ["gradscope", "tfjs_wasm_1", "tfjs_wasm_2", "plain_js"] },
+  training: { title: "Training: logistic loss, plain SGD, lr 0.03", unit: "steps/s", show: (/** @type {number} */ r) => r, sides: ["gradscope", "tfjs_wasm_1", "tfjs_wasm_2", "tfjs_cpu", "plain_js"] },
+  webgpu: { title: "Matrix products, WebGPU (read-back included)", unit: "GFLOP/s", show: (/** @type {number} */ r) => r / 1e9, sides: ["gradscope_webgpu", "tfjs_webgpu", "tfjs_webgpu_resident"] },
+});
+
+/** The phases, in order: each side of every workload runs in the phase of its backend, so
+ * TF.js switches backend (and restarts wasm with two threads) only once each. */
+const PHASES = /** @type {{ sides: Side[], backend?: Backend }[]} */ ([
+  { sides: ["gradscope", "plain_js"] },
+  { sides: ["tfjs_wasm_1"], backend: "wasm-1" },
+  { sides: ["tfjs_cpu"], backend: "cpu" },
+  { sides: ["tfjs_wasm_2"], backend: "wasm-2" },
+  { sides: ["gradscope_webgpu"] },
+  { sides: ["tfjs_webgpu", "tfjs_webgpu_resident"], backend: "webgpu" },
+]);
+
+const LR = 0.03;
+const CHECK_STEPS = 10;
+const params = new URLSearchParams(location.search);
+const notes = /** @type {string[]} */ ([]);
+/** A yes/no link parameter: absent gives `fallback`; anything but 0 or 1 gives it too, with a note.
+ * @param {string} name @param {boolean} fallback */
+function flag(name, fallback) {
+  const v = params.get(name);
+  if (v === null) return fallback;
+  if (v === "0" || v === "1") return v === "1";
+  notes.push(`?${name}= takes 0 or 1; ignored, so ${fallback ? "on" : "off"}.`);
+  return fallback;
+}
+const quick = flag("quick", false);
+const withKeystrokes = flag("keystroke", true);
+const withGpu = flag("webgpu", true);
+const settings = quick ? QUICK : FULL;
+
+const report = $("#report");
 const progress = $("#progress", HTMLProgressElement);
 
-/** Median of `repeats` timings of `run()`, each at least `minMs` long; returns units per second.
- * @param {() => unknown} run @param {number} unitsPerRun @param {number} [minMs] @param {number} [repeats] */
-function rate(run, unitsPerRun, minMs = 300, repeats = 3) {
-  const rates = [];
-  for (let r = 0; r < repeats; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < minMs) {
-      run();
-      n++;
-      t = performance.now();
+/** @param {number} x */
+const small = (x) => (x === 0 ? "0" : x < 0.01 ? x.toExponential(1) : x.toFixed(3));
+
+/** The plain triple loop in JavaScript, i-k-j so the inner loop walks rows of B and C.
+ * @param {Float32Array} a @param {Float32Array} b @param {number} m @param {number} k @param {number} n
+ * @param {Float32Array} c */
+function naiveMatmul(a, b, m, k, n, c) {
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j];
     }
-    rates.push((n * unitsPerRun * 1000) / (t - t0));
   }
-  return rates.sort((a, b) => a - b)[Math.floor(repeats / 2)];
+  return c;
 }
 
-/** @param {Workload} w @returns {Partial<Config>} */
-function config(w) {
-  return {
-    dataset: "moons", points: 500, test_fraction: 0, hidden: [w.hidden, w.hidden],
-    activations: [w.activation, w.activation], loss: "logistic", optimizer: "sgd",
-    learning_rate: 0.03, batch_size: w.batch,
+/** x1, x2 at the centre of each cell of a `res × res` grid over [-extent, extent]², row by
+ * row from the top, as Trainer.grid lays out its heatmap (the others are handed these).
+ * @param {number} extent @param {number} res */
+function gridFeatures(extent, res) {
+  const xs = new Float32Array(2 * res * res);
+  for (let r = 0; r < res; r++) {
+    for (let c = 0; c < res; c++) {
+      xs[2 * (r * res + c)] = ((c + 0.5) / res) * 2 * extent - extent;
+      xs[2 * (r * res + c) + 1] = extent - ((r + 0.5) / res) * 2 * extent;
+    }
+  }
+  return xs;
+}
+
+/** Every workload of the issue's table, with each side's preparation.
+ * @param {Tf | null} tf @param {Gpu | null} gpu @returns {{ rows: Row[], free: () => void }} */
+function workloads(tf, gpu) {
+  /** @type {Row[]} */
+  const rows = [];
+  /** @type {(() => void)[]} */
+  const frees = [];
+  /** @param {string} id @param {keyof typeof GROUPS} group @param {string} name @param {Partial<Record<Side, SideDef>>} defs */
+  const add = (id, group, name, defs) => rows.push({ id, group, name, reference: null, defs, cells: {} });
+  const tfSide = /** @param {(tf: Tf) => { prepared: Prepared, units: number }} make @param {() => number} [check] */ (make, check) =>
+    tf ? { make: () => make(tf), check } : undefined;
+
+  for (const n of [256, 512, 1024]) {
+    const flops = 2 * n ** 3;
+    const g = gradscopeMatmul(n, n, n);
+    frees.push(g.free);
+    add(`matmul-${n}`, "matmul", `${n}³`, {
+      gradscope: { make: () => ({ prepared: { ...g, free: () => {} }, units: flops }) },
+      tfjs_wasm_1: tfSide((tf) => ({ prepared: tfMatmul(tf, g.a, g.b, n, n, n), units: flops })),
+      tfjs_wasm_2: tfSide((tf) => ({ prepared: tfMatmul(tf, g.a, g.b, n, n, n), units: flops })),
+      plain_js: quick && n > 256 ? undefined : {
+        make: () => {
+          const c = new Float32Array(n * n);
+          const run = () => naiveMatmul(g.a, g.b, n, n, n, c);
+          return { prepared: { run, result: run, free: () => {} }, units: flops };
+        },
+      },
+    });
+  }
+
+  /** @type {[number, Activation, number][]} */
+  const heatmaps = [[16, "relu", 256], [8, "tanh", 256], [8, "tanh", 100]];
+  for (const [hidden, activation, res] of heatmaps) {
+    const trainer = new Trainer(networkConfig(hidden, activation, 10, LR));
+    trainer.step(300); // weights that draw a boundary, not the initial ones
+    frees.push(() => trainer.free());
+    const layers = trainer.layers();
+    const features = gridFeatures(trainer.extent, res);
+    const rows = res * res;
+    const tfHeat = tfSide((tf) => ({ prepared: tfHeatmap(tf, layers, activation, features, rows), units: 1 }));
+    add(`heatmap-${hidden}-${activation}-${res}`, "heatmap", `2-${hidden}-${hidden}-1 ${activation}, ${res}²`, {
+      gradscope: { make: () => ({ prepared: gradscopeHeatmap(trainer, res), units: 1 }) },
+      tfjs_wasm_1: tfHeat,
+      tfjs_wasm_2: tfHeat,
+      plain_js: {
+        make: () => {
+          const mlp = new PlainMlp([2, hidden, hidden, 1], activation);
+          mlp.setWeights(layers);
+          const out = new Float32Array(rows);
+          const run = () => mlp.forwardGrid(features, out);
+          return { prepared: { run, result: run, free: () => {} }, units: 1 };
+        },
+      },
+    });
+  }
+
+  /** @type {[number, Activation, number][]} */
+  const trainings = [[8, "tanh", 10], [8, "tanh", 500], [16, "relu", 500]];
+  for (const [hidden, activation, batch] of trainings) {
+    const config = networkConfig(hidden, activation, batch, LR);
+    const { start, end, data } = gradscopeTrained(config, CHECK_STEPS);
+    const xs = Float32Array.from(data.train.flatMap((i) => data.points[i]));
+    const ys = Float32Array.from(data.train, (i) => data.labels[i]);
+    const count = ys.length;
+    // The batches the others take in turn: the training points in order, `batch` at a time.
+    const batches = Array.from({ length: Math.ceil(count / batch) }, (_, j) => {
+      const idx = Array.from({ length: Math.min(batch, count - j * batch) }, (_, i) => j * batch + i);
+      return { idx, xs: Float32Array.from(idx.flatMap((i) => [xs[2 * i], xs[2 * i + 1]])), ys: Float32Array.from(idx, (i) => ys[i]) };
+    });
+    const full = [{ xs, ys }];
+    /** @param {Tf} tf */
+    const tfCheck = (tf) => {
+      const t = tfTraining(tf, start, activation, LR, full);
+      try {
+        for (let s = 0; s < CHECK_STEPS; s++) t.run();
+        return maxDiff(/** @type {Float32Array} */ (t.result?.()), end);
+      } finally {
+        t.free();
+      }
+    };
+    const signs = Float32Array.from(ys, (y) => (y === 1 ? 1 : -1));
+    const plain = () => {
+      const mlp = new PlainMlp([2, hidden, hidden, 1], activation);
+      mlp.setWeights(start);
+      return mlp;
+    };
+    const tfTrain = (/** @type {Tf} */ tf) => ({ prepared: tfTraining(tf, start, activation, LR, batches), units: 1 });
+    const perCall = batch === 10 ? 100 : 1;
+    add(`training-${hidden}-${activation}-${batch}`, "training", `2-${hidden}-${hidden}-1 ${activation}, batch ${batch}`, {
+      gradscope: { make: () => ({ prepared: gradscopeTraining(config, perCall), units: perCall }), check: () => 0 },
+      tfjs_wasm_1: tfSide(tfTrain, () => (tf ? tfCheck(tf) : NaN)),
+      tfjs_wasm_2: tfSide(tfTrain, () => (tf ? tfCheck(tf) : NaN)),
+      tfjs_cpu: batch === 10 ? tfSide(tfTrain, () => (tf ? tfCheck(tf) : NaN)) : undefined,
+      plain_js: {
+        make: () => {
+          const mlp = plain();
+          let next = 0;
+          const run = () => {
+            mlp.step(xs, signs, batches[next].idx, LR);
+            next = (next + 1) % batches.length;
+          };
+          return { prepared: { run, free: () => {} }, units: 1 };
+        },
+        check: () => {
+          const mlp = plain();
+          const all = batches.flatMap((b) => b.idx);
+          for (let s = 0; s < CHECK_STEPS; s++) mlp.step(xs, signs, all, LR);
+          return maxDiff(Float32Array.from(mlp.w.flatMap((w, l) => [...w, ...mlp.b[l]])), end);
+        },
+      },
+    });
+  }
+
+  // lavapipe runs on the CPU: in quick runs only the smallest square and the narrow shape.
+  const gpuShapes = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [65536, 16, 16]].filter(([m]) => !quick || m === 256 || m === 65536);
+  for (const [m, k, n] of gpuShapes) {
+    const flops = 2 * m * k * n;
+    const g = gradscopeMatmul(m, k, n);
+    frees.push(g.free);
+    const onGpu = gpu;
+    const tfGpu = (/** @type {boolean} */ resident) => tfSide((tf) => ({ prepared: tfGpuMatmul(tf, g.a, g.b, m, k, n, resident), units: flops }));
+    add(`webgpu-${m}-${k}-${n}`, "webgpu", m === k ? `${m}³` : `${m} × ${k} × ${n}`, {
+      gradscope_webgpu: onGpu ? { make: () => ({ prepared: gradscopeGpuMatmul(onGpu, g.a, g.b, m, k, n), units: flops }) } : undefined,
+      tfjs_webgpu: onGpu ? tfGpu(false) : undefined,
+      tfjs_webgpu_resident: onGpu ? tfGpu(true) : undefined,
+    });
+    // The CPU kernel's product is the reference the GPUs are held to.
+    rows[rows.length - 1].reference = /** @type {Float32Array} */ (g.result?.());
+  }
+  return { rows, free: () => frees.forEach((f) => f()) };
+}
+
+/** Runs one side of one row: prepare, compare with the reference, time, release.
+ * @param {Row} row @param {Side} side @param {SideDef} def @param {Tf | null} tf @returns {Promise<Cell>} */
+async function runSide(row, side, def, tf) {
+  const { prepared, units } = def.make();
+  try {
+    /** @type {Cell} */
+    const cell = {};
+    if (def.check) cell.diff = def.check();
+    else if (prepared.result) {
+      const got = await prepared.result();
+      if (side === "gradscope" && !row.reference) row.reference = Float32Array.from(got);
+      cell.diff = row.reference ? maxDiff(got, row.reference) : undefined;
+    }
+    const before = tf?.memory().numTensors ?? 0;
+    const t0 = performance.now();
+    cell.rate = await measure(prepared.run, units, settings);
+    cell.seconds = (performance.now() - t0) / 1000;
+    if (side.startsWith("tfjs") && tf) cell.tensors = [before, tf.memory().numTensors];
+    prepared.free();
+    if (cell.tensors && tf) cell.tensors.push(tf.memory().numTensors);
+    return cell;
+  } catch (e) {
+    prepared.free();
+    throw e;
+  }
+}
+
+/** The §2 targets of issue 15, judged from this run's ratios: met, not met, or not measured.
+ * @param {Row[]} rows @param {{ before: number, after: number, steps: number, heatmaps: number }} memory */
+function targets(rows, memory) {
+  /** gradscope's rate over `side`'s, per row of `group` matching `only`.
+   * @param {keyof typeof GROUPS} group @param {Side[]} sides @param {(r: Row) => boolean} [only] */
+  const ratios = (group, sides, only = () => true) =>
+    rows.filter((r) => r.group === group && only(r)).map((r) => {
+      const base = r.cells[GROUPS[group].sides[0]]?.rate?.median;
+      const others = sides.map((s) => r.cells[s]?.rate?.median).filter((x) => x !== undefined);
+      return base && others.length ? base / Math.max(...others) : null;
+    });
+  const twoCores = crossOriginIsolated && navigator.hardwareConcurrency >= 2;
+  const batch500 = (/** @type {Row} */ r) => r.id.endsWith("-500");
+  /** @param {string} target @param {(number | null)[]} got @param {number} at least (strictly more when `above`) @param {boolean} [above] */
+  const judge = (target, got, at, above = false) => {
+    const measured = got.length > 0 && got.every((x) => x !== null);
+    const met = measured ? got.every((x) => (above ? /** @type {number} */ (x) > at : /** @type {number} */ (x) >= at)) : null;
+    return { target, ratios: got, at, above, met };
   };
+  const growth = (memory.after - memory.before) / 2 ** 20;
+  return [
+    judge("heatmap ≥ 1.5× TF.js wasm, 1 thread (all three grids)", ratios("heatmap", ["tfjs_wasm_1"]), 1.5),
+    judge("heatmap faster than TF.js wasm, 2 threads", twoCores ? ratios("heatmap", ["tfjs_wasm_2"]) : [], 1, true),
+    judge("matmul 256³–1024³ ≥ 1.3× TF.js wasm, 1 thread", ratios("matmul", ["tfjs_wasm_1"]), 1.3),
+    judge("matmul 256³–1024³ ≥ TF.js wasm, 2 threads", twoCores ? ratios("matmul", ["tfjs_wasm_2"]) : [], 1),
+    judge("training batch 10 ≥ 2× plain JS", ratios("training", ["plain_js"], (r) => !batch500(r)), 2),
+    judge("training batch 500 ≥ 4× TF.js's best backend", ratios("training", ["tfjs_wasm_1", "tfjs_wasm_2", "tfjs_cpu"], batch500), 4),
+    judge("WebGPU ≥ TF.js WebGPU (inputs uploaded, as Gpu.multiply does)", ratios("webgpu", ["tfjs_webgpu"]), 1),
+    { target: `wasm memory after ${memory.steps} steps and ${memory.heatmaps} heatmaps within 4 MB of its start (grew ${growth.toFixed(1)} MB)`, ratios: [], at: 4, above: false, met: growth <= 4 },
+  ];
 }
 
-/** A table row of text cells. @param {string[]} cells */
-const tableRow = (cells) => el("tr", {}, ...cells.map((text) => el("td", { textContent: text })));
+/** A table cell's text for `cell` of a row in `group`.
+ * @param {Cell | undefined} cell @param {(r: number) => number} show */
+function cellText(cell, show) {
+  if (!cell) return ["–"];
+  if (cell.skipped) return ["not run"];
+  if (!cell.rate) return ["–"];
+  const [a, b] = [show(cell.rate.min), show(cell.rate.max)].sort((x, y) => x - y);
+  const lines = [figure(show(cell.rate.median)), `${figure(a)}–${figure(b)}`];
+  if (cell.diff !== undefined) lines.push(`Δ ${small(cell.diff)}`);
+  if (cell.tensors) lines.push(`tensors ${cell.tensors.join("→")}`);
+  return lines;
+}
 
-/** A number for the tables: 2 decimals below 100, none above. @param {number} x */
-const figure = (x) => x.toFixed(x < 100 ? 2 : 0);
+/** One group's table: a column per side, then gradscope ÷ each other side.
+ * @param {keyof typeof GROUPS} group @param {Row[]} rows */
+function groupTable(group, rows) {
+  const { title, unit, show, sides } = GROUPS[group];
+  const [base, ...others] = sides;
+  const head = [unit, ...sides.map((s) => SIDES[s]), ...others.map((s) => `${SIDES[base]} ÷ ${SIDES[s]}`)];
+  const body = rows.filter((r) => r.group === group).map((r) => {
+    const ours = r.cells[base]?.rate?.median;
+    const ratios = others.map((s) => {
+      const theirs = r.cells[s]?.rate?.median;
+      return ours && theirs ? `${(ours / theirs).toFixed(2)}×` : "–";
+    });
+    const cells = sides.map((s) => {
+      const [first, ...rest] = cellText(r.cells[s], show);
+      return el("td", {}, first, ...rest.flatMap((t) => [el("br"), el("small", { textContent: t })]));
+    });
+    return el("tr", {}, el("th", { scope: "row", textContent: r.name }), ...cells, ...ratios.map((t) => el("td", { textContent: t })));
+  });
+  // Why a side did not run, once under the table rather than in each of its cells.
+  const skipped = [...new Set(sides.flatMap((s) => rows.filter((r) => r.group === group && r.cells[s]?.skipped).map((r) => `${SIDES[s]}: ${r.cells[s]?.skipped}`)))];
+  return el("section", { className: "bench-group" },
+    el("div", { className: "table-scroll", tabIndex: 0, role: "region", ariaLabel: title },
+      el("table", { className: "bench-table" },
+        el("caption", { textContent: title }),
+        el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", textContent: h })))),
+        el("tbody", {}, ...body))),
+    ...(skipped.length ? [el("p", { className: "skipped", textContent: `Not run: ${skipped.join("; ")}.` })] : []));
+}
 
-async function run() {
-  /** @type {Results} */
-  const results = [];
+/** Redraws every table from the rows measured so far. @param {Row[]} rows */
+function render(rows) {
+  const tables = $("#tables");
+  tables.replaceChildren(...Object.keys(GROUPS).map((g) => groupTable(/** @type {keyof typeof GROUPS} */ (g), rows)));
+}
+
+/** @param {WebAssembly.Memory} memory */
+async function run(memory) {
+  $("#run", HTMLButtonElement).disabled = true;
   const typing = keystrokeOptions();
-  if (typing.only) {
-    results.push(...(await keystrokes(report, typing)));
-    Object.assign(window, { benchResult: results });
-    document.title = "DONE";
-    return;
+  /** @type {Record<string, unknown>} */
+  const result = { date: new Date().toISOString(), quick, settings, userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated, kernel: cpuKernel, notes };
+  $("#environment").textContent = notes.join(" ");
+  if (!typing.only) {
+    // Memory first, while the wasm memory has not yet grown for the other workloads.
+    const memoryCheck = memoryGrowth(memory, quick ? 2000 : 100_000, quick ? 20 : 1000);
+    const { tf, reason: tfReason } = await loadTfjs();
+    // A backend chosen before anything asks for one (TF.js would pick WebGPU, not yet started).
+    if (tf) await useBackend(tf, "cpu");
+    /** @type {Gpu | null} */
+    let gpu = null;
+    let gpuReason = "";
+    try {
+      if (withGpu) gpu = await Gpu.open();
+      else gpuReason = "left out by ?webgpu=0";
+    } catch (e) {
+      gpuReason = messageOf(e);
+    }
+    Object.assign(result, { tfjs: tf?.version_core ?? null, tfjsMissing: tfReason || undefined, webgpu: gpu ? gpu.name : null, webgpuMissing: gpuReason || undefined, memory: memoryCheck });
+    $("#environment").textContent =
+      `${navigator.userAgent}; ${navigator.hardwareConcurrency} logical cores; gradscope's CPU kernel: ${cpuKernel}; ` +
+      `${crossOriginIsolated ? "cross-origin isolated (TF.js can use two threads)" : "not cross-origin isolated (TF.js on one thread only)"}; ` +
+      `TF.js ${tf ? tf.version_core : `absent: ${tfReason}`}; WebGPU ${gpu ? `${gpu.name}${gpu.software ? " (software)" : ""}` : `absent: ${gpuReason}`}; ` +
+      `${quick ? "quick settings (tiny samples: for tests, not for numbers)" : "full settings"}. ${notes.join(" ")}`;
+    const { rows, free } = workloads(tf, gpu);
+    for (const r of rows) {
+      for (const s of GROUPS[r.group].sides) {
+        if (!tf && s.startsWith("tfjs")) r.cells[s] = { skipped: `no TF.js (${tfReason})` };
+        else if (!gpu && r.group === "webgpu") r.cells[s] = { skipped: `no WebGPU (${gpuReason})` };
+      }
+    }
+    render(rows);
+    const tensorsAtStart = tf?.memory().numTensors ?? 0;
+    const total = rows.reduce((n, r) => n + Object.keys(r.defs).length, 0);
+    let done = 0;
+    for (const phase of PHASES) {
+      const todo = rows.flatMap((r) => phase.sides.flatMap((s) => (r.defs[s] ? [{ r, s, def: /** @type {SideDef} */ (r.defs[s]) }] : [])));
+      if (!todo.length) continue;
+      const unusable = phase.backend && tf ? await useBackend(tf, phase.backend) : null;
+      for (const { r, s, def } of todo) {
+        try {
+          r.cells[s] = unusable ? { skipped: unusable } : await runSide(r, s, def, tf);
+        } catch (e) {
+          r.cells[s] = { skipped: messageOf(e) };
+        }
+        progress.value = ++done / total;
+        render(rows);
+      }
+    }
+    free();
+    const judged = targets(rows, memoryCheck);
+    $("#targets").replaceChildren(...judged.map((t) => el("li", {
+      textContent: `${t.met === null ? "not measured" : t.met ? "met" : "not met"}: ${t.target}` +
+        (t.ratios.length ? ` (ratios ${t.ratios.map((x) => (x === null ? "–" : `${x.toFixed(2)}×`)).join(", ")})` : ""),
+    })), el("li", { textContent: "not measured here: the playground's first load at most 200 kB gzipped (a size of the build, not of a run)" }));
+    Object.assign(result, {
+      rows: rows.map(({ id, group, name, cells }) => ({ id, group, name, unit: GROUPS[group].unit, cells })),
+      groups: Object.fromEntries(Object.entries(GROUPS).map(([g, { title, unit, sides }]) => [g, { title, unit, sides: sides.map((s) => ({ id: s, name: SIDES[s] })) }])),
+      targets: judged,
+      tensors: tf ? { atStart: tensorsAtStart, atEnd: tf.memory().numTensors } : null,
+    });
   }
-  const body = $("#results tbody");
-  body.replaceChildren();
-  const total = WORKLOADS.length + 2;
-  /** @param {string} name @param {number} ours @param {number} base @param {string} [unit] */
-  const row = (name, ours, base, unit = "") => body.append(tableRow([name, figure(ours) + unit, figure(base) + unit, (ours / base).toFixed(2) + "×"]));
-  for (const [i, w] of WORKLOADS.entries()) {
-    const trainer = new Trainer(config(w));
-    const data = trainer.data();
-    const xs = Float32Array.from(data.points.flat());
-    const ys = Float32Array.from(data.labels, (l) => (l === 1 ? 1 : -1));
-    const stepsPerCall = w.batch === 10 ? 200 : 5;
-    const ours = rate(() => trainer.step(stepsPerCall), stepsPerCall);
-    trainer.free();
-    const mlp = new PlainMlp([2, w.hidden, w.hidden, 1], w.activation);
-    const order = Array.from({ length: 500 }, (_, k) => k);
-    let cursor = 0;
-    const batch = new Array(w.batch);
-    const base = rate(() => {
-      for (let k = 0; k < w.batch; k++) batch[k] = order[(cursor + k) % 500];
-      cursor = (cursor + w.batch) % 500;
-      mlp.step(xs, ys, batch, 0.03);
-    }, 1);
-    results.push({ workload: w.name, gradscope: ours, plain_js: base, ratio: ours / base });
-    row(w.name, ours, base);
-    progress.value = (i + 1) / total;
-    await yieldToPage();
-  }
-  // Forward over a 256 × 256 grid (the heatmap of a big view), relu 2-16-16-1, in ms.
-  {
-    const w = WORKLOADS[2];
-    const trainer = new Trainer(config(w));
-    trainer.grid(256); // builds the grid network once
-    const ours = 1000 / rate(() => trainer.grid(256), 1, 500);
-    const mlp = new PlainMlp([2, 16, 16, 1], "relu");
-    const base = 1000 / rate(() => {
-      let s = 0;
-      for (let r = 0; r < 256; r++) for (let c = 0; c < 256; c++) s += mlp.forward(c / 128 - 1, 1 - r / 128);
-      return s;
-    }, 1, 500);
-    trainer.free();
-    results.push({ workload: "forward over a 256 × 256 grid, relu 2-16-16-1, ms", gradscope: ours, plain_js: base, ratio: base / ours });
-    row("forward over a 256 × 256 grid, relu 2-16-16-1 (ms, lower is better)", ours, base, " ms");
-    progress.value = (WORKLOADS.length + 1) / total;
-  }
-  // One frame of the training page's drawing work: evaluation, 100 × 100 heatmap, neurons.
-  {
-    const trainer = new Trainer({});
-    trainer.step(10);
-    const ms = 1000 / rate(() => {
-      trainer.evaluate();
-      trainer.grid(100);
-      trainer.neurons(20);
-      trainer.layers();
-    }, 1, 500);
-    trainer.free();
-    results.push({ workload: "training page redraw data (default network), ms per frame", gradscope: ms });
-    body.append(tableRow(["training page: evaluate + 100×100 heatmap + neuron maps (ms/frame)", ms.toFixed(2) + " ms", "", ""]));
-    progress.value = 1;
-  }
-  await matmuls(results);
-  results.push(...(await keystrokes(report, typing)));
-  Object.assign(window, { benchResult: results });
+  if (withKeystrokes || typing.only) result.keystroke = await keystrokes(report, typing);
+  Object.assign(window, { benchResult: result });
+  progress.value = 1;
   document.title = "DONE";
 }
 
-/** The plain triple loop in JavaScript: the baseline every kernel is compared with.
- * @param {Float32Array} a @param {Float32Array} b @param {number} m @param {number} k @param {number} n
- * @param {Float32Array} c */
-function naive(a, b, m, k, n, c) {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-      c[i * n + j] = s;
-    }
-  }
-}
-
-/** TF.js, if `./build.sh bench` put it in www/vendor/tfjs: the reference implementations
- * (XNNPACK on wasm, its WebGPU backend), measured in this same page.
- * @returns {Promise<Tf | null>} */
-async function loadTfjs() {
-  /** @param {string} src @returns {Promise<void>} */
-  const script = (src) =>
-    new Promise((resolve, reject) => {
-      const s = el("script", { src });
-      s.onload = () => resolve();
-      s.onerror = () => reject(new Error(`could not load ${src}`));
-      document.head.append(s);
-    });
+/** Runs the page, and says so on it if it fails (the runner waits for the title).
+ * @param {WebAssembly.Memory} memory */
+async function runOrSay(memory) {
   try {
-    await script("vendor/tfjs/tf-core.min.js");
-    await script("vendor/tfjs/tf-backend-wasm.min.js");
-    const tf = window.tf;
-    if (!tf) return null;
-    tf.wasm.setWasmPaths("vendor/tfjs/");
-    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false); // one thread, like ours
-    await script("vendor/tfjs/tf-backend-webgpu.min.js").catch(() => {});
-    return tf;
-  } catch {
-    return null;
-  }
-}
-
-/** TF.js's time for C = A·B on `backend`, in ms, including reading C back.
- * @param {Tf} tf @param {"wasm" | "webgpu"} backend @param {Float32Array} a @param {Float32Array} b
- * @param {number} m @param {number} k @param {number} n */
-async function tfMatmul(tf, backend, a, b, m, k, n) {
-  if (!(await tf.setBackend(backend).catch(() => false))) return null;
-  await tf.ready();
-  // From arrays in memory to an array in memory, as gpu.multiply is timed: uploads included.
-  return medianMs(async () => {
-    const A = tf.tensor2d(a, [m, k]);
-    const B = tf.tensor2d(b, [k, n]);
-    const C = tf.matMul(A, B);
-    await C.data();
-    tf.dispose([A, B, C]);
-  });
-}
-
-/** The largest |a[i] − b[i]|. @param {ArrayLike<number>} a @param {ArrayLike<number>} b */
-function maxDiff(a, b) {
-  let diff = 0;
-  for (let i = 0; i < b.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  return diff;
-}
-
-/** @param {Results} results */
-async function matmuls(results) {
-  let gpu = null;
-  let reason = "";
-  try {
-    gpu = await Gpu.open();
+    await run(memory);
   } catch (e) {
-    reason = messageOf(e);
+    report.append(el("p", { role: "alert", textContent: `The benchmark stopped: ${messageOf(e)}` }));
+    Object.assign(window, { benchError: messageOf(e) });
+    document.title = "FAILED";
   }
-  const tf = await loadTfjs();
-  const head = ["m × k × n", "CPU wasm SIMD GFLOP/s", "TF.js wasm GFLOP/s", "plain JS GFLOP/s", "WebGPU GFLOP/s", "TF.js WebGPU GFLOP/s", "CPU ms", "WebGPU ms", "max |GPU − CPU|"];
-  const table = el("table", {}, el("tr", {}, ...head.map((h) => el("th", { textContent: h }))));
-  const caption = el("p", {
-    textContent: (gpu ? `WebGPU: ${gpu.name}${gpu.software ? " (a software adapter)" : ""}` : `No WebGPU: ${reason}`) +
-      (tf ? `. TF.js ${tf.version_core} beside it.` : ". TF.js is not in www/vendor (./build.sh bench puts it there)."),
-  });
-  report.append(el("h2", { textContent: "Matrix products" }), caption, table);
-  const shapes = [[64, 64, 64], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [10000, 2, 16], [10000, 16, 16], [65536, 16, 16]];
-  for (const [m, k, n] of shapes) {
-    const flops = 2 * m * k * n;
-    const c = new MatmulCase(m, k, n, 1n);
-    const cpuPerSec = rate(() => c.run(1), 1, 400);
-    const cpuMs = 1000 / cpuPerSec;
-    const a = c.a;
-    const b = c.b;
-    let naiveGflops = null;
-    if (flops <= 2 * 512 ** 3) {
-      const out = new Float32Array(m * n);
-      naiveGflops = (rate(() => naive(a, b, m, k, n, out), 1, 400, 1) * flops) / 1e9;
-    }
-    let gpuMs = null;
-    let diff = null;
-    if (gpu && flops <= 2 * 1024 ** 3) {
-      const onGpu = gpu;
-      gpuMs = await medianMs(() => onGpu.multiply(a, b, m, k, n));
-      const got = await onGpu.multiply(a, b, m, k, n);
-      c.run(1);
-      diff = maxDiff(got, c.c);
-    }
-    c.free();
-    const tfWasmMs = tf ? await tfMatmul(tf, "wasm", a, b, m, k, n) : null;
-    const tfGpuMs = tf && gpu && flops <= 2 * 1024 ** 3 ? await tfMatmul(tf, "webgpu", a, b, m, k, n) : null;
-    /** @param {number | null} ms */
-    const gflops = (ms) => (ms ? flops / ms / 1e6 : null);
-    /** @type {BackendRow} */
-    const row = {
-      workload: `matmul ${m}×${k}×${n}`,
-      cpu_gflops: gflops(cpuMs),
-      tfjs_wasm_gflops: gflops(tfWasmMs),
-      naive_js_gflops: naiveGflops,
-      gpu_gflops: gflops(gpuMs),
-      tfjs_webgpu_gflops: gflops(tfGpuMs),
-      cpu_ms: cpuMs,
-      gpu_ms: gpuMs,
-      max_diff: diff,
-    };
-    results.push(row);
-    const cells = [row.cpu_gflops, row.tfjs_wasm_gflops, row.naive_js_gflops, row.gpu_gflops, row.tfjs_webgpu_gflops, row.cpu_ms, row.gpu_ms, row.max_diff];
-    /** @param {number | null | undefined} v */
-    const text = (v) => (v === null || v === undefined ? "–" : v < 0.01 && v > 0 ? v.toExponential(1) : v.toFixed(2));
-    table.append(tableRow([`${m}×${k}×${n}`, ...cells.map(text)]));
-    await yieldToPage();
-  }
-  // The default network's forward pass over a 256 × 256 grid, on each backend.
-  const trainer = new Trainer({});
-  trainer.step(50);
-  const cpuMs = 1000 / rate(() => trainer.grid(256), 1, 400);
-  /** @type {BackendRow} */
-  const row = { workload: "forward of the default network over a 256 × 256 grid", cpu_ms: cpuMs, gpu_ms: null, max_diff: null };
-  let onGpu = "";
-  if (gpu) {
-    const gpuMs = await medianMs(() => gpu.grid(trainer, 256));
-    const diff = maxDiff(await gpu.grid(trainer, 256), trainer.grid(256));
-    Object.assign(row, { gpu_ms: gpuMs, max_diff: diff });
-    onGpu = `, WebGPU ${gpuMs.toFixed(2)} ms (max difference in probability ${diff.toExponential(1)})`;
-  }
-  trainer.free();
-  results.push(row);
-  report.append(el("p", { textContent: `Forward pass of the default network over a 256 × 256 grid: CPU ${cpuMs.toFixed(2)} ms${onGpu}` }));
-  if (gpu) await gpuTraining(gpu, results);
 }
 
-/** Large-batch training steps on each backend: the same network and batches, so the
- * weights after the same number of steps can be compared too.
- * @param {Gpu} gpu @param {Results} results */
-async function gpuTraining(gpu, results) {
-  /** @type {Partial<Config>} */
-  const config = {
-    dataset: "spiral", classes: 3, points: 5000, noise: 0.05, hidden: [64, 64], activations: ["relu", "relu"],
-    loss: "softmax_cross_entropy", optimizer: "adam", learning_rate: 0.01, batch_size: 2048,
-  };
-  const STEPS = 10;
-  const cpu = new Trainer(config);
-  const onGpu = new Trainer(config);
-  const cpuMs = (await medianMs(async () => cpu.step(STEPS))) / STEPS;
-  const gpuMs = (await medianMs(async () => onGpu.finishGpuSteps(await gpu.train(onGpu, STEPS)))) / STEPS;
-  const [a, b] = [cpu.layers(), onGpu.layers()];
-  const diff = Math.max(...a.map((l, i) => maxDiff(l.w, b[i].w)));
-  cpu.free();
-  onGpu.free();
-  results.push({ workload: "training 2-64-64-3 relu, batch 2048, ms per step", cpu_ms: cpuMs, gpu_ms: gpuMs, max_diff: diff });
-  report.append(el("p", {
-    textContent: `Training a 2-64-64-3 relu network on batches of 2048: CPU ${cpuMs.toFixed(2)} ms per step, ` +
-      `WebGPU ${gpuMs.toFixed(2)} ms per step (largest weight difference after the same steps ${diff.toExponential(1)})`,
-  }));
-}
-
-await init();
-$("#run").addEventListener("click", run);
-if (new URLSearchParams(location.search).get("auto") === "1") run();
+const { memory } = await init();
+$("#run").addEventListener("click", () => runOrSay(memory));
+if (params.get("auto") === "1") runOrSay(memory);

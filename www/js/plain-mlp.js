@@ -25,6 +25,25 @@ export class PlainMlp {
     this.delta = [new Float32Array(max), new Float32Array(max)];
   }
 
+  /** Takes over another network's weights (gradscope's `Trainer.layers()`: `w` inputs ×
+   * outputs, row-major, as here), so both sides start from, and compute with, the same.
+   * @param {{ w: ArrayLike<number>, b: ArrayLike<number> }[]} layers */
+  setWeights(layers) {
+    if (layers.length !== this.w.length) throw new Error(`${layers.length} layers for a network of ${this.w.length}`);
+    layers.forEach((l, i) => {
+      this.w[i].set(l.w);
+      this.b[i].set(l.b);
+    });
+  }
+
+  /** The heatmap: the probability of class 1, σ(logit), at each of `rows` points whose two
+   * features are the pairs of `xs`, into `out`. Allocates nothing.
+   * @param {Float32Array} xs @param {Float32Array} out */
+  forwardGrid(xs, out) {
+    for (let p = 0; p < out.length; p++) out[p] = 1 / (1 + Math.exp(-this.forward(xs[2 * p], xs[2 * p + 1])));
+    return out;
+  }
+
   /** Forward for one sample into this.h; returns the logit.
    * @param {number} x0 @param {number} x1 */
   forward(x0, x1) {

@@ -1,0 +1,102 @@
+// The benchmark page (issue 15 §1) in a quick run (tiny samples): every workload timed on
+// every side it has, each side's result agreeing with gradscope's before it is timed, the
+// tables, the targets and window.benchResult filled in. No timing is asserted: machines
+// are noisy. TF.js is checked where www/vendor/tfjs has it (./build.sh bench puts it
+// there); without it the page must still run gradscope and plain JS.
+// `./build.sh test` serves www/ and sets GRADSCOPE_URL; screenshots go to screenshots/.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SHOTS, usePlayground } from "./playground-page.mjs";
+
+const { openPath } = usePlayground();
+
+/** How close each group's results must be to gradscope's (f32, different summation orders). */
+const TOLERANCE = { matmul: 1e-3, heatmap: 1e-5, training: 1e-5, webgpu: 1e-3 };
+
+/** A rate as `measure` reports it: 5 samples, the median between the extremes. */
+function assertRate(rate, what) {
+  assert.ok(rate, `${what}: measured`);
+  assert.equal(rate.samples, 5, what);
+  assert.ok(rate.min > 0 && rate.min <= rate.median && rate.median <= rate.max && Number.isFinite(rate.max), `${what}: ${JSON.stringify(rate)}`);
+  assert.ok(rate.calls >= 5, `${what}: at least one call per sample`);
+}
+
+test("a quick run of the benchmark page measures every workload on every side, results checked first", async () => {
+  const { page, errors } = await openPath("bench.html?auto=1&quick=1&keystroke=0");
+  await page.waitForFunction(() => document.title === "DONE" || document.title === "FAILED", null, { polling: 250, timeout: 300_000 });
+  const r = await page.evaluate(() => window.benchResult ?? { error: window.benchError });
+  assert.equal(r.error, undefined, "the page did not stop");
+  assert.equal(r.quick, true);
+  assert.equal(r.crossOriginIsolated, false, "served plainly");
+  assert.equal(typeof r.userAgent, "string");
+  assert.ok(r.hardwareConcurrency >= 1);
+
+  const cpuRows = r.rows.filter((row) => row.group !== "webgpu");
+  assert.deepEqual(cpuRows.map((row) => row.id), [
+    "matmul-256", "matmul-512", "matmul-1024",
+    "heatmap-16-relu-256", "heatmap-8-tanh-256", "heatmap-8-tanh-100",
+    "training-8-tanh-10", "training-8-tanh-500", "training-16-relu-500",
+  ]);
+  const tf = r.tfjs !== null;
+  for (const row of cpuRows) {
+    const { gradscope, plain_js: plain, tfjs_wasm_1: one, tfjs_wasm_2: two, tfjs_cpu: cpu } = row.cells;
+    assertRate(gradscope.rate, `${row.id} gradscope`);
+    assert.equal(gradscope.diff, 0, `${row.id}: gradscope is the reference`);
+    // Plain JS's naive product runs only at 256³ in quick runs (1024³ takes seconds).
+    if (row.id === "matmul-512" || row.id === "matmul-1024") assert.equal(plain, undefined, row.id);
+    else {
+      assertRate(plain.rate, `${row.id} plain JS`);
+      assert.ok(plain.diff < TOLERANCE[row.group], `${row.id} plain JS agrees: Δ ${plain.diff}`);
+    }
+    if (tf) {
+      assertRate(one.rate, `${row.id} TF.js wasm`);
+      assert.ok(one.diff < TOLERANCE[row.group], `${row.id} TF.js agrees: Δ ${one.diff}`);
+      assert.equal(one.tensors[0], one.tensors[1], `${row.id}: TF.js's tensors stay flat while timed`);
+      assert.equal(one.tensors[2], 0, `${row.id}: and are all released after`);
+      assert.match(two.skipped, /not cross-origin isolated/, `${row.id}: two threads need isolation`);
+      if (row.id === "training-8-tanh-10") assertRate(cpu.rate, "TF.js cpu backend at batch 10");
+      else assert.equal(cpu, undefined, row.id);
+    }
+  }
+  if (tf) assert.deepEqual(r.tensors, { atStart: 0, atEnd: 0 });
+  // The page's browser has no WebGPU flags here: the WebGPU rows are there, with no sides.
+  if (r.webgpu === null) {
+    for (const row of r.rows.filter((x) => x.group === "webgpu")) {
+      assert.deepEqual(Object.keys(row.cells), ["gradscope_webgpu", "tfjs_webgpu", "tfjs_webgpu_resident"], row.id);
+      for (const cell of Object.values(row.cells)) assert.match(cell.skipped, /^no WebGPU/, row.id);
+    }
+  }
+
+  assert.equal(r.targets.length, 8);
+  for (const t of r.targets) assert.ok([true, false, null].includes(t.met), JSON.stringify(t));
+  const twoThreads = r.targets.find((t) => /2 threads/.test(t.target) && /heatmap/.test(t.target));
+  assert.equal(twoThreads.met, null, "not measured without cross-origin isolation");
+  assert.equal(r.memory.steps, 2000);
+  assert.ok(r.memory.after >= r.memory.before);
+
+  // On the page: four tables, a row per workload, ratios where both sides ran; the method.
+  assert.equal(await page.locator("#tables table").count(), 4);
+  assert.equal(await page.locator("#tables tbody tr").count(), r.rows.length);
+  const firstRow = await page.locator("#tables tbody tr").first().textContent();
+  assert.match(firstRow, /256³/);
+  assert.match(firstRow, /\d\.\d\d×/, "a ratio");
+  assert.match(await page.textContent("#method"), /5 samples, each repeating the call until at least 100 ms/);
+  assert.match(await page.textContent("#tables"), /Not run: TF\.js wasm, 2 threads: the page is not cross-origin isolated|Not run: TF\.js wasm, 1 thread: no TF\.js/);
+  assert.equal(await page.locator("#targets li").count(), 9, "the 8 judged, and page weight, which a run cannot judge");
+  assert.match(await page.textContent("#environment"), /logical cores/);
+  await page.screenshot({ path: `${SHOTS}bench-quick.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a damaged link parameter falls back to its default, and the page says so", async () => {
+  const { page, errors } = await openPath("bench.html?auto=1&quick=1&keystroke=maybe&only=keystroke&samples=1&warmup=1");
+  await page.waitForFunction(() => document.title === "DONE" || document.title === "FAILED", null, { polling: 250, timeout: 120_000 });
+  const r = await page.evaluate(() => window.benchResult);
+  assert.deepEqual(r.notes, ["?keystroke= takes 0 or 1; ignored, so on."]);
+  assert.equal(r.keystroke.length, 4);
+  assert.match(await page.textContent("#environment"), /\?keystroke= takes 0 or 1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

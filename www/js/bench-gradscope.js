@@ -1,0 +1,105 @@
+// @ts-check
+// gradscope's side of each benchmark, each behind one small function that returns a
+// prepared call: its inputs made and in wasm memory before any timing, the call doing the
+// work and handing the result to JavaScript. A new kernel (a faster product, two cores)
+// slots in here without touching how anything is timed.
+
+import { MatmulCase, Trainer } from "gradscope";
+
+/**
+ * A workload made ready: `run` is what is timed; `result` (called outside the timing) is
+ * what it computes, for comparing sides; `free` releases what was allocated.
+ * @typedef {{ run: () => unknown, result?: () => Float32Array | Promise<Float32Array>, free: () => void }} Prepared
+ */
+/** @typedef {import("../pkg/gradscope.js").Config} Config */
+/** @typedef {import("../pkg/gradscope.js").Gpu} Gpu */
+/** @typedef {"relu" | "tanh"} Activation */
+
+/** The classifier every network workload uses: two moons, 500 points, all for training,
+ * inputs x1 and x2, one logit, logistic loss (sigmoid cross-entropy), plain SGD.
+ * @param {number} hidden @param {Activation} activation @param {number} batch @param {number} lr
+ * @returns {Partial<Config>} */
+export const networkConfig = (hidden, activation, batch, lr) => ({
+  dataset: "moons", points: 500, test_fraction: 0, features: ["x1", "x2"], hidden: [hidden, hidden],
+  activations: [activation, activation], loss: "logistic", optimizer: "sgd", learning_rate: lr, batch_size: batch,
+  regularization: "none",
+});
+
+/** C = A·B on the CPU kernel, A and B already in wasm memory; C read back each call, as
+ * the other sides hand theirs back.
+ * @param {number} m @param {number} k @param {number} n @returns {Prepared & { a: Float32Array, b: Float32Array }} */
+export function gradscopeMatmul(m, k, n) {
+  const c = new MatmulCase(m, k, n, 1n);
+  return {
+    a: c.a,
+    b: c.b,
+    run: () => {
+      c.run(1);
+      return c.c;
+    },
+    result: () => {
+      c.run(1);
+      return c.c;
+    },
+    free: () => c.free(),
+  };
+}
+
+/** The training page's heatmap: `Trainer.grid(res)` (its grid of features is cached per
+ * resolution), the probability of class 1 at each point read back.
+ * @param {Trainer} trainer @param {number} res @returns {Prepared} */
+export function gradscopeHeatmap(trainer, res) {
+  return {
+    run: () => trainer.grid(res),
+    // grid gives res² × 2 class probabilities; class 1's is the one the others compute.
+    result: () => trainer.grid(res).filter((_, i) => i % 2 === 1),
+    free: () => {},
+  };
+}
+
+/** Training steps of `config`: `Trainer.step(perCall)`, the loop inside wasm, as the
+ * training page calls it once a frame.
+ * @param {Partial<Config>} config @param {number} perCall @returns {Prepared} */
+export function gradscopeTraining(config, perCall) {
+  const trainer = new Trainer(config);
+  return { run: () => trainer.step(perCall), free: () => trainer.free() };
+}
+
+/** For checking the other sides: the network's first weights, and all its weights after
+ * `steps` full-batch steps (every training point each step, so no order of batches can
+ * make two correct sides differ).
+ * @param {Partial<Config>} config @param {number} steps */
+export function gradscopeTrained(config, steps) {
+  const trainer = new Trainer({ ...config, batch_size: 500 });
+  const start = trainer.layers();
+  const data = trainer.data();
+  trainer.step(steps);
+  const end = flatWeights(trainer);
+  trainer.free();
+  return { start, end, data };
+}
+
+/** Every weight and bias, layer by layer, as one array.
+ * @param {Trainer} trainer */
+export const flatWeights = (trainer) => Float32Array.from(trainer.layers().flatMap((l) => [...l.w, ...l.b]));
+
+/** C = A·B on the GPU through `Gpu.multiply`: A and B uploaded from JavaScript arrays,
+ * C read back, each call (the API keeps nothing on the GPU between calls).
+ * @param {Gpu} gpu @param {Float32Array} a @param {Float32Array} b @param {number} m @param {number} k @param {number} n
+ * @returns {Prepared} */
+export function gradscopeGpuMatmul(gpu, a, b, m, k, n) {
+  return { run: () => gpu.multiply(a, b, m, k, n), result: () => gpu.multiply(a, b, m, k, n), free: () => {} };
+}
+
+/** The wasm memory's size before and after `steps` training steps and `heatmaps` heatmaps
+ * of the default network (100 × 100, the training page's), in bytes: memory only grows,
+ * so the difference is what those calls kept or never gave back.
+ * @param {WebAssembly.Memory} memory @param {number} steps @param {number} heatmaps */
+export function memoryGrowth(memory, steps, heatmaps) {
+  const before = memory.buffer.byteLength;
+  const trainer = new Trainer(networkConfig(8, "tanh", 10, 0.03));
+  for (let done = 0; done < steps; done += 1000) trainer.step(Math.min(1000, steps - done));
+  for (let i = 0; i < heatmaps; i++) trainer.grid(100);
+  trainer.free();
+  return { before, after: memory.buffer.byteLength, steps, heatmaps };
+}
