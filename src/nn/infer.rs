@@ -44,9 +44,15 @@ pub struct Inference {
     block: [Vec<f32>; 2],
 }
 
-/// `n` rounded up to whole tiles.
+/// A layer's width in the block: `n` rounded up to whole tiles, except a single output (a
+/// binary classifier's or a regression's), which [`dense`] sums as one dot product a row
+/// rather than in a tile of eight, seven of them padding.
 fn padded(n: usize) -> usize {
-    n.div_ceil(LANES) * LANES
+    if n == 1 {
+        1
+    } else {
+        n.div_ceil(LANES) * LANES
+    }
 }
 
 impl Inference {
@@ -140,6 +146,12 @@ impl Inference {
 /// no partial sum goes through memory, and each weight row read serves four rows.
 fn dense(x: &[f32], stride: usize, fan_in: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
     let width = b.len();
+    if width == 1 {
+        for (x, y) in x.chunks_exact(stride).zip(out) {
+            *y = b[0] + dot(&x[..fan_in], w);
+        }
+        return;
+    }
     let mut xs = x.chunks_exact(stride * TILE_ROWS);
     let mut ys = out.chunks_exact_mut(width * TILE_ROWS);
     for (x, y) in (&mut xs).zip(&mut ys) {
@@ -159,16 +171,57 @@ fn tile<const R: usize>(x: &[f32], stride: usize, fan_in: usize, w: &[f32], b: &
         let bias: [f32; LANES] = b[j..j + LANES].try_into().expect("whole tiles");
         let mut acc = [bias; R];
         for (i, w_row) in w.chunks_exact(width).take(fan_in).enumerate() {
-            let wv: [f32; LANES] = w_row[j..j + LANES].try_into().expect("whole tiles");
+            let wv: &[f32; LANES] = w_row[j..j + LANES].try_into().expect("whole tiles");
             for (r, sum) in acc.iter_mut().enumerate() {
-                let a = x[r * stride + i];
-                for (s, &wk) in sum.iter_mut().zip(&wv) {
-                    *s += a * wk;
-                }
+                mul_add(sum, x[r * stride + i], wv);
             }
         }
         for (r, sum) in acc.iter().enumerate() {
             y[r * width + j..r * width + j + LANES].copy_from_slice(sum);
         }
     }
+}
+
+/// `sum += a · w`, lane by lane.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
+#[inline(always)]
+fn mul_add(sum: &mut [f32; LANES], a: f32, w: &[f32; LANES]) {
+    for (s, &wk) in sum.iter_mut().zip(w) {
+        *s += a * wk;
+    }
+}
+
+/// `sum += a · w` in two fused multiply-adds (`f32x4.relaxed_madd`), in the relaxed-SIMD
+/// build (build.sh) that the training page loads where the browser has it.
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+#[inline(always)]
+fn mul_add(sum: &mut [f32; LANES], a: f32, w: &[f32; LANES]) {
+    use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_relaxed_madd, f32x4_splat};
+    let a = f32x4_splat(a);
+    for (s, w) in sum.chunks_exact_mut(4).zip(w.chunks_exact(4)) {
+        let v = f32x4_relaxed_madd(a, f32x4(w[0], w[1], w[2], w[3]), f32x4(s[0], s[1], s[2], s[3]));
+        s[0] = f32x4_extract_lane::<0>(v);
+        s[1] = f32x4_extract_lane::<1>(v);
+        s[2] = f32x4_extract_lane::<2>(v);
+        s[3] = f32x4_extract_lane::<3>(v);
+    }
+}
+
+/// `x · w` for a row: four partial sums (one SIMD vector), then the rest.
+#[inline(always)]
+fn dot(x: &[f32], w: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 4];
+    let (xs, ws) = (x.chunks_exact(4), w.chunks_exact(4));
+    let rest: f32 = xs
+        .remainder()
+        .iter()
+        .zip(ws.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (xv, wv) in xs.zip(ws) {
+        for k in 0..4 {
+            lanes[k] += xv[k] * wv[k];
+        }
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
 }
