@@ -68,7 +68,11 @@ pub fn sgemm(
         return;
     }
     // In u64: on wasm32 the product of three dimensions can overflow usize.
-    if (m as u64) * (n as u64) * (k as u64) < SMALL as u64 {
+    // Thin products too: a single output column (a classifier's last layer, its weight
+    // gradient) would pad each B panel to NR columns, and a shared dimension under MR (the
+    // 2-wide input layer) would pack A for a step or two.
+    let thin = n < NR / 2 || k < MR;
+    if thin || (m as u64) * (n as u64) * (k as u64) < SMALL as u64 {
         // Plain loops, one order per layout so the innermost walks memory contiguously.
         crate::tensor::gemm::gemm_loops(m, n, k, a, a_transposed, b, b_transposed, c, true);
         return;
