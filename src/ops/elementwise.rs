@@ -604,14 +604,14 @@ mod tests {
                 let mut want_full = vec![0.0; rows * cols];
                 let mut want_row = vec![0.0; cols];
                 for i in 0..rows {
-                    for j in 0..cols {
+                    for (j, want_row_j) in want_row.iter_mut().enumerate() {
                         let (va, vb) = pair(i, j);
                         let k = i * cols + j;
                         assert_eq!(y[k].to_bits(), (rule.f)(va, vb).to_bits(), "{op:?} value");
                         let (da, db) = (rule.df)(va, vb, y[k]);
                         let (d_full, d_row) = if row_first { (db, da) } else { (da, db) };
                         want_full[k] += upstream[k] * d_full;
-                        want_row[j] += upstream[k] * d_row;
+                        *want_row_j += upstream[k] * d_row;
                     }
                 }
                 let yv = Arg { shape: m, value: &y };
