@@ -584,11 +584,11 @@ test("a branch flips when its input crosses 0, and the graph changes with it", a
   await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "3");
   const ops = () => page.evaluate(() => window.gradscope.view.nodes.map((n) => n.op));
   assert.deepEqual(await ops(), ["input", "*"]);
-  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → if ran (condition 1)");
+  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → if ran (its condition is true: 1)");
   await setVariable(page, "x", -2);
   await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "-1");
   assert.deepEqual(await ops(), ["input", "neg"]);
-  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → else ran (0)");
+  assert.equal(await page.textContent("#control-flow"), "line 1: if x > 0 → else ran (its condition is false: 0)");
   assert.equal(await page.getAttribute("td[data-value]", "data-value"), "2");
   assert.deepEqual(errors, []);
   await page.close();

@@ -632,7 +632,11 @@ function renderControlFlow(source, report) {
   for (const b of report.branches) {
     const key = header(b.start, b.end);
     const branch = b.taken === undefined ? "else" : b.taken === 0 ? "if" : `elif ${b.taken}`;
-    const why = b.taken === undefined ? b.conditions.map((c) => fmt(c)).join(", ") : `condition ${fmt(b.conditions[b.conditions.length - 1])}`;
+    // A condition is a number (a comparison gives 1 or 0): say what it meant, and its value.
+    const why =
+      b.taken === undefined
+        ? `${b.conditions.length === 1 ? "its condition is" : "every condition is"} false: ${b.conditions.map((c) => fmt(c)).join(", ")}`
+        : `its condition is true: ${fmt(b.conditions[b.conditions.length - 1])}`;
     ifs.set(key, [...(ifs.get(key) ?? []), { branch, why }]);
   }
   /** @type {Map<string, number>} */
