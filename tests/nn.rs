@@ -629,12 +629,37 @@ fn the_gradient_at_one_point_matches_central_differences_of_its_objective() {
 
 #[test]
 fn the_views_forward_pass_is_the_graphs_without_the_graph() {
-    for (activation, loss, classes) in [
-        (Activation::Tanh, Loss::Logistic, 2),
-        (Activation::Relu, Loss::SoftmaxCrossEntropy, 3),
-        (Activation::Sigmoid, Loss::Hinge, 2),
-        (Activation::Linear, Loss::Mse, 2),
+    use Feature::*;
+    let three = || vec![X1, X2, SinX1];
+    // The last two: no hidden layer, and layers narrower than the inputs (the views' block
+    // holds the input rows too).
+    for (activation, loss, classes, hidden, features) in [
+        (Activation::Tanh, Loss::Logistic, 2, vec![7, 5], three()),
+        (
+            Activation::Relu,
+            Loss::SoftmaxCrossEntropy,
+            3,
+            vec![7, 5],
+            three(),
+        ),
+        (Activation::Sigmoid, Loss::Hinge, 2, vec![7, 5], three()),
+        (Activation::Linear, Loss::Mse, 2, vec![7, 5], three()),
+        (
+            Activation::Tanh,
+            Loss::Mse,
+            2,
+            vec![],
+            vec![X1, X2, X1Squared, SinX2],
+        ),
+        (
+            Activation::Relu,
+            Loss::Logistic,
+            2,
+            vec![2],
+            vec![X1, X2, X1Squared, X2Squared, X1X2, SinX1, SinX2],
+        ),
     ] {
+        let activations = [activation, Activation::Tanh][..hidden.len()].to_vec();
         let config = Config {
             dataset: if classes == 3 {
                 DatasetKind::Spiral
@@ -643,9 +668,9 @@ fn the_views_forward_pass_is_the_graphs_without_the_graph() {
             },
             classes,
             loss,
-            hidden: vec![7, 5],
-            activations: vec![activation, Activation::Tanh],
-            features: vec![Feature::X1, Feature::X2, Feature::SinX1],
+            hidden,
+            activations,
+            features,
             ..Config::default()
         };
         let mut t = Trainer::new(config.clone()).unwrap();

@@ -69,7 +69,8 @@ impl Inference {
         let depth = arch.hidden.len() + 1;
         self.outputs.resize_with(depth, Vec::new);
         self.padded.resize_with(depth, Default::default);
-        let mut widest = 0;
+        // The block holds the input rows too, which may be wider than every layer.
+        let mut widest = arch.inputs;
         for (l, (w_pad, b_pad)) in self.padded.iter_mut().enumerate() {
             let (w, b) = params(l);
             let width = padded(b.len());
