@@ -17,7 +17,7 @@ for (const path of ["index.html", "train.html", "tour.html"]) {
   await page.waitForLoadState("networkidle");
   const rows = await Promise.all(files);
   const sum = (/** @type {(r: [string, number, number]) => boolean} */ pick) => rows.filter(pick).reduce((n, r) => n + r[2], 0);
-  const kb = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KB`;
+  const kb = (/** @type {number} */ n) => `${(n / 1000).toFixed(0)} kB`;
   console.log(`${path}: ${rows.length} files, ${kb(sum(() => true))} gzipped (wasm ${kb(sum((r) => r[0].endsWith(".wasm")))}, the rest ${kb(sum((r) => !r[0].endsWith(".wasm")))})`);
   await page.close();
 }
