@@ -1,20 +1,6 @@
 // @ts-check
-// Timing for the benchmark page and the training page's choice of backend.
-
-/** The median time in ms of `run` (sync or async) over `times` runs, after one warm-up run
- * (which compiles pipelines and allocates buffers).
- * @param {() => unknown} run
- * @param {number} [times] */
-export async function medianMs(run, times = 3) {
-  await run();
-  const ms = [];
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now();
-    await run();
-    ms.push(performance.now() - t0);
-  }
-  return ms.sort((a, b) => a - b)[times >> 1];
-}
+// Timing for the training page's choice of backend (the benchmark page has its own,
+// bench-measure.js, which times every side alike).
 
 /** Gives the event loop a turn: input and drawing are handled in between.
  * @returns {Promise<void>} */
@@ -30,8 +16,9 @@ export const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0)
  *   be going on)
  */
 
-/** Like `medianMs`, within a time budget, for measuring while a page is in use: after the
- * warm-up run, runs until `times` runs are timed, `budgetMs` has passed since the start,
+/** The median time in ms of `run` (sync or async), within a time budget, for measuring
+ * while a page is in use: after one warm-up run (which compiles pipelines and allocates
+ * buffers), runs until `times` runs are timed, `budgetMs` has passed since the start,
  * or `decided(ms)` says the latest run settles the question. Yields to the event loop
  * before every run, so only a single run can hold up the page; an asynchronous run still
  * going when the budget is up is no longer waited for (its result is ignored).
