@@ -8,8 +8,8 @@
 //! to layer), and each layer's product is summed in register tiles (four rows by eight
 //! outputs, two SIMD vectors a row), the bias added and the activation applied to the block
 //! before the next layer reads it. The 2-wide input layer is two multiply-adds per neuron.
-//! The activations are the graph's own
-//! table entries (`ops::elementwise`), so both paths compute the same function.
+//! The activations are the graph's own table entries (`ops::elementwise`), so both paths
+//! compute the same function.
 
 use super::mlp::{Activation, Architecture};
 use crate::ops::elementwise::unary_in_place;
@@ -37,11 +37,19 @@ pub struct Inference {
     /// Per layer, `rows × width` row-major; the last is the network's output (the logits).
     /// With [`Keep::Output`], only the last is filled.
     outputs: Vec<Vec<f32>>,
-    /// Per layer, `W` (`fan_in × padded(fan_out)`) and `b`, padded with zero columns to a
-    /// whole number of tiles, so the tile loops have no remainder.
-    padded: Vec<(Vec<f32>, Vec<f32>)>,
+    /// Per layer, the weights as the tiles read them.
+    padded: Vec<Padded>,
     /// A block's activations, `BLOCK × padded(width)`, between one layer and the next.
     block: [Vec<f32>; 2],
+}
+
+/// A layer's `W` (`fan_in × padded(fan_out)`) and `b`, padded with zero columns to a whole
+/// number of tiles, so the tile loops have no remainder, and its real `fan_out`.
+#[derive(Clone, Debug, Default)]
+struct Padded {
+    w: Vec<f32>,
+    b: Vec<f32>,
+    fan_out: usize,
 }
 
 /// A layer's width in the block: `n` rounded up to whole tiles, except a single output (a
@@ -71,23 +79,21 @@ impl Inference {
         self.padded.resize_with(depth, Default::default);
         // The block holds the input rows too, which may be wider than every layer.
         let mut widest = arch.inputs;
-        for (l, (w_pad, b_pad)) in self.padded.iter_mut().enumerate() {
+        for (l, (layer, out)) in self.padded.iter_mut().zip(&mut self.outputs).enumerate() {
             let (w, b) = params(l);
+            layer.fan_out = b.len();
             let width = padded(b.len());
             widest = widest.max(width);
-            b_pad.clear();
-            b_pad.extend(b);
-            b_pad.resize(width, 0.0);
-            w_pad.clear();
+            layer.b.clear();
+            layer.b.extend(b);
+            layer.b.resize(width, 0.0);
+            layer.w.clear();
             for w_row in w.chunks_exact(b.len()) {
-                w_pad.extend(w_row);
-                w_pad.resize(w_pad.len() + width - b.len(), 0.0);
+                layer.w.extend(w_row);
+                layer.w.resize(layer.w.len() + width - b.len(), 0.0);
             }
-        }
-        for (l, out) in self.outputs.iter_mut().enumerate() {
-            let fan_out = params(l).1.len();
             let kept = keep == Keep::Layers || l + 1 == depth;
-            out.resize(if kept { rows * fan_out } else { 0 }, 0.0);
+            out.resize(if kept { rows * b.len() } else { 0 }, 0.0);
         }
         for buffer in &mut self.block {
             buffer.resize(BLOCK * widest, 0.0);
@@ -108,14 +114,13 @@ impl Inference {
             let mut fan_in = arch.inputs;
             let mut stride = fan_in;
             x[..n * fan_in].copy_from_slice(&inputs[first * fan_in..(first + n) * fan_in]);
-            for (l, (w, bias)) in self.padded.iter().enumerate() {
-                let width = bias.len();
+            for (l, layer) in self.padded.iter().enumerate() {
+                let (width, fan_out) = (layer.b.len(), layer.fan_out);
                 let out = &mut y[..n * width];
-                dense(&x[..n * stride], stride, fan_in, w, bias, out);
+                dense(&x[..n * stride], stride, fan_in, &layer.w, &layer.b, out);
                 if let Some(op) = activation(l).unary() {
                     unary_in_place(op, out);
                 }
-                let fan_out = params(l).1.len();
                 if !self.outputs[l].is_empty() {
                     let kept = &mut self.outputs[l][first * fan_out..(first + n) * fan_out];
                     for (to, from) in kept.chunks_exact_mut(fan_out).zip(out.chunks_exact(width)) {
