@@ -365,6 +365,16 @@ enum RowBroadcast {
     A,
 }
 
+impl RowBroadcast {
+    /// The operands' values as (the full one, the row).
+    fn split<'a, T>(self, a: &'a [T], b: &'a [T]) -> (&'a [T], &'a [T]) {
+        match self {
+            RowBroadcast::B => (a, b),
+            RowBroadcast::A => (b, a),
+        }
+    }
+}
+
 fn row_broadcast(out: Shape, a: Shape, b: Shape) -> Option<RowBroadcast> {
     let row = |s: Shape| s.rows() == 1 && s.cols() == out.cols() && out.rows() > 1;
     if a == out && row(b) {
@@ -440,11 +450,7 @@ pub fn unary_jvp<T: Real>(op: Unary, x: &[T], y: &[T], tangent_x: &[T], tangent_
 pub fn binary_forward<T: Real>(op: Binary, a: Arg<T>, b: Arg<T>, out_shape: Shape, out: &mut [T]) {
     if let Some(row) = row_broadcast(out_shape, a.shape, b.shape) {
         let cols = out_shape.cols();
-        let (full, r) = if row == RowBroadcast::B {
-            (a.value, b.value)
-        } else {
-            (b.value, a.value)
-        };
+        let (full, r) = row.split(a.value, b.value);
         return with_rule!(op, Binary, T, |rule| for (o, x) in
             out.chunks_exact_mut(cols).zip(full.chunks_exact(cols))
         {
@@ -493,11 +499,7 @@ pub fn binary_vjp<T: Real>(
         let cols = y.shape.cols();
         // The full operand's grad is per element; the row's sums each column over the rows.
         let into_row = (row == RowBroadcast::B) == (which == 1);
-        let (full, r) = if row == RowBroadcast::B {
-            (a.value, b.value)
-        } else {
-            (b.value, a.value)
-        };
+        let (full, r) = row.split(a.value, b.value);
         let rows = full
             .chunks_exact(cols)
             .zip(y.value.chunks_exact(cols))
