@@ -58,21 +58,28 @@ const graphSaid = (page) => page.textContent("#graph-said");
 /** The keyboard's current node or box, as the canvas names it. */
 const current = (page) => page.getAttribute("#graph", "data-current");
 
+/** The playground on PROGRAM with the node panel open on the loop's first matmul: values,
+ * local Jacobian, whole Jacobian. */
+async function openProgramPanel() {
+  const opened = await open();
+  const { page } = opened;
+  await page.fill("#expr", PROGRAM);
+  await page.waitForFunction(() => (window.gradscope.view.structure?.groups.length ?? 0) > 0);
+  await page.evaluate(() => {
+    const v = window.gradscope.view;
+    v.onSelect(v.nodes.find((n) => n.op === "matmul").id);
+  });
+  await page.waitForSelector("#node-panel:not([hidden])");
+  return opened;
+}
+
 test("axe finds no serious or critical violation on any page", async () => {
   /** @type {[string, import("playwright-core").Page, string[]][]} */
   const pages = [];
   const { page: plain, errors: e1 } = await open();
   pages.push(["the playground, its first expression", plain, e1]);
 
-  const { page: program, errors: e2 } = await open();
-  await program.fill("#expr", PROGRAM);
-  await program.waitForFunction(() => (window.gradscope.view.structure?.groups.length ?? 0) > 0);
-  // The node panel open on the loop's first matmul: values, local Jacobian, whole Jacobian.
-  await program.evaluate(() => {
-    const v = window.gradscope.view;
-    v.onSelect(v.nodes.find((n) => n.op === "matmul").id);
-  });
-  await program.waitForSelector("#node-panel:not([hidden])");
+  const { page: program, errors: e2 } = await openProgramPanel();
   assert.ok((await program.locator(".leaf-grid button.cell").count()) >= 12, "the tensor leaves have grids");
   await program.click("#table-toggle"); // the table of nodes shown, too
   pages.push(["the playground, a program with groups, grids, the node panel and the table", program, e2]);
@@ -486,14 +493,7 @@ async function tabThrough(page, { escapeFrom = [] } = {}) {
 
 test("Tab reaches every control of every page, each with a visible focus", async () => {
   const { page: plain, errors: e1 } = await open();
-  const { page: program, errors: e2 } = await open();
-  await program.fill("#expr", PROGRAM);
-  await program.waitForFunction(() => (window.gradscope.view.structure?.groups.length ?? 0) > 0);
-  await program.evaluate(() => {
-    const v = window.gradscope.view;
-    v.onSelect(v.nodes.find((n) => n.op === "matmul").id);
-  });
-  await program.waitForSelector("#node-panel:not([hidden])");
+  const { page: program, errors: e2 } = await openProgramPanel();
   const { page: train, errors: e3 } = await openTraining();
   const { page: bench, errors: e4 } = await openPath("bench.html");
   const { page: quiz, errors: e5 } = await openPath(`index.html?quiz=grad:x1,local:n5.0${EXERCISE}`);
