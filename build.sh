@@ -116,16 +116,16 @@ setup() {
 
 # --- build ---------------------------------------------------------------------------
 
-# Two packages from the one crate: www/pkg/ with everything (the training and benchmark
+# Three packages from the one crate: www/pkg/ with everything (the training and benchmark
 # pages), and www/pkg/playground/ without the trainer, the GPU and the matrix benchmark
 # (`--no-default-features`), so the playground's first load does not carry the half of
-# the wasm it never calls (403 KB gzipped against 186 KB). Both lose their name section
+# the wasm it never calls (403 KB gzipped against 186 KB). All lose their name section
 # (function names, 131 KB: a panic's stack then shows indices) and go through wasm-opt
 # -O3, from npm's binaryen (Debian's breaks wasm-bindgen output, see the toolchain notes).
 #
-# The full package is built twice: with plain SIMD (www/pkg/) and with relaxed SIMD too
-# (www/pkg/relaxed/: the matrix kernel's fused multiply-add), for the pages to import by
-# what the browser validates (www/js/pkg-map.js writes their import map).
+# The third is the full package again, with relaxed SIMD (www/pkg/relaxed/: the matrix
+# kernel's fused multiply-add), for the pages to import by what the browser validates
+# (www/js/pkg-map.js writes their import map).
 build_wasm() {
   say "building the wasm packages (release, simd128 from .cargo/config.toml) into www/pkg"
   cargo build --lib --release --target wasm32-unknown-unknown
