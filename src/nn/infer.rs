@@ -4,20 +4,24 @@
 //! layers, `h = act(x·W + b)`, into buffers kept from one call to the next: once warm, a
 //! heatmap allocates nothing, where a graph over a 256² grid held tens of megabytes.
 //!
-//! The rows go through the network a block at a time (the block stays in cache from layer
-//! to layer), and each layer's product is summed in register tiles (four rows by eight
-//! outputs, two SIMD vectors a row), the bias added and the activation applied to the block
-//! before the next layer reads it. The 2-wide input layer is two multiply-adds per neuron.
-//! The activations are the graph's own table entries (`ops::elementwise`), so both paths
-//! compute the same function.
+//! The rows go through the network a block of 64 at a time, the block staying in cache
+//! from layer to layer. In the block each feature's 64 values lie together (feature-major,
+//! the transpose of the inputs' layout), so one SIMD vector holds one feature of four
+//! neighbouring rows: a layer's product is summed in register tiles of eight rows by four
+//! outputs, each step one vector load of `x` per four rows and one broadcast weight per
+//! output, and the tile's sums are stored as they are, already in the layout the next layer
+//! reads. A single output (a binary classifier's) is a tile like the others, not a dot
+//! product summed across lanes. The activations are the graph's own table entries
+//! (`ops::elementwise`), so both paths compute the same function.
 
 use super::mlp::{Activation, Architecture};
 use crate::ops::elementwise::unary_in_place;
+use crate::ops::Unary;
 
-/// Outputs a tile computes at once: two 128-bit vectors.
+/// Rows a tile computes at once: two 128-bit vectors of one feature.
 const LANES: usize = 8;
-/// Rows a tile computes at once: each weight loaded serves four rows.
-const TILE_ROWS: usize = 4;
+/// Outputs a tile computes at once: each vector of `x` loaded serves four outputs.
+const OUTPUTS: usize = 4;
 /// Rows taken through every layer before the next rows start: a block's activations stay
 /// in the first-level cache instead of going to memory and back between layers.
 const BLOCK: usize = 64;
@@ -37,30 +41,8 @@ pub struct Inference {
     /// Per layer, `rows × width` row-major; the last is the network's output (the logits).
     /// With [`Keep::Output`], only the last is filled.
     outputs: Vec<Vec<f32>>,
-    /// Per layer, the weights as the tiles read them.
-    padded: Vec<Padded>,
-    /// A block's activations, `BLOCK × padded(width)`, between one layer and the next.
+    /// A block's activations, `width × BLOCK` (feature-major), between one layer and the next.
     block: [Vec<f32>; 2],
-}
-
-/// A layer's `W` (`fan_in × padded(fan_out)`) and `b`, padded with zero columns to a whole
-/// number of tiles, so the tile loops have no remainder, and its real `fan_out`.
-#[derive(Clone, Debug, Default)]
-struct Padded {
-    w: Vec<f32>,
-    b: Vec<f32>,
-    fan_out: usize,
-}
-
-/// A layer's width in the block: `n` rounded up to whole tiles, except a single output (a
-/// binary classifier's or a regression's), which [`dense`] sums as one dot product a row
-/// rather than in a tile of eight, seven of them padding.
-fn padded(n: usize) -> usize {
-    if n == 1 {
-        1
-    } else {
-        n.div_ceil(LANES) * LANES
-    }
 }
 
 impl Inference {
@@ -76,24 +58,13 @@ impl Inference {
     ) {
         let depth = arch.hidden.len() + 1;
         self.outputs.resize_with(depth, Vec::new);
-        self.padded.resize_with(depth, Default::default);
         // The block holds the input rows too, which may be wider than every layer.
         let mut widest = arch.inputs;
-        for (l, (layer, out)) in self.padded.iter_mut().zip(&mut self.outputs).enumerate() {
-            let (w, b) = params(l);
-            layer.fan_out = b.len();
-            let width = padded(b.len());
-            widest = widest.max(width);
-            layer.b.clear();
-            layer.b.extend(b);
-            layer.b.resize(width, 0.0);
-            layer.w.clear();
-            for w_row in w.chunks_exact(b.len()) {
-                layer.w.extend(w_row);
-                layer.w.resize(layer.w.len() + width - b.len(), 0.0);
-            }
+        for (l, out) in self.outputs.iter_mut().enumerate() {
+            let fan_out = params(l).1.len();
+            widest = widest.max(fan_out);
             let kept = keep == Keep::Layers || l + 1 == depth;
-            out.resize(if kept { rows * b.len() } else { 0 }, 0.0);
+            out.resize(if kept { rows * fan_out } else { 0 }, 0.0);
         }
         for buffer in &mut self.block {
             buffer.resize(BLOCK * widest, 0.0);
@@ -107,29 +78,45 @@ impl Inference {
         };
 
         for first in (0..rows).step_by(BLOCK) {
+            // The last block's rows past `n` hold an earlier block's values: they are
+            // computed with the others (whole tiles) and never read.
             let n = BLOCK.min(rows - first);
             let [a, b] = &mut self.block;
             let (mut x, mut y) = (&mut *a, &mut *b);
-            // The block's input rows, as the first layer reads them.
             let mut fan_in = arch.inputs;
-            let mut stride = fan_in;
-            x[..n * fan_in].copy_from_slice(&inputs[first * fan_in..(first + n) * fan_in]);
-            for (l, layer) in self.padded.iter().enumerate() {
-                let (width, fan_out) = (layer.b.len(), layer.fan_out);
-                let out = &mut y[..n * width];
-                dense(&x[..n * stride], stride, fan_in, &layer.w, &layer.b, out);
-                if let Some(op) = activation(l).unary() {
-                    unary_in_place(op, out);
+            for (r, row) in inputs[first * fan_in..(first + n) * fan_in]
+                .chunks_exact(fan_in)
+                .enumerate()
+            {
+                for (i, &v) in row.iter().enumerate() {
+                    x[i * BLOCK + r] = v;
                 }
-                if !self.outputs[l].is_empty() {
-                    let kept = &mut self.outputs[l][first * fan_out..(first + n) * fan_out];
-                    for (to, from) in kept.chunks_exact_mut(fan_out).zip(out.chunks_exact(width)) {
-                        to.copy_from_slice(&from[..fan_out]);
+            }
+            for l in 0..depth {
+                let (w, bias) = params(l);
+                let (input, out) = (&x[..fan_in * BLOCK], &mut y[..bias.len() * BLOCK]);
+                // relu is applied to the tiles' sums before they are stored: a pass over
+                // the block after them cost a fifth of a relu heatmap.
+                match activation(l).unary() {
+                    Some(Unary::Relu) => dense::<true>(input, w, bias, out),
+                    Some(op) => {
+                        dense::<false>(input, w, bias, out);
+                        unary_in_place(op, out);
+                    }
+                    None => dense::<false>(input, w, bias, out),
+                }
+                let kept = &mut self.outputs[l];
+                if !kept.is_empty() {
+                    let fan_out = bias.len();
+                    let kept = &mut kept[first * fan_out..(first + n) * fan_out];
+                    for (j, feature) in out.chunks_exact(BLOCK).enumerate() {
+                        for (r, &v) in feature[..n].iter().enumerate() {
+                            kept[r * fan_out + j] = v;
+                        }
                     }
                 }
                 std::mem::swap(&mut x, &mut y);
-                fan_in = fan_out;
-                stride = width;
+                fan_in = bias.len();
             }
         }
     }
@@ -146,88 +133,140 @@ impl Inference {
     }
 }
 
-/// `out = x·W + b` for a block: `x` is `n × stride` (its first `fan_in` columns are the
-/// inputs), `W` `fan_in × width` and `out` `n × width`, `width` whole tiles. Four rows ×
-/// eight outputs at a time are summed in fixed-size arrays, which stay in vector registers:
-/// no partial sum goes through memory, and each weight row read serves four rows.
-fn dense(x: &[f32], stride: usize, fan_in: usize, w: &[f32], b: &[f32], out: &mut [f32]) {
-    let width = b.len();
-    if width == 1 {
-        for (x, y) in x.chunks_exact(stride).zip(out) {
-            *y = b[0] + dot(&x[..fan_in], w);
+/// `out = x·W + b` for a block, feature-major: `x` is `fan_in × BLOCK`, `W` `fan_in ×
+/// fan_out` row-major, `out` `fan_out × BLOCK`; `relu(x·W + b)` if `RELU`. Four outputs at
+/// a time, then one at a time for the rest of the layer's width.
+fn dense<const RELU: bool>(x: &[f32], w: &[f32], b: &[f32], out: &mut [f32]) {
+    let fan_out = b.len();
+    let whole = fan_out - fan_out % OUTPUTS;
+    for j in (0..whole).step_by(OUTPUTS) {
+        for r in (0..BLOCK).step_by(LANES) {
+            tile::<OUTPUTS, RELU>(x, w, b, j, r, out);
         }
-        return;
     }
-    let mut xs = x.chunks_exact(stride * TILE_ROWS);
-    let mut ys = out.chunks_exact_mut(width * TILE_ROWS);
-    for (x, y) in (&mut xs).zip(&mut ys) {
-        tile::<TILE_ROWS>(x, stride, fan_in, w, b, y);
-    }
-    let rest = xs.remainder().chunks_exact(stride);
-    for (x, y) in rest.zip(ys.into_remainder().chunks_exact_mut(width)) {
-        tile::<1>(x, stride, fan_in, w, b, y);
-    }
-}
-
-/// `R` rows of [`dense`].
-#[inline(always)]
-fn tile<const R: usize>(x: &[f32], stride: usize, fan_in: usize, w: &[f32], b: &[f32], y: &mut [f32]) {
-    let width = b.len();
-    for j in (0..width).step_by(LANES) {
-        let bias: [f32; LANES] = b[j..j + LANES].try_into().expect("whole tiles");
-        let mut acc = [bias; R];
-        for (i, w_row) in w.chunks_exact(width).take(fan_in).enumerate() {
-            let wv: &[f32; LANES] = w_row[j..j + LANES].try_into().expect("whole tiles");
-            for (r, sum) in acc.iter_mut().enumerate() {
-                mul_add(sum, x[r * stride + i], wv);
-            }
-        }
-        for (r, sum) in acc.iter().enumerate() {
-            y[r * width + j..r * width + j + LANES].copy_from_slice(sum);
+    for j in whole..fan_out {
+        for r in (0..BLOCK).step_by(LANES) {
+            tile::<1, RELU>(x, w, b, j, r, out);
         }
     }
 }
 
-/// `sum += a · w`, lane by lane.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
+/// Outputs `j..j + J` of rows `r..r + LANES`, summed in registers (`J` row vectors), each
+/// step of the sum one row of `W` and one feature of the rows.
 #[inline(always)]
-fn mul_add(sum: &mut [f32; LANES], a: f32, w: &[f32; LANES]) {
-    for (s, &wk) in sum.iter_mut().zip(w) {
-        *s += a * wk;
-    }
-}
-
-/// `sum += a · w` in two fused multiply-adds (`f32x4.relaxed_madd`), in the relaxed-SIMD
-/// build (build.sh) that the training page loads where the browser has it.
-#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-#[inline(always)]
-fn mul_add(sum: &mut [f32; LANES], a: f32, w: &[f32; LANES]) {
-    use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_relaxed_madd, f32x4_splat};
-    let a = f32x4_splat(a);
-    for (s, w) in sum.chunks_exact_mut(4).zip(w.chunks_exact(4)) {
-        let v = f32x4_relaxed_madd(a, f32x4(w[0], w[1], w[2], w[3]), f32x4(s[0], s[1], s[2], s[3]));
-        s[0] = f32x4_extract_lane::<0>(v);
-        s[1] = f32x4_extract_lane::<1>(v);
-        s[2] = f32x4_extract_lane::<2>(v);
-        s[3] = f32x4_extract_lane::<3>(v);
-    }
-}
-
-/// `x · w` for a row: four partial sums (one SIMD vector), then the rest.
-#[inline(always)]
-fn dot(x: &[f32], w: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 4];
-    let (xs, ws) = (x.chunks_exact(4), w.chunks_exact(4));
-    let rest: f32 = xs
-        .remainder()
-        .iter()
-        .zip(ws.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (xv, wv) in xs.zip(ws) {
-        for k in 0..4 {
-            lanes[k] += xv[k] * wv[k];
+fn tile<const J: usize, const RELU: bool>(
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    j: usize,
+    r: usize,
+    out: &mut [f32],
+) {
+    let fan_out = b.len();
+    let mut acc: [Rows; J] = std::array::from_fn(|o| Rows::splat(b[j + o]));
+    for (feature, w_row) in x.chunks_exact(BLOCK).zip(w.chunks_exact(fan_out)) {
+        let xv = Rows::load(feature[r..r + LANES].try_into().expect("whole tiles"));
+        let wj: &[f32; J] = w_row[j..j + J].try_into().expect("whole tiles");
+        for (sum, &wk) in acc.iter_mut().zip(wj) {
+            *sum = sum.mul_add(wk, xv);
         }
     }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
+    for (o, &sum) in acc.iter().enumerate() {
+        let sum = if RELU { sum.relu() } else { sum };
+        sum.store(
+            (&mut out[(j + o) * BLOCK + r..][..LANES])
+                .try_into()
+                .expect("whole tiles"),
+        );
+    }
+}
+
+/// One feature of [`LANES`] rows, in two SIMD vectors on wasm: LLVM keeps a tile's
+/// accumulators in registers when they are `v128`s, where arrays of `f32` went through the
+/// stack.
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Copy)]
+struct Rows([core::arch::wasm32::v128; 2]);
+
+#[cfg(target_arch = "wasm32")]
+impl Rows {
+    #[inline(always)]
+    fn splat(a: f32) -> Self {
+        Rows([core::arch::wasm32::f32x4_splat(a); 2])
+    }
+
+    #[inline(always)]
+    fn load(x: &[f32; LANES]) -> Self {
+        use core::arch::wasm32::f32x4;
+        Rows([f32x4(x[0], x[1], x[2], x[3]), f32x4(x[4], x[5], x[6], x[7])])
+    }
+
+    /// `self + a · x`: fused (`f32x4.relaxed_madd`) in the relaxed-SIMD build (build.sh)
+    /// that the pages load where the browser has it, a multiply and an add otherwise.
+    #[inline(always)]
+    fn mul_add(self, a: f32, x: Rows) -> Self {
+        use core::arch::wasm32::f32x4_splat;
+        let a = f32x4_splat(a);
+        #[cfg(target_feature = "relaxed-simd")]
+        let madd = |s, x| core::arch::wasm32::f32x4_relaxed_madd(a, x, s);
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        let madd = |s, x| core::arch::wasm32::f32x4_add(s, core::arch::wasm32::f32x4_mul(a, x));
+        Rows([madd(self.0[0], x.0[0]), madd(self.0[1], x.0[1])])
+    }
+
+    /// `relu` as the graph's table has it: 0 where `x <= 0` (-0 too), `x` elsewhere, so
+    /// NaN stays NaN.
+    #[inline(always)]
+    fn relu(self) -> Self {
+        use core::arch::wasm32::{f32x4_le, f32x4_splat, v128_andnot};
+        Rows(self.0.map(|v| v128_andnot(v, f32x4_le(v, f32x4_splat(0.0)))))
+    }
+
+    #[inline(always)]
+    fn store(self, out: &mut [f32; LANES]) {
+        use core::arch::wasm32::f32x4_extract_lane as lane;
+        let [lo, hi] = self.0;
+        *out = [
+            lane::<0>(lo),
+            lane::<1>(lo),
+            lane::<2>(lo),
+            lane::<3>(lo),
+            lane::<0>(hi),
+            lane::<1>(hi),
+            lane::<2>(hi),
+            lane::<3>(hi),
+        ];
+    }
+}
+
+/// One feature of [`LANES`] rows, natively (the CLI and the tests).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy)]
+struct Rows([f32; LANES]);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Rows {
+    fn splat(a: f32) -> Self {
+        Rows([a; LANES])
+    }
+
+    fn load(x: &[f32; LANES]) -> Self {
+        Rows(*x)
+    }
+
+    /// `self + a · x`, lane by lane.
+    fn mul_add(mut self, a: f32, x: Rows) -> Self {
+        for (s, xk) in self.0.iter_mut().zip(x.0) {
+            *s += a * xk;
+        }
+        self
+    }
+
+    fn relu(self) -> Self {
+        Rows(self.0.map(|x| if x <= 0.0 { 0.0 } else { x }))
+    }
+
+    fn store(self, out: &mut [f32; LANES]) {
+        *out = self.0;
+    }
 }

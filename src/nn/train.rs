@@ -207,23 +207,26 @@ pub fn probabilities(loss: Loss, classes: usize, logits: &[f32]) -> Vec<f32> {
     out
 }
 
-/// What the views draw from the network's outputs over points: class probabilities
-/// (`probabilities`) for a classification, the output itself for a regression. The
-/// logistic's σ(s) is ½ + ½·tanh(s/2) by the views' `fast_tanh` (within 5e-7; `exp` is a
-/// call per point), which the compiler vectorises.
+/// What the views draw from the network's outputs over points: for two classes the
+/// probability of class 1 at each point (class 0's is one minus it: half the values to
+/// make and hand to the page), for more each class's (`rows × classes`, as `probabilities`
+/// defines them), and for a regression the output itself. The logistic's σ(s) is
+/// ½ + ½·tanh(s/2) by the views' `fast_tanh` (within 5e-7; `exp` is a call per point),
+/// which the compiler vectorises.
 pub fn view_values(config: &Config, logits: &[f32]) -> Vec<f32> {
     match (config.problem, config.loss) {
         (Problem::Regression, _) => logits.to_vec(),
         (Problem::Classification, Loss::Logistic) => {
-            let mut out = vec![0.0; logits.len() * 2];
-            for (pair, &s) in out.chunks_exact_mut(2).zip(logits) {
-                let p = 0.5 + 0.5 * fast_tanh(0.5 * s);
-                pair[0] = 1.0 - p;
-                pair[1] = p;
-            }
-            out
+            logits.iter().map(|&s| 0.5 + 0.5 * fast_tanh(0.5 * s)).collect()
         }
-        (Problem::Classification, loss) => probabilities(loss, config.classes, logits),
+        (Problem::Classification, loss) => {
+            let p = probabilities(loss, config.classes, logits);
+            if config.classes == 2 {
+                p.into_iter().skip(1).step_by(2).collect()
+            } else {
+                p
+            }
+        }
     }
 }
 
@@ -849,9 +852,9 @@ impl Trainer {
         &self.inference
     }
 
-    /// What the plot shows at each cell of a `res × res` grid (top row first): for a
-    /// classification the probability of each class, `res² × classes`, as `probabilities`
-    /// defines it; for a regression the network's output, `res²`.
+    /// What the plot shows at each cell of a `res × res` grid (top row first), as
+    /// [`view_values`] gives it: class 1's probability for two classes, each class's for
+    /// more, a regression's output.
     pub fn predict_grid(&mut self, res: usize) -> Vec<f32> {
         self.grid(res, Keep::Output);
         view_values(&self.config, self.inference.logits())

@@ -86,7 +86,7 @@ impl JsGpu {
     }
 
     /// What the plot shows over a `res × res` grid of the plane (class probabilities, or
-    /// a regression's output), as `Trainer.grid` gives it, with the forward pass on the GPU.
+    /// a regression's output), as `Trainer.grid` lays it out, with the forward pass on the GPU.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn grid(&self, trainer: &JsTrainer, res: usize) -> Result<js_sys::Promise, JsValue> {
         let res = res.clamp(1, 512);

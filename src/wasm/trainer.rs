@@ -208,8 +208,9 @@ impl JsTrainer {
         to_js(&self.session.trainer.evaluate())
     }
 
-    /// What the plot shows over a `res × res` grid of the plane: class probabilities,
-    /// `res² × classes`, or a regression's output, `res²`.
+    /// What the plot shows over a `res × res` grid of the plane, top row first: for two
+    /// classes the probability of class 1, `res²`; for more each class's probability,
+    /// `res² × classes`; for a regression the network's output, `res²`.
     pub fn grid(&mut self, res: usize) -> Vec<f32> {
         self.session.trainer.predict_grid(res.clamp(1, 512))
     }

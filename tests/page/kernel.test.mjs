@@ -11,13 +11,18 @@ import { URL_BASE } from "./browser.mjs";
 const { openTraining, browser } = usePlayground();
 
 /** 50 steps of a 2-16-16-1 relu net at batch 200 (products big enough for the packed
- * kernel) in the page's own build; its weights, and which build it was. */
+ * kernel) in the page's own build; its weights, its heatmap, and which build it was. */
 const train = (page) =>
   page.evaluate(async () => {
     const pkg = await import("gradscope");
     const t = new pkg.Trainer({ dataset: "spiral", points: 400, hidden: [16, 16], activations: ["relu", "relu"], batch_size: 200, learning_rate: 0.05 });
     t.step(50);
-    return { kernel: document.documentElement.dataset.kernel, weights: t.layers().flatMap((l) => [...l.w, ...l.b]), backend: document.querySelector("#backend")?.textContent ?? "" };
+    return {
+      kernel: document.documentElement.dataset.kernel,
+      weights: t.layers().flatMap((l) => [...l.w, ...l.b]),
+      heatmap: [...t.grid(64)],
+      backend: document.querySelector("#backend")?.textContent ?? "",
+    };
   });
 
 test("Chromium runs the relaxed-SIMD build; without relaxed SIMD the page runs the plain one and trains alike", async () => {
@@ -49,6 +54,12 @@ test("Chromium runs the relaxed-SIMD build; without relaxed SIMD the page runs t
   console.log(`${plain.weights.length} weights after 50 steps: largest |plain − fused| ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-3, `the builds' weights differ by ${worst}`);
   assert.ok(plain.weights.some((w, i) => w !== fused.weights[i]), "the builds really differ (two kernels ran)");
+  // The heatmaps (the views' own tiles, fused in one build) of those weights: class 1's
+  // probability at each of 64² points.
+  assert.equal(plain.heatmap.length, 64 * 64);
+  const apart = Math.max(...plain.heatmap.map((p, i) => Math.abs(p - fused.heatmap[i])));
+  console.log(`heatmaps: largest |plain − fused| ${apart.toExponential(2)}`);
+  assert.ok(apart < 1e-3, `the builds' heatmaps differ by ${apart}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(plainErrors, []);
   await context.close();

@@ -46,13 +46,12 @@ export function gradscopeMatmul(m, k, n) {
 }
 
 /** The training page's heatmap: `Trainer.grid(res)` (its grid of features is cached per
- * resolution), the probability of class 1 at each point read back.
+ * resolution), the probability of class 1 at each point read back, as the others give it.
  * @param {Trainer} trainer @param {number} res @returns {Prepared} */
 export function gradscopeHeatmap(trainer, res) {
   return {
     run: () => trainer.grid(res),
-    // grid gives res² × 2 class probabilities; class 1's is the one the others compute.
-    result: () => trainer.grid(res).filter((_, i) => i % 2 === 1),
+    result: () => trainer.grid(res),
     free: () => {},
   };
 }

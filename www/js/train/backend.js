@@ -60,7 +60,7 @@ export class Backend {
   lastPlan = { cpuStepsPerCall: 0, gpuStepsPerCall: 0 };
   /** Called whenever the backend in use may have changed, to redraw with it. */
   onChange = () => {};
-  /** The latest class probabilities computed on the GPU. @type {Float32Array | null} */
+  /** The latest heatmap values (class probabilities, as `Trainer.grid` gives them) computed on the GPU. @type {Float32Array | null} */
   #probs = null;
   #heatmapPending = false;
   /** When the last GPU heatmap was asked for, and how long it took (ms). */

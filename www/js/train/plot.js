@@ -47,8 +47,8 @@ export let lastPaint = null;
 /** The plot's size in its own pixels: what a figure of it is drawn at. */
 export const plotSize = () => ({ width: canvas.width, height: canvas.height });
 
-/** Paints the plot: `values` are class probabilities (`HEATMAP² × classes`, top row
- * first) for a classification, the network's output per cell (`HEATMAP²`) for a
+/** Paints the plot: `values` are class 1's probability (`HEATMAP²`, top row first) for
+ * two classes, each class's (`HEATMAP² × classes`) for more, the network's output per cell (`HEATMAP²`) for a
  * regression over the plane, or its output along the curve (`CURVE_POINTS`) for a fit;
  * onto the page's canvas, or onto `ctx` (a figure's, the canvas's size).
  * @param {ArrayLike<number>} values @param {number} classes 0 for a regression
@@ -94,10 +94,12 @@ function paintPlane(ctx, values, classes, data, frame) {
     if (classes === 0) {
       rgb = diverging(values[c], discrete);
     } else {
+      // Two classes come as class 1's probability alone.
+      const p = (/** @type {number} */ k) => (classes === 2 ? (k === 1 ? values[c] : 1 - values[c]) : values[c * classes + k]);
       let best = 0;
-      for (let k = 1; k < classes; k++) if (values[c * classes + k] > values[c * classes + best]) best = k;
+      for (let k = 1; k < classes; k++) if (p(k) > p(best)) best = k;
       // Confidence fades the colour towards white near the boundary.
-      const confidence = discrete ? 1 : Math.max(0, (values[c * classes + best] - 1 / classes) / (1 - 1 / classes));
+      const confidence = discrete ? 1 : Math.max(0, (p(best) - 1 / classes) / (1 - 1 / classes));
       const strength = discrete ? 0.45 : 0.15 + 0.55 * confidence;
       rgb = CLASS_COLORS[best].rgb.map((v, j) => Math.round(T.bgRgb[j] + (v - T.bgRgb[j]) * strength));
     }
