@@ -548,8 +548,14 @@ impl Gpu {
         }
     }
 
-    /// Maps the staging buffer, checks the scopes' verdict, and splits the results up.
-    async fn read(&self, errors: Scopes, back: ReadBack) -> Result<Vec<Vec<f32>>, GpuError> {
+    /// Maps the staging buffer, checks the scopes' verdict, and splits the results up, each
+    /// taken out of the mapping by `take` (into wasm memory, or into a JavaScript array).
+    async fn read<R>(
+        &self,
+        errors: Scopes,
+        back: ReadBack,
+        take: impl Fn(Float32Array) -> R,
+    ) -> Result<Vec<R>, GpuError> {
         // Ask for the mapping at once: the scopes' verdict and the mapping then cost one
         // round trip to the GPU process between them, not three.
         let staging = back.staging;
@@ -572,7 +578,7 @@ impl Gpu {
         let mut out = Vec::with_capacity(back.floats.len());
         let mut offset = 0;
         for n in back.floats {
-            out.push(mapped.subarray(offset as u32, (offset + n) as u32).to_vec());
+            out.push(take(mapped.subarray(offset as u32, (offset + n) as u32)));
             offset += n;
         }
         staging.unmap();
@@ -614,8 +620,19 @@ impl Gpu {
         self: &Rc<Self>,
         a: &[f32],
         b: &[f32],
-        [m, k, n]: [usize; 3],
+        shape: [usize; 3],
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
+        let read = self.record_multiply(a, b, shape)?;
+        Ok(async move { Ok(read.wait().await?.remove(0)) })
+    }
+
+    /// Submits `C = A·B` ([`Gpu::multiply`]); the pending read gives C, the only result.
+    pub fn record_multiply(
+        self: &Rc<Self>,
+        a: &[f32],
+        b: &[f32],
+        [m, k, n]: [usize; 3],
+    ) -> Result<Pending, GpuError> {
         let [mk, kn, _] = [checked_len(m, k)?, checked_len(k, n)?, checked_len(m, n)?];
         for (operand, values, [rows, cols], len) in [("A", a, [m, k], mk), ("B", b, [k, n], kn)] {
             if values.len() != len {
@@ -627,7 +644,7 @@ impl Gpu {
                 });
             }
         }
-        let read = self.record_and_read(|encoder| {
+        self.record_and_read(|encoder| {
             let out = self.scratch(BufferId::MultiplyC, m * n)?;
             let zero = self.upload(BufferId::MultiplyBias, &vec![0.0; n])?;
             let (a, b) = (
@@ -648,8 +665,7 @@ impl Gpu {
             )?;
             pass.end();
             Ok(vec![(out, m * n)])
-        })?;
-        Ok(async move { Ok(read.wait().await?.remove(0)) })
+        })
     }
 }
 
@@ -689,8 +705,17 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The results, in wasm memory.
     pub async fn wait(self) -> Result<Vec<Vec<f32>>, GpuError> {
-        self.gpu.read(self.errors, self.back).await
+        self.gpu.read(self.errors, self.back, |view| view.to_vec()).await
+    }
+
+    /// The results as JavaScript arrays, for results that go straight to the page: one copy
+    /// out of the mapping, where going through wasm memory made two.
+    pub async fn wait_js(self) -> Result<Vec<Float32Array>, GpuError> {
+        self.gpu
+            .read(self.errors, self.back, |view| view.slice(0, view.length()))
+            .await
     }
 }
 

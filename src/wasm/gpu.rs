@@ -74,8 +74,10 @@ impl JsGpu {
         k: usize,
         n: usize,
     ) -> Result<js_sys::Promise, JsValue> {
-        let product = self.gpu.multiply(a, b, [m, k, n])?;
-        Ok(floats_promise(product))
+        let read = self.gpu.record_multiply(a, b, [m, k, n])?;
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            Ok(read.wait_js().await?.remove(0).into())
+        }))
     }
 
     /// The trainer's network's output (logits) for `rows` inputs of its features.
