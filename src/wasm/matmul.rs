@@ -68,9 +68,10 @@ impl MatmulCase {
         self.b.clone()
     }
 
-    /// The last product.
+    /// The last product, copied once into a JavaScript array (as TF.js's `dataSync` hands
+    /// its result over).
     #[wasm_bindgen(getter)]
-    pub fn c(&self) -> Vec<f32> {
-        self.c.clone()
+    pub fn c(&self) -> js_sys::Float32Array {
+        js_sys::Float32Array::from(&self.c[..])
     }
 }
