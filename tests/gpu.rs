@@ -356,6 +356,7 @@ async fn a_lost_device_is_an_error_of_its_own_kind() {
     // And through the page's API, with the kind on the thrown Error.
     let js_gpu = JsGpu::open().await.unwrap_or_else(|_| panic!("no WebGPU device"));
     js_gpu.destroy();
+    let a = js_sys::Float32Array::from(&a[..]);
     let product = js_gpu.multiply(&a, &a, 64, 64, 64).unwrap();
     let e = JsFuture::from(product).await.expect_err("the device is gone");
     let kind = js_sys::Reflect::get(&e, &"kind".into()).unwrap();

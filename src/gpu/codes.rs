@@ -32,7 +32,7 @@ macro_rules! kernel_codes {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u32)]
         $vis enum $name {
             $($(#[$variant_meta])* $variant,)+
@@ -71,8 +71,8 @@ kernel_codes! {
         TimesReluGrad => "TIMES_RELU_GRAD",
         /// `sum × σ'(z)`, from `h = σ(z)` in `extra`.
         TimesSigmoidGrad => "TIMES_SIGMOID_GRAD",
-        /// The sum as it is: one share of a product split along K, or the backward pass
-        /// through a linear layer (linear' = 1).
+        /// The sum as it is: a plain product, a weight's gradient, one share of a product
+        /// split along K, or the backward pass through a linear layer (linear' = 1).
         Partial => "PARTIAL",
     }
 }

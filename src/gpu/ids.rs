@@ -23,10 +23,10 @@ pub enum Product {
 /// A buffer the GPU keeps across calls, grown when too small and reused otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BufferId {
-    // `Gpu::multiply`'s operands, its zero bias and its product.
+    // `Gpu::multiply`'s operands, the third operand its kernel binds, and its product.
     MultiplyA,
     MultiplyB,
-    MultiplyBias,
+    MultiplyExtra,
     MultiplyC,
     // `Gpu::forward`'s points, and layer `l`'s weights, bias and output.
     ForwardX,
@@ -49,10 +49,8 @@ pub enum BufferId {
     PointLosses,
     // Zeros: the bias of a product that has none.
     Zeros,
-    // A product's dimensions (a uniform), and, for a product split along K, the
-    // dimensions of its shares and the shares themselves.
+    // A product's dimensions (a uniform), and, for a product split along K, its shares.
     Dims(Product),
-    ShareDims(Product),
     Shares(Product),
     // The loss kernel's dimensions, the optimiser's per-step constants and parameter `i`'s
     // update (uniforms).

@@ -3,7 +3,9 @@
 // by src/gpu/mod.rs.
 
 // The epilogue codes (what happens to each sum before it is stored) are generated from
-// `Epilogue` in src/gpu/codes.rs and prepended:
+// `Epilogue` in src/gpu/codes.rs and prepended, with `EPILOGUE`, the one this pipeline
+// applies: a constant, not a uniform, so that each pipeline compiles its own case alone
+// (lavapipe ran every case of a switch on a uniform, which made its products 1.5–2× slower):
 //   LINEAR, TANH, RELU, SIGMOID           act(sum + bias[col]): a layer's forward pass
 //   TIMES_TANH_GRAD, …_RELU_…, …_SIGMOID_…  sum × act'(z), with act' read from the stored
 //                                         activation h = act(z) in `extra`: the backward
@@ -13,11 +15,11 @@
 //                                         layer)
 
 struct Dims {
-  m: u32, n: u32, k: u32, epilogue: u32,
+  m: u32, n: u32, k: u32, pad0: u32,
   // A[i, kk] = a[i * a_row + kk * a_col], B[kk, j] = b[kk * b_row + j * b_col]
   a_row: u32, a_col: u32, b_row: u32, b_col: u32,
   // Workgroup z sums kk in [z * k_share, (z + 1) * k_share); `reduce` adds `splits` shares.
-  k_share: u32, splits: u32, pad0: u32, pad1: u32,
+  k_share: u32, splits: u32, pad1: u32, pad2: u32,
 }
 
 // The bias (n values) for LINEAR..SIGMOID; the activations h (m × n) for the gradient modes.
@@ -35,7 +37,7 @@ fn extra4(base: u32, col: u32) -> vec4<f32> {
 
 // The epilogue of entries (row, col .. col + 4) of C, four at a time.
 fn finish4(sum: vec4<f32>, row: u32, col: u32) -> vec4<f32> {
-  switch dims.epilogue {
+  switch EPILOGUE {
     case LINEAR: { return sum + extra4(0u, col); }
     // tanh of a large argument overflows to NaN on some drivers; ±15 is already ±1 in f32.
     // NaN is kept where the compiler allows (WGSL may assume there is none): the trainer

@@ -117,6 +117,44 @@ const GROUP: usize = 64;
 /// The largest buffer we ask for: a 512 × 512 heatmap of a 64-wide layer is 64 MiB.
 const MAX_BUFFER: f64 = 256.0 * 1024.0 * 1024.0;
 
+/// A matmul kernel's entry point, with one pipeline per epilogue, each compiled the first
+/// time a product needs it: the epilogue is a WGSL constant (`EPILOGUE`), so a pipeline
+/// holds its own case of `finish4` alone.
+struct Kernel {
+    source: String,
+    entry: &'static str,
+    pipelines: RefCell<HashMap<Epilogue, GpuComputePipeline>>,
+}
+
+impl Kernel {
+    fn new(source: String, entry: &'static str) -> Kernel {
+        Kernel {
+            source,
+            entry,
+            pipelines: RefCell::default(),
+        }
+    }
+
+    fn pipeline(&self, device: &GpuDevice, epilogue: Epilogue) -> GpuComputePipeline {
+        let mut pipelines = self.pipelines.borrow_mut();
+        let made = pipelines.entry(epilogue).or_insert_with(|| {
+            let code = format!("const EPILOGUE = {};\n{}", epilogue.name(), self.source);
+            compile(device, &code, self.entry)
+        });
+        made.clone()
+    }
+}
+
+/// The compute pipeline of `entry` in WGSL `code`, its bindings laid out from the code.
+fn compile(device: &GpuDevice, code: &str, entry: &str) -> GpuComputePipeline {
+    let module = device.create_shader_module(&GpuShaderModuleDescriptor::new(code));
+    let stage = GpuProgrammableStage::new(&module);
+    stage.set_entry_point(entry);
+    let descriptor =
+        GpuComputePipelineDescriptor::new_with_gpu_auto_layout_mode(GpuAutoLayoutMode::Auto, &stage);
+    device.create_compute_pipeline(&descriptor)
+}
+
 /// matmul_common.wgsl's `Dims`, field for field.
 #[derive(Clone, Copy, Pod, Zeroable)]
 #[repr(C)]
@@ -124,7 +162,7 @@ struct Dims {
     m: u32,
     n: u32,
     k: u32,
-    epilogue: u32,
+    pad0: u32,
     /// `A[i, k] = a[i * a_row + k * a_col]`, and the same for B.
     a_row: u32,
     a_col: u32,
@@ -137,14 +175,14 @@ struct Dims {
 }
 
 impl Dims {
-    /// An unsplit `m × k` by `k × n` product of `a` and `b` with `epilogue`.
-    fn new([m, k, n]: [usize; 3], a: &Operand, b: &Operand, epilogue: Epilogue) -> Dims {
+    /// An unsplit `m × k` by `k × n` product of `a` and `b`.
+    fn new([m, k, n]: [usize; 3], a: &Operand, b: &Operand) -> Dims {
         let [m, n, k] = [m, n, k].map(|v| v as u32);
         Dims {
             m,
             n,
             k,
-            epilogue: epilogue.code(),
+            pad0: 0,
             a_row: a.row,
             a_col: a.col,
             b_row: b.row,
@@ -201,15 +239,15 @@ pub struct Gpu {
     pub name: String,
     /// A software adapter (SwiftShader, lavapipe): correct, but slower than the CPU kernel.
     pub software: bool,
-    matmul: GpuComputePipeline,
+    matmul: Kernel,
     /// The same with `Tiling::NARROW`.
-    matmul_narrow: GpuComputePipeline,
+    matmul_narrow: Kernel,
     /// The same for row-major operands with K and N multiples of 4: 32 × 32 tiles, and
     /// 32 × 16 for N ≤ 16.
-    matmul_vec4: GpuComputePipeline,
-    matmul_vec4_narrow: GpuComputePipeline,
+    matmul_vec4: Kernel,
+    matmul_vec4_narrow: Kernel,
     /// Adds the shares of a product split along K.
-    reduce: GpuComputePipeline,
+    reduce: Kernel,
     column_sums: GpuComputePipeline,
     loss: GpuComputePipeline,
     update: GpuComputePipeline,
@@ -276,14 +314,7 @@ impl Gpu {
             (true, true) => "a compatibility-mode adapter that gives no name".to_string(),
             (true, _) => "an adapter that gives no name".to_string(),
         };
-        let pipeline = |code: &str, entry: &str| {
-            let module = device.create_shader_module(&GpuShaderModuleDescriptor::new(code));
-            let stage = GpuProgrammableStage::new(&module);
-            stage.set_entry_point(entry);
-            let descriptor =
-                GpuComputePipelineDescriptor::new_with_gpu_auto_layout_mode(GpuAutoLayoutMode::Auto, &stage);
-            device.create_compute_pipeline(&descriptor)
-        };
+        let pipeline = |code: &str, entry: &str| compile(&device, code, entry);
         Ok(Gpu {
             queue: device.queue(),
             name,
@@ -293,12 +324,13 @@ impl Gpu {
                     .iter()
                     .any(|s| text.contains(s))
             },
-            matmul: pipeline(&Tiling::WIDE.source(), "main"),
-            matmul_narrow: pipeline(&Tiling::NARROW.source(), "main"),
-            reduce: pipeline(&Tiling::WIDE.source(), "reduce"),
-            column_sums: pipeline(&Tiling::WIDE.source(), "column_sums"),
-            matmul_vec4: pipeline(&matmul_vec4_source(8), "main"),
-            matmul_vec4_narrow: pipeline(&matmul_vec4_source(4), "main"),
+            matmul: Kernel::new(Tiling::WIDE.source(), "main"),
+            matmul_narrow: Kernel::new(Tiling::NARROW.source(), "main"),
+            reduce: Kernel::new(Tiling::WIDE.source(), "reduce"),
+            column_sums: Kernel::new(Tiling::WIDE.source(), "column_sums")
+                .pipeline(&device, Epilogue::Partial),
+            matmul_vec4: Kernel::new(matmul_vec4_source(8), "main"),
+            matmul_vec4_narrow: Kernel::new(matmul_vec4_source(4), "main"),
             loss: pipeline(&net::loss_source(), "loss_grad"),
             update: pipeline(&net::optimizer_source(), "update"),
             device,
@@ -344,9 +376,20 @@ impl Gpu {
 
     /// Storage buffer `id` holding `values` (written when the queue reaches it).
     pub fn upload(&self, id: BufferId, values: &[f32]) -> Result<GpuBuffer, GpuError> {
+        self.upload_floats(id, Floats::Wasm(values))
+    }
+
+    fn upload_floats(&self, id: BufferId, values: Floats) -> Result<GpuBuffer, GpuError> {
         let b = self.scratch(id, values.len())?;
-        self.queue
-            .write_buffer_with_u32_and_u8_slice(&b, 0, bytemuck::cast_slice(values))?;
+        match values {
+            Floats::Wasm(values) => {
+                self.queue
+                    .write_buffer_with_u32_and_u8_slice(&b, 0, bytemuck::cast_slice(values))?
+            }
+            Floats::Js(values) => self
+                .queue
+                .write_buffer_with_u32_and_buffer_source(&b, 0, values)?,
+        }
         Ok(b)
     }
 
@@ -424,21 +467,27 @@ impl Gpu {
         if m == 0 || n == 0 {
             return Ok(()); // C is empty
         }
-        let mut dims = Dims::new([m, k, n], &a, &b, epilogue);
+        let mut dims = Dims::new([m, k, n], &a, &b);
         let narrow = n <= Tiling::NARROW.tile_n();
         let plain = |o: &Operand, cols: usize| o.col == 1 && o.row as usize == cols;
         if k % 4 == 0 && n % 4 == 0 && plain(&a, k) && plain(&b, n) {
-            let (pipeline, tile_n) = if narrow {
+            let (kernel, tile_n) = if narrow {
                 (&self.matmul_vec4_narrow, 16)
             } else {
                 (&self.matmul_vec4, 32)
             };
+            let pipeline = kernel.pipeline(&self.device, epilogue);
             let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
-            self.dispatch_bound(pass, pipeline, &bindings, [n.div_ceil(tile_n), m.div_ceil(32), 1]);
+            self.dispatch_bound(
+                pass,
+                &pipeline,
+                &bindings,
+                [n.div_ceil(tile_n), m.div_ceil(32), 1],
+            );
             return Ok(());
         }
-        let (tiling, pipeline) = if narrow {
+        let (tiling, kernel) = if narrow {
             (Tiling::NARROW, &self.matmul_narrow)
         } else {
             (Tiling::WIDE, &self.matmul)
@@ -447,18 +496,16 @@ impl Gpu {
         let (share, splits) = split_k(k, tiling.kslice, tiles[0] * tiles[1]);
         (dims.k_share, dims.splits) = (share as u32, splits as u32);
         if splits == 1 {
+            let pipeline = kernel.pipeline(&self.device, epilogue);
             let uniform = self.uniform(BufferId::Dims(product), &dims)?;
             let bindings = [(0, a.buffer), (1, b.buffer), (2, extra), (3, out), (4, &uniform)];
-            self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], 1]);
+            self.dispatch_bound(pass, &pipeline, &bindings, [tiles[0], tiles[1], 1]);
             return Ok(());
         }
         // Each share's sums into `shares`, then the shares added and the epilogue applied.
         let shares = self.scratch(BufferId::Shares(product), splits * m * n)?;
-        let partial = Dims {
-            epilogue: Epilogue::Partial.code(),
-            ..dims
-        };
-        let uniform = self.uniform(BufferId::ShareDims(product), &partial)?;
+        let uniform = self.uniform(BufferId::Dims(product), &dims)?;
+        let share = kernel.pipeline(&self.device, Epilogue::Partial);
         let bindings = [
             (0, a.buffer),
             (1, b.buffer),
@@ -466,10 +513,10 @@ impl Gpu {
             (3, &shares),
             (4, &uniform),
         ];
-        self.dispatch_bound(pass, pipeline, &bindings, [tiles[0], tiles[1], splits]);
-        let uniform = self.uniform(BufferId::Dims(product), &dims)?;
+        self.dispatch_bound(pass, &share, &bindings, [tiles[0], tiles[1], splits]);
+        let reduce = self.reduce.pipeline(&self.device, epilogue);
         let bindings = [(0, &shares), (2, extra), (3, out), (4, &uniform)];
-        self.dispatch_bound(pass, &self.reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
+        self.dispatch_bound(pass, &reduce, &bindings, [(m * n).div_ceil(GROUP), 1, 1]);
         Ok(())
     }
 
@@ -486,7 +533,6 @@ impl Gpu {
         let dims = Dims {
             m: m as u32,
             n: n as u32,
-            epilogue: Epilogue::Partial.code(),
             a_row: n as u32,
             a_col: 1,
             splits: 1,
@@ -622,15 +668,15 @@ impl Gpu {
         b: &[f32],
         shape: [usize; 3],
     ) -> Result<impl Future<Output = Result<Vec<f32>, GpuError>> + 'static, GpuError> {
-        let read = self.record_multiply(a, b, shape)?;
+        let read = self.record_multiply(Floats::Wasm(a), Floats::Wasm(b), shape)?;
         Ok(async move { Ok(read.wait().await?.remove(0)) })
     }
 
     /// Submits `C = A·B` ([`Gpu::multiply`]); the pending read gives C, the only result.
     pub fn record_multiply(
         self: &Rc<Self>,
-        a: &[f32],
-        b: &[f32],
+        a: Floats,
+        b: Floats,
         [m, k, n]: [usize; 3],
     ) -> Result<Pending, GpuError> {
         let [mk, kn, _] = [checked_len(m, k)?, checked_len(k, n)?, checked_len(m, n)?];
@@ -646,10 +692,11 @@ impl Gpu {
         }
         self.record_and_read(|encoder| {
             let out = self.scratch(BufferId::MultiplyC, m * n)?;
-            let zero = self.upload(BufferId::MultiplyBias, &vec![0.0; n])?;
+            // The kernels' third operand: bound, never read by the plain epilogue.
+            let unread = self.scratch(BufferId::MultiplyExtra, 1)?;
             let (a, b) = (
-                self.upload(BufferId::MultiplyA, a)?,
-                self.upload(BufferId::MultiplyB, b)?,
+                self.upload_floats(BufferId::MultiplyA, a)?,
+                self.upload_floats(BufferId::MultiplyB, b)?,
             );
             let (a, b) = (Operand::rows(&a, k), Operand::rows(&b, n));
             let pass = encoder.begin_compute_pass();
@@ -658,14 +705,31 @@ impl Gpu {
                 Product::Multiply,
                 a,
                 b,
-                &zero,
+                &unread,
                 &out,
                 [m, k, n],
-                Epilogue::Linear,
+                Epilogue::Partial,
             )?;
             pass.end();
             Ok(vec![(out, m * n)])
         })
+    }
+}
+
+/// A product's operand: values in wasm memory, or a JavaScript array, which goes to the GPU
+/// straight from JavaScript rather than through a copy into wasm memory first.
+#[derive(Clone, Copy)]
+pub enum Floats<'a> {
+    Wasm(&'a [f32]),
+    Js(&'a Float32Array),
+}
+
+impl Floats<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Floats::Wasm(values) => values.len(),
+            Floats::Js(values) => values.length() as usize,
+        }
     }
 }
 

@@ -288,7 +288,7 @@ impl Plan {
             .enumerate()
             .map(|(i, n)| buf(BufferId::Grad(i), n))
             .collect::<Result<_, _>>()?;
-        let none = Epilogue::Linear;
+        let none = Epilogue::Partial;
         for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
             gpu.encode_matmul(

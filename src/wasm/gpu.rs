@@ -64,17 +64,20 @@ impl JsGpu {
         self.gpu.destroy();
     }
 
-    /// `C = A·B` for row-major `m × k` A and `k × n` B.
+    /// `C = A·B` for row-major `m × k` A and `k × n` B, each written to the GPU straight
+    /// from its JavaScript array.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
     pub fn multiply(
         &self,
-        a: &[f32],
-        b: &[f32],
+        a: &js_sys::Float32Array,
+        b: &js_sys::Float32Array,
         m: usize,
         k: usize,
         n: usize,
     ) -> Result<js_sys::Promise, JsValue> {
-        let read = self.gpu.record_multiply(a, b, [m, k, n])?;
+        let read = self
+            .gpu
+            .record_multiply(gpu::Floats::Js(a), gpu::Floats::Js(b), [m, k, n])?;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             Ok(read.wait_js().await?.remove(0).into())
         }))
