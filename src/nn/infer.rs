@@ -96,7 +96,7 @@ impl Inference {
                 let (w, bias) = params(l);
                 let (input, out) = (&x[..fan_in * BLOCK], &mut y[..bias.len() * BLOCK]);
                 // relu is applied to the tiles' sums before they are stored: a pass over
-                // the block after them cost a fifth of a relu heatmap.
+                // the block after them cost a tenth of a relu heatmap.
                 match activation(l).unary() {
                     Some(Unary::Relu) => dense::<true>(input, w, bias, out),
                     Some(op) => {
