@@ -23,10 +23,9 @@ pub enum Product {
 /// A buffer the GPU keeps across calls, grown when too small and reused otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BufferId {
-    // `Gpu::multiply`'s operands, the third operand its kernel binds, and its product.
+    // `Gpu::multiply`'s operands and its product.
     MultiplyA,
     MultiplyB,
-    MultiplyExtra,
     MultiplyC,
     // `Gpu::forward`'s points, and layer `l`'s weights, bias and output.
     ForwardX,
@@ -47,8 +46,9 @@ pub enum BufferId {
     BatchX,
     BatchY,
     PointLosses,
-    // Zeros: the bias of a product that has none.
-    Zeros,
+    // The third operand that a product with the plain epilogue (a plain product, a
+    // weight's gradient) binds, as every matmul kernel does, and never reads.
+    Unread,
     // A product's dimensions (a uniform), and, for a product split along K, its shares.
     Dims(Product),
     Shares(Product),

@@ -692,8 +692,7 @@ impl Gpu {
         }
         self.record_and_read(|encoder| {
             let out = self.scratch(BufferId::MultiplyC, m * n)?;
-            // The kernels' third operand: bound, never read by the plain epilogue.
-            let unread = self.scratch(BufferId::MultiplyExtra, 1)?;
+            let unread = self.scratch(BufferId::Unread, 1)?;
             let (a, b) = (
                 self.upload_floats(BufferId::MultiplyA, a)?,
                 self.upload_floats(BufferId::MultiplyB, b)?,

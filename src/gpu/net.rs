@@ -218,8 +218,6 @@ impl Plan {
             gpu.upload(BufferId::FirstMoment(i), &state.m[i])?;
             gpu.upload(BufferId::SecondMoment(i), &state.v[i])?;
         }
-        let widest = self.layers.iter().map(|l| l.1).max().unwrap_or(1);
-        gpu.upload(BufferId::Zeros, &vec![0.0; widest])?;
         Ok(())
     }
 
@@ -282,13 +280,12 @@ impl Plan {
             groups(batch),
         );
         // backward, last layer first
-        let zero_bias = buf(BufferId::Zeros, 1)?;
+        let unread = buf(BufferId::Unread, 1)?;
         let grads: Vec<GpuBuffer> = self
             .sizes()
             .enumerate()
             .map(|(i, n)| buf(BufferId::Grad(i), n))
             .collect::<Result<_, _>>()?;
-        let none = Epilogue::Partial;
         for (l, &(fan_in, fan_out, _)) in self.layers.iter().enumerate().rev() {
             let (h_in, dz_op) = (Operand::transposed(&hs[l], fan_in), Operand::rows(&dz, fan_out));
             gpu.encode_matmul(
@@ -296,10 +293,10 @@ impl Plan {
                 Product::WeightGrad(l),
                 h_in,
                 dz_op,
-                &zero_bias,
+                &unread,
                 &grads[2 * l],
                 [fan_in, batch, fan_out],
-                none,
+                Epilogue::Partial,
             )?;
             gpu.encode_column_sums(
                 &pass,
