@@ -89,17 +89,18 @@ function diverging(v, discrete) {
 function paintPlane(ctx, values, classes, data, frame) {
   const img = ctx.createImageData(HEATMAP, HEATMAP);
   const discrete = discretize.checked;
+  /** Class k's probability at cell c: two classes come as class 1's alone.
+   * @param {number} c @param {number} k */
+  const p = (c, k) => (classes === 2 ? (k === 1 ? values[c] : 1 - values[c]) : values[c * classes + k]);
   for (let c = 0; c < HEATMAP * HEATMAP; c++) {
     let rgb;
     if (classes === 0) {
       rgb = diverging(values[c], discrete);
     } else {
-      // Two classes come as class 1's probability alone.
-      const p = (/** @type {number} */ k) => (classes === 2 ? (k === 1 ? values[c] : 1 - values[c]) : values[c * classes + k]);
       let best = 0;
-      for (let k = 1; k < classes; k++) if (p(k) > p(best)) best = k;
+      for (let k = 1; k < classes; k++) if (p(c, k) > p(c, best)) best = k;
       // Confidence fades the colour towards white near the boundary.
-      const confidence = discrete ? 1 : Math.max(0, (p(best) - 1 / classes) / (1 - 1 / classes));
+      const confidence = discrete ? 1 : Math.max(0, (p(c, best) - 1 / classes) / (1 - 1 / classes));
       const strength = discrete ? 0.45 : 0.15 + 0.55 * confidence;
       rgb = CLASS_COLORS[best].rgb.map((v, j) => Math.round(T.bgRgb[j] + (v - T.bgRgb[j]) * strength));
     }
