@@ -197,8 +197,7 @@ impl Rows {
 
     #[inline(always)]
     fn load(x: &[f32; LANES]) -> Self {
-        use core::arch::wasm32::f32x4;
-        Rows([f32x4(x[0], x[1], x[2], x[3]), f32x4(x[4], x[5], x[6], x[7])])
+        Rows(crate::tensor::simd::load8(x))
     }
 
     /// `self + a · x`: fused (`f32x4.relaxed_madd`) in the relaxed-SIMD build (build.sh)
@@ -224,18 +223,7 @@ impl Rows {
 
     #[inline(always)]
     fn store(self, out: &mut [f32; LANES]) {
-        use core::arch::wasm32::f32x4_extract_lane as lane;
-        let [lo, hi] = self.0;
-        *out = [
-            lane::<0>(lo),
-            lane::<1>(lo),
-            lane::<2>(lo),
-            lane::<3>(lo),
-            lane::<0>(hi),
-            lane::<1>(hi),
-            lane::<2>(hi),
-            lane::<3>(hi),
-        ];
+        *out = crate::tensor::simd::lanes8(self.0);
     }
 }
 

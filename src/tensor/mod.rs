@@ -8,6 +8,8 @@
 mod approx;
 pub mod gemm;
 pub mod sgemm;
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod simd;
 
 pub use approx::fast_tanh;
 use std::fmt;

@@ -146,29 +146,18 @@ fn pack_b(b: View, p0: usize, kc: usize, n: usize, out: &mut [f32]) {
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 #[inline(always)]
 fn micro_kernel(kc: usize, ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
-    use core::arch::wasm32::{f32x4, f32x4_extract_lane, f32x4_relaxed_madd, f32x4_splat, v128};
+    use super::simd::{lanes8, load8};
+    use core::arch::wasm32::{f32x4_relaxed_madd, f32x4_splat, v128};
     let mut acc: [[v128; 2]; MR] = [[f32x4_splat(0.0); 2]; MR];
     for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)).take(kc) {
-        let b0 = f32x4(b[0], b[1], b[2], b[3]);
-        let b1 = f32x4(b[4], b[5], b[6], b[7]);
+        let [b0, b1] = load8(b.try_into().expect("NR values"));
         for (row, &ar) in acc.iter_mut().zip(a) {
             let a = f32x4_splat(ar);
             row[0] = f32x4_relaxed_madd(a, b0, row[0]);
             row[1] = f32x4_relaxed_madd(a, b1, row[1]);
         }
     }
-    acc.map(|[lo, hi]| {
-        [
-            f32x4_extract_lane::<0>(lo),
-            f32x4_extract_lane::<1>(lo),
-            f32x4_extract_lane::<2>(lo),
-            f32x4_extract_lane::<3>(lo),
-            f32x4_extract_lane::<0>(hi),
-            f32x4_extract_lane::<1>(hi),
-            f32x4_extract_lane::<2>(hi),
-            f32x4_extract_lane::<3>(hi),
-        ]
-    })
+    acc.map(lanes8)
 }
 
 /// The MR × NR tile of `A_panel · B_panel` over `kc` steps, accumulated in registers.
