@@ -116,14 +116,16 @@ setup() {
 
 # --- build ---------------------------------------------------------------------------
 
-# Three packages from the one crate: www/pkg/ with everything (the training and benchmark
-# pages), and www/pkg/playground/ without the trainer, the GPU and the matrix benchmark
-# (`--no-default-features`), so the playground's first load does not carry the half of
-# the wasm it never calls (403 KB gzipped against 186 KB). All lose their name section
-# (function names, 131 KB: a panic's stack then shows indices) and go through wasm-opt
-# -O3, from npm's binaryen (Debian's breaks wasm-bindgen output, see the toolchain notes).
+# Four packages from the one crate: www/pkg/ with everything (the training and benchmark
+# pages); for the playground, www/pkg/playground/ with expressions only (no Cargo feature:
+# 118 KB gzipped, against 403 KB for everything), its first load, and www/pkg/programs/
+# with the tensor-program interpreter too (`programs`), which the playground fetches the
+# first time its text is not one expression (www/js/programs.js). All lose their name
+# section (function names, 131 KB: a panic's stack then shows indices) and go through
+# wasm-opt -O3, from npm's binaryen (Debian's breaks wasm-bindgen output, see the
+# toolchain notes).
 #
-# The third is the full package again, with relaxed SIMD (www/pkg/relaxed/: the matrix
+# The fourth is the full package again, with relaxed SIMD (www/pkg/relaxed/: the matrix
 # kernel's fused multiply-add), for the pages to import by what the browser validates
 # (www/js/pkg-map.js writes their import map).
 build_wasm() {
@@ -132,6 +134,8 @@ build_wasm() {
   bindgen_and_optimise target/wasm32-unknown-unknown/release/gradscope.wasm www/pkg
   cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --target-dir target/playground
   bindgen_and_optimise target/playground/wasm32-unknown-unknown/release/gradscope.wasm www/pkg/playground
+  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features programs --target-dir target/playground
+  bindgen_and_optimise target/playground/wasm32-unknown-unknown/release/gradscope.wasm www/pkg/programs
   # `cargo rustc` adds the flag to this crate alone, on top of .cargo/config.toml's.
   cargo rustc --lib --release --target wasm32-unknown-unknown --crate-type cdylib --target-dir target/relaxed \
     -- -C target-feature=+relaxed-simd
@@ -168,7 +172,7 @@ write_dist() {
   for boot in theme-boot pkg-map; do "$esbuild" "www/js/$boot.js" --minify --outfile="dist/js/$boot.js" --log-level=warning; done
   for css in www/*.css; do "$esbuild" "$css" --minify --outfile="dist/${css#www/}" --log-level=warning; done
   local pkg
-  for pkg in . playground relaxed; do
+  for pkg in . playground programs relaxed; do
     mkdir -p "dist/pkg/$pkg"
     cp "www/pkg/$pkg/gradscope.js" "www/pkg/$pkg/gradscope_bg.wasm" "dist/pkg/$pkg/"
     [ -d "www/pkg/$pkg/snippets" ] && cp -r "www/pkg/$pkg/snippets" "dist/pkg/$pkg/"

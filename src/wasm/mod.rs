@@ -14,8 +14,9 @@
 //! - `Gpu` and `GpuSteps` (`gpu.rs`): WebGPU products, forward passes and training steps.
 //! - `MatmulCase` (`matmul.rs`): the matrix kernel, for the benchmark page.
 //!
-//! The last three are the `training` feature (on by default): the playground's package is
-//! built without it, so its wasm holds only what the playground calls.
+//! `Program` is the `programs` feature and the last three the `training` feature (both on
+//! by default): the playground's first package is built with neither, so that a first
+//! visit, which types expressions, does not fetch the interpreter (Cargo.toml, build.sh).
 
 mod expression;
 #[cfg(feature = "training")]
@@ -23,6 +24,7 @@ mod gpu;
 mod graph;
 #[cfg(feature = "training")]
 mod matmul;
+#[cfg(feature = "programs")]
 mod program;
 #[cfg(feature = "training")]
 mod trainer;
@@ -33,6 +35,7 @@ pub use gpu::{GpuSteps, JsGpu};
 pub use graph::JsGraph;
 #[cfg(feature = "training")]
 pub use matmul::MatmulCase;
+#[cfg(feature = "programs")]
 pub use program::JsProgram;
 #[cfg(feature = "training")]
 pub use trainer::JsTrainer;
@@ -67,95 +70,6 @@ export interface ParseError extends Error {
 fn to_js<T: Serialize>(x: &T) -> Result<JsValue, JsValue> {
     x.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
         .map_err(|e| error_of_kind(&e.to_string(), "serialize"))
-}
-
-/// Node reports as JavaScript objects. serde would convert each of their numbers with a
-/// call across the boundary (a 64-wide cell unrolled 200 times has 200,000 of them: 110 ms),
-/// and `Array.from` on typed arrays was as slow; instead the numbers cross as one
-/// `Float64Array`, in order (each node's value and gradient, then each edge's local
-/// derivative if it has one and what flowed), and `unpack_nodes` deals them out into the
-/// plain `number[]`s that `NodeReport` declares, in loops the JIT compiles.
-fn nodes_to_js(nodes: &[crate::report::NodeReport]) -> JsValue {
-    let mut numbers = Vec::new();
-    let meta: Vec<NodeMeta> = nodes
-        .iter()
-        .map(|n| {
-            numbers.extend_from_slice(&n.value);
-            numbers.extend_from_slice(&n.grad);
-            NodeMeta {
-                id: n.id,
-                op: n.op,
-                label: &n.label,
-                inputs: &n.inputs,
-                shape: &n.shape,
-                not_finite: n.not_finite.as_deref(),
-                len: n.value.len(),
-                edges: n
-                    .edges
-                    .iter()
-                    .map(|e| {
-                        if let Some(local) = &e.local {
-                            numbers.extend_from_slice(local);
-                        }
-                        numbers.extend_from_slice(&e.flowed);
-                        EdgeMeta {
-                            from: e.from,
-                            local: e.local.as_ref().map(Vec::len),
-                            flowed: e.flowed.len(),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    match to_js(&meta) {
-        Ok(meta) => unpack_nodes(meta, js_sys::Float64Array::from(&numbers[..])),
-        Err(e) => e,
-    }
-}
-
-#[derive(Serialize)]
-struct NodeMeta<'a> {
-    id: usize,
-    op: &'static str,
-    label: &'a str,
-    inputs: &'a [usize],
-    shape: &'a [usize],
-    not_finite: Option<&'a str>,
-    /// Entries of the value (and of the gradient).
-    len: usize,
-    edges: Vec<EdgeMeta>,
-}
-
-#[derive(Serialize)]
-struct EdgeMeta {
-    from: usize,
-    local: Option<usize>,
-    flowed: usize,
-}
-
-#[wasm_bindgen(inline_js = r#"
-export function unpack_nodes(meta, numbers) {
-  let at = 0;
-  const take = (n) => {
-    const xs = new Array(n);
-    for (let i = 0; i < n; i++) xs[i] = numbers[at + i];
-    at += n;
-    return xs;
-  };
-  return meta.map((m) => {
-    const value = take(m.len);
-    const grad = take(m.len);
-    const edges = m.edges.map((e) => {
-      const local = e.local === undefined ? undefined : take(e.local);
-      return { from: e.from, local, flowed: take(e.flowed) };
-    });
-    return { id: m.id, op: m.op, label: m.label, inputs: m.inputs, shape: m.shape, value, grad, edges, not_finite: m.not_finite };
-  });
-}
-"#)]
-extern "C" {
-    fn unpack_nodes(meta: JsValue, numbers: js_sys::Float64Array) -> JsValue;
 }
 
 /// Sets `key` on a fresh object; that cannot fail.

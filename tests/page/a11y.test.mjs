@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { SHOTS, preset, tourFrame, usePlayground } from "./playground-page.mjs";
+import { SHOTS, preset, tourFrame, usePlayground, typeText } from "./playground-page.mjs";
 import { nodeName } from "../../www/js/ops.js";
 import { show } from "../../www/js/tensor.js";
 
@@ -63,7 +63,7 @@ const current = (page) => page.getAttribute("#graph", "data-current");
 async function openProgramPanel() {
   const opened = await open();
   const { page } = opened;
-  await page.fill("#expr", PROGRAM);
+  await typeText(page, PROGRAM);
   await page.waitForFunction(() => (window.gradscope.view.structure?.groups.length ?? 0) > 0);
   await page.evaluate(() => {
     const v = window.gradscope.view;
@@ -244,7 +244,7 @@ test("the graph by keyboard: Tab to it, arrows along the edges of ln(x1)+x1*x2-s
 
 test("a program's graph by keyboard: Enter opens the node panel, Space collapses a loop step and expands it again", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", PROGRAM);
+  await typeText(page, PROGRAM);
   await page.waitForFunction(() => (window.gradscope.view.structure?.groups.length ?? 0) > 0);
   await page.focus("#fit");
   await page.keyboard.press("Tab");
@@ -291,7 +291,7 @@ test("a program's graph by keyboard: Enter opens the node panel, Space collapses
 
 test("a node panel's heatmap by keyboard: arrows move its cell, the tooltip shows and says what hovering shows", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = W @ x\nL = sum(h * h)");
+  await typeText(page, "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = W @ x\nL = sum(h * h)");
   await page.evaluate(() => {
     const v = window.gradscope.view;
     v.onSelect(v.nodes.find((n) => n.op === "matmul").id);
@@ -379,7 +379,7 @@ test("the table of nodes mirrors the graph: a row a node, its numbers the graph'
   // A graph of thousands of nodes: the first rows, and a note of how many there are.
   const sum = Array.from({ length: 1200 }, (_, i) => `x*${i + 1}`).join("+");
   const t0 = Date.now();
-  await page.fill("#expr", sum);
+  await typeText(page, sum);
   await page.waitForFunction(() => window.gradscope.view.nodes.length > 2000);
   await page.waitForFunction(() => document.querySelectorAll("#node-table tbody tr").length === 200);
   const total = await page.evaluate(() => window.gradscope.view.nodes.length);
@@ -405,13 +405,13 @@ test("results are said politely once values settle, errors assertively once typi
   assert.equal(await page.textContent("#results-said"), "f = 5.95892; ∂f/∂x1 = 6; ∂f/∂x2 = 0.716338");
   assert.equal(await page.getAttribute("#results-said", "aria-live"), "polite");
 
-  await page.fill("#expr", "ln(x1 + ");
+  await typeText(page, "ln(x1 + ");
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.equal(await page.textContent("#error-said"), "", "not while a word may be half typed");
   await page.waitForFunction(() => document.querySelector("#error-said").textContent !== "", null, { timeout: 3000 });
   assert.match(await page.textContent("#error-said"), /^Error: .+\. At: .*ln\(x1 \+/);
   assert.equal(await page.getAttribute("#error-said", "aria-live"), "assertive");
-  await page.fill("#expr", "ln(x1 + 1)");
+  await typeText(page, "ln(x1 + 1)");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   assert.equal(await page.textContent("#error-said"), "", "a corrected error is not said");
   assert.deepEqual(errors, []);

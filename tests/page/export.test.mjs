@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, usePlayground, typeText } from "./playground-page.mjs";
 
 const { open, openTraining, browser } = usePlayground();
 
@@ -226,7 +226,7 @@ const LOOP = "seed(3)\nW = randn(3, 3)\nh = randn(3)\ni = 0\nwhile i < 2:\n    h
 
 test("a tensor program's groups and the open Jacobian panel export with their labels and heatmaps; the PNG is 2×", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", LOOP);
+  await typeText(page, LOOP);
   await page.waitForFunction(() => window.gradscope.view.structure?.groups.length >= 2);
   const groups = await page.evaluate(() => window.gradscope.view.structure.groups.map((g) => `${g.header} · ${g.detail}`));
   assert.ok(groups.includes("while i < 2 · step 1") && groups.includes("while i < 2 · step 2"), groups.join(", "));
@@ -307,7 +307,7 @@ test("text with <, & and quotes, a name's or a figure's title, makes valid XML a
   assert.equal(back.text, `a<b & "c" 'd' </text>]]>`);
   // A program's own text in the graph: its loop header's `<` (names cannot hold `&` or
   // quotes: the language has no such characters).
-  await page.fill("#expr", LOOP);
+  await typeText(page, LOOP);
   await page.waitForFunction(() => window.gradscope.view.structure?.groups.length >= 2);
   const svg = (await exportFile(page, "#graph-export", "graph", "svg")).toString("utf8");
   const parsed = await parseSvg(page, svg);

@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
+import { SHOTS, preset, usePlayground, typeText } from "./playground-page.mjs";
 
 const { open } = usePlayground();
 
@@ -86,7 +86,7 @@ test("the unrolled cell starts with its steps collapsed to boxes; a click expand
 
 test("a cell unrolled 200 times starts as one box for the loop, which opens onto a box a step", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", CELL_64);
+  await typeText(page, CELL_64);
   await page.waitForFunction(() => window.gradscope.nodes > 600);
   let now = await items(page);
   assert.deepEqual(now.groups.map((g) => [g.header, g.detail]), [["for t in range(200)", "200 steps"]]);
@@ -103,7 +103,7 @@ test("a cell unrolled 200 times starts as one box for the loop, which opens onto
 
 test("a branch that flips changes the graph in place: what came and went is marked and said, the zoom and the selection stay", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "if x > 0:\n    y = x * x * x\nelse:\n    y = -x\nz = y + x\nz");
+  await typeText(page, "if x > 0:\n    y = x * x * x\nelse:\n    y = -x\nz = y + x\nz");
   await page.fill('input[type=number][data-var="x"]', "1.5");
   await page.waitForFunction(() => document.querySelector("td[data-value]")?.dataset.value === String(1.5 ** 3 + 1.5));
   // Zoomed in by hand, and the leaf x selected (its panel open).
@@ -142,7 +142,7 @@ test("a branch that flips changes the graph in place: what came and went is mark
 
 test("a tensor node shows its value and gradient as heatmaps; hovering a cell gives both numbers", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "W = [[1.0, -2.0], [0.5, 3.0]]\nx = [2.0, -1.0]\nh = W @ x\nsum(h * h)");
+  await typeText(page, "W = [[1.0, -2.0], [0.5, 3.0]]\nx = [2.0, -1.0]\nh = W @ x\nsum(h * h)");
   await page.waitForFunction(() => window.gradscope.nodes > 3);
   const id = await page.evaluate(() => window.gradscope.view.nodes.findIndex((n) => n.op === "matmul"));
   // The value map is the node's left half: its second row is entry [1].
@@ -164,7 +164,7 @@ test("a tensor node shows its value and gradient as heatmaps; hovering a cell gi
 
 test("a tensor leaf is a grid: a cell edited, new random values and the program's values re-run the program, and the link keeps them", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "W = [[1.0, 2.0], [3.0, 4.0]]\nx = [1.0, 1.0]\nsum(W @ x)");
+  await typeText(page, "W = [[1.0, 2.0], [3.0, 4.0]]\nx = [1.0, 1.0]\nsum(W @ x)");
   await page.waitForSelector('[data-leaf="W"] button.cell');
   const f = () => page.getAttribute("td[data-value]", "data-value");
   assert.equal(await f(), "10");
@@ -198,7 +198,7 @@ test("a tensor leaf is a grid: a cell edited, new random values and the program'
 
 test("hovering a node highlights the text that made it; the caret's line marks that line's nodes", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "a = [1.0, 2.0]\nb = tanh(a)\nc = sum(b * b)\nc");
+  await typeText(page, "a = [1.0, 2.0]\nb = tanh(a)\nc = sum(b * b)\nc");
   await page.waitForFunction(() => window.gradscope.nodes > 3);
   const tanh = await page.evaluate(() => window.gradscope.view.nodes.findIndex((n) => n.op === "tanh"));
   const p = await itemPoint(page, { node: tanh });
@@ -230,13 +230,13 @@ test("typing that leaves the graph as it was (a comment, a space) keeps the grou
   const before = await page.evaluate(() => ({ ...window.gradscope.view.view }));
   const text = await page.inputValue("#expr");
   // A comment on the first line moves every span after it: the opened step stays open.
-  await page.fill("#expr", text.replace("seed(0)", "seed(0)  # the same draws"));
+  await typeText(page, text.replace("seed(0)", "seed(0)  # the same draws"));
   await page.waitForFunction(() => window.gradscope.editor && document.querySelector("#expr").value.includes("same draws"));
   let now = await items(page);
   assert.deepEqual(now.groups.map((x) => x.detail), ["step 1", "step 3", "step 4"]);
   assert.deepEqual(await page.evaluate(() => ({ ...window.gradscope.view.view })), before, "the zoom and pan are kept");
   // Five steps are another graph: laid out afresh, collapsed as the page chooses.
-  await page.fill("#expr", text.replace("range(4)", "range(5)"));
+  await typeText(page, text.replace("range(4)", "range(5)"));
   await page.waitForFunction(() => window.gradscope.view.structure?.groups.length === 5);
   now = await items(page);
   assert.ok(now.groups.every((x) => x.collapsed));
@@ -250,7 +250,7 @@ test("what review found: a failed run leaves the boxes alone, x * x is one edge 
   const text = await page.inputValue("#expr");
   // A mistake found while running: the last graph stays, dimmed, and clicking its boxes
   // does nothing (the program has no run to lay out now) instead of throwing.
-  await page.fill("#expr", text.replace("W_x @ xs[t]", "W_x @ ones(2)"));
+  await typeText(page, text.replace("W_x @ xs[t]", "W_x @ ones(2)"));
   await page.waitForFunction(() => !document.querySelector("#expr-error").hidden);
   const box = await itemPoint(page, { group: 0 });
   await page.mouse.click(box.x, box.y);
@@ -258,7 +258,7 @@ test("what review found: a failed run leaves the boxes alone, x * x is one edge 
   assert.equal((await items(page)).groups.length, 4, "the dimmed graph is as it was");
 
   // x * x: the two edges from x are drawn as one, and its tooltip has both rules.
-  await page.fill("#expr", "x = [1.0, 2.0]\nsum(x * x)");
+  await typeText(page, "x = [1.0, 2.0]\nsum(x * x)");
   await page.waitForFunction(() => window.gradscope.nodes === 3);
   const mid = await page.evaluate(() => window.gradscope.view.edgeMidpointClient(window.gradscope.view.edges.findIndex((e) => e.parts.length === 2)));
   await page.mouse.move(mid.x, mid.y);
@@ -267,7 +267,7 @@ test("what review found: a failed run leaves the boxes alone, x * x is one edge 
   assert.doesNotMatch(tip, /collapsed group/);
 
   // `x = randn(3)` in a loop is a new leaf each step: no grid for it; W bound once has one.
-  await page.fill("#expr", "W = randn(3, 3)\nh = zeros(3)\nfor t in range(3):\n    x = randn(3)\n    h = tanh(W @ h + x)\nsum(h)");
+  await typeText(page, "W = randn(3, 3)\nh = zeros(3)\nfor t in range(3):\n    x = randn(3)\n    h = tanh(W @ h + x)\nsum(h)");
   await page.waitForSelector('[data-leaf="W"]');
   assert.equal(await page.locator('[data-leaf="x"]').count(), 0);
 

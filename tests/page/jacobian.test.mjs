@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, usePlayground, typeText } from "./playground-page.mjs";
 import { fmt } from "../../www/js/format.js";
 
 const { open } = usePlayground();
@@ -49,7 +49,7 @@ function close(a, b, what) {
 
 test("an FC layer: ∂h/∂W is 3 × 12 with one block a row, and the VJP shown is 2h·xᵀ; ∂h/∂x is W itself", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", FC);
+  await typeText(page, FC);
   const matmul = await clickNode(page, "matmul");
   assert.equal(await page.textContent(".np-op"), "matmul");
   assert.equal(await page.textContent(".np-name"), "h");
@@ -102,7 +102,7 @@ test("an FC layer: ∂h/∂W is 3 × 12 with one block a row, and the VJP shown 
 
 test("ReLU: 4 × 4, diagonal 1, 0, 0, 1 where the input is > 0, exact zeros elsewhere", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", RELU);
+  await typeText(page, RELU);
   await clickNode(page, "relu");
   const size = page.locator(".np-local .np-size");
   assert.match(await size.textContent(), /4 × 4 = 16 entries · 2 non-zeros/);
@@ -126,7 +126,7 @@ test("ReLU: 4 × 4, diagonal 1, 0, 0, 1 where the input is > 0, exact zeros else
 
 test("a 300 × 90,000 Jacobian is summarised, not built, and the page stays responsive", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", LARGE);
+  await typeText(page, LARGE);
   await clickNode(page, "matmul");
   // The page answers at once: the summary is there within the bound, no canvas drawn.
   await page.waitForFunction(() => document.querySelector(".np-local .np-refused:not([hidden])") !== null, null, { timeout: 3000 });
@@ -158,7 +158,7 @@ test("a 300 × 90,000 Jacobian is summarised, not built, and the page stays resp
 
 test("the whole Jacobian by both modes: forward fills a column a pass, reverse a row, and they agree", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", LAYER);
+  await typeText(page, LAYER);
   await clickNode(page, "relu");
   await page.selectOption("#np-leaf", "W");
   await page.click(".np-whole button");
@@ -192,7 +192,7 @@ test("the whole Jacobian by both modes: forward fills a column a pass, reverse a
 
 test("the panel keeps its input as values change, and closes by ×, Escape, another graph or an expression", async () => {
   const { page, errors } = await open();
-  await page.fill("#expr", "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = relu(W @ x + b)\nsum(h)");
+  await typeText(page, "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nh = relu(W @ x + b)\nsum(h)");
   // A drag pans the graph and opens nothing.
   const box = await page.locator("#graph").boundingBox();
   await page.mouse.move(box.x + 40, box.y + 40);
@@ -221,10 +221,10 @@ test("the panel keeps its input as values change, and closes by ×, Escape, anot
   await page.keyboard.press("Escape");
   assert.equal(await page.isHidden("#node-panel"), true);
   await clickNode(page, "relu");
-  await page.fill("#expr", "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nsum(W @ x)");
+  await typeText(page, "seed(1)\nW = randn(3, 4)\nx = randn(4, 1)\nsum(W @ x)");
   assert.equal(await page.isHidden("#node-panel"), true, "another graph closes it");
   await clickNode(page, "matmul");
-  await page.fill("#expr", "x * y");
+  await typeText(page, "x * y");
   assert.equal(await page.isHidden("#node-panel"), true, "an expression closes it");
   assert.deepEqual(errors, []);
   await page.close();

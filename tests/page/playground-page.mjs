@@ -78,11 +78,24 @@ export async function tourFrame(page, n) {
   return frame;
 }
 
+/** Once the playground (a page or a frame) has read the box's text: the first text that
+ * is not one expression waits for the program reader's package (www/js/programs.js). */
+export async function settled(page) {
+  await page.waitForFunction(() => window.gradscope.reading === 0, null, { polling: 20, timeout: 15000 });
+}
+
+/** Puts `text` in the playground's box, as a paste does, and waits until it is read. */
+export async function typeText(page, text) {
+  await page.fill("#expr", text);
+  await settled(page);
+}
+
 /** Loads the example whose name contains `words`. */
 export async function preset(page, words) {
   const value = await page.$eval("#preset", (s, w) => [...s.options].find((o) => o.textContent.includes(w))?.value, words);
   assert.ok(value, `an example named like "${words}"`);
   await page.selectOption("#preset", value);
+  await settled(page);
 }
 
 /** Where the training page's data point `i` is drawn on its plot, in page pixels. */

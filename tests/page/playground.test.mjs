@@ -3,12 +3,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, usePlayground } from "./playground-page.mjs";
+import { SHOTS, settled, usePlayground, typeText } from "./playground-page.mjs";
 
 const { open } = usePlayground();
 
 async function typeExpression(page, text) {
-  await page.fill("#expr", text);
+  await typeText(page, text);
 }
 
 async function setVariable(page, name, value) {
@@ -251,6 +251,7 @@ test("every preset's link, and typed text with spaces and typographic operators,
   const cases = [];
   for (let i = 0; i < PRESET_COUNT; i++) {
     await page.selectOption("#preset", String(i));
+    await settled(page);
     const text = await page.inputValue("#expr");
     cases.push({ name: `preset ${i}`, text, hash: await writtenHash(page, text), view: await viewOf(page) });
   }
@@ -604,6 +605,7 @@ test("a program's run-time error is marked where it is; its lecture preset runs"
   // page offers the corrected program.
   const value = await page.$eval("#preset", (s) => [...s.options].find((o) => o.textContent.includes("recurrent cell")).value);
   await page.selectOption("#preset", value);
+  await settled(page);
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.match(await page.textContent("#expr-error .message"), /seed is a 1×20 tensor but the output is a 20×1 tensor/);
   await page.click("#use-fix");

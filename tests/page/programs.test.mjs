@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SHOTS, preset, usePlayground } from "./playground-page.mjs";
+import { SHOTS, preset, usePlayground, typeText } from "./playground-page.mjs";
 
 const { openPath: open } = usePlayground();
 
@@ -188,7 +188,7 @@ test("every example runs; the slide's snippet as pasted shows its shape error an
   // A text edited away from the example is no longer the example: the note goes.
   await preset(page, "as pasted");
   await page.waitForSelector("#preset-fix:not([hidden])");
-  await page.fill("#expr", `${await page.inputValue("#expr")}\n`);
+  await typeText(page, `${await page.inputValue("#expr")}\n`);
   assert.equal(await page.isHidden("#preset-fix"), true);
   assert.deepEqual(errors, []);
   await page.close();
@@ -206,6 +206,28 @@ test("detach and amax: what the gradients say", async () => {
   assert.equal(await page.getAttribute('td[data-var="z"]', "data-grad"), "0,1,1,0");
   await page.fill('input[type=number][data-var="d"]', "0.5");
   await page.waitForFunction(() => document.querySelector('td[data-var="z"]')?.dataset.grad === "0,0,2,0");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the first load reads expressions only; the program reader is fetched for the first program, and a failed fetch is said and tried again", async () => {
+  const { page, errors } = await open();
+  const fetched = () => page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/pkg/programs/")).length);
+  await typeText(page, "x1 * x2 + sin(x1)");
+  assert.equal(await fetched(), 0, "an expression needs no program reader");
+  // Offline for that package: the program is read as an expression, and the page says why.
+  await page.route("**/pkg/programs/**", (route) => route.abort());
+  await typeText(page, "W = [[1, 2], [3, 4]]\nsum(W @ W)");
+  await page.waitForSelector("#expr-error:not([hidden])");
+  assert.match(await page.textContent("#expr-error .message"), /The tensor-program reader could not be loaded .*an edit tries again\./);
+  assert.equal(await page.getAttribute("#expr", "aria-invalid"), "true");
+  // Online again: the next edit fetches it and the program runs.
+  await page.unroute("**/pkg/programs/**");
+  await typeText(page, "W = [[1, 2], [3, 4]]\nsum(W @ W) ");
+  await page.waitForSelector("#expr-error", { state: "hidden" });
+  assert.ok(await fetched() > 0);
+  assert.equal(await page.isVisible("#stale-note"), false, "the loading note is gone once the program ran");
+  assert.equal(await page.getAttribute('td[data-var="W"]', "data-grad"), "7,11,9,13"); // ones·Wᵀ + Wᵀ·ones
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -90,8 +90,8 @@ export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
   );
   await new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
   const win = /** @type {Window & typeof globalThis} */ (frame.contentWindow);
-  /** @returns {{ ready?: boolean, nodes?: number }} */
-  const probe = () => /** @type {{ gradscope?: { ready?: boolean, nodes?: number } }} */ (/** @type {unknown} */ (win)).gradscope ?? {};
+  /** @returns {{ ready?: boolean, nodes?: number, reading?: number }} */
+  const probe = () => /** @type {{ gradscope?: { ready?: boolean, nodes?: number, reading?: number } }} */ (/** @type {unknown} */ (win)).gradscope ?? {};
   await until(() => probe().ready === true, 30_000, "the playground to start");
   const box = /** @type {HTMLTextAreaElement} */ (win.document.querySelector("#expr"));
   /** @type {KeystrokeRow[]} */
@@ -102,6 +102,8 @@ export async function keystrokes(report, { samples = 21, warmup = 5 } = {}) {
   ]);
   for (const { program, what, other } of variants) {
     await keystroke(win, box, program.text);
+    // The first program waits for the program reader's package (programs.js), untimed.
+    await until(() => probe().reading === 0, 30_000, "the program reader to load");
     const error = win.document.querySelector("#expr-error");
     if (error instanceof win.HTMLElement && !error.hidden) throw new Error(`${program.name} did not run: ${error.textContent}`);
     const sync = [];

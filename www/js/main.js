@@ -8,7 +8,8 @@
 // User text is only ever set as textContent or an input's value, never as HTML.
 
 // The playground's own package: the engine without the trainer and the GPU (build.sh).
-import init, { Expression, Program } from "../pkg/playground/gradscope.js";
+import init, { Expression } from "../pkg/playground/gradscope.js";
+import { loadPrograms, programClass } from "./programs.js";
 import { GraphView } from "./graph-view.js";
 import { HIDDEN, fmt, full } from "./format.js";
 import { $, el } from "./dom.js";
@@ -33,6 +34,7 @@ import { exerciseUrl, masked, readQuiz } from "./exercise-link.js";
 import { ExercisePanel } from "./exercise.js";
 import { wireExerciseBuilder } from "./exercise-builder.js";
 
+/** @typedef {import("../pkg/programs/gradscope.js").Program} Program */
 /** @typedef {import("../pkg/gradscope.js").Evaluation} Evaluation */
 /** @typedef {import("../pkg/gradscope.js").VariableCheck} GradCheck */
 /** @typedef {import("../pkg/gradscope.js").ParseError} ParseError */
@@ -154,6 +156,9 @@ const probe = {
   /** @type {number | null} */
   firstGraphMs: null,
   ready: false,
+  /** Texts waiting for the program reader's package (readAsProgram): 0 once the box's text
+   * has been read. */
+  reading: 0,
   /** URL writes finished: written, unchanged, or dropped for a newer one. */
   urlWrites: 0,
   /** @type {GraphView | null} */
@@ -197,6 +202,10 @@ function setStale(stale) {
   ui.staleNote.textContent = stale ? `These numbers are for the last ${what}: ${last.length > 60 ? `${last.slice(0, 60)}…` : last}` : "";
 }
 
+/** The box's text, read as one expression or else as a program. Returns a promise only
+ * when the text waits for the program reader's package (the first text that is not one
+ * expression); it resolves once the text, if still the box's, has been read.
+ * @returns {Promise<void> | undefined} */
 function onExpressionInput() {
   const t0 = performance.now();
   const text = ui.expr.value;
@@ -205,6 +214,8 @@ function onExpressionInput() {
   try {
     expression = new Expression(text);
   } catch (error) {
+    const Program = programClass();
+    if (!Program) return readAsProgram(text, /** @type {ParseError} */ (error));
     // Not one expression: perhaps a program. When it is neither, the message shown is the
     // one of whichever reading got further into the text (a program's, for several lines).
     let program = null;
@@ -241,6 +252,37 @@ function onExpressionInput() {
   evaluate({ newGraph: true });
   saveUrl();
   probe.lastRenderMs = performance.now() - t0;
+}
+
+/** The first text that is not one expression waits for the program reader (programs.js),
+ * the last good graph dimmed and a note under the results meanwhile (not the box's error,
+ * which is for what the reading finds); then the box is read again if it still holds the
+ * text. If the package cannot be fetched, the text's error as an expression is shown and
+ * the next edit tries again. @param {string} text @param {ParseError} expressionError */
+async function readAsProgram(text, expressionError) {
+  probe.reading++;
+  try {
+    await readOnceLoaded(text, expressionError);
+  } finally {
+    probe.reading--;
+  }
+}
+
+/** @param {string} text @param {ParseError} expressionError */
+async function readOnceLoaded(text, expressionError) {
+  view.setDimmed(true);
+  ui.staleNote.hidden = false;
+  ui.staleNote.textContent = "Not one expression: loading the tensor-program reader, to read it as a program…";
+  try {
+    await loadPrograms();
+  } catch (e) {
+    if (ui.expr.value !== text) return;
+    const why = `The tensor-program reader could not be loaded (${/** @type {Error} */ (e).message}), so this was read as one expression only; an edit tries again.`;
+    showError(text, { ...expressionError, message: `${expressionError.message} ${why}` });
+    saveUrl();
+    return;
+  }
+  if (ui.expr.value === text) await onExpressionInput();
 }
 
 /** A program replaces the expression: its free names get sliders, and it runs.
@@ -1311,7 +1353,7 @@ async function openLink(read) {
   if (!link) {
     if (!problem) return false;
     ui.preset.value = "0";
-    loadPreset(0);
+    await loadPreset(0);
     editor.showMessage(problem);
     return true;
   }
@@ -1328,7 +1370,8 @@ async function openLink(read) {
   stopStepping();
   setMode("backward");
   state.graphShape = null;
-  onExpressionInput();
+  await onExpressionInput();
+  if (read !== linkReads) return newestLink;
   const t = (state.expression?.variables ?? []).indexOf(link.tangentOf ?? "");
   if (t >= 0) {
     ui.tangentVar.value = String(t);
@@ -1359,8 +1402,9 @@ function openPlace(link, notes) {
   else view.onSelect(id);
 }
 
-/** @param {number} i */
-function loadPreset(i) {
+/** Resolves once the example is on the page (a program's, after the program reader has
+ * loaded). @param {number} i */
+async function loadPreset(i) {
   const p = PRESETS[i];
   ui.expr.value = p.expr;
   for (const [k, v] of Object.entries(p.at)) state.values.set(k, v);
@@ -1368,7 +1412,8 @@ function loadPreset(i) {
   state.leafValues.clear();
   ui.rate.value = DEFAULT_RATE;
   ui.variables.replaceChildren();
-  onExpressionInput();
+  await onExpressionInput();
+  if (ui.expr.value !== p.expr) return; // another text came in while the reader loaded
   showFix(p);
   // A preset about a layer's Jacobian opens the panel on that layer.
   const id = p.select ? (state.evaluation?.nodes.findIndex((n) => n.op === p.select) ?? -1) : -1;
@@ -1546,7 +1591,7 @@ async function main() {
 
   const presets = ui.preset;
   PRESETS.forEach((p, i) => presets.append(el("option", { value: String(i), textContent: p.name })));
-  presets.addEventListener("change", () => presets.value !== "" && loadPreset(Number(presets.value)));
+  presets.addEventListener("change", () => presets.value !== "" && void loadPreset(Number(presets.value)));
 
   ui.expr.addEventListener("input", onExpressionInput);
   $("#step").addEventListener("click", step);
@@ -1574,7 +1619,7 @@ async function main() {
 
   if (!(await openFragment())) {
     presets.value = "0";
-    loadPreset(0);
+    await loadPreset(0);
   }
   openExercise();
   // performance.now() counts from navigation: the time to the first drawn graph.
