@@ -169,7 +169,9 @@ write_dist() {
   # shellcheck disable=SC2086 # one entry a word
   "$esbuild" $entries --bundle --minify --format=esm --target=es2022 --sourcemap \
     --external:gradscope '--external:../pkg/*' --outbase=www/js --outdir=dist/js --log-level=warning
-  for boot in theme-boot pkg-map; do "$esbuild" "www/js/$boot.js" --minify --outfile="dist/js/$boot.js" --log-level=warning; done
+  # Also files of their own: the two boot scripts, and the benchmark's product worker (a
+  # module worker, started by URL from bench.js's bundle beside it).
+  for boot in theme-boot pkg-map matmul-worker; do "$esbuild" "www/js/$boot.js" --minify --outfile="dist/js/$boot.js" --log-level=warning; done
   for css in www/*.css; do "$esbuild" "$css" --minify --outfile="dist/${css#www/}" --log-level=warning; done
   local pkg
   for pkg in . playground programs relaxed; do

@@ -58,6 +58,52 @@ impl MatmulCase {
         }
     }
 
+    /// Rows `from..to` of `C = A·B` alone: one core's share when two split a product by
+    /// rows (each holding the same seeded case), the others' rows left as they were.
+    pub fn run_rows(&mut self, from: usize, to: usize) -> Result<(), JsValue> {
+        self.check_rows(from, to)?;
+        let (k, n) = (self.k, self.n);
+        crate::tensor::sgemm::sgemm(
+            to - from,
+            n,
+            k,
+            &self.a[from * k..to * k],
+            false,
+            &self.b,
+            false,
+            &mut self.c[from * n..to * n],
+            false,
+        );
+        Ok(())
+    }
+
+    /// Rows `from..to` of the last product, copied once into a JavaScript array.
+    pub fn c_rows(&self, from: usize, to: usize) -> Result<js_sys::Float32Array, JsValue> {
+        self.check_rows(from, to)?;
+        Ok(js_sys::Float32Array::from(&self.c[from * self.n..to * self.n]))
+    }
+
+    /// Rows `from..to` of the last product copied into the same rows of `out`, an `m × n`
+    /// array: the one copy of this thread's share when another computed the rest.
+    pub fn c_rows_into(&self, from: usize, to: usize, out: &js_sys::Float32Array) -> Result<(), JsValue> {
+        self.check_rows(from, to)?;
+        if out.length() as usize != self.m * self.n {
+            return Err(error_of_kind(
+                &format!(
+                    "the array holds {} numbers, not the {} × {} of C",
+                    out.length(),
+                    self.m,
+                    self.n
+                ),
+                "length",
+            ));
+        }
+        let n = self.n;
+        out.subarray((from * n) as u32, (to * n) as u32)
+            .copy_from(&self.c[from * n..to * n]);
+        Ok(())
+    }
+
     #[wasm_bindgen(getter)]
     pub fn a(&self) -> Vec<f32> {
         self.a.clone()
@@ -73,5 +119,17 @@ impl MatmulCase {
     #[wasm_bindgen(getter)]
     pub fn c(&self) -> js_sys::Float32Array {
         js_sys::Float32Array::from(&self.c[..])
+    }
+}
+
+impl MatmulCase {
+    fn check_rows(&self, from: usize, to: usize) -> Result<(), JsValue> {
+        if from > to || to > self.m {
+            return Err(error_of_kind(
+                &format!("rows {from}..{to} are not rows of a {}-row product", self.m),
+                "range",
+            ));
+        }
+        Ok(())
     }
 }

@@ -76,20 +76,22 @@ say(`Browser benchmarks, ${first.date.slice(0, 10)}: headless Chromium (${first.
 say(`${runs.length} page runs (${servers.map((s) => `${runs.filter((r) => r.server === s.name).length} ${s.name}`).join(", ")}); ${quick ? "QUICK settings: not numbers to quote." : `${first.settings.samples} samples of ≥ ${first.settings.sampleMs} ms per value in each run.`}`);
 say("Each value is the median over the runs that measured it; each ratio (gradscope ÷ the other side) the median of the ratios within each run. Δ is the largest difference from gradscope's result in any run.");
 const combined = {};
-for (const [group, { title, unit, sides }] of Object.entries(first.groups)) {
+for (const [group, { title, unit, sides, pairs }] of Object.entries(first.groups)) {
   const show = shown(unit);
-  const [base, ...others] = sides;
+  const name = (id) => sides.find((s) => s.id === id).name;
+  // Each ratio column: one of gradscope's sides over another side (the page's pairs).
+  const ratioHeads = pairs.map(([a, b]) => (a === sides[0].id ? `÷ ${name(b)}` : `${name(a)} ÷ ${name(b)}`));
   say();
   say(`${title}, ${unit}`);
   say();
-  say(`| workload | ${sides.map((s) => s.name).join(" | ")} | ${others.map((s) => `÷ ${s.name}`).join(" | ")} |`);
-  say(`|---|${sides.map(() => "---:").join("|")}|${others.map(() => "---:").join("|")}|`);
+  say(`| workload | ${sides.map((s) => s.name).join(" | ")} | ${ratioHeads.join(" | ")} |`);
+  say(`|---|${sides.map(() => "---:").join("|")}|${pairs.map(() => "---:").join("|")}|`);
   for (const row of first.rows.filter((r) => r.group === group)) {
     const inRuns = runs.map((r) => r.rows.find((x) => x.id === row.id)?.cells ?? {});
     const values = sides.map((s) => median(inRuns.map((c) => c[s.id]?.rate?.median)));
     const diffs = sides.map((s) => Math.max(...inRuns.map((c) => c[s.id]?.diff ?? -Infinity)));
-    const ratios = others.map((s) => median(inRuns.map((c) => (c[base.id]?.rate && c[s.id]?.rate ? c[base.id].rate.median / c[s.id].rate.median : null))));
-    combined[row.id] = { name: row.name, unit, values: Object.fromEntries(sides.map((s, i) => [s.id, values[i] === null ? null : show(values[i])])), ratios: Object.fromEntries(others.map((s, i) => [s.id, ratios[i]])), max_diff: Object.fromEntries(sides.map((s, i) => [s.id, diffs[i] === -Infinity ? null : diffs[i]])) };
+    const ratios = pairs.map(([a, b]) => median(inRuns.map((c) => (c[a]?.rate && c[b]?.rate ? c[a].rate.median / c[b].rate.median : null))));
+    combined[row.id] = { name: row.name, unit, values: Object.fromEntries(sides.map((s, i) => [s.id, values[i] === null ? null : show(values[i])])), ratios: Object.fromEntries(pairs.map(([a, b], i) => [`${a}/${b}`, ratios[i]])), max_diff: Object.fromEntries(sides.map((s, i) => [s.id, diffs[i] === -Infinity ? null : diffs[i]])) };
     const cell = (v, i) => (v === null ? "–" : `${f(show(v))}${diffs[i] > 0 ? ` (Δ ${f(diffs[i])})` : ""}`);
     say(`| ${row.name} | ${values.map(cell).join(" | ")} | ${ratios.map((r) => (r === null ? "–" : `${r.toFixed(2)}×`)).join(" | ")} |`);
   }

@@ -45,6 +45,57 @@ export function gradscopeMatmul(m, k, n) {
   };
 }
 
+/** A worker holding one core's share of the products (matmul-worker.js), asked one thing
+ * at a time. Null where the browser reports a single core, or the worker cannot start.
+ * @returns {Promise<{ pkg: string, ask: (message: object) => Promise<any>, terminate: () => void } | null>} */
+export async function productWorker() {
+  if ((navigator.hardwareConcurrency ?? 1) < 2) return null;
+  const worker = new Worker(new URL("./matmul-worker.js", import.meta.url), { type: "module" });
+  /** @type {((reply: any) => void) | null} */
+  let answer = null;
+  worker.onmessage = ({ data }) => answer?.(data);
+  /** @param {object} message */
+  const ask = (message) =>
+    new Promise((resolve, reject) => {
+      answer = (reply) => (reply.kind === "error" ? reject(new Error(`the product worker: ${reply.message}`)) : resolve(reply));
+      worker.onerror = (e) => reject(new Error(`the product worker failed: ${e.message}`));
+      worker.postMessage(message);
+    });
+  // The package this page imported ("gradscope" through its import map), so both
+  // instances run the same build (relaxed SIMD or not).
+  const pkg = import.meta.resolve("gradscope");
+  try {
+    await ask({ kind: "init", pkg });
+  } catch (e) {
+    worker.terminate();
+    console.warn(e);
+    return null;
+  }
+  return { pkg, ask, terminate: () => worker.terminate() };
+}
+
+/** C = A·B on two cores: this thread computes the top half of C's rows while `worker`
+ * computes the bottom half, each in its own wasm instance on the same seeded A and B
+ * already in its memory (as TF.js's threads share its tensors); the worker's rows are
+ * transferred back and the whole C handed to JavaScript, read-back inside the time.
+ * @param {number} m @param {number} k @param {number} n @param {NonNullable<Awaited<ReturnType<typeof productWorker>>>} worker
+ * @returns {Prepared} */
+export function gradscopeMatmulTwoCores(m, k, n, worker) {
+  const c = new MatmulCase(m, k, n, 1n);
+  const split = m >> 1;
+  const ready = worker.ask({ kind: "case", m, k, n, seed: 1 });
+  const run = async () => {
+    await ready;
+    const theirs = worker.ask({ kind: "run", from: split, to: m });
+    c.run_rows(0, split);
+    const all = new Float32Array(m * n);
+    c.c_rows_into(0, split, all);
+    all.set((await theirs).c, split * n);
+    return all;
+  };
+  return { run, result: run, free: () => c.free() };
+}
+
 /** The training page's heatmap: `Trainer.grid(res)` (its grid of features is cached per
  * resolution), the probability of class 1 at each point read back, as the others give it.
  * @param {Trainer} trainer @param {number} res @returns {Prepared} */
