@@ -417,3 +417,41 @@ fn programs_from_javascript() {
     let e = JsProgram::new("y = (").err().unwrap();
     assert_eq!(get(&e, "kind").as_string().as_deref(), Some("parse"));
 }
+
+/// The benchmark's two-core product: two cases from one seed, each computing its half of
+/// C's rows, put together give the whole product exactly; rows out of range are refused.
+#[wasm_bindgen_test]
+fn matmul_case_rows_split_the_product() {
+    use gradscope::wasm::MatmulCase;
+    let (m, k, n) = (37, 19, 23);
+    let mut whole = MatmulCase::new(m, k, n, 7).unwrap();
+    whole.run(1);
+    let expected = whole.c().to_vec();
+    let (mut top, mut bottom) = (
+        MatmulCase::new(m, k, n, 7).unwrap(),
+        MatmulCase::new(m, k, n, 7).unwrap(),
+    );
+    let split = 18;
+    top.run_rows(0, split).unwrap();
+    bottom.run_rows(split, m).unwrap();
+    let out = js_sys::Float32Array::new_with_length((m * n) as u32);
+    top.c_rows_into(0, split, &out).unwrap();
+    out.set(&bottom.c_rows(split, m).unwrap(), (split * n) as u32);
+    assert_eq!(out.to_vec(), expected);
+    assert!(
+        expected.iter().any(|&x| x != 0.0),
+        "a product of random matrices is not all zeros"
+    );
+
+    let kind = |e: JsValue| get(&e, "kind").as_string();
+    assert_eq!(kind(top.run_rows(5, 4).err().unwrap()).as_deref(), Some("range"));
+    assert_eq!(
+        kind(top.c_rows(0, m + 1).err().unwrap()).as_deref(),
+        Some("range")
+    );
+    let short = js_sys::Float32Array::new_with_length(3);
+    assert_eq!(
+        kind(top.c_rows_into(0, 1, &short).err().unwrap()).as_deref(),
+        Some("length")
+    );
+}

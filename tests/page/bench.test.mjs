@@ -45,6 +45,16 @@ test("a quick run of the benchmark page measures every workload on every side, r
     assertRate(gradscope.rate, `${row.id} gradscope`);
     assert.equal(gradscope.diff, 0, `${row.id}: gradscope is the reference`);
     // Plain JS's naive product runs only at 256³ in quick runs (1024³ takes seconds).
+    // Two cores: the page's thread and a worker, each on half of C's rows of the same seeded
+    // matrices, so their product is gradscope's exactly; it needs no isolation.
+    const twoCores = row.cells.gradscope_2;
+    if (row.group !== "matmul") assert.equal(twoCores, undefined, row.id);
+    else if (r.hardwareConcurrency < 2) assert.match(twoCores.skipped, /one core/, row.id);
+    else {
+      assert.equal(r.productWorker, true, "the product worker started");
+      assertRate(twoCores.rate, `${row.id} gradscope on two cores`);
+      assert.equal(twoCores.diff, 0, `${row.id}: two cores give gradscope's product exactly`);
+    }
     if (row.id === "matmul-512" || row.id === "matmul-1024") assert.equal(plain, undefined, row.id);
     else {
       assertRate(plain.rate, `${row.id} plain JS`);
