@@ -7,7 +7,8 @@
 // JavaScript handles input and drawing only; every derivative comes from the engine.
 // User text is only ever set as textContent or an input's value, never as HTML.
 
-// The playground's own package: the engine without the trainer and the GPU (build.sh).
+// The playground's own package: the engine and expressions, without the trainer, the GPU
+// and the tensor-program interpreter, which programs.js fetches when a program is typed.
 import init, { Expression } from "../pkg/playground/gradscope.js";
 import { loadPrograms, programClass } from "./programs.js";
 import { GraphView } from "./graph-view.js";
