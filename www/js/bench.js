@@ -45,7 +45,7 @@ mountThemeControls();
 
 const SIDES = /** @type {const} */ ({
   gradscope: "gradscope",
-  gradscope_2: "gradscope, 2 cores (this thread and a worker)",
+  gradscope_2: "gradscope, 2 cores",
   tfjs_wasm_1: "TF.js wasm, 1 thread",
   tfjs_wasm_2: "TF.js wasm, 2 threads",
   tfjs_cpu: "TF.js cpu",
