@@ -253,8 +253,10 @@ cmd_test() {
   say "cargo build for wasm32"
   cargo build --target wasm32-unknown-unknown --lib
   cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
-  # The playground's package is built without the default features (build_wasm).
+  # The playground's packages are built without the default features, the second with
+  # `programs` (build_wasm).
   cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --target-dir target/playground -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --features programs --target-dir target/playground -- -D warnings
   # The wasm tests: first the plain command README gives, which runs every browser test in
   # Chromium with a WebGPU adapter (SwiftShader; the flags come from .cargo/config.toml),
   # then the fallback tests again in Chromium without an adapter, the real absence.

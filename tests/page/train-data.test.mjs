@@ -58,6 +58,12 @@ async function stepTimes(page, k) {
   for (let i = 0; i < k; i++) await page.click("#step-once");
 }
 
+/** A number as the page shows it (format.js: a real minus sign, in an exponent too, as a
+ * small loss after many steps has: "2.1e−5"). */
+async function shownNumber(page, selector) {
+  return Number((await page.textContent(selector)).replaceAll("−", "-"));
+}
+
 /** Trains at least `n` steps, then pauses. */
 async function train(page, n) {
   await page.click("#play");
@@ -98,8 +104,8 @@ test("a CSV file with a header row loads: its points and labels, the Dataset men
   await stepTimes(page, 3);
   assert.equal(await steps(page), 3);
   await train(page, 50);
-  const loss = Number(await page.textContent("#train-loss"));
-  assert.ok(Number.isFinite(loss) && loss < 0.7, `train loss ${loss}`);
+  const loss = await shownNumber(page, "#train-loss");
+  assert.ok(Number.isFinite(loss) && loss < 0.7, `train loss ${loss} (shown as ${await page.textContent("#train-loss")})`);
   await shootData(page, "own-data-loaded.png");
 
   // A new network, Reset and a new split all stay on the file's points.
@@ -142,7 +148,7 @@ test("pasted tab-separated text without a header row loads", async () => {
   assert.equal(await datasetText(page), "your data (pasted text, 6 points)");
   assert.equal(await page.$eval("#paste", (d) => d.open), false, "the paste box closes once its points are loaded");
   await stepTimes(page, 2);
-  assert.ok(Number.isFinite(Number(await page.textContent("#train-loss"))));
+  assert.ok(Number.isFinite(await shownNumber(page, "#train-loss")));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -212,7 +218,7 @@ test("a 3-class file switches the loss to softmax cross-entropy, and the note sa
   assert.deepEqual(await probe(page, "labels"), file.labels);
   assert.equal(await page.$eval("#click-class", (s) => s.options.length), 3);
   await stepTimes(page, 2);
-  assert.ok(Number.isFinite(Number(await page.textContent("#train-loss"))));
+  assert.ok(Number.isFinite(await shownNumber(page, "#train-loss")));
   // Back to a dataset of 2 classes only: the file's 3 classes are not kept.
   await page.selectOption("#dataset", "moons");
   const moons = await page.evaluate(() => window.gradscope.config);
