@@ -263,27 +263,22 @@ function onExpressionInput() {
 async function readAsProgram(text, expressionError) {
   probe.reading++;
   try {
-    await readOnceLoaded(text, expressionError);
+    view.setDimmed(true);
+    ui.staleNote.hidden = false;
+    ui.staleNote.textContent = "Not one expression: loading the tensor-program reader, to read it as a program…";
+    try {
+      await loadPrograms();
+    } catch (e) {
+      if (ui.expr.value !== text) return;
+      const why = `The tensor-program reader could not be loaded (${/** @type {Error} */ (e).message}), so this was read as one expression only; an edit tries again.`;
+      showError(text, { ...expressionError, message: `${expressionError.message} ${why}` });
+      saveUrl();
+      return;
+    }
+    if (ui.expr.value === text) await onExpressionInput();
   } finally {
     probe.reading--;
   }
-}
-
-/** @param {string} text @param {ParseError} expressionError */
-async function readOnceLoaded(text, expressionError) {
-  view.setDimmed(true);
-  ui.staleNote.hidden = false;
-  ui.staleNote.textContent = "Not one expression: loading the tensor-program reader, to read it as a program…";
-  try {
-    await loadPrograms();
-  } catch (e) {
-    if (ui.expr.value !== text) return;
-    const why = `The tensor-program reader could not be loaded (${/** @type {Error} */ (e).message}), so this was read as one expression only; an edit tries again.`;
-    showError(text, { ...expressionError, message: `${expressionError.message} ${why}` });
-    saveUrl();
-    return;
-  }
-  if (ui.expr.value === text) await onExpressionInput();
 }
 
 /** A program replaces the expression: its free names get sliders, and it runs.
