@@ -7,10 +7,6 @@ import { SHOTS, settled, usePlayground, typeText } from "./playground-page.mjs";
 
 const { open } = usePlayground();
 
-async function typeExpression(page, text) {
-  await typeText(page, text);
-}
-
 async function setVariable(page, name, value) {
   await page.fill(`input[type=number][data-var="${name}"]`, String(value));
 }
@@ -37,7 +33,7 @@ async function edgeColours(page) {
 
 test("the lecture's first expression gives its gradients", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "ln(x1)+x1*x2-sin(x2)");
+  await typeText(page, "ln(x1)+x1*x2-sin(x2)");
   await setVariable(page, "x1", 2);
   await setVariable(page, "x2", 5);
   assert.equal(Number(await grad(page, "x1")), 5.5);
@@ -53,8 +49,8 @@ test("the lecture's first expression gives its gradients", async () => {
 
 test("a syntax error is shown under the box, the page stays alive and recovers", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "ln(x1)+x1*x2-sin(x2)");
-  await typeExpression(page, "ln(x1 + x2 *");
+  await typeText(page, "ln(x1)+x1*x2-sin(x2)");
+  await typeText(page, "ln(x1 + x2 *");
   await page.waitForSelector("#expr-error:not([hidden])");
   const message = await page.textContent("#expr-error .message");
   assert.match(message, /expected a number, variable or '\(' after '\*'/);
@@ -62,7 +58,7 @@ test("a syntax error is shown under the box, the page stays alive and recovers",
   await page.screenshot({ path: `${SHOTS}error.png` });
   // The last good graph's numbers are still there.
   assert.equal(Number(await grad(page, "x2")) !== 0, true);
-  await typeExpression(page, "ln(x1 + x2 * 2)");
+  await typeText(page, "ln(x1 + x2 * 2)");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   assert.ok(await grad(page, "x1"));
   assert.deepEqual(errors, []);
@@ -71,7 +67,7 @@ test("a syntax error is shown under the box, the page stays alive and recovers",
 
 test("user text is never HTML", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "<img src=x onerror=alert(1)>");
+  await typeText(page, "<img src=x onerror=alert(1)>");
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.equal(await page.textContent("#expr-error .message"), "unexpected character '<'");
   assert.equal(await page.locator("#expr-error img").count(), 0);
@@ -85,7 +81,7 @@ test("user text is never HTML", async () => {
 
 test("the URL carries the state and a link restores it", async () => {
   const { page } = await open();
-  await typeExpression(page, "x*y");
+  await typeText(page, "x*y");
   await setVariable(page, "x", 3);
   await setVariable(page, "y", -4);
   // The URL is written shortly after the last change (browsers rate-limit history updates).
@@ -256,7 +252,7 @@ test("every preset's link, and typed text with spaces and typographic operators,
     cases.push({ name: `preset ${i}`, text, hash: await writtenHash(page, text), view: await viewOf(page) });
   }
   for (const text of ["x * y - 2", "x1·x2 − sin(x2)", "a × b ÷ (c + 1)", "  (w  +  1 )  ^ 2 "]) {
-    await typeExpression(page, text);
+    await typeText(page, text);
     cases.push({ name: JSON.stringify(text), text, hash: await writtenHash(page, text), view: await viewOf(page) });
   }
   assert.ok(cases.filter((c) => c.text.includes(" ")).length >= 6, "presets and texts with spaces are covered");
@@ -410,7 +406,7 @@ test("leaving the real domain is marked at the node that did it, and explained",
   await setVariable(page, "x", 2);
   assert.equal(await page.isHidden("#not-finite"), true);
   // An infinite slope with a finite value is explained too.
-  await typeExpression(page, "sqrt(x)");
+  await typeText(page, "sqrt(x)");
   await setVariable(page, "x", 0);
   assert.match(await page.textContent("#not-finite"), /slope of sqrt is infinite/);
   assert.deepEqual(errors, []);
@@ -419,14 +415,14 @@ test("leaving the real domain is marked at the node that did it, and explained",
 
 test("after a parse error the old numbers are marked as the last good expression's", async () => {
   const { page, errors } = await open("#e=x*y&x=3&y=-4");
-  await typeExpression(page, "x*(y");
+  await typeText(page, "x*(y");
   await page.waitForSelector("#expr-error:not([hidden])");
   for (const id of ["#results", "#gradcheck"]) {
     assert.equal(await page.evaluate((id) => document.querySelector(id).classList.contains("stale"), id), true, id);
     assert.equal(await page.evaluate((id) => getComputedStyle(document.querySelector(id)).opacity, id), "0.4");
   }
   assert.match(await page.textContent("#stale-note"), /last expression that parsed: x\*y/);
-  await typeExpression(page, "x*(y+1)");
+  await typeText(page, "x*(y+1)");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   assert.equal(await page.evaluate(() => document.querySelector("#results").classList.contains("stale")), false);
   assert.equal(await page.isHidden("#stale-note"), true);
@@ -437,7 +433,7 @@ test("after a parse error the old numbers are marked as the last good expression
 test("Fit shows a 150-node graph whole, and the step-through's current node stays on screen", async () => {
   const { page, errors } = await open();
   const text = Array.from({ length: 30 }, (_, i) => `sin(x${i % 6}*x${(i * 5) % 6}+${i})`).join("+");
-  await typeExpression(page, text);
+  await typeText(page, text);
   const n = await page.evaluate(() => window.gradscope.nodes);
   assert.ok(n >= 150, `${n} nodes`);
   await page.mouse.move(700, 400);
@@ -466,11 +462,11 @@ test("Fit shows a 150-node graph whole, and the step-through's current node stay
 
 test("error messages are for people: columns, the '(' pointed at, long lines kept in the sidebar, lookalike characters named", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "(x1 + 2");
+  await typeText(page, "(x1 + 2");
   assert.equal(await page.textContent("#expr-error .message"), "expected ')' to close the '(' at column 1");
   assert.equal(await page.textContent("#expr-error mark.related"), "(");
   const long = `${"x1+".repeat(1700)}(`;
-  await typeExpression(page, long);
+  await typeText(page, long);
   await page.waitForSelector("#expr-error:not([hidden])");
   const fits = await page.evaluate(() => {
     const side = document.querySelector(".controls");
@@ -479,9 +475,9 @@ test("error messages are for people: columns, the '(' pointed at, long lines kep
   });
   assert.ok(fits.side, "the sidebar does not overflow sideways");
   assert.ok(fits.shown < 400 && fits.boxHeight < 200, `the error shows the part around the mistake: ${JSON.stringify(fits)}`);
-  await typeExpression(page, "x1·x2 − sin(x2)");
+  await typeText(page, "x1·x2 − sin(x2)");
   await page.waitForSelector("#expr-error", { state: "hidden" });
-  await typeExpression(page, "x\u00a0+ 1");
+  await typeText(page, "x\u00a0+ 1");
   assert.match(await page.textContent("#expr-error .message"), /no-break space \(U\+00A0\)/);
   assert.deepEqual(errors, []);
   await page.close();
@@ -546,7 +542,7 @@ const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
 test("a program runs in the box: logistic regression in vector form, checked by hand", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)");
+  await typeText(page, "w = [0.5, -0.3, 0.8]\nx = [1.0, 2.0, -1.0]\np = sigmoid(w @ x)\nL = 0.5 * (w @ w) - lam * ln(p)");
   await setVariable(page, "lam", 2);
   // By hand: p = σ(w·x), L = ½‖w‖² − λ ln p, ∂L/∂λ = −ln p, ∂L/∂w = w − λ(1 − p)x.
   const w = [0.5, -0.3, 0.8];
@@ -569,7 +565,7 @@ test("a program runs in the box: logistic regression in vector form, checked by 
   await page.screenshot({ path: `${SHOTS}program-logistic.png` });
 
   // Back to one expression: everything returns.
-  await typeExpression(page, "x*y");
+  await typeText(page, "x*y");
   await page.waitForSelector("#gradcheck", { state: "visible" });
   assert.equal(await page.isDisabled("#step"), false);
   assert.equal(await page.isDisabled("input[name=direction][value=tangent]"), false);
@@ -580,7 +576,7 @@ test("a program runs in the box: logistic regression in vector form, checked by 
 
 test("a branch flips when its input crosses 0, and the graph changes with it", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny");
+  await typeText(page, "if x > 0:\n    y = x * x\nelse:\n    y = -x\ny");
   await setVariable(page, "x", 1.5);
   await page.waitForFunction(() => document.querySelector(`td[data-var="x"]`)?.dataset.grad === "3");
   const ops = () => page.evaluate(() => window.gradscope.view.nodes.map((n) => n.op));
@@ -597,7 +593,7 @@ test("a branch flips when its input crosses 0, and the graph changes with it", a
 
 test("a program's run-time error is marked where it is; its lecture preset runs", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "A = [[1, 2, 3]]\ny = A @ A");
+  await typeText(page, "A = [[1, 2, 3]]\ny = A @ A");
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.equal(await page.textContent("#expr-error .message"), "cannot multiply 1×3 by 1×3: inner sizes 3 and 1 differ");
   assert.equal(await page.textContent("#expr-error mark.bad"), "A @ A");
@@ -620,7 +616,7 @@ test("a program's run-time error is marked where it is; its lecture preset runs"
 
 test("Tab indents a program's line, Shift-Tab unindents it, and Escape then Tab leaves the box", async () => {
   const { page, errors } = await open();
-  await typeExpression(page, "if x > 0:\n");
+  await typeText(page, "if x > 0:\n");
   await page.focus("#expr");
   await page.press("#expr", "End");
   await page.keyboard.press("Control+End");
