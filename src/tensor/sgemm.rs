@@ -116,10 +116,22 @@ pub fn sgemm(
 fn pack_a(a: View, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
     for (tile, ii) in (0..mc).step_by(MR).enumerate() {
         let panel = &mut out[tile * MR * kc..(tile + 1) * MR * kc];
-        for p in 0..kc {
-            for r in 0..MR {
-                let i = ii + r;
-                panel[p * MR + r] = if i < mc { a.at(i0 + i, p0 + p) } else { 0.0 };
+        let rows = MR.min(mc - ii);
+        if rows < MR {
+            panel.fill(0.0);
+        }
+        for r in 0..rows {
+            let i = i0 + ii + r;
+            // Each row of the panel is one contiguous run of op(A)'s row i, or a strided
+            // walk down column i of the stored A: the layout is tested once a row, not
+            // once a value.
+            let dst = panel.chunks_exact_mut(MR).map(|step| &mut step[r]);
+            if a.transposed {
+                let src = a.data[p0 * a.stride + i..].iter().step_by(a.stride);
+                dst.zip(src).for_each(|(d, &x)| *d = x);
+            } else {
+                let src = &a.data[i * a.stride + p0..][..kc];
+                dst.zip(src).for_each(|(d, &x)| *d = x);
             }
         }
     }
@@ -129,10 +141,17 @@ fn pack_a(a: View, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) 
 fn pack_b(b: View, p0: usize, kc: usize, n: usize, out: &mut [f32]) {
     for (panel, j0) in (0..n).step_by(NR).enumerate() {
         let dst = &mut out[panel * NR * kc..(panel + 1) * NR * kc];
-        for p in 0..kc {
-            for c in 0..NR {
-                let j = j0 + c;
-                dst[p * NR + c] = if j < n { b.at(p0 + p, j) } else { 0.0 };
+        let cols = NR.min(n - j0);
+        if b.transposed || cols < NR {
+            for p in 0..kc {
+                for c in 0..NR {
+                    dst[p * NR + c] = if c < cols { b.at(p0 + p, j0 + c) } else { 0.0 };
+                }
+            }
+        } else {
+            // A whole panel of a row-major B: NR contiguous values a step, copied as a block.
+            for (p, step) in dst.chunks_exact_mut(NR).enumerate() {
+                step.copy_from_slice(&b.data[(p0 + p) * b.stride + j0..][..NR]);
             }
         }
     }
@@ -149,8 +168,12 @@ fn micro_kernel(kc: usize, ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
     use super::simd::{lanes8, load8};
     use core::arch::wasm32::{f32x4_relaxed_madd, f32x4_splat, v128};
     let mut acc: [[v128; 2]; MR] = [[f32x4_splat(0.0); 2]; MR];
-    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)).take(kc) {
-        let [b0, b1] = load8(b.try_into().expect("NR values"));
+    // Indexed steps over panels cut to length: one loop test a step in V8's code, where
+    // zipped chunks tested the end of each.
+    let (ap, bp) = (&ap[..kc * MR], &bp[..kc * NR]);
+    for p in 0..kc {
+        let a: &[f32; MR] = ap[p * MR..][..MR].try_into().expect("MR values");
+        let [b0, b1] = load8(bp[p * NR..][..NR].try_into().expect("NR values"));
         for (row, &ar) in acc.iter_mut().zip(a) {
             let a = f32x4_splat(ar);
             row[0] = f32x4_relaxed_madd(a, b0, row[0]);
