@@ -7,9 +7,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { SHOTS, usePlayground } from "./playground-page.mjs";
 
-const { openPath } = usePlayground();
+const { openPath, browser } = usePlayground();
 
 /** How close each group's results must be to gradscope's (f32, different summation orders). */
 const TOLERANCE = { matmul: 1e-3, heatmap: 1e-5, training: 1e-5, webgpu: 1e-3 };
@@ -111,4 +112,59 @@ test("a damaged link parameter falls back to its default, and the page says so",
   assert.match(await page.textContent("#environment"), /\?keystroke= takes 0 or 1/);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("cross-origin isolated, the two-core product takes the worker's rows through shared memory, exactly", async () => {
+  // A server of its own sending COOP/COEP, as `./build.sh bench` runs beside the plain one.
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const www = new URL("../../www/", import.meta.url).pathname;
+  const server = spawn("python3", [new URL("./serve-isolated.py", import.meta.url).pathname, String(port), www], { stdio: "ignore" });
+  const page = await browser()?.newPage();
+  assert.ok(page);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let tries = 0; !(await fetch(`${base}/bench.html`).then((r) => r.ok, () => false)); tries++) {
+      assert.ok(tries < 100, "the isolated server started");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${base}/bench.html`);
+    const r = await page.evaluate(async () => {
+      const bench = await import("./js/bench-gradscope.js");
+      const worker = await bench.productWorker();
+      const cores = navigator.hardwareConcurrency;
+      if (!worker) return { isolated: crossOriginIsolated, cores, worker: false };
+      // Odd sizes, so the halves differ and no tile is whole; a second product on the same
+      // worker shows the first one's wait ended when it was freed.
+      const exact = [];
+      const shared = [];
+      for (const [m, k, n] of [[37, 19, 23], [64, 48, 40]]) {
+        const one = bench.gradscopeMatmul(m, k, n);
+        const two = bench.gradscopeMatmulTwoCores(m, k, n, worker);
+        shared.push(two.shared);
+        const expected = one.result();
+        let same = true;
+        for (let call = 0; call < 3; call++) {
+          const got = await two.run();
+          same &&= got.length === expected.length && got.every((x, i) => x === expected[i]);
+        }
+        exact.push(same);
+        one.free();
+        two.free();
+      }
+      worker.terminate();
+      return { isolated: crossOriginIsolated, cores, worker: true, exact, shared };
+    });
+    assert.equal(r.isolated, true, "served with COOP/COEP");
+    assert.equal(r.worker, r.cores >= 2, "a worker exactly where there are two cores");
+    if (r.worker) {
+      assert.deepEqual(r.shared, [true, true], "isolated: through shared memory");
+      assert.deepEqual(r.exact, [true, true], "three calls each give the one-core product exactly");
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    server.kill();
+  }
 });

@@ -76,11 +76,14 @@ export async function productWorker() {
 
 /** C = A·B on two cores: this thread computes the top half of C's rows while `worker`
  * computes the bottom half, each in its own wasm instance on the same seeded A and B
- * already in its memory (as TF.js's threads share its tensors); the worker's rows are
- * transferred back and the whole C handed to JavaScript, read-back inside the time.
+ * already in its memory (as TF.js's threads share its tensors); the whole C is handed to
+ * JavaScript in a new array, read-back inside the time. Cross-origin isolated, the worker's
+ * rows come through shared memory (`sharedProduct`); otherwise they are transferred back
+ * in a message.
  * @param {number} m @param {number} k @param {number} n @param {NonNullable<Awaited<ReturnType<typeof productWorker>>>} worker
- * @returns {Prepared} */
+ * @returns {Prepared & { shared: boolean }} */
 export function gradscopeMatmulTwoCores(m, k, n, worker) {
+  if (globalThis.crossOriginIsolated) return sharedProduct(m, k, n, worker);
   const c = new MatmulCase(m, k, n, 1n);
   const split = m >> 1;
   const ready = worker.ask({ kind: "case", m, k, n, seed: 1 });
@@ -93,7 +96,48 @@ export function gradscopeMatmulTwoCores(m, k, n, worker) {
     all.set((await theirs).c, split * n);
     return all;
   };
-  return { run, result: run, free: () => c.free() };
+  return { run, result: run, free: () => c.free(), shared: false };
+}
+
+/** How long this thread waits for the worker's half before giving up, ms. */
+const WORKER_PATIENCE = 10_000;
+
+/** The two-core product through a SharedArrayBuffer (matmul-worker.js's "shared" job): a
+ * count in the first flag wakes the worker, and this thread, its own half done, spins on
+ * the second until the worker's half is in C, as a thread pool's join does. No message
+ * per call, so no wait for either thread's event loop.
+ * @param {number} m @param {number} k @param {number} n @param {NonNullable<Awaited<ReturnType<typeof productWorker>>>} worker
+ * @returns {Prepared & { shared: boolean }} */
+function sharedProduct(m, k, n, worker) {
+  const c = new MatmulCase(m, k, n, 1n);
+  const split = m >> 1;
+  const memory = new SharedArrayBuffer(8 + 4 * m * n);
+  const flags = new Int32Array(memory, 0, 2);
+  const theirs = new Float32Array(memory, 8 + 4 * split * n, (m - split) * n);
+  const ready = worker.ask({ kind: "shared", m, k, n, seed: 1, from: split, to: m, memory });
+  let count = 0;
+  const run = async () => {
+    await ready;
+    count += 1;
+    Atomics.store(flags, 0, count);
+    Atomics.notify(flags, 0);
+    c.run_rows(0, split);
+    const all = new Float32Array(m * n);
+    c.c_rows_into(0, split, all);
+    const deadline = performance.now() + WORKER_PATIENCE;
+    for (let spins = 1; Atomics.load(flags, 1) !== count; spins++) {
+      if (Atomics.load(flags, 1) < 0) throw new Error("the product worker failed (its console says why)");
+      if (spins % 4096 === 0 && performance.now() > deadline) throw new Error(`the product worker gave no rows in ${WORKER_PATIENCE / 1000} s`);
+    }
+    all.set(theirs, split * n);
+    return all;
+  };
+  const free = () => {
+    Atomics.store(flags, 0, -1);
+    Atomics.notify(flags, 0);
+    c.free();
+  };
+  return { run, result: run, free, shared: true };
 }
 
 /** The training page's heatmap: `Trainer.grid(res)` (its grid of features is cached per
