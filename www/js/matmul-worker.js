@@ -9,9 +9,9 @@
 // Where the page is cross-origin isolated, {kind: "shared", m, k, n, seed, from, to, memory}
 // instead hands over a SharedArrayBuffer: two Int32 flags, then C. After "ready" the worker
 // waits on the first flag (no message per product: at 256³ the messages' round trip took
-// about a quarter of the time), computes rows from..to into C at each new count, and answers with the
-// count in the second flag (-1 if it failed). A count of -1 ends the wait, and the worker
-// reads messages again.
+// about a quarter of the time), computes rows from..to into C at each new count, and
+// answers with the count in the second flag (-1 if it failed). A count of -1 ends the
+// wait, and the worker reads messages again.
 
 /** @type {typeof import("../pkg/gradscope.js") | null} */
 let pkg = null;
@@ -44,7 +44,7 @@ self.onmessage = async ({ data }) => {
   }
 };
 
-/** Products on request through shared memory, until the page posts the count -1.
+/** Products on request through shared memory, until the page sets the count to -1.
  * @param {typeof import("../pkg/gradscope.js")} pkg
  * @param {{ m: number, k: number, n: number, seed: number, from: number, to: number, memory: SharedArrayBuffer }} job */
 function serve(pkg, { m, k, n, seed, from, to, memory }) {
