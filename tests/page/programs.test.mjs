@@ -221,8 +221,16 @@ test("the first load reads expressions only; the program reader is fetched for t
   await page.waitForSelector("#expr-error:not([hidden])");
   assert.match(await page.textContent("#expr-error .message"), /The tensor-program reader could not be loaded .*an edit tries again\./);
   assert.equal(await page.getAttribute("#expr", "aria-invalid"), "true");
-  // Online again: the next edit fetches it and the program runs.
+  // Its glue back but not its wasm: the same message, and again no reader kept broken.
   await page.unroute("**/pkg/programs/**");
+  let wasmAborted = 0;
+  await page.route("**/pkg/programs/*.wasm", (route) => (wasmAborted++, route.abort()));
+  await typeText(page, "W = [[1, 2], [3, 4]]\nsum(W @ W)  ");
+  assert.equal(wasmAborted, 1, "the glue loaded and asked for its wasm");
+  assert.equal(await page.isVisible("#expr-error"), true);
+  assert.match(await page.textContent("#expr-error .message"), /The tensor-program reader could not be loaded/);
+  // Online again: the next edit fetches it and the program runs.
+  await page.unroute("**/pkg/programs/*.wasm");
   await typeText(page, "W = [[1, 2], [3, 4]]\nsum(W @ W) ");
   await page.waitForSelector("#expr-error", { state: "hidden" });
   assert.ok(await fetched() > 0);

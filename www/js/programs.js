@@ -16,19 +16,19 @@ export function programClass() {
   return loaded;
 }
 
-/** Loads the package, once; a failed fetch is tried again on the next call.
+/** Loads the package, once; a failed fetch, of its glue or of its wasm, is tried again on
+ * the next call.
  * @returns {Promise<ProgramClass>} */
 export function loadPrograms() {
-  loading ??= import("../pkg/programs/gradscope.js").then(
-    async (pkg) => {
+  loading ??= import("../pkg/programs/gradscope.js")
+    .then(async (pkg) => {
       await pkg.default();
       loaded = pkg.Program;
       return loaded;
-    },
-    (e) => {
+    })
+    .catch((e) => {
       loading = null;
       throw e;
-    },
-  );
+    });
   return loading;
 }
