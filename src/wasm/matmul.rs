@@ -44,17 +44,7 @@ impl MatmulCase {
     /// Runs the CPU kernel `times` times: `C = A·B`.
     pub fn run(&mut self, times: usize) {
         for _ in 0..times {
-            crate::tensor::sgemm::sgemm(
-                self.m,
-                self.n,
-                self.k,
-                &self.a,
-                false,
-                &self.b,
-                false,
-                &mut self.c,
-                false,
-            );
+            self.multiply_rows(0, self.m);
         }
     }
 
@@ -62,18 +52,7 @@ impl MatmulCase {
     /// rows (each holding the same seeded case), the others' rows left as they were.
     pub fn run_rows(&mut self, from: usize, to: usize) -> Result<(), JsValue> {
         self.check_rows(from, to)?;
-        let (k, n) = (self.k, self.n);
-        crate::tensor::sgemm::sgemm(
-            to - from,
-            n,
-            k,
-            &self.a[from * k..to * k],
-            false,
-            &self.b,
-            false,
-            &mut self.c[from * n..to * n],
-            false,
-        );
+        self.multiply_rows(from, to);
         Ok(())
     }
 
@@ -123,6 +102,22 @@ impl MatmulCase {
 }
 
 impl MatmulCase {
+    /// Rows `from..to` of C, in range (`run` and `run_rows` both multiply here).
+    fn multiply_rows(&mut self, from: usize, to: usize) {
+        let (k, n) = (self.k, self.n);
+        crate::tensor::sgemm::sgemm(
+            to - from,
+            n,
+            k,
+            &self.a[from * k..to * k],
+            false,
+            &self.b,
+            false,
+            &mut self.c[from * n..to * n],
+            false,
+        );
+    }
+
     fn check_rows(&self, from: usize, to: usize) -> Result<(), JsValue> {
         if from > to || to > self.m {
             return Err(error_of_kind(
